@@ -1,0 +1,260 @@
+//! The one error type of the crate, with stable machine codes.
+//!
+//! Every failure that input can cause is an [`Error`]; nothing reachable from input panics. Each error
+//! has a stable [`Error::code`] (a program may match on it), an optional JSON-pointer
+//! [`Error::path`] into the document where it applies, and a `Display` message written for a person.
+//!
+//! Plan problems are not reported one at a time: [`crate::validate`] returns every problem as a
+//! [`Diagnostic`], and evaluation refuses a plan with errors by returning [`Error::InvalidPlan`]
+//! carrying all of them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Severity {
+    /// The plan cannot be evaluated until this is fixed.
+    Error,
+    /// The plan can be evaluated, but this is probably not what the author meant.
+    Warning,
+}
+
+/// One problem found in a plan or an input, with where it is and what to do about it.
+///
+/// ```
+/// use payplan::{Diagnostic, Severity};
+/// let d = Diagnostic::error("TIER_GAP", "/components/0/tiers/1/from", "band 1 starts at 1.2 but band 0 ends at 1.0");
+/// assert_eq!(d.severity, Severity::Error);
+/// assert_eq!(d.to_string(), "error TIER_GAP at /components/0/tiers/1/from: band 1 starts at 1.2 but band 0 ends at 1.0");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// Stable machine code, `SCREAMING_SNAKE_CASE` (for example `TIER_OVERLAP`).
+    pub code: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// JSON pointer (RFC 6901) into the plan document, for example `/components/2/tiers/1/from`.
+    pub path: String,
+    /// What is wrong, in words a plan author understands.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic of severity [`Severity::Error`].
+    pub fn error(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.to_string(), severity: Severity::Error, path: path.into(), message: message.into() }
+    }
+
+    /// A diagnostic of severity [`Severity::Warning`].
+    pub fn warning(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.to_string(), severity: Severity::Warning, path: path.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev} {} at {}: {}", self.code, self.path, self.message)
+    }
+}
+
+/// Every error the crate returns.
+///
+/// Match on [`Error::code`] rather than on the variants when a stable contract is needed: codes never
+/// change meaning, variants may gain fields.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The document is not JSON, or not of the expected shape (a missing field, a number where a
+    /// decimal string is required, an unknown enum value...).
+    #[error("{what} could not be read at {path}: {message}")]
+    Parse {
+        /// Which document: "plan", "inputs", "transactions"...
+        what: String,
+        /// JSON pointer to the offending value ("" for the whole document).
+        path: String,
+        /// The parser's explanation.
+        message: String,
+    },
+    /// The plan has errors; all of them are listed.
+    #[error("the plan has {} error(s); the first is {}", .diagnostics.iter().filter(|d| d.severity == Severity::Error).count(), first_error(.diagnostics))]
+    InvalidPlan {
+        /// Every problem found, errors and warnings.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The requested period is not one of the plan's periods.
+    #[error("period `{period}` is not a period of this plan (known periods: {known})")]
+    UnknownPeriod {
+        /// The requested id.
+        period: String,
+        /// The plan's period ids, comma separated.
+        known: String,
+    },
+    /// A decimal computation exceeded the range of the decimal type (about 7.9e28).
+    #[error("arithmetic overflow while computing {context}: the amounts are too large")]
+    Overflow {
+        /// What was being computed.
+        context: String,
+    },
+    /// In strict mode, a transaction that would have been rejected aborts the run.
+    #[error("transaction `{transaction}` rejected ({reason_code}): {message}")]
+    TransactionRejected {
+        /// The transaction id.
+        transaction: String,
+        /// The rejection's code (for example `UNKNOWN_CURRENCY`).
+        reason_code: String,
+        /// JSON pointer into the inputs.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// An input (not the plan) is inconsistent, for example a closed statement for an unknown payee.
+    #[error("invalid input at {path}: {message}")]
+    InvalidInput {
+        /// Stable code of the problem.
+        code: String,
+        /// JSON pointer into the inputs.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// A configured limit was exceeded (document size, count of items...).
+    #[error("limit exceeded at {path}: {message}")]
+    LimitExceeded {
+        /// JSON pointer to the place.
+        path: String,
+        /// Which limit and its value.
+        message: String,
+    },
+}
+
+fn first_error(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "none".to_string())
+}
+
+impl Error {
+    /// The stable machine code of this error.
+    ///
+    /// ```
+    /// let e = payplan::Error::Overflow { context: "tier pay".into() };
+    /// assert_eq!(e.code(), "DECIMAL_OVERFLOW");
+    /// ```
+    pub fn code(&self) -> &str {
+        match self {
+            Error::Parse { .. } => "PARSE_ERROR",
+            Error::InvalidPlan { .. } => "INVALID_PLAN",
+            Error::UnknownPeriod { .. } => "UNKNOWN_PERIOD",
+            Error::Overflow { .. } => "DECIMAL_OVERFLOW",
+            Error::TransactionRejected { .. } => "TRANSACTION_REJECTED",
+            Error::InvalidInput { code, .. } => code,
+            Error::LimitExceeded { .. } => "LIMIT_EXCEEDED",
+        }
+    }
+
+    /// The JSON pointer where the error applies, when there is one.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Error::Parse { path, .. }
+            | Error::TransactionRejected { path, .. }
+            | Error::InvalidInput { path, .. }
+            | Error::LimitExceeded { path, .. } => Some(path),
+            Error::InvalidPlan { diagnostics } => diagnostics
+                .iter()
+                .find(|d| d.severity == Severity::Error)
+                .map(|d| d.path.as_str()),
+            Error::UnknownPeriod { .. } | Error::Overflow { .. } => None,
+        }
+    }
+
+    /// The diagnostics carried by [`Error::InvalidPlan`]; empty for other errors.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Error::InvalidPlan { diagnostics } => diagnostics,
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn overflow(context: impl Into<String>) -> Self {
+        Error::Overflow { context: context.into() }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Turns a serde path such as `components[2].tiers[1].from` into a JSON pointer
+/// `/components/2/tiers/1/from`.
+pub(crate) fn serde_path_to_pointer(path: &str) -> String {
+    if path == "." || path.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for seg in path.split('.') {
+        // a segment may be `name[1][2]` or `?` (unknown)
+        let mut rest = seg;
+        if let Some(i) = rest.find('[') {
+            let (name, idx) = rest.split_at(i);
+            if !name.is_empty() {
+                push_segment(&mut out, name);
+            }
+            rest = idx;
+            for part in rest.split('[').filter(|p| !p.is_empty()) {
+                push_segment(&mut out, part.trim_end_matches(']'));
+            }
+        } else {
+            push_segment(&mut out, rest);
+        }
+    }
+    out
+}
+
+fn push_segment(out: &mut String, seg: &str) {
+    out.push('/');
+    out.push_str(&seg.replace('~', "~0").replace('/', "~1"));
+}
+
+/// Parses JSON text into `T`, reporting the JSON pointer of the first problem.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| Error::Parse {
+        what: what.to_string(),
+        path: serde_path_to_pointer(&e.path().to_string()),
+        message: e.inner().to_string(),
+    })?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_from_serde_path() {
+        assert_eq!(serde_path_to_pointer("components[2].tiers[1].from"), "/components/2/tiers/1/from");
+        assert_eq!(serde_path_to_pointer("."), "");
+        assert_eq!(serde_path_to_pointer("a/b.c~d"), "/a~1b/c~0d");
+    }
+
+    #[test]
+    fn invalid_plan_message_names_first_error() {
+        let e = Error::InvalidPlan {
+            diagnostics: vec![
+                Diagnostic::warning("W", "/x", "just a warning"),
+                Diagnostic::error("TIER_GAP", "/components/0/tiers/1/from", "gap"),
+            ],
+        };
+        assert_eq!(e.code(), "INVALID_PLAN");
+        assert_eq!(e.path(), Some("/components/0/tiers/1/from"));
+        assert_eq!(e.to_string(), "the plan has 1 error(s); the first is error TIER_GAP at /components/0/tiers/1/from: gap");
+    }
+}

@@ -1,0 +1,50 @@
+//! # payplan
+//!
+//! Exact, explainable evaluation of sales compensation plans: commission rates, tier tables that
+//! rise with quota attainment, accelerators, gates, caps, bonuses, SPIFFs, MBO scorecards, draws,
+//! clawbacks and holdbacks. One Rust core, linked natively by services and compiled to WebAssembly
+//! for JavaScript, so that every caller gets the same numbers to the cent, with a trace that explains
+//! each amount.
+//!
+//! - [`Plan`] is the plan document (JSON, `schemaVersion` 1), [`Inputs`] the transactions and other
+//!   inputs of a run, [`Evaluation`] the result: a [`Statement`] per payee plus the accounting of
+//!   every transaction.
+//! - [`validate`] returns every problem of a plan as a [`Diagnostic`] with a stable code and a JSON
+//!   pointer; [`evaluate`] refuses a plan with errors.
+//! - Money is [`rust_decimal::Decimal`]; nothing uses binary floating point. Rounding happens only
+//!   where the plan's [`money::RoundingPolicy`] says.
+//!
+//! ```
+//! use payplan::{evaluate, Inputs, Plan};
+//! let plan = Plan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+//! let inputs = Inputs::from_json(r#"{"transactions": [
+//!   {"id": "D-1", "owner": "ae-ana", "amount": "50000", "closeDate": "2025-01-20", "product": "Platform", "type": "new"}
+//! ]}"#).unwrap();
+//! let result = evaluate(&plan, &inputs, "Q1").unwrap();
+//! let ana = result.statement("ae-ana").unwrap();
+//! assert!(result.accounting.balanced);
+//! assert_eq!(ana.credits.len(), 1);
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod calendar;
+pub mod credit;
+pub mod engine;
+pub mod error;
+pub mod fx;
+pub mod inputs;
+pub mod money;
+pub mod plan;
+pub mod quota;
+pub mod sample;
+pub mod statement;
+pub mod tiers;
+pub mod validate;
+
+pub use engine::{evaluate, evaluate_json};
+pub use error::{Diagnostic, Error, Result, Severity};
+pub use inputs::{Inputs, Transaction};
+pub use plan::Plan;
+pub use statement::{Evaluation, Statement};
+pub use validate::validate;

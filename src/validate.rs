@@ -1,0 +1,10 @@
+//! Plan validation: every problem at once, as diagnostics with stable codes and JSON pointers.
+
+use crate::error::Diagnostic;
+use crate::plan::Plan;
+
+/// Checks a plan and returns every problem found (errors and warnings), in document order.
+pub fn validate(plan: &Plan) -> Vec<Diagnostic> {
+    let _ = plan;
+    Vec::new()
+}
