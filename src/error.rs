@@ -45,12 +45,22 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic of severity [`Severity::Error`].
     pub fn error(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.to_string(), severity: Severity::Error, path: path.into(), message: message.into() }
+        Self {
+            code: code.to_string(),
+            severity: Severity::Error,
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     /// A diagnostic of severity [`Severity::Warning`].
     pub fn warning(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code: code.to_string(), severity: Severity::Warning, path: path.into(), message: message.into() }
+        Self {
+            code: code.to_string(),
+            severity: Severity::Warning,
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -185,7 +195,9 @@ impl Error {
     }
 
     pub(crate) fn overflow(context: impl Into<String>) -> Self {
-        Error::Overflow { context: context.into() }
+        Error::Overflow {
+            context: context.into(),
+        }
     }
 }
 
@@ -240,7 +252,10 @@ mod tests {
 
     #[test]
     fn pointer_from_serde_path() {
-        assert_eq!(serde_path_to_pointer("components[2].tiers[1].from"), "/components/2/tiers/1/from");
+        assert_eq!(
+            serde_path_to_pointer("components[2].tiers[1].from"),
+            "/components/2/tiers/1/from"
+        );
         assert_eq!(serde_path_to_pointer("."), "");
         assert_eq!(serde_path_to_pointer("a/b.c~d"), "/a~1b/c~0d");
     }

@@ -12,13 +12,57 @@ use serde::{Deserialize, Serialize};
 ///
 /// A plan may declare more (or override these) in `currencies`.
 pub const ISO_CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2), ("ARS", 2), ("AUD", 2), ("BGN", 2), ("BHD", 3), ("BRL", 2), ("CAD", 2), ("CHF", 2),
-    ("CLP", 0), ("CNY", 2), ("COP", 2), ("CZK", 2), ("DKK", 2), ("EGP", 2), ("EUR", 2), ("GBP", 2),
-    ("HKD", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("ISK", 0), ("JOD", 3), ("JPY", 0),
-    ("KRW", 0), ("KWD", 3), ("MAD", 2), ("MXN", 2), ("MYR", 2), ("NGN", 2), ("NOK", 2), ("NZD", 2),
-    ("OMR", 3), ("PEN", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("QAR", 2), ("RON", 2), ("RUB", 2),
-    ("SAR", 2), ("SEK", 2), ("SGD", 2), ("THB", 2), ("TND", 3), ("TRY", 2), ("TWD", 2), ("UAH", 2),
-    ("USD", 2), ("VND", 0), ("ZAR", 2),
+    ("AED", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CHF", 2),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CZK", 2),
+    ("DKK", 2),
+    ("EGP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("HKD", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("ISK", 0),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("MAD", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("NGN", 2),
+    ("NOK", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PEN", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RUB", 2),
+    ("SAR", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("THB", 2),
+    ("TND", 3),
+    ("TRY", 2),
+    ("TWD", 2),
+    ("UAH", 2),
+    ("USD", 2),
+    ("VND", 0),
+    ("ZAR", 2),
 ];
 
 /// Minor units of an ISO currency code the crate knows, or `None`.
@@ -29,7 +73,10 @@ pub const ISO_CURRENCIES: &[(&str, u32)] = &[
 /// assert_eq!(payplan::money::iso_minor_units("XXX"), None);
 /// ```
 pub fn iso_minor_units(code: &str) -> Option<u32> {
-    ISO_CURRENCIES.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
+    ISO_CURRENCIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, m)| *m)
 }
 
 /// How a value is rounded to its scale.
@@ -155,7 +202,9 @@ impl Checked for Decimal {
 
 /// Sums decimals with overflow checking.
 pub fn sum_c<I: IntoIterator<Item = Decimal>>(items: I, ctx: &str) -> Result<Decimal> {
-    items.into_iter().try_fold(Decimal::ZERO, |acc, x| acc.add_c(x, ctx))
+    items
+        .into_iter()
+        .try_fold(Decimal::ZERO, |acc, x| acc.add_c(x, ctx))
 }
 
 /// `percent / 100` as a fraction.
@@ -171,7 +220,8 @@ pub(crate) fn fmt_dec(d: Decimal) -> String {
 
 /// Formats a ratio as a percentage with up to two decimals (`1.0425` -> `104.25%`).
 pub(crate) fn fmt_pct(ratio: Decimal) -> String {
-    let p = (ratio * Decimal::ONE_HUNDRED).round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+    let p = (ratio * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
     format!("{}%", p.normalize())
 }
 
@@ -202,7 +252,10 @@ mod tests {
             (RoundingMode::Ceiling, "-2.349", "-2.34"),
         ];
         for (mode, input, want) in cases {
-            let p = RoundingPolicy { mode, ..Default::default() };
+            let p = RoundingPolicy {
+                mode,
+                ..Default::default()
+            };
             assert_eq!(p.round(d(input), 2).to_string(), want, "{mode:?} {input}");
         }
     }

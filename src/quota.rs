@@ -1,1 +1,264 @@
-//! (in progress)
+//! Quotas in force for a payee and period: the full period quota (given per period, or an annual
+//! quota spread equally or by seasonality), prorated for days out of role and ramped by month of
+//! tenure.
+//!
+//! The effective quota of a period is
+//! `full × Σ_{counted days d of the period} ramp(d) / (counted days of the period)`, where the
+//! counted days are calendar days (default) or business days, `ramp(d)` is the ramp fraction of the
+//! payee's tenure month on day `d` (1 after the ramp schedule) for days in role and 0 for days out
+//! of role. Quotas are not rounded.
+
+use crate::calendar::{tenure_month, Calendar, Period};
+use crate::money::Checked;
+use crate::plan::{Payee, Proration, Quota};
+use crate::Result;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// The full (unprorated) quota of `period` under `quota`, `None` when it gives none.
+pub fn full_period_quota(
+    quota: &Quota,
+    periods: &[Period],
+    period: &Period,
+) -> Result<Option<Decimal>> {
+    if let Some(map) = &quota.periods {
+        return Ok(map.get(&period.id).copied());
+    }
+    let Some(annual) = quota.annual else {
+        return Ok(None);
+    };
+    if periods.is_empty() {
+        return Ok(None);
+    }
+    match &quota.seasonality {
+        Some(weights) => {
+            let total = crate::money::sum_c(
+                periods
+                    .iter()
+                    .map(|p| weights.get(&p.id).copied().unwrap_or_default()),
+                "seasonality weights",
+            )?;
+            if total.is_zero() {
+                return Ok(None);
+            }
+            let w = weights.get(&period.id).copied().unwrap_or_default();
+            Ok(Some(
+                annual
+                    .mul_c(w, "a seasonal quota")?
+                    .div_c(total, "a seasonal quota")?,
+            ))
+        }
+        None => Ok(Some(
+            annual.div_c(Decimal::from(periods.len() as u64), "a period quota")?,
+        )),
+    }
+}
+
+/// The proration-and-ramp factor of `period` for `payee` (between 0 and the largest ramp value).
+pub fn quota_factor(
+    cal: &Calendar,
+    payee: &Payee,
+    quota: &Quota,
+    period: &Period,
+) -> Result<Decimal> {
+    if quota.proration == Proration::None && quota.ramp.is_empty() {
+        return Ok(Decimal::ONE);
+    }
+    let tenure_start = payee.start.unwrap_or(cal.year_start);
+    let mut counted: i64 = 0;
+    let mut weight = Decimal::ZERO;
+    let mut d = period.start;
+    loop {
+        let counts = match quota.proration {
+            Proration::BusinessDays => cal.is_business_day(d),
+            _ => true,
+        };
+        if counts {
+            counted += 1;
+            let in_role = quota.proration == Proration::None || in_role(payee, d);
+            if in_role {
+                let m = tenure_month(tenure_start, d) as usize;
+                let f = quota.ramp.get(m).copied().unwrap_or(Decimal::ONE);
+                weight = weight.add_c(f, "a quota ramp")?;
+            }
+        }
+        if d >= period.end {
+            break;
+        }
+        match d.succ_opt() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    if counted == 0 {
+        // a period with no business day at all: no proration possible, full quota
+        return Ok(Decimal::ONE);
+    }
+    weight.div_c(Decimal::from(counted), "a quota proration")
+}
+
+/// Whether `payee` is in role on `d`.
+pub fn in_role(payee: &Payee, d: NaiveDate) -> bool {
+    payee.start.is_none_or(|s| s <= d) && payee.end.is_none_or(|e| d <= e)
+}
+
+/// Whether `payee` is in role on any day of `period`.
+pub fn active_in(payee: &Payee, period: &Period) -> bool {
+    payee.start.is_none_or(|s| s <= period.end) && payee.end.is_none_or(|e| period.start <= e)
+}
+
+/// The effective quota (full period quota × proration and ramp factor).
+pub fn effective_quota(
+    cal: &Calendar,
+    periods: &[Period],
+    payee: &Payee,
+    quota: &Quota,
+    period: &Period,
+) -> Result<Option<Decimal>> {
+    let Some(full) = full_period_quota(quota, periods, period)? else {
+        return Ok(None);
+    };
+    let f = quota_factor(cal, payee, quota, period)?;
+    Ok(Some(full.mul_c(f, "a prorated quota")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::PeriodType;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+    fn cal() -> Calendar {
+        Calendar {
+            year_start: d("2025-01-01"),
+            period_type: PeriodType::Quarter,
+            periods: vec![],
+            holidays: vec![],
+        }
+    }
+    fn payee(start: Option<&str>, end: Option<&str>) -> Payee {
+        Payee {
+            id: "p".into(),
+            name: None,
+            role: "AE".into(),
+            start: start.map(d),
+            end: end.map(d),
+            reports_to: vec![],
+            target_incentive: None,
+        }
+    }
+    fn quota(annual: &str) -> Quota {
+        Quota {
+            payee: "p".into(),
+            measure: "m".into(),
+            annual: Some(dec(annual)),
+            seasonality: None,
+            periods: None,
+            proration: Proration::CalendarDays,
+            ramp: vec![],
+        }
+    }
+
+    #[test]
+    fn annual_spread_equally_and_by_seasonality() {
+        let c = cal();
+        let ps = c.periods();
+        let q = quota("1000000");
+        assert_eq!(
+            full_period_quota(&q, &ps, &ps[0]).unwrap(),
+            Some(dec("250000"))
+        );
+        let mut q = quota("1000000");
+        q.seasonality = Some(
+            [("Q1", "1"), ("Q2", "2"), ("Q3", "3"), ("Q4", "4")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), dec(v)))
+                .collect(),
+        );
+        assert_eq!(
+            full_period_quota(&q, &ps, &ps[3]).unwrap(),
+            Some(dec("400000"))
+        );
+    }
+
+    #[test]
+    fn mid_quarter_start_prorates_by_calendar_days() {
+        let c = cal();
+        let ps = c.periods();
+        // Q1 2025 has 90 days; starting Feb 15 leaves Feb 15..Mar 31 = 14 + 31 = 45 days
+        let p = payee(Some("2025-02-15"), None);
+        let q = quota("1000000");
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(),
+            Some(dec("125000"))
+        );
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
+            Some(dec("250000"))
+        );
+    }
+
+    #[test]
+    fn leaver_prorates_and_none_does_not() {
+        let c = cal();
+        let ps = c.periods();
+        // Q2 = Apr 1..Jun 30 = 91 days; leaving May 31 keeps 61 days
+        let p = payee(None, Some("2025-05-31"));
+        let mut q = quota("910000");
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
+            Some(dec("152500"))
+        );
+        q.proration = Proration::None;
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
+            Some(dec("227500"))
+        );
+    }
+
+    #[test]
+    fn ramp_by_tenure_month() {
+        let c = Calendar {
+            period_type: PeriodType::Month,
+            ..cal()
+        };
+        let ps = c.periods();
+        let p = payee(Some("2025-01-01"), None);
+        let mut q = quota("120000");
+        q.ramp = vec![dec("0"), dec("0.5")];
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(),
+            Some(dec("0"))
+        );
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
+            Some(dec("5000"))
+        );
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[2]).unwrap(),
+            Some(dec("10000"))
+        );
+    }
+
+    #[test]
+    fn business_day_proration() {
+        let c = Calendar {
+            period_type: PeriodType::Month,
+            ..cal()
+        };
+        let ps = c.periods();
+        // January 2025 has 23 weekdays; starting Monday Jan 20 leaves 10 (20-24, 27-31)
+        let p = payee(Some("2025-01-20"), None);
+        let mut q = quota("276000"); // 23000 a month
+        q.proration = Proration::BusinessDays;
+        assert_eq!(
+            effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(),
+            Some(dec("10000"))
+        );
+    }
+}

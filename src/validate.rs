@@ -8,3 +8,9 @@ pub fn validate(plan: &Plan) -> Vec<Diagnostic> {
     let _ = plan;
     Vec::new()
 }
+
+/// Whether any diagnostic is an error.
+pub fn has_errors(d: &[Diagnostic]) -> bool {
+    d.iter()
+        .any(|x| x.severity == crate::error::Severity::Error)
+}

@@ -1,0 +1,1164 @@
+//! Pay components: rates, tier tables, two-dimensional tables, milestones, SPIFFs and MBO
+//! scorecards, with their gates, multipliers and caps.
+//!
+//! A component's pay for a period is built in this order, each step visible on the statement:
+//! 1. **lines**: pay per credit line, with its band breakdown (rounded per line when the plan
+//!    rounds lines; per-transaction caps apply here);
+//! 2. **trueUp** (year-to-date scope): earlier periods' lines re-rated with the year-to-date
+//!    figures, less what the component earned through the previous period;
+//! 3. **gate**: if the gate's indicator is below its minimum, everything is taken back;
+//! 4. **multiplier**: pay × (factor − 1) for each multiplier;
+//! 5. **carryForwardPaid**, **cap**: excess carried from earlier periods is added, then period and
+//!    year caps cut the pay; the excess is forfeited or carried forward.
+
+use super::{unit_value, Ctx};
+use crate::credit::{filter_miss, Credit};
+use crate::money::{fmt_dec, fmt_pct, pct, sum_c, Checked};
+use crate::plan::{
+    Basis, Bounds, CapPer, Component, ComponentKind, CurveOutput, Excess, Indicator, MeasureKind,
+    PayFrom, Rate, Scope, TierMethod, Whose,
+};
+use crate::statement::{BandSlice, ComponentResult, Note, PayLine, Step};
+use crate::tiers::{band_at, interpolate, resolve_rate, slices, PayRate, RateUnit, Span};
+use crate::Result;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A component's state for one payee across the periods of the year.
+#[derive(Debug, Clone, Default)]
+pub struct CompState {
+    /// Year-to-date earnings after gate and multipliers through the previous period
+    /// (year-to-date scope).
+    pub prev_ytd: Decimal,
+    /// Excess carried forward, not yet paid.
+    pub carry: Decimal,
+    /// Paid so far this year (after caps).
+    pub paid_ytd: Decimal,
+    /// Milestone levels already paid this year.
+    pub milestones: BTreeSet<usize>,
+}
+
+/// Pay attributed to each (payee, transaction, component), for clawbacks and holdbacks.
+#[derive(Debug, Clone, Default)]
+pub struct Attribution {
+    map: BTreeMap<(usize, usize, usize), Decimal>,
+}
+
+impl Attribution {
+    /// Empty.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Pay attributed to a transaction for a payee and component.
+    pub fn get(&self, payee: usize, txn: usize, component: usize) -> Decimal {
+        self.map
+            .get(&(payee, txn, component))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    fn add(&mut self, payee: usize, txn: usize, component: usize, v: Decimal) -> Result<()> {
+        let e = self.map.entry((payee, txn, component)).or_default();
+        *e = e.add_c(v, "an attribution")?;
+        Ok(())
+    }
+}
+
+/// A line's share of credit, units and deals for a slice of its measure value.
+struct Portion {
+    credit: Decimal,
+    units: Decimal,
+    deals: Decimal,
+}
+
+fn portion(l: &Credit, kind: MeasureKind, overlap: Decimal) -> Result<Portion> {
+    let delta = unit_value(l, kind);
+    if overlap == delta {
+        return Ok(Portion {
+            credit: l.amount,
+            units: l.quantity,
+            deals: l.deals,
+        });
+    }
+    if delta.is_zero() {
+        return Ok(Portion {
+            credit: Decimal::ZERO,
+            units: Decimal::ZERO,
+            deals: Decimal::ZERO,
+        });
+    }
+    let frac = overlap.div_c(delta, "a band share")?;
+    Ok(Portion {
+        credit: if kind == MeasureKind::Amount {
+            overlap
+        } else {
+            l.amount.mul_c(frac, "a band share")?
+        },
+        units: if kind == MeasureKind::Quantity {
+            overlap
+        } else {
+            l.quantity.mul_c(frac, "a band share")?
+        },
+        deals: if kind == MeasureKind::Count {
+            overlap
+        } else {
+            l.deals.mul_c(frac, "a band share")?
+        },
+    })
+}
+
+fn pay(rate: &PayRate, p: &Portion) -> Result<(Decimal, Decimal)> {
+    // (pay, the credit shown for the slice)
+    let base = match rate.unit {
+        RateUnit::Credit => p.credit,
+        RateUnit::Unit => p.units,
+        RateUnit::Deal => p.deals,
+    };
+    Ok((base.mul_c(rate.per, "a rate")?, p.credit))
+}
+
+fn note(warnings: &mut Vec<Note>, code: &str, message: String) {
+    if !warnings
+        .iter()
+        .any(|w| w.code == code && w.message == message)
+    {
+        warnings.push(Note {
+            code: code.into(),
+            message,
+        });
+    }
+}
+
+/// The value of an indicator for payee `p` in period `k` (`None` when undefined).
+pub(crate) fn indicator_value(
+    ctx: &Ctx<'_>,
+    ind: &Indicator,
+    p: usize,
+    k: usize,
+) -> Result<Option<Decimal>> {
+    if let Some(metric) = &ind.metric {
+        let period = ctx.periods.get(k).map(|x| x.id.as_str()).unwrap_or("");
+        let payee = ctx.plan.payees.get(p).map(|x| x.id.as_str()).unwrap_or("");
+        let own = ctx.inputs.metrics.iter().find(|v| {
+            &v.metric == metric && v.period == period && v.payee.as_deref() == Some(payee)
+        });
+        let all = ctx
+            .inputs
+            .metrics
+            .iter()
+            .find(|v| &v.metric == metric && v.period == period && v.payee.is_none());
+        return Ok(own.or(all).map(|v| v.value));
+    }
+    let Some(m) = ind.measure.as_deref().and_then(|id| ctx.measure_index(id)) else {
+        return Ok(None);
+    };
+    let who = match ind.of {
+        Whose::Payee => Some(p),
+        Whose::Manager => ctx.manager_at(p, k),
+    };
+    let Some(who) = who else { return Ok(None) };
+    let ytd = ind.scope == Scope::YearToDate;
+    let v = ctx.value(who, m, k, ytd)?;
+    match ind.basis {
+        Basis::Value => Ok(Some(v)),
+        Basis::Attainment => match ctx.quota(who, m, k, ytd)? {
+            Some(q) if !q.is_zero() => Ok(Some(v.div_c(q, "an attainment")?)),
+            _ => Ok(None),
+        },
+    }
+}
+
+fn describe_indicator(ind: &Indicator) -> String {
+    let what = match (&ind.measure, &ind.metric) {
+        (_, Some(m)) => format!("metric `{m}`"),
+        (Some(m), _) => {
+            let b = if ind.basis == Basis::Attainment {
+                "attainment"
+            } else {
+                "value"
+            };
+            let s = if ind.scope == Scope::YearToDate {
+                "year-to-date "
+            } else {
+                ""
+            };
+            let o = if ind.of == Whose::Manager {
+                "manager's "
+            } else {
+                ""
+            };
+            format!("{o}{s}{m} {b}")
+        }
+        _ => "indicator".into(),
+    };
+    what
+}
+
+fn fmt_indicator(ind: &Indicator, v: Decimal) -> String {
+    if ind.measure.is_some() && ind.metric.is_none() && ind.basis == Basis::Attainment {
+        fmt_pct(v)
+    } else {
+        fmt_dec(v)
+    }
+}
+
+/// Period target incentive of payee `p` in period `k` (annual / periods, prorated by calendar days
+/// in role), or year to date through `k`.
+pub(crate) fn target_incentive(
+    ctx: &Ctx<'_>,
+    p: usize,
+    k: usize,
+    ytd: bool,
+) -> Result<Option<Decimal>> {
+    let Some(payee) = ctx.plan.payees.get(p) else {
+        return Ok(None);
+    };
+    let Some(annual) = payee.target_incentive else {
+        return Ok(None);
+    };
+    let n = Decimal::from(ctx.periods.len().max(1) as u64);
+    let per = annual.div_c(n, "a period target incentive")?;
+    let mut total = Decimal::ZERO;
+    let first = if ytd { 0 } else { k };
+    for period in ctx.periods.iter().take(k + 1).skip(first) {
+        let days = crate::calendar::days_inclusive(period.start, period.end);
+        let s = payee.start.map_or(period.start, |s| s.max(period.start));
+        let e = payee.end.map_or(period.end, |e| e.min(period.end));
+        let in_role = crate::calendar::days_inclusive(s, e);
+        let f = if days == 0 {
+            Decimal::ZERO
+        } else {
+            Decimal::from(in_role).div_c(Decimal::from(days), "a target incentive proration")?
+        };
+        total = total.add_c(per.mul_c(f, "a target incentive")?, "a target incentive")?;
+    }
+    Ok(Some(total))
+}
+
+/// Evaluates one component for payee `p` in period `k`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn evaluate_component(
+    ctx: &Ctx<'_>,
+    c: usize,
+    comp: &Component,
+    p: usize,
+    k: usize,
+    state: &mut CompState,
+    attributed: &mut Attribution,
+    warnings: &mut Vec<Note>,
+) -> Result<ComponentResult> {
+    let mut r = ComponentResult {
+        component: comp.id.clone(),
+        kind: kind_name(&comp.kind).into(),
+        amount: Decimal::ZERO,
+        lines: Vec::new(),
+        steps: Vec::new(),
+        trace: Vec::new(),
+    };
+    // per-line attributions of this period, before gate and multipliers
+    let mut attrib: Vec<(usize, Decimal)> = Vec::new();
+    let mut ytd_scope = false;
+    let mut base = match &comp.kind {
+        ComponentKind::Rate { measure, rate } => {
+            let tiers = [crate::plan::Tier {
+                from: Decimal::ZERO,
+                to: None,
+                rate: *rate,
+            }];
+            let spec = TableSpec {
+                measure,
+                basis: Basis::Value,
+                method: TierMethod::Marginal,
+                scope: Scope::Period,
+                bounds: Bounds::HalfOpen,
+                base_rate: None,
+                tiers: &tiers,
+                points: &[],
+                output: CurveOutput::PercentOfCredit,
+                basis_cap: None,
+            };
+            table(ctx, comp, &spec, p, k, &mut r, &mut attrib, warnings)?
+        }
+        ComponentKind::Tiered {
+            measure,
+            basis,
+            method,
+            scope,
+            bounds,
+            base_rate,
+            tiers,
+            points,
+            output,
+            basis_cap,
+        } => {
+            ytd_scope = *scope == Scope::YearToDate;
+            let spec = TableSpec {
+                measure,
+                basis: *basis,
+                method: *method,
+                scope: *scope,
+                bounds: *bounds,
+                base_rate: base_rate.as_ref(),
+                tiers,
+                points,
+                output: *output,
+                basis_cap: *basis_cap,
+            };
+            table(ctx, comp, &spec, p, k, &mut r, &mut attrib, warnings)?
+        }
+        ComponentKind::Matrix {
+            measure,
+            rows,
+            columns,
+            rates,
+        } => {
+            let rv = indicator_value(ctx, &rows.on, p, k)?;
+            let cv = indicator_value(ctx, &columns.on, p, k)?;
+            let (Some(rv), Some(cv)) = (rv, cv) else {
+                note(warnings, "INDICATOR_UNDEFINED", format!("{}: the table's row or column value is undefined (no quota or metric); nothing is paid", comp.id));
+                r.trace
+                    .push("row or column value undefined: pays nothing".into());
+                return finish(
+                    ctx,
+                    comp,
+                    c,
+                    p,
+                    k,
+                    state,
+                    attributed,
+                    r,
+                    Decimal::ZERO,
+                    Vec::new(),
+                    false,
+                );
+            };
+            let ri = axis_index(&rows.breaks, rows.bounds, rv);
+            let ci = axis_index(&columns.breaks, columns.bounds, cv);
+            let Some(rate) = rates.get(ri).and_then(|row| row.get(ci)) else {
+                return finish(
+                    ctx,
+                    comp,
+                    c,
+                    p,
+                    k,
+                    state,
+                    attributed,
+                    r,
+                    Decimal::ZERO,
+                    Vec::new(),
+                    false,
+                );
+            };
+            let Some(pr) = resolve_rate(rate, None)? else {
+                return finish(
+                    ctx,
+                    comp,
+                    c,
+                    p,
+                    k,
+                    state,
+                    attributed,
+                    r,
+                    Decimal::ZERO,
+                    Vec::new(),
+                    false,
+                );
+            };
+            r.trace.push(format!(
+                "{} is {} (row {}), {} is {} (column {}): rate {}",
+                describe_indicator(&rows.on),
+                fmt_indicator(&rows.on, rv),
+                ri,
+                describe_indicator(&columns.on),
+                fmt_indicator(&columns.on, cv),
+                ci,
+                pr.label
+            ));
+            let m = ctx.measure_index(measure).unwrap_or(usize::MAX);
+            let kind = ctx.plan.measures.get(m).map(|x| x.kind).unwrap_or_default();
+            let mut total = Decimal::ZERO;
+            for &i in period_lines(ctx, p, m, k) {
+                let Some(l) = ctx.lines.get(i) else { continue };
+                let por = portion(l, kind, unit_value(l, kind))?;
+                let (amt, credit) = if l.reversal {
+                    (Decimal::ZERO, por.credit)
+                } else {
+                    pay(&pr, &por)?
+                };
+                let amt = ctx.line_round(amt);
+                total = total.add_c(amt, "a component")?;
+                attrib.push((l.txn, amt));
+                r.lines.push(PayLine {
+                    transaction: txn_id(ctx, l),
+                    credit,
+                    bands: vec![BandSlice {
+                        band: ri * columns.breaks.len() + ci,
+                        credit,
+                        rate: pr.label.clone(),
+                        amount: amt,
+                    }],
+                    amount: amt,
+                    trace: format!("{} at {} = {}", credit, pr.label, amt),
+                });
+            }
+            total
+        }
+        ComponentKind::Spiff {
+            measure,
+            filter,
+            window,
+            rate,
+        } => {
+            let m = ctx.measure_index(measure).unwrap_or(usize::MAX);
+            let kind = ctx.plan.measures.get(m).map(|x| x.kind).unwrap_or_default();
+            let Some(pr) = resolve_rate(rate, None)? else {
+                return finish(
+                    ctx,
+                    comp,
+                    c,
+                    p,
+                    k,
+                    state,
+                    attributed,
+                    r,
+                    Decimal::ZERO,
+                    Vec::new(),
+                    false,
+                );
+            };
+            let mut total = Decimal::ZERO;
+            for &i in period_lines(ctx, p, m, k) {
+                let Some(l) = ctx.lines.get(i) else { continue };
+                let Some(t) = ctx.inputs.transactions.get(l.txn) else {
+                    continue;
+                };
+                if l.reversal || l.date < window.from || l.date > window.to {
+                    continue;
+                }
+                let rule_id = ctx.plan.crediting.rules.get(l.rule).map(|x| x.id());
+                if filter_miss(filter, t, rule_id).is_some() {
+                    continue;
+                }
+                let por = portion(l, kind, unit_value(l, kind))?;
+                let (amt, credit) = pay(&pr, &por)?;
+                let amt = ctx.line_round(amt);
+                total = total.add_c(amt, "a component")?;
+                attrib.push((l.txn, amt));
+                r.lines.push(PayLine {
+                    transaction: t.id.clone(),
+                    credit,
+                    bands: vec![BandSlice {
+                        band: 0,
+                        credit,
+                        rate: pr.label.clone(),
+                        amount: amt,
+                    }],
+                    amount: amt,
+                    trace: format!(
+                        "{} qualifies (credited {}, window {} to {}): {} = {}",
+                        t.id, l.date, window.from, window.to, pr.label, amt
+                    ),
+                });
+            }
+            if r.lines.is_empty() {
+                r.trace.push(format!(
+                    "no qualifying credit between {} and {}",
+                    window.from, window.to
+                ));
+            }
+            total
+        }
+        ComponentKind::Milestone {
+            measure,
+            basis,
+            scope,
+            levels,
+        } => {
+            let m = ctx.measure_index(measure).unwrap_or(usize::MAX);
+            let ytd = *scope == Scope::YearToDate;
+            if !ytd {
+                state.milestones.clear();
+            }
+            let v = ctx.value(p, m, k, ytd)?;
+            let x = match basis {
+                Basis::Value => Some(v),
+                Basis::Attainment => match ctx.quota(p, m, k, ytd)? {
+                    Some(q) if !q.is_zero() => Some(v.div_c(q, "an attainment")?),
+                    _ => None,
+                },
+            };
+            let mut total = Decimal::ZERO;
+            match x {
+                None => note(
+                    warnings,
+                    "ATTAINMENT_UNDEFINED",
+                    format!(
+                        "{}: no quota on `{measure}`, milestones cannot be reached",
+                        comp.id
+                    ),
+                ),
+                Some(x) => {
+                    let shown = if *basis == Basis::Attainment {
+                        fmt_pct(x)
+                    } else {
+                        fmt_dec(x)
+                    };
+                    for (i, lvl) in levels.iter().enumerate() {
+                        if state.milestones.contains(&i) || x < lvl.at {
+                            continue;
+                        }
+                        state.milestones.insert(i);
+                        let amt = ctx.line_round(lvl.amount);
+                        total = total.add_c(amt, "a milestone")?;
+                        let at = if *basis == Basis::Attainment {
+                            fmt_pct(lvl.at)
+                        } else {
+                            fmt_dec(lvl.at)
+                        };
+                        r.steps.push(Step { kind: "milestone".into(), amount: amt, trace: format!("{measure} reached {shown}, at or above the {at} milestone: bonus {amt} (paid once)") });
+                    }
+                    if total.is_zero() {
+                        r.trace
+                            .push(format!("{measure} at {shown}: no new milestone reached"));
+                    }
+                }
+            }
+            total
+        }
+        ComponentKind::Mbo { target, objectives } => {
+            let amount_at_target = match (target.amount, target.fraction_of_target_incentive) {
+                (Some(a), _) => Some(a),
+                (None, Some(f)) => target_incentive(ctx, p, k, false)?
+                    .map(|ti| ti.mul_c(f, "an MBO target"))
+                    .transpose()?,
+                _ => None,
+            };
+            let Some(at_target) = amount_at_target else {
+                note(
+                    warnings,
+                    "MISSING_TARGET_INCENTIVE",
+                    format!("{}: the payee has no target incentive", comp.id),
+                );
+                return finish(
+                    ctx,
+                    comp,
+                    c,
+                    p,
+                    k,
+                    state,
+                    attributed,
+                    r,
+                    Decimal::ZERO,
+                    Vec::new(),
+                    false,
+                );
+            };
+            let period = ctx.periods.get(k).map(|x| x.id.as_str()).unwrap_or("");
+            let payee = ctx.plan.payees.get(p).map(|x| x.id.as_str()).unwrap_or("");
+            let mut total = Decimal::ZERO;
+            for o in objectives {
+                let score = ctx
+                    .inputs
+                    .scores
+                    .iter()
+                    .find(|s| s.payee == payee && s.period == period && s.objective == o.id);
+                let Some(score) = score else {
+                    note(
+                        warnings,
+                        "MISSING_SCORE",
+                        format!(
+                            "{}: no score for objective `{}` in {period}; it scores 0",
+                            comp.id, o.id
+                        ),
+                    );
+                    r.steps.push(Step {
+                        kind: "objective".into(),
+                        amount: Decimal::ZERO,
+                        trace: format!("{}: no score given, scores 0", o.id),
+                    });
+                    continue;
+                };
+                let s = objective_score(o, score.value)?;
+                let amt = ctx.line_round(
+                    at_target
+                        .mul_c(o.weight, "an objective")?
+                        .mul_c(s, "an objective")?,
+                );
+                total = total.add_c(amt, "an MBO")?;
+                r.steps.push(Step {
+                    kind: "objective".into(),
+                    amount: amt,
+                    trace: format!(
+                        "{}: result {} against threshold {} / target {} / stretch {} scores {}; weight {} x {} = {}",
+                        o.id,
+                        fmt_dec(score.value),
+                        fmt_dec(o.threshold),
+                        fmt_dec(o.target),
+                        fmt_dec(o.stretch),
+                        fmt_dec(s.round_dp(6)),
+                        fmt_dec(o.weight),
+                        at_target.normalize(),
+                        amt
+                    ),
+                });
+            }
+            total
+        }
+    };
+    if ytd_scope {
+        // lines of earlier periods were re-rated; the steps turn YTD pay into this period's pay
+        // (handled in `table`, which returns this period's share including the true-up)
+    }
+    let _ = &mut base;
+    finish(
+        ctx, comp, c, p, k, state, attributed, r, base, attrib, ytd_scope,
+    )
+}
+
+fn kind_name(k: &ComponentKind) -> &'static str {
+    match k {
+        ComponentKind::Rate { .. } => "rate",
+        ComponentKind::Tiered { .. } => "tiered",
+        ComponentKind::Matrix { .. } => "matrix",
+        ComponentKind::Milestone { .. } => "milestone",
+        ComponentKind::Spiff { .. } => "spiff",
+        ComponentKind::Mbo { .. } => "mbo",
+    }
+}
+
+fn txn_id(ctx: &Ctx<'_>, l: &Credit) -> String {
+    ctx.inputs
+        .transactions
+        .get(l.txn)
+        .map(|t| t.id.clone())
+        .unwrap_or_default()
+}
+
+/// Line indices of payee `p` counted by measure `m` in period `k` (in processing order).
+fn period_lines<'c>(
+    ctx: &'c Ctx<'_>,
+    p: usize,
+    m: usize,
+    k: usize,
+) -> impl Iterator<Item = &'c usize> + 'c {
+    let counts = ctx.counts.get(m);
+    ctx.by_payee
+        .get(p)
+        .map(|v| v.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .filter(move |&&i| {
+            counts.and_then(|c| c.get(i)).copied().unwrap_or(false)
+                && ctx.lines.get(i).is_some_and(|l| l.period == k)
+        })
+}
+
+fn axis_index(breaks: &[Decimal], bounds: Bounds, v: Decimal) -> usize {
+    let spans: Vec<Span> = breaks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (*b, breaks.get(i + 1).copied()))
+        .collect();
+    match band_at(&spans, v, bounds) {
+        Some(i) => i,
+        None => {
+            // below the first break takes the first row; above a closed last (cannot happen: last is open)
+            0
+        }
+    }
+}
+
+/// The score of an MBO objective for a result (see [`crate::plan::Objective`]).
+pub(crate) fn objective_score(o: &crate::plan::Objective, v: Decimal) -> Result<Decimal> {
+    let at_t = o.at_threshold.unwrap_or(Decimal::new(5, 1));
+    let at_s = o.at_stretch.unwrap_or(Decimal::new(15, 1));
+    if v < o.threshold {
+        return Ok(Decimal::ZERO);
+    }
+    if v >= o.stretch {
+        return Ok(at_s);
+    }
+    let lerp = |x0: Decimal, y0: Decimal, x1: Decimal, y1: Decimal| -> Result<Decimal> {
+        let run = x1.sub_c(x0, "a score")?;
+        if run.is_zero() {
+            return Ok(y1);
+        }
+        y0.add_c(
+            y1.sub_c(y0, "a score")?
+                .mul_c(v.sub_c(x0, "a score")?, "a score")?
+                .div_c(run, "a score")?,
+            "a score",
+        )
+    };
+    if v < o.target {
+        lerp(o.threshold, at_t, o.target, Decimal::ONE)
+    } else {
+        lerp(o.target, Decimal::ONE, o.stretch, at_s)
+    }
+}
+
+/// A tier table's settings (a flat rate is a one-band marginal table).
+struct TableSpec<'s> {
+    measure: &'s str,
+    basis: Basis,
+    method: TierMethod,
+    scope: Scope,
+    bounds: Bounds,
+    base_rate: Option<&'s Rate>,
+    tiers: &'s [crate::plan::Tier],
+    points: &'s [crate::plan::CurvePoint],
+    output: CurveOutput,
+    basis_cap: Option<Decimal>,
+}
+
+/// Evaluates a tier table (or flat rate). Returns this period's pay before gate, multipliers and
+/// caps; for year-to-date scope, the year-to-date pay (the caller turns it into the period's).
+#[allow(clippy::too_many_arguments)]
+fn table(
+    ctx: &Ctx<'_>,
+    comp: &Component,
+    s: &TableSpec<'_>,
+    p: usize,
+    k: usize,
+    r: &mut ComponentResult,
+    attrib: &mut Vec<(usize, Decimal)>,
+    warnings: &mut Vec<Note>,
+) -> Result<Decimal> {
+    let m = ctx.measure_index(s.measure).unwrap_or(usize::MAX);
+    let kind = ctx.plan.measures.get(m).map(|x| x.kind).unwrap_or_default();
+    let ytd = s.scope == Scope::YearToDate;
+    // scale from basis units to measure units
+    let scale = match s.basis {
+        Basis::Value => Decimal::ONE,
+        Basis::Attainment => match ctx.quota(p, m, k, ytd)? {
+            Some(q) if !q.is_zero() => q,
+            _ => {
+                note(warnings, "ATTAINMENT_UNDEFINED", format!("{}: no quota (or a zero quota) on `{}` in this period; attainment is undefined and the component pays nothing", comp.id, s.measure));
+                r.trace.push(format!(
+                    "attainment on `{}` is undefined (no quota): pays nothing",
+                    s.measure
+                ));
+                return Ok(Decimal::ZERO);
+            }
+        },
+    };
+    if s.basis == Basis::Attainment {
+        r.trace.push(format!(
+            "{}quota on `{}`: {}",
+            if ytd { "year-to-date " } else { "" },
+            s.measure,
+            scale.normalize()
+        ));
+    }
+    let sc = |x: Decimal| x.mul_c(scale, "a band bound");
+    let spans: Vec<Span> = s
+        .tiers
+        .iter()
+        .map(|t| Ok((sc(t.from)?, t.to.map(sc).transpose()?)))
+        .collect::<Result<_>>()?;
+    let rates: Vec<Option<PayRate>> = s
+        .tiers
+        .iter()
+        .map(|t| resolve_rate(&t.rate, s.base_rate))
+        .collect::<Result<_>>()?;
+    let ceil = s.basis_cap.map(sc).transpose()?;
+    let floor = match &comp.gate {
+        Some(g) if g.pay_from == PayFrom::Threshold => Some(sc(g.min)?),
+        _ => None,
+    };
+    // the lines in scope
+    let all: Vec<usize> = ctx
+        .by_payee
+        .get(p)
+        .map(|v| v.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .copied()
+        .filter(|&i| {
+            ctx.counts
+                .get(m)
+                .and_then(|c| c.get(i))
+                .copied()
+                .unwrap_or(false)
+        })
+        .filter(|&i| {
+            ctx.lines
+                .get(i)
+                .is_some_and(|l| if ytd { l.period <= k } else { l.period == k })
+        })
+        .collect();
+    let total_value = sum_c(
+        all.iter()
+            .filter_map(|&i| ctx.lines.get(i))
+            .map(|l| unit_value(l, kind)),
+        "a measure value",
+    )?;
+
+    // for retroactive and interpolated methods, one rate for all lines
+    let final_rate: Option<(Option<usize>, Option<PayRate>)> = match s.method {
+        TierMethod::Marginal => None,
+        TierMethod::Retroactive if s.scope != Scope::Transaction => {
+            let x = ceil.map_or(total_value, |c| total_value.min(c));
+            let b = band_at(&spans, x, s.bounds);
+            let rate = b.and_then(|b| rates.get(b).cloned().flatten());
+            r.trace.push(format!(
+                "{} {}: {}",
+                if ytd { "year-to-date" } else { "period" },
+                basis_words(s, total_value, scale)?,
+                match (&b, &rate) {
+                    (Some(b), Some(rt)) =>
+                        format!("band {b} reached, every line paid at {}", rt.label),
+                    _ => "below the first band, nothing paid".into(),
+                }
+            ));
+            Some((b, rate))
+        }
+        TierMethod::Retroactive => None,
+        TierMethod::Interpolated => {
+            let x = ceil.map_or(total_value, |c| total_value.min(c));
+            let pts: Vec<crate::plan::CurvePoint> = s
+                .points
+                .iter()
+                .map(|pt| {
+                    Ok(crate::plan::CurvePoint {
+                        x: sc(pt.x)?,
+                        y: pt.y,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            let y = interpolate(&pts, x)?;
+            if s.output == CurveOutput::FractionOfTargetIncentive {
+                let Some(ti) = target_incentive(ctx, p, k, ytd)? else {
+                    note(
+                        warnings,
+                        "MISSING_TARGET_INCENTIVE",
+                        format!("{}: the payee has no target incentive", comp.id),
+                    );
+                    return Ok(Decimal::ZERO);
+                };
+                let amt = ctx.line_round(ti.mul_c(y, "a payout curve")?);
+                r.steps.push(Step {
+                    kind: "curve".into(),
+                    amount: amt,
+                    trace: format!(
+                        "{}: the curve gives {} of the target incentive {} = {}",
+                        basis_words(s, total_value, scale)?,
+                        fmt_pct(y),
+                        ti.normalize(),
+                        amt
+                    ),
+                });
+                // attribute to this period's lines in proportion to credit (for clawbacks)
+                return Ok(amt);
+            }
+            let rate = PayRate {
+                unit: RateUnit::Credit,
+                per: pct(y),
+                label: format!("{}% (curve)", fmt_dec(y.round_dp(6))),
+            };
+            r.trace.push(format!(
+                "{}: the curve gives a rate of {}",
+                basis_words(s, total_value, scale)?,
+                rate.label
+            ));
+            Some((Some(0), Some(rate)))
+        }
+    };
+
+    let mut pos = Decimal::ZERO;
+    let mut this_period = Decimal::ZERO;
+    let mut earlier = Decimal::ZERO;
+    for &i in &all {
+        let Some(l) = ctx.lines.get(i) else { continue };
+        let delta = unit_value(l, kind);
+        let (start, moving) = if s.scope == Scope::Transaction {
+            (Decimal::ZERO, delta)
+        } else {
+            (pos, delta)
+        };
+        let mut bands = Vec::new();
+        let mut amt = Decimal::ZERO;
+        match &final_rate {
+            None => {
+                // marginal (or retroactive per transaction)
+                if s.method == TierMethod::Retroactive {
+                    let x = ceil.map_or(delta, |c| delta.min(c));
+                    let b = band_at(&spans, x, s.bounds);
+                    if let Some(rt) = b.and_then(|b| rates.get(b).cloned().flatten()) {
+                        for (_, o) in slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)? {
+                            let por = portion(l, kind, o)?;
+                            let (a, credit) = pay(&rt, &por)?;
+                            amt = amt.add_c(a, "a line")?;
+                            bands.push(BandSlice {
+                                band: b.unwrap_or(0),
+                                credit,
+                                rate: rt.label.clone(),
+                                amount: a.normalize(),
+                            });
+                        }
+                    }
+                } else {
+                    for (b, o) in slices(&spans, start, moving, floor, ceil)? {
+                        let Some(rt) = rates.get(b).cloned().flatten() else {
+                            continue;
+                        };
+                        let por = portion(l, kind, o)?;
+                        let (a, credit) = pay(&rt, &por)?;
+                        amt = amt.add_c(a, "a line")?;
+                        bands.push(BandSlice {
+                            band: b,
+                            credit,
+                            rate: rt.label.clone(),
+                            amount: a.normalize(),
+                        });
+                    }
+                }
+            }
+            Some((b, rate)) => {
+                if let Some(rt) = rate {
+                    for (_, o) in slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)? {
+                        let por = portion(l, kind, o)?;
+                        let (a, credit) = pay(rt, &por)?;
+                        amt = amt.add_c(a, "a line")?;
+                        bands.push(BandSlice {
+                            band: b.unwrap_or(0),
+                            credit,
+                            rate: rt.label.clone(),
+                            amount: a.normalize(),
+                        });
+                    }
+                }
+            }
+        }
+        pos = pos.add_c(delta, "a running basis")?;
+        if l.reversal {
+            // a reversal moves the basis but pays nothing: the clawback reverses the original pay
+            amt = Decimal::ZERO;
+            bands.clear();
+        }
+        let mut amt = ctx.line_round(amt);
+        let mut trace = if l.reversal {
+            format!("{} reversal of {}: lowers the basis, pays nothing (the clawback reverses the original pay)", txn_id(ctx, l), l.amount)
+        } else if bands.is_empty() {
+            format!("{} credit {}: no band pays (below the first band, under the threshold or above the cap)", txn_id(ctx, l), l.amount)
+        } else {
+            let parts: Vec<String> = bands
+                .iter()
+                .map(|b| format!("{} in band {} at {}", b.credit.normalize(), b.band, b.rate))
+                .collect();
+            format!(
+                "{} credit {}: {} = {}",
+                txn_id(ctx, l),
+                l.amount,
+                parts.join(" + "),
+                amt
+            )
+        };
+        for cap in comp.caps.iter().filter(|c| c.per == CapPer::Transaction) {
+            if amt > cap.amount {
+                trace.push_str(&format!(
+                    "; capped at {} per transaction (uncapped {amt})",
+                    cap.amount
+                ));
+                amt = ctx.line_round(cap.amount);
+            }
+        }
+        if l.period == k {
+            this_period = this_period.add_c(amt, "a component")?;
+            attrib.push((l.txn, amt));
+            r.lines.push(PayLine {
+                transaction: txn_id(ctx, l),
+                credit: l.amount,
+                bands,
+                amount: amt,
+                trace,
+            });
+        } else {
+            earlier = earlier.add_c(amt, "a component")?;
+        }
+    }
+    if ytd {
+        // the caller subtracts what was earned through the previous period
+        r.trace.push(format!(
+            "year to date: lines of earlier periods re-rated to {}",
+            earlier
+        ));
+        return this_period.add_c(earlier, "a year-to-date total");
+    }
+    Ok(this_period)
+}
+
+fn basis_words(s: &TableSpec<'_>, value: Decimal, scale: Decimal) -> Result<String> {
+    Ok(match s.basis {
+        Basis::Attainment => format!(
+            "attainment {} ({} of {})",
+            fmt_pct(value.div_c(scale, "an attainment")?),
+            value.normalize(),
+            scale.normalize()
+        ),
+        Basis::Value => format!("{} {}", s.measure, value.normalize()),
+    })
+}
+
+/// Applies the gate, year-to-date netting, multipliers and caps, records attributions, and fills
+/// in the result's amount.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    ctx: &Ctx<'_>,
+    comp: &Component,
+    c: usize,
+    p: usize,
+    k: usize,
+    state: &mut CompState,
+    attributed: &mut Attribution,
+    mut r: ComponentResult,
+    base: Decimal,
+    attrib: Vec<(usize, Decimal)>,
+    ytd: bool,
+) -> Result<ComponentResult> {
+    let lines_total = sum_c(r.lines.iter().map(|l| l.amount), "a component")?;
+    let steps_total = sum_c(r.steps.iter().map(|s| s.amount), "a component")?;
+    // for YTD, `base` is the year-to-date pay; otherwise lines + steps
+    let mut running = base;
+    if ytd {
+        let earlier = base.sub_c(lines_total, "a true-up")?;
+        let _ = earlier;
+    } else {
+        let _ = steps_total;
+    }
+    // gate
+    let mut factor = Decimal::ONE;
+    if let Some(g) = &comp.gate {
+        let v = indicator_value(ctx, &g.on, p, k)?;
+        let passed = v.is_some_and(|v| v >= g.min);
+        let shown = v.map_or("undefined".to_string(), |v| fmt_indicator(&g.on, v));
+        let min = fmt_indicator(&g.on, g.min);
+        if passed {
+            r.steps.push(Step {
+                kind: "gate".into(),
+                amount: Decimal::ZERO,
+                trace: format!(
+                    "gate passed: {} is {shown}, at or above {min}",
+                    describe_indicator(&g.on)
+                ),
+            });
+        } else {
+            let amt = -running;
+            running = Decimal::ZERO;
+            factor = Decimal::ZERO;
+            r.steps.push(Step {
+                kind: "gate".into(),
+                amount: amt,
+                trace: format!(
+                    "gate not passed: {} is {shown}, below {min}; nothing is paid",
+                    describe_indicator(&g.on)
+                ),
+            });
+        }
+    }
+    for mlt in &comp.multipliers {
+        let v = indicator_value(ctx, &mlt.on, p, k)?;
+        let spans: Vec<Span> = mlt.bands.iter().map(|b| (b.from, b.to)).collect();
+        let f = v
+            .and_then(|v| band_at(&spans, v, mlt.bounds))
+            .and_then(|b| mlt.bands.get(b))
+            .map(|b| b.factor)
+            .unwrap_or(Decimal::ONE);
+        if f != Decimal::ONE && !running.is_zero() {
+            let before = running;
+            running = ctx.line_round(running.mul_c(f, "a multiplier")?);
+            let shown = v.map_or("undefined".to_string(), |v| fmt_indicator(&mlt.on, v));
+            r.steps.push(Step {
+                kind: "multiplier".into(),
+                amount: running.sub_c(before, "a multiplier")?,
+                trace: format!(
+                    "{} is {shown}: pay x {} ({} -> {})",
+                    describe_indicator(&mlt.on),
+                    fmt_dec(f),
+                    before,
+                    running
+                ),
+            });
+        }
+        factor = factor.mul_c(f, "a multiplier")?;
+    }
+    // year to date: this period's pay is the YTD pay less what was earned before
+    if ytd {
+        let ytd_pay = running;
+        let prev = state.prev_ytd;
+        state.prev_ytd = ytd_pay;
+        let earlier_now = base.sub_c(lines_total, "a true-up")?;
+        let true_up = earlier_now.sub_c(prev, "a true-up")?;
+        // express: lines + trueUp + (gate/multiplier steps already pushed) = ytd_pay - prev
+        if !true_up.is_zero() || k > 0 {
+            r.steps.insert(0, Step { kind: "trueUp".into(), amount: true_up, trace: format!("earlier periods' lines re-rated with year-to-date figures: {earlier_now}, less {prev} earned through the previous period") });
+        }
+        running = ytd_pay.sub_c(prev, "a year-to-date period")?;
+    }
+    // caps on the period's pay
+    let mut amount = running;
+    let carry_in = state.carry;
+    if !carry_in.is_zero() {
+        amount = amount.add_c(carry_in, "a carried-forward excess")?;
+        r.steps.push(Step {
+            kind: "carryForwardPaid".into(),
+            amount: carry_in,
+            trace: format!("excess above the cap carried from earlier periods: {carry_in}"),
+        });
+        state.carry = Decimal::ZERO;
+    }
+    for cap in &comp.caps {
+        let limit = match cap.per {
+            CapPer::Transaction => continue,
+            CapPer::Period => cap.amount,
+            CapPer::Year => cap
+                .amount
+                .sub_c(state.paid_ytd, "a year cap")?
+                .max(Decimal::ZERO),
+        };
+        if amount > limit {
+            let excess = amount.sub_c(limit, "a cap")?;
+            amount = limit;
+            let (what, verb) = match cap.excess {
+                Excess::Forfeit => ("forfeited", "forfeit"),
+                Excess::CarryForward => ("carried forward", "carry"),
+            };
+            if cap.excess == Excess::CarryForward {
+                state.carry = state.carry.add_c(excess, "a carried-forward excess")?;
+            }
+            let per = if cap.per == CapPer::Period {
+                "period"
+            } else {
+                "year"
+            };
+            let _ = verb;
+            r.steps.push(Step {
+                kind: "cap".into(),
+                amount: -excess,
+                trace: format!("{per} cap {}: {excess} above it is {what}", cap.amount),
+            });
+        }
+    }
+    state.paid_ytd = state.paid_ytd.add_c(amount, "paid year to date")?;
+    // attributions: what each transaction's lines were paid, after gate and multipliers
+    for (txn, a) in attrib {
+        let v = if factor == Decimal::ONE {
+            a
+        } else {
+            ctx.line_round(a.mul_c(factor, "an attribution")?)
+        };
+        attributed.add(p, txn, c, v)?;
+    }
+    r.amount = amount;
+    let lines_n = r.lines.len();
+    r.trace.insert(
+        0,
+        format!(
+            "{} line(s) pay {lines_total}; {} step(s); the component pays {amount}",
+            lines_n,
+            r.steps.len()
+        ),
+    );
+    Ok(r)
+}

@@ -1,0 +1,733 @@
+//! Evaluation: from a plan and inputs to the statements of a period.
+//!
+//! The engine replays the plan year from its first period up to the requested one, so that
+//! year-to-date tiers, year caps, carried-forward excess, milestones, draw balances and holdbacks
+//! all have their history. The order inside a period is fixed and documented:
+//!
+//! 1. crediting (see [`crate::credit`]); credit lines are processed by credit date, then
+//!    transaction id;
+//! 2. measures and quotas (see [`crate::quota`]);
+//! 3. components in plan order: lines and bands, then gate, year-to-date true-up, multipliers,
+//!    caps (see [`components`]);
+//! 4. payments: clawbacks, holdbacks and their releases, then draws (see [`payments`]);
+//! 5. in the requested period only, prior-period adjustments: for every closed statement given in
+//!    the inputs, the recomputed payout of that period minus what was paid.
+//!
+//! Closed periods are never rewritten: what differs shows up as an adjustment in the requested
+//! period.
+
+pub mod components;
+pub mod payments;
+
+use crate::calendar::Period;
+use crate::credit::{credit_all, Credit, CreditContext, Fate};
+use crate::error::Error;
+use crate::inputs::Inputs;
+use crate::money::{Checked, RoundingStage};
+use crate::plan::{ClawbackAttainment, MeasureKind, Plan};
+use crate::statement::{
+    Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult,
+    Note, Statement, Tally,
+};
+use crate::validate::{has_errors, validate};
+use crate::Result;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Evaluates `plan` with `inputs` for the period with id `period`.
+///
+/// The plan is validated first; a plan with errors gives [`Error::InvalidPlan`] with every
+/// diagnostic. Bad transactions do not abort the run (they are listed as rejected) unless
+/// `inputs.options.strict` is set.
+///
+/// ```
+/// let plan = payplan::Plan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+/// let err = payplan::evaluate(&plan, &payplan::Inputs::default(), "Q9").unwrap_err();
+/// assert_eq!(err.code(), "UNKNOWN_PERIOD");
+/// ```
+pub fn evaluate(plan: &Plan, inputs: &Inputs, period: &str) -> Result<Evaluation> {
+    let diags = validate(plan);
+    if has_errors(&diags) {
+        return Err(Error::InvalidPlan { diagnostics: diags });
+    }
+    let periods = plan.calendar.periods();
+    let Some(target) = periods.iter().position(|p| p.id == period) else {
+        return Err(Error::UnknownPeriod {
+            period: period.to_string(),
+            known: periods
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    };
+    let ctx = Ctx::new(plan, inputs, periods, target)?;
+    ctx.run()
+}
+
+/// Evaluates from JSON texts and returns the evaluation as compact JSON.
+///
+/// This is the entry point the WebAssembly binding and the command-line tool use; its output is
+/// byte-for-byte the same on every platform.
+pub fn evaluate_json(plan: &str, inputs: &str, period: &str) -> Result<String> {
+    let plan = Plan::from_json(plan)?;
+    let inputs = Inputs::from_json(inputs)?;
+    Ok(evaluate(&plan, &inputs, period)?.to_json())
+}
+
+/// Everything resolved once per evaluation.
+pub(crate) struct Ctx<'a> {
+    pub plan: &'a Plan,
+    pub inputs: &'a Inputs,
+    pub periods: Vec<Period>,
+    pub target: usize,
+    pub payee_index: BTreeMap<&'a str, usize>,
+    /// rounding scale of the plan currency
+    pub scale: u32,
+    pub round_lines: bool,
+    pub lines: Vec<Credit>,
+    pub fates: Vec<Option<Fate>>,
+    /// line indices per payee, in processing order
+    pub by_payee: Vec<Vec<usize>>,
+    /// whether each line counts for each measure: `counts[measure][line]`
+    pub counts: Vec<Vec<bool>>,
+    /// `values[payee][measure][period]`
+    pub values: Vec<Vec<Vec<Decimal>>>,
+    /// `quotas[payee][measure][period]`
+    pub quotas: Vec<Vec<Vec<Option<Decimal>>>>,
+    /// `applies[component][payee]`
+    pub applies: Vec<Vec<bool>>,
+}
+
+/// The value a line adds to a measure of `kind`.
+pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
+    match kind {
+        MeasureKind::Amount => l.amount,
+        MeasureKind::Quantity => l.quantity,
+        MeasureKind::Count => l.deals,
+    }
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        plan: &'a Plan,
+        inputs: &'a Inputs,
+        periods: Vec<Period>,
+        target: usize,
+    ) -> Result<Self> {
+        let payee_index: BTreeMap<&str, usize> = plan
+            .payees
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let scale = plan
+            .rounding
+            .scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
+        let cc = CreditContext {
+            plan,
+            periods: &periods,
+            payee_index: &payee_index,
+            upto: target,
+        };
+        let mut crediting = credit_all(&cc, &inputs.transactions)?;
+        if inputs.options.strict {
+            for f in crediting.fates.iter().flatten() {
+                if let Fate::Rejected(r) = f {
+                    return Err(Error::TransactionRejected {
+                        transaction: r.transaction.clone(),
+                        reason_code: r.code.clone(),
+                        path: r.path.clone(),
+                        message: r.message.clone(),
+                    });
+                }
+            }
+        }
+        add_reversals(plan, inputs, &periods, target, &mut crediting.lines)?;
+        let lines = crediting.lines;
+        let np = plan.payees.len();
+        let nm = plan.measures.len();
+        let nk = periods.len();
+        let mut by_payee = vec![Vec::new(); np];
+        for (i, l) in lines.iter().enumerate() {
+            if let Some(v) = by_payee.get_mut(l.payee) {
+                v.push(i);
+            }
+        }
+        let mut counts = vec![vec![false; lines.len()]; nm];
+        let mut values = vec![vec![vec![Decimal::ZERO; nk]; nm]; np];
+        for (m, measure) in plan.measures.iter().enumerate() {
+            for (i, l) in lines.iter().enumerate() {
+                let rule_id = plan.crediting.rules.get(l.rule).map(|r| r.id());
+                let Some(t) = inputs.transactions.get(l.txn) else {
+                    continue;
+                };
+                if crate::credit::filter_miss(&measure.filter, t, rule_id).is_none() {
+                    counts[m][i] = true;
+                    if let Some(slot) = values
+                        .get_mut(l.payee)
+                        .and_then(|v| v.get_mut(m))
+                        .and_then(|v| v.get_mut(l.period))
+                    {
+                        *slot = slot.add_c(unit_value(l, measure.kind), "a measure value")?;
+                    }
+                }
+            }
+        }
+        let measure_index: BTreeMap<&str, usize> = plan
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.as_str(), i))
+            .collect();
+        let mut quotas = vec![vec![vec![None; nk]; nm]; np];
+        for q in &plan.quotas {
+            let (Some(&p), Some(&m)) = (
+                payee_index.get(q.payee.as_str()),
+                measure_index.get(q.measure.as_str()),
+            ) else {
+                continue;
+            };
+            let Some(payee) = plan.payees.get(p) else {
+                continue;
+            };
+            for (k, period) in periods.iter().enumerate() {
+                quotas[p][m][k] =
+                    crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
+            }
+        }
+        let applies = plan
+            .components
+            .iter()
+            .map(|c| {
+                plan.payees
+                    .iter()
+                    .map(|p| selects(&c.roles, &c.payees, p))
+                    .collect()
+            })
+            .collect();
+        Ok(Self {
+            plan,
+            inputs,
+            periods,
+            target,
+            payee_index,
+            scale,
+            round_lines: plan.rounding.stage == RoundingStage::Line,
+            lines,
+            fates: crediting.fates,
+            by_payee,
+            counts,
+            values,
+            quotas,
+            applies,
+        })
+    }
+
+    pub(crate) fn measure_index(&self, id: &str) -> Option<usize> {
+        self.plan.measures.iter().position(|m| m.id == id)
+    }
+
+    /// Rounds a line amount when the policy rounds lines.
+    pub(crate) fn line_round(&self, v: Decimal) -> Decimal {
+        if self.round_lines {
+            self.plan.rounding.round(v, self.scale)
+        } else {
+            v
+        }
+    }
+
+    /// Measure value for a payee: period `k`, or year to date through `k`.
+    pub(crate) fn value(&self, p: usize, m: usize, k: usize, ytd: bool) -> Result<Decimal> {
+        let Some(v) = self.values.get(p).and_then(|v| v.get(m)) else {
+            return Ok(Decimal::ZERO);
+        };
+        if ytd {
+            crate::money::sum_c(v.iter().take(k + 1).copied(), "a year-to-date value")
+        } else {
+            Ok(v.get(k).copied().unwrap_or_default())
+        }
+    }
+
+    /// Quota for a payee: period `k`, or year to date through `k` (`None` without a quota).
+    pub(crate) fn quota(&self, p: usize, m: usize, k: usize, ytd: bool) -> Result<Option<Decimal>> {
+        let Some(q) = self.quotas.get(p).and_then(|v| v.get(m)) else {
+            return Ok(None);
+        };
+        if ytd {
+            let parts: Vec<Decimal> = q.iter().take(k + 1).filter_map(|x| *x).collect();
+            if parts.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(crate::money::sum_c(parts, "a year-to-date quota")?))
+        } else {
+            Ok(q.get(k).copied().flatten())
+        }
+    }
+
+    /// The manager of payee `p` at the end of period `k`.
+    pub(crate) fn manager_at(&self, p: usize, k: usize) -> Option<usize> {
+        let d = self.periods.get(k)?.end;
+        let payee = self.plan.payees.get(p)?;
+        let line = payee
+            .reports_to
+            .iter()
+            .find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
+        self.payee_index.get(line.manager.as_str()).copied()
+    }
+
+    fn figures(&self, p: usize, m: usize, k: usize, ytd: bool) -> Result<Figures> {
+        let value = self.value(p, m, k, ytd)?;
+        let quota = self.quota(p, m, k, ytd)?;
+        let attainment = match quota {
+            Some(q) if !q.is_zero() => Some(value.div_c(q, "an attainment")?),
+            _ => None,
+        };
+        Ok(Figures {
+            value,
+            quota,
+            attainment,
+        })
+    }
+
+    fn run(&self) -> Result<Evaluation> {
+        let plan = self.plan;
+        let np = plan.payees.len();
+        let mut comp_states =
+            vec![vec![components::CompState::default(); plan.components.len()]; np];
+        let mut pay_states: Vec<payments::PayState> = (0..np)
+            .map(|p| payments::PayState::opening(self, p))
+            .collect();
+        let mut attributed = components::Attribution::new();
+        // (payout, component amounts) per payee per period
+        let mut history: Vec<Vec<(Decimal, BTreeMap<String, Decimal>)>> = vec![Vec::new(); np];
+        let mut out_statements = Vec::with_capacity(np);
+        for k in 0..=self.target {
+            for p in 0..np {
+                let mut warnings: Vec<Note> = Vec::new();
+                let mut results = Vec::new();
+                for (c, comp) in plan.components.iter().enumerate() {
+                    if !self
+                        .applies
+                        .get(c)
+                        .and_then(|a| a.get(p))
+                        .copied()
+                        .unwrap_or(false)
+                    {
+                        continue;
+                    }
+                    let Some(state) = comp_states.get_mut(p).and_then(|s| s.get_mut(c)) else {
+                        continue;
+                    };
+                    let r = components::evaluate_component(
+                        self,
+                        c,
+                        comp,
+                        p,
+                        k,
+                        state,
+                        &mut attributed,
+                        &mut warnings,
+                    )?;
+                    results.push(r);
+                }
+                let earnings = crate::money::sum_c(results.iter().map(|r| r.amount), "earnings")?;
+                let Some(ps) = pay_states.get_mut(p) else {
+                    continue;
+                };
+                let mut adjustments =
+                    payments::apply_payments(self, p, k, &results, earnings, ps, &attributed)?;
+                if k == self.target {
+                    adjustments.extend(self.prior_period_adjustments(
+                        p,
+                        history.get(p).map(|h| h.as_slice()).unwrap_or(&[]),
+                    )?);
+                }
+                let raw = earnings.add_c(
+                    crate::money::sum_c(adjustments.iter().map(|a| a.amount), "adjustments")?,
+                    "the payout",
+                )?;
+                let payout = self.plan.rounding.round(raw, self.scale);
+                let comp_amounts: BTreeMap<String, Decimal> = results
+                    .iter()
+                    .map(|r| (r.component.clone(), r.amount))
+                    .collect();
+                if let Some(h) = history.get_mut(p) {
+                    h.push((payout, comp_amounts));
+                }
+                if k == self.target {
+                    let carried = comp_states
+                        .get(p)
+                        .map(|s| s.iter().map(|c| c.carry).collect::<Vec<_>>())
+                        .unwrap_or_default();
+                    let balances = Balances {
+                        draw_balance: ps.draw_balance,
+                        held_back: crate::money::sum_c(
+                            ps.held.iter().filter(|h| !h.released).map(|h| h.amount),
+                            "held back",
+                        )?,
+                        carried_forward: crate::money::sum_c(carried, "carried forward")?,
+                    };
+                    out_statements.push(self.statement(
+                        p,
+                        k,
+                        results,
+                        earnings,
+                        adjustments,
+                        payout,
+                        balances,
+                        warnings,
+                    )?);
+                }
+            }
+        }
+        let (accounting, excluded, rejected) = self.accounting()?;
+        Ok(Evaluation {
+            schema_version: 1,
+            plan: plan.id.clone(),
+            plan_version: plan.version.clone(),
+            period: self
+                .periods
+                .get(self.target)
+                .cloned()
+                .ok_or_else(|| Error::UnknownPeriod {
+                    period: String::new(),
+                    known: String::new(),
+                })?,
+            currency: plan.currency.clone(),
+            statements: out_statements,
+            accounting,
+            excluded,
+            rejected,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn statement(
+        &self,
+        p: usize,
+        k: usize,
+        components: Vec<crate::statement::ComponentResult>,
+        earnings: Decimal,
+        adjustments: Vec<Adjustment>,
+        payout: Decimal,
+        balances: Balances,
+        warnings: Vec<Note>,
+    ) -> Result<Statement> {
+        let plan = self.plan;
+        let payee = plan
+            .payees
+            .get(p)
+            .ok_or_else(|| Error::overflow("payee index"))?;
+        let period = self
+            .periods
+            .get(k)
+            .ok_or_else(|| Error::overflow("period index"))?;
+        let credits = self
+            .by_payee
+            .get(p)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&i| self.lines.get(i))
+            .filter(|l| l.period == k)
+            .map(|l| CreditLine {
+                transaction: self
+                    .inputs
+                    .transactions
+                    .get(l.txn)
+                    .map(|t| t.id.clone())
+                    .unwrap_or_default(),
+                rule: plan
+                    .crediting
+                    .rules
+                    .get(l.rule)
+                    .map(|r| r.id().to_string())
+                    .unwrap_or_default(),
+                share: l.share.normalize(),
+                amount: l.amount,
+                quantity: l.quantity.normalize(),
+                deals: l.deals.normalize(),
+                credit_date: l.date,
+                fx: l.fx.clone(),
+                reversal: l.reversal,
+                trace: l.trace.clone(),
+            })
+            .collect();
+        let mut measures = Vec::new();
+        for (m, measure) in plan.measures.iter().enumerate() {
+            let has_quota = self
+                .quotas
+                .get(p)
+                .and_then(|q| q.get(m))
+                .is_some_and(|q| q.iter().any(|x| x.is_some()));
+            let ytd = self.figures(p, m, k, true)?;
+            if !has_quota
+                && ytd.value.is_zero()
+                && !self.by_payee.get(p).is_some_and(|v| {
+                    v.iter().any(|&i| {
+                        self.counts
+                            .get(m)
+                            .and_then(|c| c.get(i))
+                            .copied()
+                            .unwrap_or(false)
+                    })
+                })
+            {
+                continue;
+            }
+            measures.push(MeasureResult {
+                measure: measure.id.clone(),
+                period: self.figures(p, m, k, false)?,
+                year_to_date: ytd,
+            });
+        }
+        let mut st = Statement {
+            payee: payee.id.clone(),
+            name: payee.name.clone(),
+            role: payee.role.clone(),
+            period: period.id.clone(),
+            credits,
+            measures,
+            components,
+            earnings,
+            adjustments,
+            payout,
+            balances,
+            warnings,
+        };
+        self.polish(&mut st);
+        Ok(st)
+    }
+
+    /// Money at least at the currency scale (`150000` -> `150000.00`), without trailing zeros
+    /// beyond it; attainment ratios to 6 decimals. Values are unchanged, only their printed form.
+    fn polish(&self, st: &mut Statement) {
+        let m = |v: &mut Decimal| *v = pad(*v, self.scale);
+        for c in &mut st.credits {
+            m(&mut c.amount);
+        }
+        for (i, r) in st.measures.iter_mut().enumerate() {
+            let money = self
+                .plan
+                .measures
+                .iter()
+                .find(|x| x.id == r.measure)
+                .is_some_and(|x| x.kind == MeasureKind::Amount);
+            let _ = i;
+            for f in [&mut r.period, &mut r.year_to_date] {
+                if money {
+                    m(&mut f.value);
+                    if let Some(q) = f.quota.as_mut() {
+                        m(q);
+                    }
+                } else {
+                    f.value = f.value.normalize();
+                    f.quota = f.quota.map(|q| q.normalize());
+                }
+                f.attainment = f.attainment.map(|a| a.round_dp(6).normalize());
+            }
+        }
+        for c in &mut st.components {
+            m(&mut c.amount);
+            for l in &mut c.lines {
+                m(&mut l.amount);
+                m(&mut l.credit);
+                for b in &mut l.bands {
+                    m(&mut b.amount);
+                    m(&mut b.credit);
+                }
+            }
+            for s in &mut c.steps {
+                m(&mut s.amount);
+            }
+        }
+        for a in &mut st.adjustments {
+            m(&mut a.amount);
+        }
+        m(&mut st.earnings);
+        m(&mut st.payout);
+        m(&mut st.balances.draw_balance);
+        m(&mut st.balances.held_back);
+        m(&mut st.balances.carried_forward);
+    }
+
+    fn prior_period_adjustments(
+        &self,
+        p: usize,
+        history: &[(Decimal, BTreeMap<String, Decimal>)],
+    ) -> Result<Vec<Adjustment>> {
+        let Some(payee) = self.plan.payees.get(p) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut closed: Vec<&crate::inputs::ClosedStatement> = self
+            .inputs
+            .closed_statements
+            .iter()
+            .filter(|c| c.payee == payee.id)
+            .collect();
+        closed.sort_by_key(|c| self.periods.iter().position(|x| x.id == c.period));
+        for c in closed {
+            let Some(j) = self.periods.iter().position(|x| x.id == c.period) else {
+                continue;
+            };
+            let Some((recomputed, comps)) = history.get(j) else {
+                continue;
+            };
+            let diff = recomputed.sub_c(c.payout, "a prior-period adjustment")?;
+            if diff.is_zero() {
+                continue;
+            }
+            let mut detail: Vec<String> = Vec::new();
+            for (id, now) in comps {
+                let was = c
+                    .components
+                    .iter()
+                    .find(|x| &x.component == id)
+                    .map(|x| x.amount)
+                    .unwrap_or_default();
+                if *now != was {
+                    detail.push(format!("{id}: now {now}, paid {was}"));
+                }
+            }
+            let detail = if detail.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", detail.join("; "))
+            };
+            out.push(Adjustment {
+                kind: "priorPeriod".into(),
+                component: None,
+                transaction: None,
+                period: Some(c.period.clone()),
+                amount: diff,
+                trace: format!("{} recomputed with current data pays {recomputed}, {} was paid: adjustment {diff}{detail}", c.period, c.payout),
+            });
+        }
+        Ok(out)
+    }
+
+    fn accounting(&self) -> Result<(Accounting, Vec<Excluded>, Vec<crate::statement::Rejected>)> {
+        let mut acc = Accounting::default();
+        let mut excluded = Vec::new();
+        let mut rejected = Vec::new();
+        fn add(t: &mut Tally, ccy: &str, amount: Decimal) -> Result<()> {
+            t.count += 1;
+            let e = t.amounts.entry(ccy.to_string()).or_default();
+            *e = e.add_c(amount, "the accounting")?;
+            Ok(())
+        }
+        for (i, t) in self.inputs.transactions.iter().enumerate() {
+            let ccy = t.currency.as_deref().unwrap_or(&self.plan.currency);
+            add(&mut acc.input, ccy, t.amount)?;
+            match self.fates.get(i).cloned().flatten() {
+                Some(Fate::Credited(k)) => {
+                    add(&mut acc.credited, ccy, t.amount)?;
+                    if k == self.target {
+                        add(&mut acc.credited_in_period, ccy, t.amount)?;
+                    }
+                }
+                Some(Fate::Excluded(reasons)) => {
+                    add(&mut acc.excluded, ccy, t.amount)?;
+                    excluded.push(Excluded {
+                        transaction: t.id.clone(),
+                        index: i,
+                        reasons,
+                    });
+                }
+                Some(Fate::Rejected(r)) => {
+                    add(&mut acc.rejected, ccy, t.amount)?;
+                    rejected.push(r);
+                }
+                None => {}
+            }
+        }
+        let mut sum: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for part in [&acc.credited, &acc.excluded, &acc.rejected] {
+            for (c, a) in &part.amounts {
+                let e = sum.entry(c.as_str()).or_default();
+                *e = e.add_c(*a, "the accounting")?;
+            }
+        }
+        let amounts_match = acc
+            .input
+            .amounts
+            .iter()
+            .all(|(c, a)| sum.get(c.as_str()).copied().unwrap_or_default() == *a)
+            && sum
+                .iter()
+                .all(|(c, a)| acc.input.amounts.get(*c).copied().unwrap_or_default() == *a);
+        acc.balanced = acc.credited.count + acc.excluded.count + acc.rejected.count
+            == acc.input.count
+            && amounts_match;
+        Ok((acc, excluded, rejected))
+    }
+}
+
+/// `v` without trailing zeros, but with at least `scale` decimals.
+pub(crate) fn pad(v: Decimal, scale: u32) -> Decimal {
+    let mut n = v.normalize();
+    if n.scale() < scale {
+        n.rescale(scale);
+    }
+    n
+}
+
+/// Whether a role/payee selection picks `p` (both lists empty: everyone).
+pub(crate) fn selects(roles: &[String], payees: &[String], p: &crate::plan::Payee) -> bool {
+    (roles.is_empty() && payees.is_empty())
+        || roles.iter().any(|r| *r == p.role)
+        || payees.iter().any(|x| *x == p.id)
+}
+
+/// Adds the negative credit lines that take cancelled transactions out of attainment when the
+/// plan's clawback says `attainment: reduce`.
+fn add_reversals(
+    plan: &Plan,
+    inputs: &Inputs,
+    periods: &[Period],
+    target: usize,
+    lines: &mut Vec<Credit>,
+) -> Result<()> {
+    let Some(cb) = plan.payments.clawback.as_ref() else {
+        return Ok(());
+    };
+    if cb.attainment != ClawbackAttainment::Reduce {
+        return Ok(());
+    }
+    let mut extra = Vec::new();
+    for l in lines.iter() {
+        let Some(t) = inputs.transactions.get(l.txn) else {
+            continue;
+        };
+        let Some(c) = t.cancellation_date else {
+            continue;
+        };
+        let Some(k) = periods.iter().position(|p| p.contains(c)) else {
+            continue;
+        };
+        if k > target || (c - l.date).num_days() > i64::from(cb.window_days) {
+            continue;
+        }
+        let frac = payments::clawback_fraction(cb.mode, t)?;
+        let mut r = l.clone();
+        r.amount = -(l.amount.mul_c(frac, "a reversal")?);
+        r.quantity = -(l.quantity.mul_c(frac, "a reversal")?);
+        r.deals = -(l.deals.mul_c(frac, "a reversal")?);
+        r.date = c;
+        r.period = k;
+        r.reversal = true;
+        r.trace = format!(
+            "reversal of {} cancelled on {c}: attainment reduced by {}",
+            t.id, r.amount
+        );
+        extra.push(r);
+    }
+    if extra.is_empty() {
+        return Ok(());
+    }
+    lines.extend(extra);
+    crate::credit::sort_lines(lines, &inputs.transactions);
+    Ok(())
+}
