@@ -80,9 +80,7 @@ impl Period {
 impl Calendar {
     /// Last day of the plan year, or `None` when the date is out of range.
     pub fn year_end(&self) -> Option<NaiveDate> {
-        self.year_start
-            .checked_add_months(Months::new(12))?
-            .pred_opt()
+        self.year_start.checked_add_months(Months::new(12))?.pred_opt()
     }
 
     /// The periods of the year in order. For generated period types this always succeeds (except for
@@ -100,12 +98,7 @@ impl Calendar {
                 return ps
                     .into_iter()
                     .enumerate()
-                    .map(|(index, p)| Period {
-                        id: p.id.clone(),
-                        index,
-                        start: p.start,
-                        end: p.end,
-                    })
+                    .map(|(index, p)| Period { id: p.id.clone(), index, start: p.start, end: p.end })
                     .collect();
             }
         };
@@ -113,10 +106,7 @@ impl Calendar {
         let mut out = Vec::with_capacity(n as usize);
         for i in 0..n {
             let start = self.year_start.checked_add_months(Months::new(i * step));
-            let end = self
-                .year_start
-                .checked_add_months(Months::new((i + 1) * step))
-                .and_then(|d| d.pred_opt());
+            let end = self.year_start.checked_add_months(Months::new((i + 1) * step)).and_then(|d| d.pred_opt());
             let (Some(start), Some(end)) = (start, end) else {
                 return Vec::new();
             };
@@ -126,12 +116,7 @@ impl Calendar {
                 PeriodType::Half => format!("H{}", i + 1),
                 _ => "FY".to_string(),
             };
-            out.push(Period {
-                id,
-                index: i as usize,
-                start,
-                end,
-            });
+            out.push(Period { id, index: i as usize, start, end });
         }
         out
     }
@@ -170,10 +155,8 @@ pub fn business_days_inclusive(cal: &Calendar, a: NaiveDate, b: NaiveDate) -> i6
             None => break,
         }
     }
-    let holidays = cal
-        .holidays
-        .iter()
-        .filter(|h| a <= **h && **h <= b && !matches!(h.weekday(), Weekday::Sat | Weekday::Sun));
+    let holidays =
+        cal.holidays.iter().filter(|h| a <= **h && **h <= b && !matches!(h.weekday(), Weekday::Sat | Weekday::Sun));
     // a holiday listed twice counts once
     let mut hs: Vec<&NaiveDate> = holidays.collect();
     hs.sort();
@@ -213,21 +196,14 @@ mod tests {
         let ps = cal.periods();
         assert_eq!(ps.len(), 4);
         assert_eq!((ps[0].start, ps[0].end), (d("2025-02-01"), d("2025-04-30")));
-        assert_eq!(
-            (ps[3].id.as_str(), ps[3].start, ps[3].end),
-            ("Q4", d("2025-11-01"), d("2026-01-31"))
-        );
+        assert_eq!((ps[3].id.as_str(), ps[3].start, ps[3].end), ("Q4", d("2025-11-01"), d("2026-01-31")));
         assert_eq!(cal.year_end(), Some(d("2026-01-31")));
     }
 
     #[test]
     fn months_in_leap_year() {
-        let cal = Calendar {
-            year_start: d("2024-01-01"),
-            period_type: PeriodType::Month,
-            periods: vec![],
-            holidays: vec![],
-        };
+        let cal =
+            Calendar { year_start: d("2024-01-01"), period_type: PeriodType::Month, periods: vec![], holidays: vec![] };
         let ps = cal.periods();
         assert_eq!(ps[1].id, "M02");
         assert_eq!(ps[1].end, d("2024-02-29"));
@@ -243,18 +219,9 @@ mod tests {
             holidays: vec![d("2025-01-01"), d("2025-01-04"), d("2025-01-01")],
         };
         // January 2025: 23 weekdays; Jan 1 (Wed) is a holiday; Jan 4 is a Saturday anyway
-        assert_eq!(
-            business_days_inclusive(&cal, d("2025-01-01"), d("2025-01-31")),
-            22
-        );
-        assert_eq!(
-            business_days_inclusive(&cal, d("2025-01-06"), d("2025-01-10")),
-            5
-        );
-        assert_eq!(
-            business_days_inclusive(&cal, d("2025-01-11"), d("2025-01-12")),
-            0
-        );
+        assert_eq!(business_days_inclusive(&cal, d("2025-01-01"), d("2025-01-31")), 22);
+        assert_eq!(business_days_inclusive(&cal, d("2025-01-06"), d("2025-01-10")), 5);
+        assert_eq!(business_days_inclusive(&cal, d("2025-01-11"), d("2025-01-12")), 0);
     }
 
     #[test]

@@ -93,25 +93,14 @@ fn date_field_name(field: DateField) -> &'static str {
 /// Where a filter condition failed: the JSON-pointer suffix and an explanation.
 pub type Miss = (String, String);
 
-fn list_miss(
-    name: &str,
-    list: &Option<Vec<String>>,
-    value: Option<&str>,
-    what: &str,
-) -> Option<Miss> {
+fn list_miss(name: &str, list: &Option<Vec<String>>, value: Option<&str>, what: &str) -> Option<Miss> {
     let list = list.as_ref()?;
     match value {
         Some(v) if list.iter().any(|x| x == v) => None,
-        Some(v) => Some((
-            format!("/{name}"),
-            format!("{what} `{v}` is not one of {}", join(list)),
-        )),
+        Some(v) => Some((format!("/{name}"), format!("{what} `{v}` is not one of {}", join(list)))),
         None => Some((
             format!("/{name}"),
-            format!(
-                "the transaction has no {what}; the filter requires one of {}",
-                join(list)
-            ),
+            format!("the transaction has no {what}; the filter requires one of {}", join(list)),
         )),
     }
 }
@@ -146,28 +135,19 @@ pub fn filter_miss(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> Option
             None => {
                 return Some((
                     format!("/attributes/{key}"),
-                    format!(
-                        "the transaction has no attribute `{k}`; the filter requires one of {}",
-                        join(vals)
-                    ),
+                    format!("the transaction has no attribute `{k}`; the filter requires one of {}", join(vals)),
                 ))
             }
         }
     }
     if let (Some(rules), Some(r)) = (&f.rules, rule_id) {
         if !rules.iter().any(|x| x == r) {
-            return Some((
-                "/rules".into(),
-                format!("credit rule `{r}` is not one of {}", join(rules)),
-            ));
+            return Some(("/rules".into(), format!("credit rule `{r}` is not one of {}", join(rules))));
         }
     }
     if let Some(ex) = &f.exclude {
         if filter_miss(ex, t, rule_id).is_none() && !ex.is_empty() {
-            return Some((
-                "/exclude".into(),
-                "the transaction matches the filter's `exclude` conditions".into(),
-            ));
+            return Some(("/exclude".into(), "the transaction matches the filter's `exclude` conditions".into()));
         }
     }
     None
@@ -192,38 +172,22 @@ impl CreditContext<'_> {
 
     fn manager_of(&self, payee: usize, d: NaiveDate) -> Option<usize> {
         let p = self.plan.payees.get(payee)?;
-        let line = p
-            .reports_to
-            .iter()
-            .find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
+        let line = p.reports_to.iter().find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
         self.payee_index.get(line.manager.as_str()).copied()
     }
 }
 
 fn reject(t: &Transaction, index: usize, code: &str, field: &str, message: String) -> Fate {
-    let path = if field.is_empty() {
-        format!("/transactions/{index}")
-    } else {
-        format!("/transactions/{index}/{field}")
-    };
-    Fate::Rejected(Rejected {
-        transaction: t.id.clone(),
-        index,
-        code: code.to_string(),
-        path,
-        message,
-    })
+    let path =
+        if field.is_empty() { format!("/transactions/{index}") } else { format!("/transactions/{index}/{field}") };
+    Fate::Rejected(Rejected { transaction: t.id.clone(), index, code: code.to_string(), path, message })
 }
 
 /// Credits every transaction. Rejections and exclusions are recorded in `fates`; an arithmetic
 /// overflow is an error.
 pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Crediting> {
     let plan = ctx.plan;
-    let mut out = Crediting {
-        lines: Vec::new(),
-        fates: vec![None; txns.len()],
-        credit_dates: vec![None; txns.len()],
-    };
+    let mut out = Crediting { lines: Vec::new(), fates: vec![None; txns.len()], credit_dates: vec![None; txns.len()] };
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let book = FxBook::new(&plan.currency, plan.fx.as_ref());
     let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
@@ -246,11 +210,7 @@ pub fn sort_lines(lines: &mut [Credit], txns: &[Transaction]) {
     lines.sort_by(|a, b| {
         a.date
             .cmp(&b.date)
-            .then_with(|| {
-                txns.get(a.txn)
-                    .map(|t| &t.id)
-                    .cmp(&txns.get(b.txn).map(|t| &t.id))
-            })
+            .then_with(|| txns.get(a.txn).map(|t| &t.id).cmp(&txns.get(b.txn).map(|t| &t.id)))
             .then(a.reversal.cmp(&b.reversal))
             .then(a.rule.cmp(&b.rule))
             .then(a.payee.cmp(&b.payee))
@@ -269,13 +229,7 @@ fn credit_one<'t>(
 ) -> Result<Fate> {
     let plan = ctx.plan;
     if t.id.trim().is_empty() {
-        return Ok(reject(
-            t,
-            i,
-            "EMPTY_ID",
-            "id",
-            "the transaction has no id".into(),
-        ));
+        return Ok(reject(t, i, "EMPTY_ID", "id", "the transaction has no id".into()));
     }
     if !seen.insert(t.id.as_str()) {
         return Ok(reject(
@@ -283,10 +237,7 @@ fn credit_one<'t>(
             i,
             "DUPLICATE_TRANSACTION",
             "id",
-            format!(
-                "transaction id `{}` appears more than once; only the first is used",
-                t.id
-            ),
+            format!("transaction id `{}` appears more than once; only the first is used", t.id),
         ));
     }
     let currency = t.currency.as_deref().unwrap_or(&plan.currency);
@@ -300,10 +251,7 @@ fn credit_one<'t>(
             i,
             "MISSING_CREDIT_DATE",
             date_field_name(field),
-            format!(
-                "the plan credits on `{}` but the transaction has none",
-                date_field_name(field)
-            ),
+            format!("the plan credits on `{}` but the transaction has none", date_field_name(field)),
         ));
     };
     if let Some(q) = t.quantity {
@@ -347,11 +295,7 @@ fn credit_one<'t>(
         }]));
     };
     if upto_end.is_some_and(|e| date > e) {
-        let pid = ctx
-            .periods
-            .get(ctx.upto)
-            .map(|p| p.id.as_str())
-            .unwrap_or("");
+        let pid = ctx.periods.get(ctx.upto).map(|p| p.id.as_str()).unwrap_or("");
         return Ok(Fate::Excluded(vec![Reason {
             code: "OUT_OF_RANGE".into(),
             path: "/calendar".into(),
@@ -372,28 +316,15 @@ fn credit_one<'t>(
                 i,
                 "NO_FX_RATE",
                 "currency",
-                format!(
-                    "no exchange rate from {currency} to {} on {rate_date}",
-                    plan.currency
-                ),
+                format!("no exchange rate from {currency} to {} on {rate_date}", plan.currency),
             ));
         };
         let mut converted = t.amount.mul_c(rate, "a currency conversion")?;
         if plan.rounding.stage == crate::money::RoundingStage::Line {
-            let scale = plan
-                .rounding
-                .scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
+            let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
             converted = plan.rounding.round(converted, scale);
         }
-        (
-            converted,
-            Some(FxNote {
-                amount: t.amount,
-                currency: currency.to_string(),
-                rate,
-                rate_date,
-            }),
-        )
+        (converted, Some(FxNote { amount: t.amount, currency: currency.to_string(), rate, rate_date }))
     };
     let quantity = t.quantity.unwrap_or(Decimal::ONE);
 
@@ -420,20 +351,11 @@ fn credit_one<'t>(
                     i,
                     "MISSING_OWNER",
                     "owner",
-                    format!(
-                        "rule `{}` credits the owner but the transaction has none",
-                        rule.id()
-                    ),
+                    format!("rule `{}` credits the owner but the transaction has none", rule.id()),
                 ));
             };
             ctx.payee_index.get(o).copied().ok_or_else(|| {
-                reject(
-                    t,
-                    i,
-                    "UNKNOWN_PAYEE",
-                    "owner",
-                    format!("owner `{o}` is not a payee of the plan"),
-                )
+                reject(t, i, "UNKNOWN_PAYEE", "owner", format!("owner `{o}` is not a payee of the plan"))
             })
         };
         match rule {
@@ -442,16 +364,9 @@ fn credit_one<'t>(
                     Ok(p) => p,
                     Err(f) => return Ok(f),
                 };
-                grants.push((
-                    p,
-                    r,
-                    percent.unwrap_or(Decimal::ONE_HUNDRED),
-                    "owner".into(),
-                ));
+                grants.push((p, r, percent.unwrap_or(Decimal::ONE_HUNDRED), "owner".into()));
             }
-            CreditRule::Split {
-                shares, must_total, ..
-            } => {
+            CreditRule::Split { shares, must_total, .. } => {
                 if !shares.is_empty() {
                     for s in shares {
                         let Some(&p) = ctx.payee_index.get(s.payee.as_str()) else {
@@ -460,11 +375,7 @@ fn credit_one<'t>(
                                 i,
                                 "UNKNOWN_PAYEE",
                                 "",
-                                format!(
-                                    "rule `{}` shares to unknown payee `{}`",
-                                    rule.id(),
-                                    s.payee
-                                ),
+                                format!("rule `{}` shares to unknown payee `{}`", rule.id(), s.payee),
                             ));
                         };
                         grants.push((p, r, s.percent, "fixed share".into()));
@@ -478,10 +389,7 @@ fn credit_one<'t>(
                                 i,
                                 "UNKNOWN_PAYEE",
                                 &format!("splits/{k}/payee"),
-                                format!(
-                                    "split participant `{}` is not a payee of the plan",
-                                    s.payee
-                                ),
+                                format!("split participant `{}` is not a payee of the plan", s.payee),
                             ));
                         };
                         if s.percent <= Decimal::ZERO {
@@ -498,7 +406,16 @@ fn credit_one<'t>(
                     }
                     if let Some(want) = must_total {
                         if total != *want {
-                            return Ok(reject(t, i, "SPLIT_TOTAL", "splits", format!("split percentages add up to {total}, the plan requires {want} (rule `{}`)", rule.id())));
+                            return Ok(reject(
+                                t,
+                                i,
+                                "SPLIT_TOTAL",
+                                "splits",
+                                format!(
+                                    "split percentages add up to {total}, the plan requires {want} (rule `{}`)",
+                                    rule.id()
+                                ),
+                            ));
                         }
                     }
                 } else {
@@ -527,13 +444,7 @@ fn credit_one<'t>(
     // roll-ups of the base grants
     let base = grants.clone();
     for (r, rule) in plan.crediting.rules.iter().enumerate() {
-        let CreditRule::Rollup {
-            levels,
-            percent,
-            from_rules,
-            ..
-        } = rule
-        else {
+        let CreditRule::Rollup { levels, percent, from_rules, .. } = rule else {
             continue;
         };
         if let Some((p, m)) = filter_miss(rule.filter(), t, None) {
@@ -546,12 +457,7 @@ fn credit_one<'t>(
         }
         let pc = percent.unwrap_or(Decimal::ONE_HUNDRED);
         for (payee, src_rule, share, _) in &base {
-            let src_id = plan
-                .crediting
-                .rules
-                .get(*src_rule)
-                .map(|x| x.id())
-                .unwrap_or("");
+            let src_id = plan.crediting.rules.get(*src_rule).map(|x| x.id()).unwrap_or("");
             if !from_rules.is_empty() && !from_rules.iter().any(|f| f == src_id) {
                 continue;
             }
@@ -579,10 +485,7 @@ fn credit_one<'t>(
             reasons.push(Reason {
                 code: "PAYEE_NOT_IN_ROLE".into(),
                 path: format!("/payees/{p}"),
-                message: format!(
-                    "rule `{rule_id}`: payee `{}` is not in role on {date}",
-                    payee.id
-                ),
+                message: format!("rule `{rule_id}`: payee `{}` is not in role on {date}", payee.id),
             });
             continue;
         }

@@ -45,22 +45,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic of severity [`Severity::Error`].
     pub fn error(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.to_string(),
-            severity: Severity::Error,
-            path: path.into(),
-            message: message.into(),
-        }
+        Self { code: code.to_string(), severity: Severity::Error, path: path.into(), message: message.into() }
     }
 
     /// A diagnostic of severity [`Severity::Warning`].
     pub fn warning(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            code: code.to_string(),
-            severity: Severity::Warning,
-            path: path.into(),
-            message: message.into(),
-        }
+        Self { code: code.to_string(), severity: Severity::Warning, path: path.into(), message: message.into() }
     }
 }
 
@@ -145,11 +135,7 @@ pub enum Error {
 }
 
 fn first_error(diags: &[Diagnostic]) -> String {
-    diags
-        .iter()
-        .find(|d| d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "none".to_string())
+    diags.iter().find(|d| d.severity == Severity::Error).map(|d| d.to_string()).unwrap_or_else(|| "none".to_string())
 }
 
 impl Error {
@@ -178,10 +164,9 @@ impl Error {
             | Error::TransactionRejected { path, .. }
             | Error::InvalidInput { path, .. }
             | Error::LimitExceeded { path, .. } => Some(path),
-            Error::InvalidPlan { diagnostics } => diagnostics
-                .iter()
-                .find(|d| d.severity == Severity::Error)
-                .map(|d| d.path.as_str()),
+            Error::InvalidPlan { diagnostics } => {
+                diagnostics.iter().find(|d| d.severity == Severity::Error).map(|d| d.path.as_str())
+            }
             Error::UnknownPeriod { .. } | Error::Overflow { .. } => None,
         }
     }
@@ -195,9 +180,7 @@ impl Error {
     }
 
     pub(crate) fn overflow(context: impl Into<String>) -> Self {
-        Error::Overflow {
-            context: context.into(),
-        }
+        Error::Overflow { context: context.into() }
     }
 }
 
@@ -252,10 +235,7 @@ mod tests {
 
     #[test]
     fn pointer_from_serde_path() {
-        assert_eq!(
-            serde_path_to_pointer("components[2].tiers[1].from"),
-            "/components/2/tiers/1/from"
-        );
+        assert_eq!(serde_path_to_pointer("components[2].tiers[1].from"), "/components/2/tiers/1/from");
         assert_eq!(serde_path_to_pointer("."), "");
         assert_eq!(serde_path_to_pointer("a/b.c~d"), "/a~1b/c~0d");
     }
@@ -270,6 +250,9 @@ mod tests {
         };
         assert_eq!(e.code(), "INVALID_PLAN");
         assert_eq!(e.path(), Some("/components/0/tiers/1/from"));
-        assert_eq!(e.to_string(), "the plan has 1 error(s); the first is error TIER_GAP at /components/0/tiers/1/from: gap");
+        assert_eq!(
+            e.to_string(),
+            "the plan has 1 error(s); the first is error TIER_GAP at /components/0/tiers/1/from: gap"
+        );
     }
 }

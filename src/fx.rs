@@ -16,10 +16,7 @@ pub struct FxBook<'a> {
 impl<'a> FxBook<'a> {
     /// A book converting into `plan_currency` with `table` (or none: only the plan currency works).
     pub fn new(plan_currency: &'a str, table: Option<&'a FxTable>) -> Self {
-        Self {
-            plan_currency,
-            table,
-        }
+        Self { plan_currency, table }
     }
 
     /// Units of the base currency for one unit of `currency` on `date`.
@@ -29,11 +26,8 @@ impl<'a> FxBook<'a> {
             return Some(Decimal::ONE);
         }
         // the rate with the latest `from` on or before the date, still valid on that date
-        let best: Option<&FxRate> = table
-            .rates
-            .iter()
-            .filter(|r| r.currency == currency && r.from <= date)
-            .max_by(|a, b| a.from.cmp(&b.from));
+        let best: Option<&FxRate> =
+            table.rates.iter().filter(|r| r.currency == currency && r.from <= date).max_by(|a, b| a.from.cmp(&b.from));
         let r = best?;
         match r.to {
             Some(to) if date > to => None,
@@ -60,10 +54,7 @@ impl<'a> FxBook<'a> {
         if currency == self.plan_currency {
             return Ok(Some(Decimal::ONE));
         }
-        let (Some(from), Some(plan)) = (
-            self.to_base(currency, date),
-            self.to_base(self.plan_currency, date),
-        ) else {
+        let (Some(from), Some(plan)) = (self.to_base(currency, date), self.to_base(self.plan_currency, date)) else {
             return Ok(None);
         };
         if plan.is_zero() {

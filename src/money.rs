@@ -73,10 +73,7 @@ pub const ISO_CURRENCIES: &[(&str, u32)] = &[
 /// assert_eq!(payplan::money::iso_minor_units("XXX"), None);
 /// ```
 pub fn iso_minor_units(code: &str) -> Option<u32> {
-    ISO_CURRENCIES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, m)| *m)
+    ISO_CURRENCIES.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
 }
 
 /// How a value is rounded to its scale.
@@ -202,9 +199,7 @@ impl Checked for Decimal {
 
 /// Sums decimals with overflow checking.
 pub fn sum_c<I: IntoIterator<Item = Decimal>>(items: I, ctx: &str) -> Result<Decimal> {
-    items
-        .into_iter()
-        .try_fold(Decimal::ZERO, |acc, x| acc.add_c(x, ctx))
+    items.into_iter().try_fold(Decimal::ZERO, |acc, x| acc.add_c(x, ctx))
 }
 
 /// `percent / 100` as a fraction.
@@ -220,8 +215,7 @@ pub(crate) fn fmt_dec(d: Decimal) -> String {
 
 /// Formats a ratio as a percentage with up to two decimals (`1.0425` -> `104.25%`).
 pub(crate) fn fmt_pct(ratio: Decimal) -> String {
-    let p = (ratio * Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
+    let p = (ratio * Decimal::ONE_HUNDRED).round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
     format!("{}%", p.normalize())
 }
 
@@ -252,10 +246,7 @@ mod tests {
             (RoundingMode::Ceiling, "-2.349", "-2.34"),
         ];
         for (mode, input, want) in cases {
-            let p = RoundingPolicy {
-                mode,
-                ..Default::default()
-            };
+            let p = RoundingPolicy { mode, ..Default::default() };
             assert_eq!(p.round(d(input), 2).to_string(), want, "{mode:?} {input}");
         }
     }

@@ -315,12 +315,7 @@ pub struct Share {
 /// A crediting rule. Every rule sees every transaction that passes its filter.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    deny_unknown_fields
-)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum CreditRule {
     /// The transaction's `owner` is credited `percent` (default 100).
     Direct {
@@ -720,11 +715,7 @@ pub struct Axis {
 /// What a component computes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ComponentKind {
     /// A flat rate on every credit line of the measure.
     Rate {

@@ -16,11 +16,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 /// The full (unprorated) quota of `period` under `quota`, `None` when it gives none.
-pub fn full_period_quota(
-    quota: &Quota,
-    periods: &[Period],
-    period: &Period,
-) -> Result<Option<Decimal>> {
+pub fn full_period_quota(quota: &Quota, periods: &[Period], period: &Period) -> Result<Option<Decimal>> {
     if let Some(map) = &quota.periods {
         return Ok(map.get(&period.id).copied());
     }
@@ -33,36 +29,24 @@ pub fn full_period_quota(
     match &quota.seasonality {
         Some(weights) => {
             let total = crate::money::sum_c(
-                periods
-                    .iter()
-                    .map(|p| weights.get(&p.id).copied().unwrap_or_default()),
+                periods.iter().map(|p| weights.get(&p.id).copied().unwrap_or_default()),
                 "seasonality weights",
             )?;
             if total.is_zero() {
                 return Ok(None);
             }
             let w = weights.get(&period.id).copied().unwrap_or_default();
-            Ok(Some(
-                annual
-                    .mul_c(w, "a seasonal quota")?
-                    .div_c(total, "a seasonal quota")?,
-            ))
+            Ok(Some(annual.mul_c(w, "a seasonal quota")?.div_c(total, "a seasonal quota")?))
         }
-        None => Ok(Some(
-            annual.div_c(Decimal::from(periods.len() as u64), "a period quota")?,
-        )),
+        None => Ok(Some(annual.div_c(Decimal::from(periods.len() as u64), "a period quota")?)),
     }
 }
 
-/// The proration-and-ramp factor of `period` for `payee` (between 0 and the largest ramp value).
-pub fn quota_factor(
-    cal: &Calendar,
-    payee: &Payee,
-    quota: &Quota,
-    period: &Period,
-) -> Result<Decimal> {
+/// The proration-and-ramp factor of `period` for `payee` as a fraction `(weighted days, counted
+/// days)`: the sum of ramp fractions over the counted days in role, and the number of counted days.
+pub fn quota_factor(cal: &Calendar, payee: &Payee, quota: &Quota, period: &Period) -> Result<(Decimal, Decimal)> {
     if quota.proration == Proration::None && quota.ramp.is_empty() {
-        return Ok(Decimal::ONE);
+        return Ok((Decimal::ONE, Decimal::ONE));
     }
     let tenure_start = payee.start.unwrap_or(cal.year_start);
     let mut counted: i64 = 0;
@@ -92,9 +76,9 @@ pub fn quota_factor(
     }
     if counted == 0 {
         // a period with no business day at all: no proration possible, full quota
-        return Ok(Decimal::ONE);
+        return Ok((Decimal::ONE, Decimal::ONE));
     }
-    weight.div_c(Decimal::from(counted), "a quota proration")
+    Ok((weight, Decimal::from(counted)))
 }
 
 /// Whether `payee` is in role on `d`.
@@ -118,8 +102,12 @@ pub fn effective_quota(
     let Some(full) = full_period_quota(quota, periods, period)? else {
         return Ok(None);
     };
-    let f = quota_factor(cal, payee, quota, period)?;
-    Ok(Some(full.mul_c(f, "a prorated quota")?))
+    let (weight, days) = quota_factor(cal, payee, quota, period)?;
+    if weight == days {
+        return Ok(Some(full));
+    }
+    // multiply first, divide last: 910000 x 61 / 91 is exactly 610000
+    Ok(Some(full.mul_c(weight, "a prorated quota")?.div_c(days, "a prorated quota")?))
 }
 
 #[cfg(test)]
@@ -134,12 +122,7 @@ mod tests {
         s.parse().unwrap()
     }
     fn cal() -> Calendar {
-        Calendar {
-            year_start: d("2025-01-01"),
-            period_type: PeriodType::Quarter,
-            periods: vec![],
-            holidays: vec![],
-        }
+        Calendar { year_start: d("2025-01-01"), period_type: PeriodType::Quarter, periods: vec![], holidays: vec![] }
     }
     fn payee(start: Option<&str>, end: Option<&str>) -> Payee {
         Payee {
@@ -169,10 +152,7 @@ mod tests {
         let c = cal();
         let ps = c.periods();
         let q = quota("1000000");
-        assert_eq!(
-            full_period_quota(&q, &ps, &ps[0]).unwrap(),
-            Some(dec("250000"))
-        );
+        assert_eq!(full_period_quota(&q, &ps, &ps[0]).unwrap(), Some(dec("250000")));
         let mut q = quota("1000000");
         q.seasonality = Some(
             [("Q1", "1"), ("Q2", "2"), ("Q3", "3"), ("Q4", "4")]
@@ -180,10 +160,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), dec(v)))
                 .collect(),
         );
-        assert_eq!(
-            full_period_quota(&q, &ps, &ps[3]).unwrap(),
-            Some(dec("400000"))
-        );
+        assert_eq!(full_period_quota(&q, &ps, &ps[3]).unwrap(), Some(dec("400000")));
     }
 
     #[test]
@@ -193,14 +170,8 @@ mod tests {
         // Q1 2025 has 90 days; starting Feb 15 leaves Feb 15..Mar 31 = 14 + 31 = 45 days
         let p = payee(Some("2025-02-15"), None);
         let q = quota("1000000");
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(),
-            Some(dec("125000"))
-        );
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
-            Some(dec("250000"))
-        );
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(), Some(dec("125000")));
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(), Some(dec("250000")));
     }
 
     #[test]
@@ -210,55 +181,31 @@ mod tests {
         // Q2 = Apr 1..Jun 30 = 91 days; leaving May 31 keeps 61 days
         let p = payee(None, Some("2025-05-31"));
         let mut q = quota("910000");
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
-            Some(dec("152500"))
-        );
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(), Some(dec("152500")));
         q.proration = Proration::None;
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
-            Some(dec("227500"))
-        );
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(), Some(dec("227500")));
     }
 
     #[test]
     fn ramp_by_tenure_month() {
-        let c = Calendar {
-            period_type: PeriodType::Month,
-            ..cal()
-        };
+        let c = Calendar { period_type: PeriodType::Month, ..cal() };
         let ps = c.periods();
         let p = payee(Some("2025-01-01"), None);
         let mut q = quota("120000");
         q.ramp = vec![dec("0"), dec("0.5")];
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(),
-            Some(dec("0"))
-        );
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(),
-            Some(dec("5000"))
-        );
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[2]).unwrap(),
-            Some(dec("10000"))
-        );
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(), Some(dec("0")));
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[1]).unwrap(), Some(dec("5000")));
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[2]).unwrap(), Some(dec("10000")));
     }
 
     #[test]
     fn business_day_proration() {
-        let c = Calendar {
-            period_type: PeriodType::Month,
-            ..cal()
-        };
+        let c = Calendar { period_type: PeriodType::Month, ..cal() };
         let ps = c.periods();
         // January 2025 has 23 weekdays; starting Monday Jan 20 leaves 10 (20-24, 27-31)
         let p = payee(Some("2025-01-20"), None);
         let mut q = quota("276000"); // 23000 a month
         q.proration = Proration::BusinessDays;
-        assert_eq!(
-            effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(),
-            Some(dec("10000"))
-        );
+        assert_eq!(effective_quota(&c, &ps, &p, &q, &ps[0]).unwrap(), Some(dec("10000")));
     }
 }

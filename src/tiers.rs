@@ -30,9 +30,7 @@ pub fn band_at(bands: &[Span], x: Decimal, bounds: Bounds) -> Option<usize> {
     for (i, (from, to)) in bands.iter().enumerate() {
         let inside = match bounds {
             Bounds::HalfOpen => *from <= x && to.is_none_or(|t| x < t),
-            Bounds::InclusiveUpper => {
-                (*from < x || (i == 0 && *from == x)) && to.is_none_or(|t| x <= t)
-            }
+            Bounds::InclusiveUpper => (*from < x || (i == 0 && *from == x)) && to.is_none_or(|t| x <= t),
         };
         if inside {
             return Some(i);
@@ -61,11 +59,7 @@ pub fn slices(
     ceil: Option<Decimal>,
 ) -> Result<Vec<(usize, Decimal)>> {
     let p1 = p0.add_c(delta, "a running basis")?;
-    let (mut lo, mut hi) = if delta.is_sign_negative() {
-        (p1, p0)
-    } else {
-        (p0, p1)
-    };
+    let (mut lo, mut hi) = if delta.is_sign_negative() { (p1, p0) } else { (p0, p1) };
     if let Some(f) = floor {
         lo = lo.max(f);
     }
@@ -120,14 +114,8 @@ pub fn interpolate(points: &[CurvePoint], x: Decimal) -> Result<Decimal> {
             if run.is_zero() {
                 return Ok(b.y);
             }
-            let t = x
-                .sub_c(a.x, "a curve segment")?
-                .div_c(run, "a curve segment")?;
-            return a.y.add_c(
-                b.y.sub_c(a.y, "a curve segment")?
-                    .mul_c(t, "a curve segment")?,
-                "a curve segment",
-            );
+            let t = x.sub_c(a.x, "a curve segment")?.div_c(run, "a curve segment")?;
+            return a.y.add_c(b.y.sub_c(a.y, "a curve segment")?.mul_c(t, "a curve segment")?, "a curve segment");
         }
     }
     Ok(last.y)
@@ -165,21 +153,9 @@ pub struct PayRate {
 /// ```
 pub fn resolve_rate(rate: &Rate, base: Option<&Rate>) -> Result<Option<PayRate>> {
     Ok(Some(match rate {
-        Rate::Percent(p) => PayRate {
-            unit: RateUnit::Credit,
-            per: pct(*p),
-            label: format!("{}%", fmt_dec(*p)),
-        },
-        Rate::PerUnit(v) => PayRate {
-            unit: RateUnit::Unit,
-            per: *v,
-            label: format!("{} per unit", fmt_dec(*v)),
-        },
-        Rate::PerDeal(v) => PayRate {
-            unit: RateUnit::Deal,
-            per: *v,
-            label: format!("{} per deal", fmt_dec(*v)),
-        },
+        Rate::Percent(p) => PayRate { unit: RateUnit::Credit, per: pct(*p), label: format!("{}%", fmt_dec(*p)) },
+        Rate::PerUnit(v) => PayRate { unit: RateUnit::Unit, per: *v, label: format!("{} per unit", fmt_dec(*v)) },
+        Rate::PerDeal(v) => PayRate { unit: RateUnit::Deal, per: *v, label: format!("{} per deal", fmt_dec(*v)) },
         Rate::Multiplier(m) => {
             let Some(b) = base else { return Ok(None) };
             if matches!(b, Rate::Multiplier(_)) {

@@ -11,6 +11,5 @@ pub fn validate(plan: &Plan) -> Vec<Diagnostic> {
 
 /// Whether any diagnostic is an error.
 pub fn has_errors(d: &[Diagnostic]) -> bool {
-    d.iter()
-        .any(|x| x.severity == crate::error::Severity::Error)
+    d.iter().any(|x| x.severity == crate::error::Severity::Error)
 }

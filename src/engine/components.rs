@@ -15,8 +15,8 @@ use super::{unit_value, Ctx};
 use crate::credit::{filter_miss, Credit};
 use crate::money::{fmt_dec, fmt_pct, pct, sum_c, Checked};
 use crate::plan::{
-    Basis, Bounds, CapPer, Component, ComponentKind, CurveOutput, Excess, Indicator, MeasureKind,
-    PayFrom, Rate, Scope, TierMethod, Whose,
+    Basis, Bounds, CapPer, Component, ComponentKind, CurveOutput, Excess, Indicator, MeasureKind, PayFrom, Rate, Scope,
+    TierMethod, Whose,
 };
 use crate::statement::{BandSlice, ComponentResult, Note, PayLine, Step};
 use crate::tiers::{band_at, interpolate, resolve_rate, slices, PayRate, RateUnit, Span};
@@ -52,10 +52,7 @@ impl Attribution {
 
     /// Pay attributed to a transaction for a payee and component.
     pub fn get(&self, payee: usize, txn: usize, component: usize) -> Decimal {
-        self.map
-            .get(&(payee, txn, component))
-            .copied()
-            .unwrap_or_default()
+        self.map.get(&(payee, txn, component)).copied().unwrap_or_default()
     }
 
     fn add(&mut self, payee: usize, txn: usize, component: usize, v: Decimal) -> Result<()> {
@@ -75,36 +72,16 @@ struct Portion {
 fn portion(l: &Credit, kind: MeasureKind, overlap: Decimal) -> Result<Portion> {
     let delta = unit_value(l, kind);
     if overlap == delta {
-        return Ok(Portion {
-            credit: l.amount,
-            units: l.quantity,
-            deals: l.deals,
-        });
+        return Ok(Portion { credit: l.amount, units: l.quantity, deals: l.deals });
     }
     if delta.is_zero() {
-        return Ok(Portion {
-            credit: Decimal::ZERO,
-            units: Decimal::ZERO,
-            deals: Decimal::ZERO,
-        });
+        return Ok(Portion { credit: Decimal::ZERO, units: Decimal::ZERO, deals: Decimal::ZERO });
     }
     let frac = overlap.div_c(delta, "a band share")?;
     Ok(Portion {
-        credit: if kind == MeasureKind::Amount {
-            overlap
-        } else {
-            l.amount.mul_c(frac, "a band share")?
-        },
-        units: if kind == MeasureKind::Quantity {
-            overlap
-        } else {
-            l.quantity.mul_c(frac, "a band share")?
-        },
-        deals: if kind == MeasureKind::Count {
-            overlap
-        } else {
-            l.deals.mul_c(frac, "a band share")?
-        },
+        credit: if kind == MeasureKind::Amount { overlap } else { l.amount.mul_c(frac, "a band share")? },
+        units: if kind == MeasureKind::Quantity { overlap } else { l.quantity.mul_c(frac, "a band share")? },
+        deals: if kind == MeasureKind::Count { overlap } else { l.deals.mul_c(frac, "a band share")? },
     })
 }
 
@@ -119,35 +96,22 @@ fn pay(rate: &PayRate, p: &Portion) -> Result<(Decimal, Decimal)> {
 }
 
 fn note(warnings: &mut Vec<Note>, code: &str, message: String) {
-    if !warnings
-        .iter()
-        .any(|w| w.code == code && w.message == message)
-    {
-        warnings.push(Note {
-            code: code.into(),
-            message,
-        });
+    if !warnings.iter().any(|w| w.code == code && w.message == message) {
+        warnings.push(Note { code: code.into(), message });
     }
 }
 
 /// The value of an indicator for payee `p` in period `k` (`None` when undefined).
-pub(crate) fn indicator_value(
-    ctx: &Ctx<'_>,
-    ind: &Indicator,
-    p: usize,
-    k: usize,
-) -> Result<Option<Decimal>> {
+pub(crate) fn indicator_value(ctx: &Ctx<'_>, ind: &Indicator, p: usize, k: usize) -> Result<Option<Decimal>> {
     if let Some(metric) = &ind.metric {
         let period = ctx.periods.get(k).map(|x| x.id.as_str()).unwrap_or("");
         let payee = ctx.plan.payees.get(p).map(|x| x.id.as_str()).unwrap_or("");
-        let own = ctx.inputs.metrics.iter().find(|v| {
-            &v.metric == metric && v.period == period && v.payee.as_deref() == Some(payee)
-        });
-        let all = ctx
+        let own = ctx
             .inputs
             .metrics
             .iter()
-            .find(|v| &v.metric == metric && v.period == period && v.payee.is_none());
+            .find(|v| &v.metric == metric && v.period == period && v.payee.as_deref() == Some(payee));
+        let all = ctx.inputs.metrics.iter().find(|v| &v.metric == metric && v.period == period && v.payee.is_none());
         return Ok(own.or(all).map(|v| v.value));
     }
     let Some(m) = ind.measure.as_deref().and_then(|id| ctx.measure_index(id)) else {
@@ -173,21 +137,9 @@ fn describe_indicator(ind: &Indicator) -> String {
     let what = match (&ind.measure, &ind.metric) {
         (_, Some(m)) => format!("metric `{m}`"),
         (Some(m), _) => {
-            let b = if ind.basis == Basis::Attainment {
-                "attainment"
-            } else {
-                "value"
-            };
-            let s = if ind.scope == Scope::YearToDate {
-                "year-to-date "
-            } else {
-                ""
-            };
-            let o = if ind.of == Whose::Manager {
-                "manager's "
-            } else {
-                ""
-            };
+            let b = if ind.basis == Basis::Attainment { "attainment" } else { "value" };
+            let s = if ind.scope == Scope::YearToDate { "year-to-date " } else { "" };
+            let o = if ind.of == Whose::Manager { "manager's " } else { "" };
             format!("{o}{s}{m} {b}")
         }
         _ => "indicator".into(),
@@ -205,12 +157,7 @@ fn fmt_indicator(ind: &Indicator, v: Decimal) -> String {
 
 /// Period target incentive of payee `p` in period `k` (annual / periods, prorated by calendar days
 /// in role), or year to date through `k`.
-pub(crate) fn target_incentive(
-    ctx: &Ctx<'_>,
-    p: usize,
-    k: usize,
-    ytd: bool,
-) -> Result<Option<Decimal>> {
+pub(crate) fn target_incentive(ctx: &Ctx<'_>, p: usize, k: usize, ytd: bool) -> Result<Option<Decimal>> {
     let Some(payee) = ctx.plan.payees.get(p) else {
         return Ok(None);
     };
@@ -261,11 +208,7 @@ pub(crate) fn evaluate_component(
     let mut ytd_scope = false;
     let mut base = match &comp.kind {
         ComponentKind::Rate { measure, rate } => {
-            let tiers = [crate::plan::Tier {
-                from: Decimal::ZERO,
-                to: None,
-                rate: *rate,
-            }];
+            let tiers = [crate::plan::Tier { from: Decimal::ZERO, to: None, rate: *rate }];
             let spec = TableSpec {
                 measure,
                 basis: Basis::Value,
@@ -307,63 +250,28 @@ pub(crate) fn evaluate_component(
             };
             table(ctx, comp, &spec, p, k, &mut r, &mut attrib, warnings)?
         }
-        ComponentKind::Matrix {
-            measure,
-            rows,
-            columns,
-            rates,
-        } => {
+        ComponentKind::Matrix { measure, rows, columns, rates } => {
             let rv = indicator_value(ctx, &rows.on, p, k)?;
             let cv = indicator_value(ctx, &columns.on, p, k)?;
             let (Some(rv), Some(cv)) = (rv, cv) else {
-                note(warnings, "INDICATOR_UNDEFINED", format!("{}: the table's row or column value is undefined (no quota or metric); nothing is paid", comp.id));
-                r.trace
-                    .push("row or column value undefined: pays nothing".into());
-                return finish(
-                    ctx,
-                    comp,
-                    c,
-                    p,
-                    k,
-                    state,
-                    attributed,
-                    r,
-                    Decimal::ZERO,
-                    Vec::new(),
-                    false,
+                note(
+                    warnings,
+                    "INDICATOR_UNDEFINED",
+                    format!(
+                        "{}: the table's row or column value is undefined (no quota or metric); nothing is paid",
+                        comp.id
+                    ),
                 );
+                r.trace.push("row or column value undefined: pays nothing".into());
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
             };
             let ri = axis_index(&rows.breaks, rows.bounds, rv);
             let ci = axis_index(&columns.breaks, columns.bounds, cv);
             let Some(rate) = rates.get(ri).and_then(|row| row.get(ci)) else {
-                return finish(
-                    ctx,
-                    comp,
-                    c,
-                    p,
-                    k,
-                    state,
-                    attributed,
-                    r,
-                    Decimal::ZERO,
-                    Vec::new(),
-                    false,
-                );
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
             };
             let Some(pr) = resolve_rate(rate, None)? else {
-                return finish(
-                    ctx,
-                    comp,
-                    c,
-                    p,
-                    k,
-                    state,
-                    attributed,
-                    r,
-                    Decimal::ZERO,
-                    Vec::new(),
-                    false,
-                );
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
             };
             r.trace.push(format!(
                 "{} is {} (row {}), {} is {} (column {}): rate {}",
@@ -381,11 +289,7 @@ pub(crate) fn evaluate_component(
             for &i in period_lines(ctx, p, m, k) {
                 let Some(l) = ctx.lines.get(i) else { continue };
                 let por = portion(l, kind, unit_value(l, kind))?;
-                let (amt, credit) = if l.reversal {
-                    (Decimal::ZERO, por.credit)
-                } else {
-                    pay(&pr, &por)?
-                };
+                let (amt, credit) = if l.reversal { (Decimal::ZERO, por.credit) } else { pay(&pr, &por)? };
                 let amt = ctx.line_round(amt);
                 total = total.add_c(amt, "a component")?;
                 attrib.push((l.txn, amt));
@@ -404,28 +308,11 @@ pub(crate) fn evaluate_component(
             }
             total
         }
-        ComponentKind::Spiff {
-            measure,
-            filter,
-            window,
-            rate,
-        } => {
+        ComponentKind::Spiff { measure, filter, window, rate } => {
             let m = ctx.measure_index(measure).unwrap_or(usize::MAX);
             let kind = ctx.plan.measures.get(m).map(|x| x.kind).unwrap_or_default();
             let Some(pr) = resolve_rate(rate, None)? else {
-                return finish(
-                    ctx,
-                    comp,
-                    c,
-                    p,
-                    k,
-                    state,
-                    attributed,
-                    r,
-                    Decimal::ZERO,
-                    Vec::new(),
-                    false,
-                );
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
             };
             let mut total = Decimal::ZERO;
             for &i in period_lines(ctx, p, m, k) {
@@ -448,12 +335,7 @@ pub(crate) fn evaluate_component(
                 r.lines.push(PayLine {
                     transaction: t.id.clone(),
                     credit,
-                    bands: vec![BandSlice {
-                        band: 0,
-                        credit,
-                        rate: pr.label.clone(),
-                        amount: amt,
-                    }],
+                    bands: vec![BandSlice { band: 0, credit, rate: pr.label.clone(), amount: amt }],
                     amount: amt,
                     trace: format!(
                         "{} qualifies (credited {}, window {} to {}): {} = {}",
@@ -462,19 +344,11 @@ pub(crate) fn evaluate_component(
                 });
             }
             if r.lines.is_empty() {
-                r.trace.push(format!(
-                    "no qualifying credit between {} and {}",
-                    window.from, window.to
-                ));
+                r.trace.push(format!("no qualifying credit between {} and {}", window.from, window.to));
             }
             total
         }
-        ComponentKind::Milestone {
-            measure,
-            basis,
-            scope,
-            levels,
-        } => {
+        ComponentKind::Milestone { measure, basis, scope, levels } => {
             let m = ctx.measure_index(measure).unwrap_or(usize::MAX);
             let ytd = *scope == Scope::YearToDate;
             if !ytd {
@@ -493,17 +367,10 @@ pub(crate) fn evaluate_component(
                 None => note(
                     warnings,
                     "ATTAINMENT_UNDEFINED",
-                    format!(
-                        "{}: no quota on `{measure}`, milestones cannot be reached",
-                        comp.id
-                    ),
+                    format!("{}: no quota on `{measure}`, milestones cannot be reached", comp.id),
                 ),
                 Some(x) => {
-                    let shown = if *basis == Basis::Attainment {
-                        fmt_pct(x)
-                    } else {
-                        fmt_dec(x)
-                    };
+                    let shown = if *basis == Basis::Attainment { fmt_pct(x) } else { fmt_dec(x) };
                     for (i, lvl) in levels.iter().enumerate() {
                         if state.milestones.contains(&i) || x < lvl.at {
                             continue;
@@ -511,16 +378,17 @@ pub(crate) fn evaluate_component(
                         state.milestones.insert(i);
                         let amt = ctx.line_round(lvl.amount);
                         total = total.add_c(amt, "a milestone")?;
-                        let at = if *basis == Basis::Attainment {
-                            fmt_pct(lvl.at)
-                        } else {
-                            fmt_dec(lvl.at)
-                        };
-                        r.steps.push(Step { kind: "milestone".into(), amount: amt, trace: format!("{measure} reached {shown}, at or above the {at} milestone: bonus {amt} (paid once)") });
+                        let at = if *basis == Basis::Attainment { fmt_pct(lvl.at) } else { fmt_dec(lvl.at) };
+                        r.steps.push(Step {
+                            kind: "milestone".into(),
+                            amount: amt,
+                            trace: format!(
+                                "{measure} reached {shown}, at or above the {at} milestone: bonus {amt} (paid once)"
+                            ),
+                        });
                     }
                     if total.is_zero() {
-                        r.trace
-                            .push(format!("{measure} at {shown}: no new milestone reached"));
+                        r.trace.push(format!("{measure} at {shown}: no new milestone reached"));
                     }
                 }
             }
@@ -529,48 +397,26 @@ pub(crate) fn evaluate_component(
         ComponentKind::Mbo { target, objectives } => {
             let amount_at_target = match (target.amount, target.fraction_of_target_incentive) {
                 (Some(a), _) => Some(a),
-                (None, Some(f)) => target_incentive(ctx, p, k, false)?
-                    .map(|ti| ti.mul_c(f, "an MBO target"))
-                    .transpose()?,
+                (None, Some(f)) => {
+                    target_incentive(ctx, p, k, false)?.map(|ti| ti.mul_c(f, "an MBO target")).transpose()?
+                }
                 _ => None,
             };
             let Some(at_target) = amount_at_target else {
-                note(
-                    warnings,
-                    "MISSING_TARGET_INCENTIVE",
-                    format!("{}: the payee has no target incentive", comp.id),
-                );
-                return finish(
-                    ctx,
-                    comp,
-                    c,
-                    p,
-                    k,
-                    state,
-                    attributed,
-                    r,
-                    Decimal::ZERO,
-                    Vec::new(),
-                    false,
-                );
+                note(warnings, "MISSING_TARGET_INCENTIVE", format!("{}: the payee has no target incentive", comp.id));
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
             };
             let period = ctx.periods.get(k).map(|x| x.id.as_str()).unwrap_or("");
             let payee = ctx.plan.payees.get(p).map(|x| x.id.as_str()).unwrap_or("");
             let mut total = Decimal::ZERO;
             for o in objectives {
-                let score = ctx
-                    .inputs
-                    .scores
-                    .iter()
-                    .find(|s| s.payee == payee && s.period == period && s.objective == o.id);
+                let score =
+                    ctx.inputs.scores.iter().find(|s| s.payee == payee && s.period == period && s.objective == o.id);
                 let Some(score) = score else {
                     note(
                         warnings,
                         "MISSING_SCORE",
-                        format!(
-                            "{}: no score for objective `{}` in {period}; it scores 0",
-                            comp.id, o.id
-                        ),
+                        format!("{}: no score for objective `{}` in {period}; it scores 0", comp.id, o.id),
                     );
                     r.steps.push(Step {
                         kind: "objective".into(),
@@ -580,11 +426,7 @@ pub(crate) fn evaluate_component(
                     continue;
                 };
                 let s = objective_score(o, score.value)?;
-                let amt = ctx.line_round(
-                    at_target
-                        .mul_c(o.weight, "an objective")?
-                        .mul_c(s, "an objective")?,
-                );
+                let amt = ctx.line_round(at_target.mul_c(o.weight, "an objective")?.mul_c(s, "an objective")?);
                 total = total.add_c(amt, "an MBO")?;
                 r.steps.push(Step {
                     kind: "objective".into(),
@@ -611,9 +453,7 @@ pub(crate) fn evaluate_component(
         // (handled in `table`, which returns this period's share including the true-up)
     }
     let _ = &mut base;
-    finish(
-        ctx, comp, c, p, k, state, attributed, r, base, attrib, ytd_scope,
-    )
+    finish(ctx, comp, c, p, k, state, attributed, r, base, attrib, ytd_scope)
 }
 
 fn kind_name(k: &ComponentKind) -> &'static str {
@@ -628,38 +468,19 @@ fn kind_name(k: &ComponentKind) -> &'static str {
 }
 
 fn txn_id(ctx: &Ctx<'_>, l: &Credit) -> String {
-    ctx.inputs
-        .transactions
-        .get(l.txn)
-        .map(|t| t.id.clone())
-        .unwrap_or_default()
+    ctx.inputs.transactions.get(l.txn).map(|t| t.id.clone()).unwrap_or_default()
 }
 
 /// Line indices of payee `p` counted by measure `m` in period `k` (in processing order).
-fn period_lines<'c>(
-    ctx: &'c Ctx<'_>,
-    p: usize,
-    m: usize,
-    k: usize,
-) -> impl Iterator<Item = &'c usize> + 'c {
+fn period_lines<'c>(ctx: &'c Ctx<'_>, p: usize, m: usize, k: usize) -> impl Iterator<Item = &'c usize> + 'c {
     let counts = ctx.counts.get(m);
-    ctx.by_payee
-        .get(p)
-        .map(|v| v.as_slice())
-        .unwrap_or(&[])
-        .iter()
-        .filter(move |&&i| {
-            counts.and_then(|c| c.get(i)).copied().unwrap_or(false)
-                && ctx.lines.get(i).is_some_and(|l| l.period == k)
-        })
+    ctx.by_payee.get(p).map(|v| v.as_slice()).unwrap_or(&[]).iter().filter(move |&&i| {
+        counts.and_then(|c| c.get(i)).copied().unwrap_or(false) && ctx.lines.get(i).is_some_and(|l| l.period == k)
+    })
 }
 
 fn axis_index(breaks: &[Decimal], bounds: Bounds, v: Decimal) -> usize {
-    let spans: Vec<Span> = breaks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (*b, breaks.get(i + 1).copied()))
-        .collect();
+    let spans: Vec<Span> = breaks.iter().enumerate().map(|(i, b)| (*b, breaks.get(i + 1).copied())).collect();
     match band_at(&spans, v, bounds) {
         Some(i) => i,
         None => {
@@ -684,12 +505,7 @@ pub(crate) fn objective_score(o: &crate::plan::Objective, v: Decimal) -> Result<
         if run.is_zero() {
             return Ok(y1);
         }
-        y0.add_c(
-            y1.sub_c(y0, "a score")?
-                .mul_c(v.sub_c(x0, "a score")?, "a score")?
-                .div_c(run, "a score")?,
-            "a score",
-        )
+        y0.add_c(y1.sub_c(y0, "a score")?.mul_c(v.sub_c(x0, "a score")?, "a score")?.div_c(run, "a score")?, "a score")
     };
     if v < o.target {
         lerp(o.threshold, at_t, o.target, Decimal::ONE)
@@ -735,10 +551,7 @@ fn table(
             Some(q) if !q.is_zero() => q,
             _ => {
                 note(warnings, "ATTAINMENT_UNDEFINED", format!("{}: no quota (or a zero quota) on `{}` in this period; attainment is undefined and the component pays nothing", comp.id, s.measure));
-                r.trace.push(format!(
-                    "attainment on `{}` is undefined (no quota): pays nothing",
-                    s.measure
-                ));
+                r.trace.push(format!("attainment on `{}` is undefined (no quota): pays nothing", s.measure));
                 return Ok(Decimal::ZERO);
             }
         },
@@ -752,16 +565,10 @@ fn table(
         ));
     }
     let sc = |x: Decimal| x.mul_c(scale, "a band bound");
-    let spans: Vec<Span> = s
-        .tiers
-        .iter()
-        .map(|t| Ok((sc(t.from)?, t.to.map(sc).transpose()?)))
-        .collect::<Result<_>>()?;
-    let rates: Vec<Option<PayRate>> = s
-        .tiers
-        .iter()
-        .map(|t| resolve_rate(&t.rate, s.base_rate))
-        .collect::<Result<_>>()?;
+    let spans: Vec<Span> =
+        s.tiers.iter().map(|t| Ok((sc(t.from)?, t.to.map(sc).transpose()?))).collect::<Result<_>>()?;
+    let rates: Vec<Option<PayRate>> =
+        s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect::<Result<_>>()?;
     let ceil = s.basis_cap.map(sc).transpose()?;
     let floor = match &comp.gate {
         Some(g) if g.pay_from == PayFrom::Threshold => Some(sc(g.min)?),
@@ -775,25 +582,11 @@ fn table(
         .unwrap_or(&[])
         .iter()
         .copied()
-        .filter(|&i| {
-            ctx.counts
-                .get(m)
-                .and_then(|c| c.get(i))
-                .copied()
-                .unwrap_or(false)
-        })
-        .filter(|&i| {
-            ctx.lines
-                .get(i)
-                .is_some_and(|l| if ytd { l.period <= k } else { l.period == k })
-        })
+        .filter(|&i| ctx.counts.get(m).and_then(|c| c.get(i)).copied().unwrap_or(false))
+        .filter(|&i| ctx.lines.get(i).is_some_and(|l| if ytd { l.period <= k } else { l.period == k }))
         .collect();
-    let total_value = sum_c(
-        all.iter()
-            .filter_map(|&i| ctx.lines.get(i))
-            .map(|l| unit_value(l, kind)),
-        "a measure value",
-    )?;
+    let total_value =
+        sum_c(all.iter().filter_map(|&i| ctx.lines.get(i)).map(|l| unit_value(l, kind)), "a measure value")?;
 
     // for retroactive and interpolated methods, one rate for all lines
     let final_rate: Option<(Option<usize>, Option<PayRate>)> = match s.method {
@@ -807,8 +600,7 @@ fn table(
                 if ytd { "year-to-date" } else { "period" },
                 basis_words(s, total_value, scale)?,
                 match (&b, &rate) {
-                    (Some(b), Some(rt)) =>
-                        format!("band {b} reached, every line paid at {}", rt.label),
+                    (Some(b), Some(rt)) => format!("band {b} reached, every line paid at {}", rt.label),
                     _ => "below the first band, nothing paid".into(),
                 }
             ));
@@ -820,12 +612,7 @@ fn table(
             let pts: Vec<crate::plan::CurvePoint> = s
                 .points
                 .iter()
-                .map(|pt| {
-                    Ok(crate::plan::CurvePoint {
-                        x: sc(pt.x)?,
-                        y: pt.y,
-                    })
-                })
+                .map(|pt| Ok(crate::plan::CurvePoint { x: sc(pt.x)?, y: pt.y }))
                 .collect::<Result<_>>()?;
             let y = interpolate(&pts, x)?;
             if s.output == CurveOutput::FractionOfTargetIncentive {
@@ -852,16 +639,9 @@ fn table(
                 // attribute to this period's lines in proportion to credit (for clawbacks)
                 return Ok(amt);
             }
-            let rate = PayRate {
-                unit: RateUnit::Credit,
-                per: pct(y),
-                label: format!("{}% (curve)", fmt_dec(y.round_dp(6))),
-            };
-            r.trace.push(format!(
-                "{}: the curve gives a rate of {}",
-                basis_words(s, total_value, scale)?,
-                rate.label
-            ));
+            let rate =
+                PayRate { unit: RateUnit::Credit, per: pct(y), label: format!("{}% (curve)", fmt_dec(y.round_dp(6))) };
+            r.trace.push(format!("{}: the curve gives a rate of {}", basis_words(s, total_value, scale)?, rate.label));
             Some((Some(0), Some(rate)))
         }
     };
@@ -872,11 +652,7 @@ fn table(
     for &i in &all {
         let Some(l) = ctx.lines.get(i) else { continue };
         let delta = unit_value(l, kind);
-        let (start, moving) = if s.scope == Scope::Transaction {
-            (Decimal::ZERO, delta)
-        } else {
-            (pos, delta)
-        };
+        let (start, moving) = if s.scope == Scope::Transaction { (Decimal::ZERO, delta) } else { (pos, delta) };
         let mut bands = Vec::new();
         let mut amt = Decimal::ZERO;
         match &final_rate {
@@ -906,12 +682,7 @@ fn table(
                         let por = portion(l, kind, o)?;
                         let (a, credit) = pay(&rt, &por)?;
                         amt = amt.add_c(a, "a line")?;
-                        bands.push(BandSlice {
-                            band: b,
-                            credit,
-                            rate: rt.label.clone(),
-                            amount: a.normalize(),
-                        });
+                        bands.push(BandSlice { band: b, credit, rate: rt.label.clone(), amount: a.normalize() });
                     }
                 }
             }
@@ -939,51 +710,39 @@ fn table(
         }
         let mut amt = ctx.line_round(amt);
         let mut trace = if l.reversal {
-            format!("{} reversal of {}: lowers the basis, pays nothing (the clawback reverses the original pay)", txn_id(ctx, l), l.amount)
-        } else if bands.is_empty() {
-            format!("{} credit {}: no band pays (below the first band, under the threshold or above the cap)", txn_id(ctx, l), l.amount)
-        } else {
-            let parts: Vec<String> = bands
-                .iter()
-                .map(|b| format!("{} in band {} at {}", b.credit.normalize(), b.band, b.rate))
-                .collect();
             format!(
-                "{} credit {}: {} = {}",
+                "{} reversal of {}: lowers the basis, pays nothing (the clawback reverses the original pay)",
                 txn_id(ctx, l),
-                l.amount,
-                parts.join(" + "),
-                amt
+                l.amount
             )
+        } else if bands.is_empty() {
+            format!(
+                "{} credit {}: no band pays (below the first band, under the threshold or above the cap)",
+                txn_id(ctx, l),
+                l.amount
+            )
+        } else {
+            let parts: Vec<String> =
+                bands.iter().map(|b| format!("{} in band {} at {}", b.credit.normalize(), b.band, b.rate)).collect();
+            format!("{} credit {}: {} = {}", txn_id(ctx, l), l.amount, parts.join(" + "), amt)
         };
         for cap in comp.caps.iter().filter(|c| c.per == CapPer::Transaction) {
             if amt > cap.amount {
-                trace.push_str(&format!(
-                    "; capped at {} per transaction (uncapped {amt})",
-                    cap.amount
-                ));
+                trace.push_str(&format!("; capped at {} per transaction (uncapped {amt})", cap.amount));
                 amt = ctx.line_round(cap.amount);
             }
         }
         if l.period == k {
             this_period = this_period.add_c(amt, "a component")?;
             attrib.push((l.txn, amt));
-            r.lines.push(PayLine {
-                transaction: txn_id(ctx, l),
-                credit: l.amount,
-                bands,
-                amount: amt,
-                trace,
-            });
+            r.lines.push(PayLine { transaction: txn_id(ctx, l), credit: l.amount, bands, amount: amt, trace });
         } else {
             earlier = earlier.add_c(amt, "a component")?;
         }
     }
     if ytd {
         // the caller subtracts what was earned through the previous period
-        r.trace.push(format!(
-            "year to date: lines of earlier periods re-rated to {}",
-            earlier
-        ));
+        r.trace.push(format!("year to date: lines of earlier periods re-rated to {}", earlier));
         return this_period.add_c(earlier, "a year-to-date total");
     }
     Ok(this_period)
@@ -1038,10 +797,7 @@ fn finish(
             r.steps.push(Step {
                 kind: "gate".into(),
                 amount: Decimal::ZERO,
-                trace: format!(
-                    "gate passed: {} is {shown}, at or above {min}",
-                    describe_indicator(&g.on)
-                ),
+                trace: format!("gate passed: {} is {shown}, at or above {min}", describe_indicator(&g.on)),
             });
         } else {
             let amt = -running;
@@ -1112,10 +868,7 @@ fn finish(
         let limit = match cap.per {
             CapPer::Transaction => continue,
             CapPer::Period => cap.amount,
-            CapPer::Year => cap
-                .amount
-                .sub_c(state.paid_ytd, "a year cap")?
-                .max(Decimal::ZERO),
+            CapPer::Year => cap.amount.sub_c(state.paid_ytd, "a year cap")?.max(Decimal::ZERO),
         };
         if amount > limit {
             let excess = amount.sub_c(limit, "a cap")?;
@@ -1127,11 +880,7 @@ fn finish(
             if cap.excess == Excess::CarryForward {
                 state.carry = state.carry.add_c(excess, "a carried-forward excess")?;
             }
-            let per = if cap.per == CapPer::Period {
-                "period"
-            } else {
-                "year"
-            };
+            let per = if cap.per == CapPer::Period { "period" } else { "year" };
             let _ = verb;
             r.steps.push(Step {
                 kind: "cap".into(),
@@ -1143,22 +892,14 @@ fn finish(
     state.paid_ytd = state.paid_ytd.add_c(amount, "paid year to date")?;
     // attributions: what each transaction's lines were paid, after gate and multipliers
     for (txn, a) in attrib {
-        let v = if factor == Decimal::ONE {
-            a
-        } else {
-            ctx.line_round(a.mul_c(factor, "an attribution")?)
-        };
+        let v = if factor == Decimal::ONE { a } else { ctx.line_round(a.mul_c(factor, "an attribution")?) };
         attributed.add(p, txn, c, v)?;
     }
     r.amount = amount;
     let lines_n = r.lines.len();
     r.trace.insert(
         0,
-        format!(
-            "{} line(s) pay {lines_total}; {} step(s); the component pays {amount}",
-            lines_n,
-            r.steps.len()
-        ),
+        format!("{} line(s) pay {lines_total}; {} step(s); the component pays {amount}", lines_n, r.steps.len()),
     );
     Ok(r)
 }

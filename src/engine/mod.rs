@@ -26,8 +26,7 @@ use crate::inputs::Inputs;
 use crate::money::{Checked, RoundingStage};
 use crate::plan::{ClawbackAttainment, MeasureKind, Plan};
 use crate::statement::{
-    Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult,
-    Note, Statement, Tally,
+    Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult, Note, Statement, Tally,
 };
 use crate::validate::{has_errors, validate};
 use crate::Result;
@@ -54,11 +53,7 @@ pub fn evaluate(plan: &Plan, inputs: &Inputs, period: &str) -> Result<Evaluation
     let Some(target) = periods.iter().position(|p| p.id == period) else {
         return Err(Error::UnknownPeriod {
             period: period.to_string(),
-            known: periods
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            known: periods.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", "),
         });
     };
     let ctx = Ctx::new(plan, inputs, periods, target)?;
@@ -109,27 +104,11 @@ pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(
-        plan: &'a Plan,
-        inputs: &'a Inputs,
-        periods: Vec<Period>,
-        target: usize,
-    ) -> Result<Self> {
-        let payee_index: BTreeMap<&str, usize> = plan
-            .payees
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
-        let scale = plan
-            .rounding
-            .scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
-        let cc = CreditContext {
-            plan,
-            periods: &periods,
-            payee_index: &payee_index,
-            upto: target,
-        };
+    fn new(plan: &'a Plan, inputs: &'a Inputs, periods: Vec<Period>, target: usize) -> Result<Self> {
+        let payee_index: BTreeMap<&str, usize> =
+            plan.payees.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
+        let cc = CreditContext { plan, periods: &periods, payee_index: &payee_index, upto: target };
         let mut crediting = credit_all(&cc, &inputs.transactions)?;
         if inputs.options.strict {
             for f in crediting.fates.iter().flatten() {
@@ -164,47 +143,33 @@ impl<'a> Ctx<'a> {
                 };
                 if crate::credit::filter_miss(&measure.filter, t, rule_id).is_none() {
                     counts[m][i] = true;
-                    if let Some(slot) = values
-                        .get_mut(l.payee)
-                        .and_then(|v| v.get_mut(m))
-                        .and_then(|v| v.get_mut(l.period))
+                    if let Some(slot) =
+                        values.get_mut(l.payee).and_then(|v| v.get_mut(m)).and_then(|v| v.get_mut(l.period))
                     {
                         *slot = slot.add_c(unit_value(l, measure.kind), "a measure value")?;
                     }
                 }
             }
         }
-        let measure_index: BTreeMap<&str, usize> = plan
-            .measures
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id.as_str(), i))
-            .collect();
+        let measure_index: BTreeMap<&str, usize> =
+            plan.measures.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
         let mut quotas = vec![vec![vec![None; nk]; nm]; np];
         for q in &plan.quotas {
-            let (Some(&p), Some(&m)) = (
-                payee_index.get(q.payee.as_str()),
-                measure_index.get(q.measure.as_str()),
-            ) else {
+            let (Some(&p), Some(&m)) = (payee_index.get(q.payee.as_str()), measure_index.get(q.measure.as_str()))
+            else {
                 continue;
             };
             let Some(payee) = plan.payees.get(p) else {
                 continue;
             };
             for (k, period) in periods.iter().enumerate() {
-                quotas[p][m][k] =
-                    crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
+                quotas[p][m][k] = crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
             }
         }
         let applies = plan
             .components
             .iter()
-            .map(|c| {
-                plan.payees
-                    .iter()
-                    .map(|p| selects(&c.roles, &c.payees, p))
-                    .collect()
-            })
+            .map(|c| plan.payees.iter().map(|p| selects(&c.roles, &c.payees, p)).collect())
             .collect();
         Ok(Self {
             plan,
@@ -269,10 +234,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn manager_at(&self, p: usize, k: usize) -> Option<usize> {
         let d = self.periods.get(k)?.end;
         let payee = self.plan.payees.get(p)?;
-        let line = payee
-            .reports_to
-            .iter()
-            .find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
+        let line = payee.reports_to.iter().find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
         self.payee_index.get(line.manager.as_str()).copied()
     }
 
@@ -283,21 +245,14 @@ impl<'a> Ctx<'a> {
             Some(q) if !q.is_zero() => Some(value.div_c(q, "an attainment")?),
             _ => None,
         };
-        Ok(Figures {
-            value,
-            quota,
-            attainment,
-        })
+        Ok(Figures { value, quota, attainment })
     }
 
     fn run(&self) -> Result<Evaluation> {
         let plan = self.plan;
         let np = plan.payees.len();
-        let mut comp_states =
-            vec![vec![components::CompState::default(); plan.components.len()]; np];
-        let mut pay_states: Vec<payments::PayState> = (0..np)
-            .map(|p| payments::PayState::opening(self, p))
-            .collect();
+        let mut comp_states = vec![vec![components::CompState::default(); plan.components.len()]; np];
+        let mut pay_states: Vec<payments::PayState> = (0..np).map(|p| payments::PayState::opening(self, p)).collect();
         let mut attributed = components::Attribution::new();
         // (payout, component amounts) per payee per period
         let mut history: Vec<Vec<(Decimal, BTreeMap<String, Decimal>)>> = vec![Vec::new(); np];
@@ -307,59 +262,35 @@ impl<'a> Ctx<'a> {
                 let mut warnings: Vec<Note> = Vec::new();
                 let mut results = Vec::new();
                 for (c, comp) in plan.components.iter().enumerate() {
-                    if !self
-                        .applies
-                        .get(c)
-                        .and_then(|a| a.get(p))
-                        .copied()
-                        .unwrap_or(false)
-                    {
+                    if !self.applies.get(c).and_then(|a| a.get(p)).copied().unwrap_or(false) {
                         continue;
                     }
                     let Some(state) = comp_states.get_mut(p).and_then(|s| s.get_mut(c)) else {
                         continue;
                     };
-                    let r = components::evaluate_component(
-                        self,
-                        c,
-                        comp,
-                        p,
-                        k,
-                        state,
-                        &mut attributed,
-                        &mut warnings,
-                    )?;
+                    let r = components::evaluate_component(self, c, comp, p, k, state, &mut attributed, &mut warnings)?;
                     results.push(r);
                 }
                 let earnings = crate::money::sum_c(results.iter().map(|r| r.amount), "earnings")?;
                 let Some(ps) = pay_states.get_mut(p) else {
                     continue;
                 };
-                let mut adjustments =
-                    payments::apply_payments(self, p, k, &results, earnings, ps, &attributed)?;
+                let mut adjustments = payments::apply_payments(self, p, k, &results, earnings, ps, &attributed)?;
                 if k == self.target {
-                    adjustments.extend(self.prior_period_adjustments(
-                        p,
-                        history.get(p).map(|h| h.as_slice()).unwrap_or(&[]),
-                    )?);
+                    adjustments
+                        .extend(self.prior_period_adjustments(p, history.get(p).map(|h| h.as_slice()).unwrap_or(&[]))?);
                 }
-                let raw = earnings.add_c(
-                    crate::money::sum_c(adjustments.iter().map(|a| a.amount), "adjustments")?,
-                    "the payout",
-                )?;
+                let raw = earnings
+                    .add_c(crate::money::sum_c(adjustments.iter().map(|a| a.amount), "adjustments")?, "the payout")?;
                 let payout = self.plan.rounding.round(raw, self.scale);
-                let comp_amounts: BTreeMap<String, Decimal> = results
-                    .iter()
-                    .map(|r| (r.component.clone(), r.amount))
-                    .collect();
+                let comp_amounts: BTreeMap<String, Decimal> =
+                    results.iter().map(|r| (r.component.clone(), r.amount)).collect();
                 if let Some(h) = history.get_mut(p) {
                     h.push((payout, comp_amounts));
                 }
                 if k == self.target {
-                    let carried = comp_states
-                        .get(p)
-                        .map(|s| s.iter().map(|c| c.carry).collect::<Vec<_>>())
-                        .unwrap_or_default();
+                    let carried =
+                        comp_states.get(p).map(|s| s.iter().map(|c| c.carry).collect::<Vec<_>>()).unwrap_or_default();
                     let balances = Balances {
                         draw_balance: ps.draw_balance,
                         held_back: crate::money::sum_c(
@@ -390,10 +321,7 @@ impl<'a> Ctx<'a> {
                 .periods
                 .get(self.target)
                 .cloned()
-                .ok_or_else(|| Error::UnknownPeriod {
-                    period: String::new(),
-                    known: String::new(),
-                })?,
+                .ok_or_else(|| Error::UnknownPeriod { period: String::new(), known: String::new() })?,
             currency: plan.currency.clone(),
             statements: out_statements,
             accounting,
@@ -415,14 +343,8 @@ impl<'a> Ctx<'a> {
         warnings: Vec<Note>,
     ) -> Result<Statement> {
         let plan = self.plan;
-        let payee = plan
-            .payees
-            .get(p)
-            .ok_or_else(|| Error::overflow("payee index"))?;
-        let period = self
-            .periods
-            .get(k)
-            .ok_or_else(|| Error::overflow("period index"))?;
+        let payee = plan.payees.get(p).ok_or_else(|| Error::overflow("payee index"))?;
+        let period = self.periods.get(k).ok_or_else(|| Error::overflow("period index"))?;
         let credits = self
             .by_payee
             .get(p)
@@ -432,18 +354,8 @@ impl<'a> Ctx<'a> {
             .filter_map(|&i| self.lines.get(i))
             .filter(|l| l.period == k)
             .map(|l| CreditLine {
-                transaction: self
-                    .inputs
-                    .transactions
-                    .get(l.txn)
-                    .map(|t| t.id.clone())
-                    .unwrap_or_default(),
-                rule: plan
-                    .crediting
-                    .rules
-                    .get(l.rule)
-                    .map(|r| r.id().to_string())
-                    .unwrap_or_default(),
+                transaction: self.inputs.transactions.get(l.txn).map(|t| t.id.clone()).unwrap_or_default(),
+                rule: plan.crediting.rules.get(l.rule).map(|r| r.id().to_string()).unwrap_or_default(),
                 share: l.share.normalize(),
                 amount: l.amount,
                 quantity: l.quantity.normalize(),
@@ -456,22 +368,12 @@ impl<'a> Ctx<'a> {
             .collect();
         let mut measures = Vec::new();
         for (m, measure) in plan.measures.iter().enumerate() {
-            let has_quota = self
-                .quotas
-                .get(p)
-                .and_then(|q| q.get(m))
-                .is_some_and(|q| q.iter().any(|x| x.is_some()));
+            let has_quota = self.quotas.get(p).and_then(|q| q.get(m)).is_some_and(|q| q.iter().any(|x| x.is_some()));
             let ytd = self.figures(p, m, k, true)?;
             if !has_quota
                 && ytd.value.is_zero()
                 && !self.by_payee.get(p).is_some_and(|v| {
-                    v.iter().any(|&i| {
-                        self.counts
-                            .get(m)
-                            .and_then(|c| c.get(i))
-                            .copied()
-                            .unwrap_or(false)
-                    })
+                    v.iter().any(|&i| self.counts.get(m).and_then(|c| c.get(i)).copied().unwrap_or(false))
                 })
             {
                 continue;
@@ -508,12 +410,8 @@ impl<'a> Ctx<'a> {
             m(&mut c.amount);
         }
         for (i, r) in st.measures.iter_mut().enumerate() {
-            let money = self
-                .plan
-                .measures
-                .iter()
-                .find(|x| x.id == r.measure)
-                .is_some_and(|x| x.kind == MeasureKind::Amount);
+            let money =
+                self.plan.measures.iter().find(|x| x.id == r.measure).is_some_and(|x| x.kind == MeasureKind::Amount);
             let _ = i;
             for f in [&mut r.period, &mut r.year_to_date] {
                 if money {
@@ -561,12 +459,8 @@ impl<'a> Ctx<'a> {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let mut closed: Vec<&crate::inputs::ClosedStatement> = self
-            .inputs
-            .closed_statements
-            .iter()
-            .filter(|c| c.payee == payee.id)
-            .collect();
+        let mut closed: Vec<&crate::inputs::ClosedStatement> =
+            self.inputs.closed_statements.iter().filter(|c| c.payee == payee.id).collect();
         closed.sort_by_key(|c| self.periods.iter().position(|x| x.id == c.period));
         for c in closed {
             let Some(j) = self.periods.iter().position(|x| x.id == c.period) else {
@@ -581,28 +475,22 @@ impl<'a> Ctx<'a> {
             }
             let mut detail: Vec<String> = Vec::new();
             for (id, now) in comps {
-                let was = c
-                    .components
-                    .iter()
-                    .find(|x| &x.component == id)
-                    .map(|x| x.amount)
-                    .unwrap_or_default();
+                let was = c.components.iter().find(|x| &x.component == id).map(|x| x.amount).unwrap_or_default();
                 if *now != was {
                     detail.push(format!("{id}: now {now}, paid {was}"));
                 }
             }
-            let detail = if detail.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", detail.join("; "))
-            };
+            let detail = if detail.is_empty() { String::new() } else { format!(" ({})", detail.join("; ")) };
             out.push(Adjustment {
                 kind: "priorPeriod".into(),
                 component: None,
                 transaction: None,
                 period: Some(c.period.clone()),
                 amount: diff,
-                trace: format!("{} recomputed with current data pays {recomputed}, {} was paid: adjustment {diff}{detail}", c.period, c.payout),
+                trace: format!(
+                    "{} recomputed with current data pays {recomputed}, {} was paid: adjustment {diff}{detail}",
+                    c.period, c.payout
+                ),
             });
         }
         Ok(out)
@@ -630,11 +518,7 @@ impl<'a> Ctx<'a> {
                 }
                 Some(Fate::Excluded(reasons)) => {
                     add(&mut acc.excluded, ccy, t.amount)?;
-                    excluded.push(Excluded {
-                        transaction: t.id.clone(),
-                        index: i,
-                        reasons,
-                    });
+                    excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons });
                 }
                 Some(Fate::Rejected(r)) => {
                     add(&mut acc.rejected, ccy, t.amount)?;
@@ -650,17 +534,10 @@ impl<'a> Ctx<'a> {
                 *e = e.add_c(*a, "the accounting")?;
             }
         }
-        let amounts_match = acc
-            .input
-            .amounts
-            .iter()
-            .all(|(c, a)| sum.get(c.as_str()).copied().unwrap_or_default() == *a)
-            && sum
-                .iter()
-                .all(|(c, a)| acc.input.amounts.get(*c).copied().unwrap_or_default() == *a);
-        acc.balanced = acc.credited.count + acc.excluded.count + acc.rejected.count
-            == acc.input.count
-            && amounts_match;
+        let amounts_match =
+            acc.input.amounts.iter().all(|(c, a)| sum.get(c.as_str()).copied().unwrap_or_default() == *a)
+                && sum.iter().all(|(c, a)| acc.input.amounts.get(*c).copied().unwrap_or_default() == *a);
+        acc.balanced = acc.credited.count + acc.excluded.count + acc.rejected.count == acc.input.count && amounts_match;
         Ok((acc, excluded, rejected))
     }
 }
@@ -676,9 +553,7 @@ pub(crate) fn pad(v: Decimal, scale: u32) -> Decimal {
 
 /// Whether a role/payee selection picks `p` (both lists empty: everyone).
 pub(crate) fn selects(roles: &[String], payees: &[String], p: &crate::plan::Payee) -> bool {
-    (roles.is_empty() && payees.is_empty())
-        || roles.iter().any(|r| *r == p.role)
-        || payees.iter().any(|x| *x == p.id)
+    (roles.is_empty() && payees.is_empty()) || roles.iter().any(|r| *r == p.role) || payees.iter().any(|x| *x == p.id)
 }
 
 /// Adds the negative credit lines that take cancelled transactions out of attainment when the
@@ -718,10 +593,7 @@ fn add_reversals(
         r.date = c;
         r.period = k;
         r.reversal = true;
-        r.trace = format!(
-            "reversal of {} cancelled on {c}: attainment reduced by {}",
-            t.id, r.amount
-        );
+        r.trace = format!("reversal of {} cancelled on {c}: attainment reduced by {}", t.id, r.amount);
         extra.push(r);
     }
     if extra.is_empty() {

@@ -55,19 +55,16 @@ impl PayState {
             .filter(|b| b.payee == id)
             .map(|b| b.draw_balance)
             .fold(Decimal::ZERO, |a, b| a.checked_add(b).unwrap_or(a));
-        Self {
-            draw_balance: bal,
-            held: Vec::new(),
-        }
+        Self { draw_balance: bal, held: Vec::new() }
     }
 }
 
 /// The fraction of a transaction's pay a clawback reverses.
 pub(crate) fn clawback_fraction(mode: ClawbackMode, t: &Transaction) -> Result<Decimal> {
     match (mode, t.refund_amount) {
-        (ClawbackMode::Proportional, Some(r)) if !t.amount.is_zero() => r
-            .div_c(t.amount, "a refund share")
-            .map(|f| f.abs().min(Decimal::ONE)),
+        (ClawbackMode::Proportional, Some(r)) if !t.amount.is_zero() => {
+            r.div_c(t.amount, "a refund share").map(|f| f.abs().min(Decimal::ONE))
+        }
         _ => Ok(Decimal::ONE),
     }
 }
@@ -80,14 +77,7 @@ fn adj(
     amount: Decimal,
     trace: String,
 ) -> Adjustment {
-    Adjustment {
-        kind: kind.into(),
-        component,
-        transaction,
-        period,
-        amount,
-        trace,
-    }
+    Adjustment { kind: kind.into(), component, transaction, period, amount, trace }
 }
 
 /// Computes the payment adjustments of payee `p` in period `k`.
@@ -114,20 +104,10 @@ pub(crate) fn apply_payments(
         let mut txns: Vec<usize> = ctx
             .by_payee
             .get(p)
-            .map(|v| {
-                v.iter()
-                    .filter_map(|&i| ctx.lines.get(i))
-                    .filter(|l| !l.reversal)
-                    .map(|l| l.txn)
-                    .collect()
-            })
+            .map(|v| v.iter().filter_map(|&i| ctx.lines.get(i)).filter(|l| !l.reversal).map(|l| l.txn).collect())
             .unwrap_or_default();
         txns.sort_by(|a, b| {
-            ctx.inputs
-                .transactions
-                .get(*a)
-                .map(|t| &t.id)
-                .cmp(&ctx.inputs.transactions.get(*b).map(|t| &t.id))
+            ctx.inputs.transactions.get(*a).map(|t| &t.id).cmp(&ctx.inputs.transactions.get(*b).map(|t| &t.id))
         });
         txns.dedup();
         for ti in txns {
@@ -140,8 +120,7 @@ pub(crate) fn apply_payments(
             if !period.contains(cancel) {
                 continue;
             }
-            let Some(credit_date) = crate::credit::credit_date(t, plan.crediting.credit_date)
-            else {
+            let Some(credit_date) = crate::credit::credit_date(t, plan.crediting.credit_date) else {
                 continue;
             };
             let days = (cancel - credit_date).num_days();
@@ -187,44 +166,26 @@ pub(crate) fn apply_payments(
         if matches!(hb.release, Release::OnPayment) {
             // per transaction, on the pay attributed to it this period
             for r in results.iter().filter(|r| applies(&r.component)) {
-                let c = plan
-                    .components
-                    .iter()
-                    .position(|x| x.id == r.component)
-                    .unwrap_or(usize::MAX);
+                let c = plan.components.iter().position(|x| x.id == r.component).unwrap_or(usize::MAX);
                 let mut seen: Vec<&str> = Vec::new();
                 for line in &r.lines {
                     if seen.contains(&line.transaction.as_str()) {
                         continue;
                     }
                     seen.push(&line.transaction);
-                    let Some(ti) = ctx
-                        .inputs
-                        .transactions
-                        .iter()
-                        .position(|t| t.id == line.transaction)
-                    else {
+                    let Some(ti) = ctx.inputs.transactions.iter().position(|t| t.id == line.transaction) else {
                         continue;
                     };
                     let _ = c;
                     let base: Decimal = sum_c(
-                        r.lines
-                            .iter()
-                            .filter(|l| l.transaction == line.transaction)
-                            .map(|l| l.amount),
+                        r.lines.iter().filter(|l| l.transaction == line.transaction).map(|l| l.amount),
                         "a holdback",
                     )?;
                     if base <= Decimal::ZERO {
                         continue;
                     }
                     let amt = ctx.line_round(base.mul_c(f, "a holdback")?);
-                    st.held.push(Held {
-                        rule: h,
-                        amount: amt,
-                        period: k,
-                        txn: Some(ti),
-                        released: false,
-                    });
+                    st.held.push(Held { rule: h, amount: amt, period: k, txn: Some(ti), released: false });
                     out.push(adj(
                         "holdback",
                         Some(r.component.clone()),
@@ -242,34 +203,18 @@ pub(crate) fn apply_payments(
                 }
             }
         } else {
-            let base = sum_c(
-                results
-                    .iter()
-                    .filter(|r| applies(&r.component))
-                    .map(|r| r.amount),
-                "a holdback",
-            )?;
+            let base = sum_c(results.iter().filter(|r| applies(&r.component)).map(|r| r.amount), "a holdback")?;
             if base > Decimal::ZERO {
                 let amt = ctx.line_round(base.mul_c(f, "a holdback")?);
                 if !amt.is_zero() {
-                    st.held.push(Held {
-                        rule: h,
-                        amount: amt,
-                        period: k,
-                        txn: None,
-                        released: false,
-                    });
+                    st.held.push(Held { rule: h, amount: amt, period: k, txn: None, released: false });
                     out.push(adj(
                         "holdback",
                         None,
                         None,
                         None,
                         -amt,
-                        format!(
-                            "{}% of {base} held back (holdback `{}`)",
-                            hb.percent.normalize(),
-                            hb.id
-                        ),
+                        format!("{}% of {base} held back (holdback `{}`)", hb.percent.normalize(), hb.id),
                     ));
                 }
             }
@@ -280,11 +225,7 @@ pub(crate) fn apply_payments(
             continue;
         };
         let due: Option<usize> = match &hb.release {
-            Release::OnDate(d) => ctx
-                .periods
-                .iter()
-                .position(|x| x.contains(*d))
-                .map(|i| i.max(held.period)),
+            Release::OnDate(d) => ctx.periods.iter().position(|x| x.contains(*d)).map(|i| i.max(held.period)),
             Release::AfterPeriods(n) => Some(held.period.saturating_add(*n as usize)),
             Release::OnEvent(e) => ctx
                 .inputs
@@ -305,10 +246,7 @@ pub(crate) fn apply_payments(
         if due == Some(k) {
             held.released = true;
             let from = ctx.periods.get(held.period).map(|x| x.id.clone());
-            let txn = held
-                .txn
-                .and_then(|t| ctx.inputs.transactions.get(t))
-                .map(|t| t.id.clone());
+            let txn = held.txn.and_then(|t| ctx.inputs.transactions.get(t)).map(|t| t.id.clone());
             let why = match &hb.release {
                 Release::OnDate(d) => format!("release date {d}"),
                 Release::AfterPeriods(n) => format!("{n} period(s) after it was held"),
@@ -321,37 +259,21 @@ pub(crate) fn apply_payments(
                 txn,
                 from.clone(),
                 held.amount,
-                format!(
-                    "{} held in {} released ({why})",
-                    held.amount,
-                    from.unwrap_or_default()
-                ),
+                format!("{} held in {} released ({why})", held.amount, from.unwrap_or_default()),
             ));
         }
     }
 
     // 3. draws
-    let net = earnings.add_c(
-        sum_c(out.iter().map(|a| a.amount), "net earnings")?,
-        "net earnings",
-    )?;
-    let draw = plan
-        .payments
-        .draws
-        .iter()
-        .find(|d| super::selects(&d.roles, &d.payees, payee));
+    let net = earnings.add_c(sum_c(out.iter().map(|a| a.amount), "net earnings")?, "net earnings")?;
+    let draw = plan.payments.draws.iter().find(|d| super::selects(&d.roles, &d.payees, payee));
     let active = crate::quota::active_in(payee, period);
-    let draw_now = draw
-        .filter(|d| active && (d.periods.is_empty() || d.periods.iter().any(|x| *x == period.id)));
+    let draw_now = draw.filter(|d| active && (d.periods.is_empty() || d.periods.iter().any(|x| *x == period.id)));
     let floor = draw_now.map(|d| d.amount).unwrap_or(Decimal::ZERO);
     if let Some(d) = draw_now {
         if net < d.amount {
             let top = ctx.line_round(d.amount.sub_c(net, "a draw")?);
-            let kind = if d.kind == DrawKind::Recoverable {
-                "recoverable"
-            } else {
-                "non-recoverable"
-            };
+            let kind = if d.kind == DrawKind::Recoverable { "recoverable" } else { "non-recoverable" };
             if d.kind == DrawKind::Recoverable {
                 st.draw_balance = st.draw_balance.add_c(top, "a draw balance")?;
             }
@@ -376,11 +298,7 @@ pub(crate) fn apply_payments(
     }
     if st.draw_balance > Decimal::ZERO && net > floor {
         let (limit_amt, limit_pct, delay) = match draw {
-            Some(d) => (
-                d.recovery.max_amount,
-                d.recovery.max_percent,
-                d.recovery.delay_periods,
-            ),
+            Some(d) => (d.recovery.max_amount, d.recovery.max_percent, d.recovery.delay_periods),
             None => (None, None, 0),
         };
         let first = draw
@@ -388,10 +306,7 @@ pub(crate) fn apply_payments(
                 if d.periods.is_empty() {
                     0
                 } else {
-                    ctx.periods
-                        .iter()
-                        .position(|x| d.periods.iter().any(|y| *y == x.id))
-                        .unwrap_or(0)
+                    ctx.periods.iter().position(|x| d.periods.iter().any(|y| *y == x.id)).unwrap_or(0)
                 }
             })
             .unwrap_or(0);
@@ -408,21 +323,24 @@ pub(crate) fn apply_payments(
                 let lim = ctx.line_round(net.mul_c(pct(pc), "a draw recovery")?);
                 if rec > lim {
                     rec = lim;
-                    why.push(format!(
-                        "limited to {}% of net earnings {net}",
-                        pc.normalize()
-                    ));
+                    why.push(format!("limited to {}% of net earnings {net}", pc.normalize()));
                 }
             }
             let rec = ctx.line_round(rec);
             if rec > Decimal::ZERO {
                 st.draw_balance = st.draw_balance.sub_c(rec, "a draw balance")?;
-                let why = if why.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", why.join(", "))
-                };
-                out.push(adj("drawRecovery", None, None, None, -rec, format!("recovery of the draw balance from earnings above {floor}: {rec}{why}; balance now {}", st.draw_balance)));
+                let why = if why.is_empty() { String::new() } else { format!(" ({})", why.join(", ")) };
+                out.push(adj(
+                    "drawRecovery",
+                    None,
+                    None,
+                    None,
+                    -rec,
+                    format!(
+                        "recovery of the draw balance from earnings above {floor}: {rec}{why}; balance now {}",
+                        st.draw_balance
+                    ),
+                ));
             }
         }
     }
