@@ -723,8 +723,8 @@ fn table(
             )
         } else {
             let parts: Vec<String> =
-                bands.iter().map(|b| format!("{} in band {} at {}", b.credit.normalize(), b.band, b.rate)).collect();
-            format!("{} credit {}: {} = {}", txn_id(ctx, l), l.amount, parts.join(" + "), amt)
+                bands.iter().map(|b| format!("{} in band {} at {}", ctx.show(b.credit), b.band, b.rate)).collect();
+            format!("{} credit {}: {} = {}", txn_id(ctx, l), ctx.show(l.amount), parts.join(" + "), amt)
         };
         for cap in comp.caps.iter().filter(|c| c.per == CapPer::Transaction) {
             if amt > cap.amount {

@@ -202,6 +202,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A money amount as shown in traces: rounded to the plan's scale for display.
+    pub(crate) fn show(&self, v: Decimal) -> Decimal {
+        pad(v.round_dp(self.scale), self.scale)
+    }
+
     /// Measure value for a payee: period `k`, or year to date through `k`.
     pub(crate) fn value(&self, p: usize, m: usize, k: usize, ytd: bool) -> Result<Decimal> {
         let Some(v) = self.values.get(p).and_then(|v| v.get(m)) else {
