@@ -33,6 +33,7 @@ pub mod credit;
 pub mod engine;
 pub mod error;
 pub mod fx;
+pub mod import;
 pub mod inputs;
 pub mod money;
 pub mod plan;
