@@ -39,6 +39,8 @@ pub mod money;
 pub mod plan;
 pub mod quota;
 pub mod sample;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod statement;
 pub mod tiers;
 pub mod validate;
