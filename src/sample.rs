@@ -2,6 +2,11 @@
 /// The sample plan.
 pub const SAMPLE_PLAN_JSON: &str = include_str!("../examples/plans/account-executive.json");
 
+/// The demo report (in progress).
+pub fn demo_report() -> crate::Result<String> {
+    Ok(String::new())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
