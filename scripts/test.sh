@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== Rust: unit, golden-vector, property and CRM tests (native)"
+echo "== formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --locked --all-features --all-targets --quiet -- -D warnings
+
+echo "== Rust: unit, golden-vector, property, CRM-export and CLI tests (native)"
 cargo test --locked --all-features
 
 echo "== docs build without warnings"

@@ -4,7 +4,7 @@
 //! has a stable [`Error::code`] (a program may match on it), an optional JSON-pointer
 //! [`Error::path`] into the document where it applies, and a `Display` message written for a person.
 //!
-//! Plan problems are not reported one at a time: [`crate::validate`] returns every problem as a
+//! Plan problems are not reported one at a time: [`crate::validate()`] returns every problem as a
 //! [`Diagnostic`], and evaluation refuses a plan with errors by returning [`Error::InvalidPlan`]
 //! carrying all of them.
 

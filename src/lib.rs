@@ -9,7 +9,7 @@
 //! - [`Plan`] is the plan document (JSON, `schemaVersion` 1), [`Inputs`] the transactions and other
 //!   inputs of a run, [`Evaluation`] the result: a [`Statement`] per payee plus the accounting of
 //!   every transaction.
-//! - [`validate`] returns every problem of a plan as a [`Diagnostic`] with a stable code and a JSON
+//! - [`validate()`] returns every problem of a plan as a [`Diagnostic`] with a stable code and a JSON
 //!   pointer; [`evaluate`] refuses a plan with errors.
 //! - Money is [`rust_decimal::Decimal`]; nothing uses binary floating point. Rounding happens only
 //!   where the plan's [`money::RoundingPolicy`] says.
@@ -33,11 +33,14 @@ pub mod credit;
 pub mod engine;
 pub mod error;
 pub mod fx;
+pub mod import;
 pub mod inputs;
 pub mod money;
 pub mod plan;
 pub mod quota;
 pub mod sample;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod statement;
 pub mod tiers;
 pub mod validate;

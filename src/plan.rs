@@ -11,7 +11,7 @@
 //! - **attainment** is a ratio: `"1.0"` is 100% of quota, `"1.25"` is 125%;
 //! - **percent** fields (`percent`, split shares) are percentages: `"60"` is 60%.
 //!
-//! See `examples/plans/` and the README for annotated plans; [`crate::validate`] checks a plan.
+//! See `examples/plans/` and the README for annotated plans; [`crate::validate()`] checks a plan.
 
 use crate::calendar::Calendar;
 use crate::money::RoundingPolicy;
@@ -980,7 +980,7 @@ pub struct Holdback {
 
 impl Plan {
     /// Parses a plan from JSON text. Shape errors carry the JSON pointer of the offending value;
-    /// the plan is not validated (see [`crate::validate`]).
+    /// the plan is not validated (see [`crate::validate()`]).
     ///
     /// ```
     /// let err = payplan::Plan::from_json(r#"{"schemaVersion": 1, "id": 5}"#).unwrap_err();

@@ -102,7 +102,10 @@ fn crm_export_accounting_and_totals() {
     // total won value, computed independently with Python's decimal: 10,005,534
     assert_eq!(a.credited.amounts["USD"], Decimal::from(10_005_534));
     assert!(q4.rejected.iter().all(|r| r.code == "MISSING_CREDIT_DATE"));
-    assert!(q4.excluded.iter().all(|e| e.reasons.iter().any(|r| r.path == "/crediting/rules/0/filter/attributes/deal_stage")));
+    assert!(q4
+        .excluded
+        .iter()
+        .all(|e| e.reasons.iter().any(|r| r.path == "/crediting/rules/0/filter/attributes/deal_stage")));
 
     // Q1 (won deals close from March 2017): credited value 1,134,672
     let q1 = evaluate(&plan, &inputs, "Q1").expect("evaluate Q1");
@@ -112,7 +115,8 @@ fn crm_export_accounting_and_totals() {
     let mut expected: BTreeMap<(String, u32), Decimal> = BTreeMap::new();
     let mut spiff_deals: BTreeMap<String, u32> = BTreeMap::new();
     for r in pipeline.iter().filter(|r| r["deal_stage"] == "Won" && r["close_date"] < "2017-04-01".to_string()) {
-        *expected.entry((slug(&r["sales_agent"]), 1)).or_default() += r["close_value"].parse::<Decimal>().expect("value");
+        *expected.entry((slug(&r["sales_agent"]), 1)).or_default() +=
+            r["close_value"].parse::<Decimal>().expect("value");
         if r["product"] == "GTXPro" || r["product"] == "GTX Pro" {
             *spiff_deals.entry(slug(&r["sales_agent"])).or_default() += 1;
         }
@@ -123,7 +127,13 @@ fn crm_export_accounting_and_totals() {
         assert_eq!(value, expected.get(&(s.payee.clone(), 1)).copied().unwrap_or_default(), "{}", s.payee);
         let spiff = s.component("gtx-pro-spiff").expect("spiff").amount;
         assert_eq!(spiff, Decimal::from(200 * spiff_deals.get(&s.payee).copied().unwrap_or(0)), "{}", s.payee);
-        let mgr = plan.payees.iter().find(|p| p.id == s.payee).and_then(|p| p.reports_to.first()).map(|r| r.manager.clone()).expect("manager");
+        let mgr = plan
+            .payees
+            .iter()
+            .find(|p| p.id == s.payee)
+            .and_then(|p| p.reports_to.first())
+            .map(|r| r.manager.clone())
+            .expect("manager");
         *team.entry(mgr).or_default() += value;
     }
     for s in q1.statements.iter().filter(|s| s.role == "Manager") {

@@ -101,8 +101,9 @@ proptest! {
 
     /// A full clawback reverses exactly what the transaction paid.
     #[test]
-    fn clawback_reverses_the_pay((rates, bounds) in tables(), cents in 1i64..40_000_000, before in 0i64..30_000_000, days in 0i64..60) {
+    fn clawback_reverses_the_pay((rates, bounds) in tables(), cents in 1i64..40_000_000, before in 0i64..30_000_000, days in 0i64..=55) {
         let plan = base_plan(tiered(&rates, &bounds), json!({ "clawback": { "windowDays": 90 } }));
+        // credited 2025-03-01, cancelled 2025-04-05 + days: 35 to 90 days later, inside the window
         let mut t = txn("T2", "a", cents, "2025-03-01");
         t.cancellation_date = Some("2025-04-05".parse::<chrono::NaiveDate>().expect("date") + chrono::Duration::days(days));
         let mut txns = vec![t];

@@ -558,7 +558,7 @@ pub(crate) fn pad(v: Decimal, scale: u32) -> Decimal {
 
 /// Whether a role/payee selection picks `p` (both lists empty: everyone).
 pub(crate) fn selects(roles: &[String], payees: &[String], p: &crate::plan::Payee) -> bool {
-    (roles.is_empty() && payees.is_empty()) || roles.iter().any(|r| *r == p.role) || payees.iter().any(|x| *x == p.id)
+    (roles.is_empty() && payees.is_empty()) || roles.contains(&p.role) || payees.contains(&p.id)
 }
 
 /// Adds the negative credit lines that take cancelled transactions out of attainment when the

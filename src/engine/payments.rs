@@ -129,7 +129,7 @@ pub(crate) fn apply_payments(
             }
             let frac = clawback_fraction(cb.mode, t)?;
             for (c, comp) in plan.components.iter().enumerate() {
-                if !cb.components.is_empty() && !cb.components.iter().any(|x| *x == comp.id) {
+                if !cb.components.is_empty() && !cb.components.contains(&comp.id) {
                     continue;
                 }
                 let paid = attributed.get(p, ti, c);
@@ -268,7 +268,7 @@ pub(crate) fn apply_payments(
     let net = earnings.add_c(sum_c(out.iter().map(|a| a.amount), "net earnings")?, "net earnings")?;
     let draw = plan.payments.draws.iter().find(|d| super::selects(&d.roles, &d.payees, payee));
     let active = crate::quota::active_in(payee, period);
-    let draw_now = draw.filter(|d| active && (d.periods.is_empty() || d.periods.iter().any(|x| *x == period.id)));
+    let draw_now = draw.filter(|d| active && (d.periods.is_empty() || d.periods.contains(&period.id)));
     let floor = draw_now.map(|d| d.amount).unwrap_or(Decimal::ZERO);
     if let Some(d) = draw_now {
         if net < d.amount {
@@ -306,7 +306,7 @@ pub(crate) fn apply_payments(
                 if d.periods.is_empty() {
                     0
                 } else {
-                    ctx.periods.iter().position(|x| d.periods.iter().any(|y| *y == x.id)).unwrap_or(0)
+                    ctx.periods.iter().position(|x| d.periods.contains(&x.id)).unwrap_or(0)
                 }
             })
             .unwrap_or(0);
