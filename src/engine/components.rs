@@ -481,13 +481,8 @@ fn period_lines<'c>(ctx: &'c Ctx<'_>, p: usize, m: usize, k: usize) -> impl Iter
 
 fn axis_index(breaks: &[Decimal], bounds: Bounds, v: Decimal) -> usize {
     let spans: Vec<Span> = breaks.iter().enumerate().map(|(i, b)| (*b, breaks.get(i + 1).copied())).collect();
-    match band_at(&spans, v, bounds) {
-        Some(i) => i,
-        None => {
-            // below the first break takes the first row; above a closed last (cannot happen: last is open)
-            0
-        }
-    }
+    // below the first break takes the first row; the last break is open-ended
+    band_at(&spans, v, bounds).unwrap_or_default()
 }
 
 /// The score of an MBO objective for a result (see [`crate::plan::Objective`]).
