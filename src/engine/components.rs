@@ -839,7 +839,9 @@ fn finish(
         let ytd_pay = running;
         let prev = state.prev_ytd;
         state.prev_ytd = ytd_pay;
-        let earlier_now = base.sub_c(lines_total, "a true-up")?;
+        // what the earlier periods are worth now: the year-to-date pay less this period's lines
+        // and less the steps the table already added (a payout curve's year-to-date amount)
+        let earlier_now = base.sub_c(lines_total, "a true-up")?.sub_c(steps_total, "a true-up")?;
         let true_up = earlier_now.sub_c(prev, "a true-up")?;
         // express: lines + trueUp + (gate/multiplier steps already pushed) = ytd_pay - prev
         if !true_up.is_zero() || k > 0 {
