@@ -208,7 +208,9 @@ pub(crate) fn evaluate_component(
     let mut ytd_scope = false;
     let mut base = match &comp.kind {
         ComponentKind::Rate { measure, rate } => {
-            let tiers = [crate::plan::Tier { from: Decimal::ZERO, to: None, rate: *rate }];
+            // one band over the whole line: a flat rate pays every credit line in full, wherever the
+            // running basis stands (a reversal or credit memo may take it below zero)
+            let tiers = [crate::plan::Tier { from: Decimal::MIN, to: None, rate: *rate }];
             let spec = TableSpec {
                 measure,
                 basis: Basis::Value,

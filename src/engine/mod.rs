@@ -366,7 +366,9 @@ impl<'a> Ctx<'a> {
                 quantity: l.quantity.normalize(),
                 deals: l.deals.normalize(),
                 credit_date: l.date,
-                fx: l.fx.clone(),
+                // the rate without trailing zeros: a cross rate's scale is an artefact of the
+                // decimal division (1.2 / 0.8 gives 1.50), which other implementations would not share
+                fx: l.fx.clone().map(|x| crate::statement::FxNote { rate: x.rate.normalize(), ..x }),
                 reversal: l.reversal,
                 trace: l.trace.clone(),
             })
