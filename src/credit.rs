@@ -326,7 +326,10 @@ fn credit_one<'t>(
         }
         (converted, Some(FxNote { amount: t.amount, currency: currency.to_string(), rate, rate_date }))
     };
-    let quantity = t.quantity.unwrap_or(Decimal::ONE);
+    // a credit memo (negative amount) is not a deal: it counts no deal and, unless it says
+    // otherwise, no unit
+    let credit_memo = t.amount.is_sign_negative() && !t.amount.is_zero();
+    let quantity = t.quantity.unwrap_or(if credit_memo { Decimal::ZERO } else { Decimal::ONE });
 
     // base rules
     let mut reasons: Vec<Reason> = Vec::new();
@@ -457,6 +460,10 @@ fn credit_one<'t>(
         }
         let pc = percent.unwrap_or(Decimal::ONE_HUNDRED);
         for (payee, src_rule, share, _) in &base {
+            // a team member out of role on the credit date gets no credit, so nothing rolls up
+            if plan.payees.get(*payee).is_none_or(|p| !in_role(p, date)) {
+                continue;
+            }
             let src_id = plan.crediting.rules.get(*src_rule).map(|x| x.id()).unwrap_or("");
             if !from_rules.is_empty() && !from_rules.iter().any(|f| f == src_id) {
                 continue;
@@ -514,7 +521,7 @@ fn credit_one<'t>(
             share,
             amount: line_amount,
             quantity: quantity.mul_c(f, "credited units")?,
-            deals: f,
+            deals: if credit_memo { Decimal::ZERO } else { f },
             date,
             period,
             reversal: false,

@@ -37,7 +37,7 @@ pub struct Transaction {
     /// ISO currency code (default: the plan currency).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// Units (for per-unit rates and quantity measures; default 1).
+    /// Units (for per-unit rates and quantity measures; default 1, or 0 for a negative amount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Decimal>,
     /// Close date.

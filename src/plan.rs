@@ -143,7 +143,8 @@ pub struct Payee {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reports_to: Vec<Reporting>,
     /// Annual target incentive (the variable pay at 100% attainment), used by payout curves and MBO
-    /// components expressed as a fraction of it.
+    /// components expressed as a fraction of it. A period's target incentive is the annual amount
+    /// divided by the number of periods, prorated by calendar days in role (ramps do not apply).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_incentive: Option<Decimal>,
 }
@@ -173,7 +174,8 @@ pub enum MeasureKind {
     Amount,
     /// Credited units (`quantity` of transactions, times the credit share).
     Quantity,
-    /// Credited deals (each credit line counts its share: 1 for full credit, 0.5 for a 50% split).
+    /// Credited deals (each credit line counts its share: 1 for full credit, 0.5 for a 50% split; a
+    /// credit memo, a transaction with a negative amount, counts no deal).
     Count,
 }
 

@@ -562,8 +562,16 @@ fn table(
         ));
     }
     let sc = |x: Decimal| x.mul_c(scale, "a band bound");
-    let spans: Vec<Span> =
+    let mut spans: Vec<Span> =
         s.tiers.iter().map(|t| Ok((sc(t.from)?, t.to.map(sc).transpose()?))).collect::<Result<_>>()?;
+    // A first band starting at 0 also covers a basis below 0 (after a credit memo or a clawback
+    // reversal with `attainment: reduce`): later credit climbs back through it at its rate instead
+    // of paying nothing until the basis is positive again.
+    if let Some(first) = spans.first_mut() {
+        if first.0 <= Decimal::ZERO {
+            first.0 = Decimal::MIN;
+        }
+    }
     let rates: Vec<Option<PayRate>> =
         s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect::<Result<_>>()?;
     let ceil = s.basis_cap.map(sc).transpose()?;
@@ -633,7 +641,26 @@ fn table(
                         amt
                     ),
                 });
-                // attribute to this period's lines in proportion to credit (for clawbacks)
+                // attribute the pay to this period's lines in proportion to their credit, so that
+                // clawbacks and per-transaction holdbacks see it (period scope only)
+                if !ytd {
+                    let own: Vec<&Credit> = all
+                        .iter()
+                        .filter_map(|&i| ctx.lines.get(i))
+                        .filter(|l| l.period == k && !l.reversal && l.amount > Decimal::ZERO)
+                        .collect();
+                    let total = sum_c(own.iter().map(|l| l.amount), "a curve attribution")?;
+                    if total > Decimal::ZERO {
+                        for l in own {
+                            attrib.push((
+                                l.txn,
+                                ctx.line_round(
+                                    amt.mul_c(l.amount, "a curve attribution")?.div_c(total, "a curve attribution")?,
+                                ),
+                            ));
+                        }
+                    }
+                }
                 return Ok(amt);
             }
             let rate =
@@ -898,7 +925,13 @@ fn finish(
     let lines_n = r.lines.len();
     r.trace.insert(
         0,
-        format!("{} line(s) pay {lines_total}; {} step(s); the component pays {amount}", lines_n, r.steps.len()),
+        format!(
+            "{} line(s) pay {}; {} step(s); the component pays {}",
+            lines_n,
+            ctx.show(lines_total),
+            r.steps.len(),
+            ctx.show(amount)
+        ),
     );
     Ok(r)
 }

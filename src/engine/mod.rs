@@ -545,6 +545,12 @@ impl<'a> Ctx<'a> {
             acc.input.amounts.iter().all(|(c, a)| sum.get(c.as_str()).copied().unwrap_or_default() == *a)
                 && sum.iter().all(|(c, a)| acc.input.amounts.get(*c).copied().unwrap_or_default() == *a);
         acc.balanced = acc.credited.count + acc.excluded.count + acc.rejected.count == acc.input.count && amounts_match;
+        for t in [&mut acc.input, &mut acc.credited, &mut acc.credited_in_period, &mut acc.excluded, &mut acc.rejected]
+        {
+            for (c, v) in t.amounts.iter_mut() {
+                *v = pad(*v, self.plan.minor_units(c).unwrap_or(0));
+            }
+        }
         Ok((acc, excluded, rejected))
     }
 }
