@@ -86,9 +86,12 @@ pub fn validate_json(text: &str) -> Vec<Diagnostic> {
     match Plan::from_json(text) {
         Ok(plan) => validate(&plan),
         Err(Error::Parse { path, message, .. }) => {
+            // the parser marks a step it cannot name (for a syntax error, say) with `?`: point at
+            // the deepest value that is known instead ("" is the whole document)
+            let known: Vec<&str> = path.split('/').take_while(|seg| *seg != "?").collect();
             vec![Diagnostic::error(
                 "PARSE_ERROR",
-                path,
+                known.join("/"),
                 format!("the plan could not be read: {message}"),
             )]
         }
@@ -386,9 +389,7 @@ impl<'a> Validator<'a> {
                     format!("{base}/rate"),
                     format!(
                         "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
-                        r.currency,
-                        r.from,
-                        fmt_dec(r.rate)
+                        r.currency, r.from, r.rate
                     ),
                 );
             }
@@ -405,8 +406,7 @@ impl<'a> Validator<'a> {
                         format!("{base}/currency"),
                         format!(
                             "`{}` is the FX base currency; its rate against itself is 1, not {}",
-                            r.currency,
-                            fmt_dec(r.rate)
+                            r.currency, r.rate
                         ),
                     );
                 }
@@ -669,8 +669,7 @@ impl<'a> Validator<'a> {
                         format!("{base}/targetIncentive"),
                         format!(
                             "payee `{}` has a negative target incentive {}; it must be 0 or more",
-                            p.id,
-                            fmt_dec(ti)
+                            p.id, ti
                         ),
                     );
                 }
@@ -1022,13 +1021,13 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RAMP_VALUE",
                         path,
-                        format!("ramp month {j} is {}; a ramp is a fraction of full quota and cannot be negative", fmt_dec(*r)),
+                        format!("ramp month {j} is {}; a ramp is a fraction of full quota and cannot be negative", r),
                     );
                 } else if *r > Decimal::ONE {
                     self.warn(
                         "RAMP_VALUE",
                         path,
-                        format!("ramp month {j} is {}, more than full quota (1); ramps are usually between 0 and 1", fmt_dec(*r)),
+                        format!("ramp month {j} is {}, more than full quota (1); ramps are usually between 0 and 1", r),
                     );
                 }
             }
@@ -1050,10 +1049,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "NEGATIVE_AMOUNT",
                 path,
-                format!(
-                    "the {what} is {}; a quota cannot be negative",
-                    fmt_dec(amount)
-                ),
+                format!("the {what} is {}; a quota cannot be negative", amount),
             );
         } else if amount.is_zero() {
             self.warn(
@@ -1097,7 +1093,7 @@ impl<'a> Validator<'a> {
                     path,
                     format!(
                         "the seasonality weight of `{k}` is {}; weights cannot be negative",
-                        fmt_dec(*w)
+                        w
                     ),
                 );
             }
@@ -1143,7 +1139,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "INVALID_PERCENT",
                 path,
-                format!("{what} is {}%; it must be greater than 0", fmt_dec(p)),
+                format!("{what} is {}%; it must be greater than 0", p),
             );
         }
     }
@@ -1222,7 +1218,7 @@ impl<'a> Validator<'a> {
                                     format!("{base}/shares"),
                                     format!(
                                         "the shares add up to {actual}% but mustTotal is {}%",
-                                        fmt_dec(*t)
+                                        t
                                     ),
                                 );
                             }
@@ -1314,7 +1310,7 @@ impl<'a> Validator<'a> {
                 p.clone(),
                 format!(
                     "the {unit} rate {} is negative; rates must be 0 or more",
-                    fmt_dec(value)
+                    value
                 ),
             );
         }
@@ -1397,7 +1393,7 @@ impl<'a> Validator<'a> {
                             format!("{base}/baseRate/{unit}"),
                             format!(
                                 "the base rate {} is negative; rates must be 0 or more",
-                                fmt_dec(value)
+                                value
                             ),
                         );
                     }
@@ -1495,7 +1491,7 @@ impl<'a> Validator<'a> {
                             self.err(
                                 "AXIS_ORDER",
                                 format!("{abase}/breaks/{}", k + 1),
-                                format!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, fmt_dec(*b), fmt_dec(*a)),
+                                format!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
                             );
                         }
                     }
@@ -1553,10 +1549,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "NEGATIVE_BOUND",
                             format!("{lbase}/at"),
-                            format!(
-                                "milestone level {k} is at {}; it cannot be negative",
-                                fmt_dec(l.at)
-                            ),
+                            format!("milestone level {k} is at {}; it cannot be negative", l.at),
                         );
                     }
                     if k > 0 {
@@ -1565,7 +1558,7 @@ impl<'a> Validator<'a> {
                                 self.err(
                                     "MILESTONE_ORDER",
                                     format!("{lbase}/at"),
-                                    format!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", fmt_dec(l.at), k - 1, fmt_dec(prev.at)),
+                                    format!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
                                 );
                             }
                         }
@@ -1576,7 +1569,7 @@ impl<'a> Validator<'a> {
                             format!("{lbase}/amount"),
                             format!(
                                 "the bonus of milestone level {k} is {}; it must be 0 or more",
-                                fmt_dec(l.amount)
+                                l.amount
                             ),
                         );
                     }
@@ -1696,7 +1689,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "CURVE_ORDER",
                             format!("{base}/points/{k}/x"),
-                            format!("point {k} has x = {} but point {} has x = {}; x must be strictly increasing", fmt_dec(pt.x), k - 1, fmt_dec(prev.x)),
+                            format!("point {k} has x = {} but point {} has x = {}; x must be strictly increasing", pt.x, k - 1, prev.x),
                         );
                     }
                 }
@@ -1707,7 +1700,7 @@ impl<'a> Validator<'a> {
                     format!("{base}/points/{k}/y"),
                     format!(
                         "point {k} has y = {}; the curve's output cannot be negative",
-                        fmt_dec(pt.y)
+                        pt.y
                     ),
                 );
             }
@@ -1731,7 +1724,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "CAP_BELOW_THRESHOLD",
                 path,
-                format!("basisCap is {}; it must be greater than 0", fmt_dec(cap)),
+                format!("basisCap is {}; it must be greater than 0", cap),
             );
             return;
         }
@@ -1750,8 +1743,7 @@ impl<'a> Validator<'a> {
                     path,
                     format!(
                         "basisCap {} is below {what} ({}); the table above it could never pay",
-                        fmt_dec(cap),
-                        fmt_dec(top)
+                        cap, top
                     ),
                 );
                 return;
@@ -1767,7 +1759,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "CAP_BELOW_THRESHOLD",
                     path,
-                    format!("basisCap {} is at or below the gate's min {} on the same {} of `{measure}`; nothing could ever be paid", fmt_dec(cap), fmt_dec(g.min), basis_name(basis)),
+                    format!("basisCap {} is at or below the gate's min {} on the same {} of `{measure}`; nothing could ever be paid", cap, g.min, basis_name(basis)),
                 );
             }
         }
@@ -1794,10 +1786,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     format!("{base}/target/amount"),
-                    format!(
-                        "the MBO target amount is {}; it must be 0 or more",
-                        fmt_dec(a)
-                    ),
+                    format!("the MBO target amount is {}; it must be 0 or more", a),
                 );
             }
         }
@@ -1808,7 +1797,7 @@ impl<'a> Validator<'a> {
                     format!("{base}/target/fractionOfTargetIncentive"),
                     format!(
                         "the MBO fraction of target incentive is {}; it must be 0 or more",
-                        fmt_dec(f)
+                        f
                     ),
                 );
             }
@@ -1841,8 +1830,7 @@ impl<'a> Validator<'a> {
                     format!("{p}/weight"),
                     format!(
                         "objective `{}` has weight {}; weights cannot be negative",
-                        o.id,
-                        fmt_dec(o.weight)
+                        o.id, o.weight
                     ),
                 );
             }
@@ -1851,14 +1839,14 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_LEVELS",
                     format!("{p}/threshold"),
-                    format!("objective `{}` has threshold {} above target {}; need threshold <= target < stretch", o.id, fmt_dec(o.threshold), fmt_dec(o.target)),
+                    format!("objective `{}` has threshold {} above target {}; need threshold <= target < stretch", o.id, o.threshold, o.target),
                 );
             }
             if o.target >= o.stretch {
                 self.err(
                     "MBO_LEVELS",
                     format!("{p}/stretch"),
-                    format!("objective `{}` has stretch {} not above target {}; need threshold <= target < stretch", o.id, fmt_dec(o.stretch), fmt_dec(o.target)),
+                    format!("objective `{}` has stretch {} not above target {}; need threshold <= target < stretch", o.id, o.stretch, o.target),
                 );
             }
             for (name, v) in [("atThreshold", o.at_threshold), ("atStretch", o.at_stretch)] {
@@ -1869,8 +1857,7 @@ impl<'a> Validator<'a> {
                             format!("{p}/{name}"),
                             format!(
                                 "objective `{}` has {name} = {}; a score cannot be negative",
-                                o.id,
-                                fmt_dec(v)
+                                o.id, v
                             ),
                         );
                     }
@@ -1941,10 +1928,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "NEGATIVE_BOUND",
                 format!("{gbase}/min"),
-                format!(
-                    "the gate's min is {}; it cannot be negative",
-                    fmt_dec(g.min)
-                ),
+                format!("the gate's min is {}; it cannot be negative", g.min),
             );
         }
         if g.pay_from == PayFrom::Threshold {
@@ -2018,7 +2002,7 @@ impl<'a> Validator<'a> {
                     format!("{mbase}/bands/{k}/factor"),
                     format!(
                         "band {k} has factor {}; a factor cannot be negative",
-                        fmt_dec(b.factor)
+                        b.factor
                     ),
                 );
             }
@@ -2033,10 +2017,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_BOUND",
                     format!("{base}/{k}/from"),
-                    format!(
-                        "band {k} starts at {}; bands cannot start below 0",
-                        fmt_dec(b.from)
-                    ),
+                    format!("band {k} starts at {}; bands cannot start below 0", b.from),
                 );
             }
             if let Some(to) = b.to {
@@ -2046,8 +2027,7 @@ impl<'a> Validator<'a> {
                         format!("{base}/{k}/to"),
                         format!(
                             "band {k} runs from {} to {}; `to` must be greater than `from`",
-                            fmt_dec(b.from),
-                            fmt_dec(to)
+                            b.from, to
                         ),
                     );
                 }
@@ -2059,7 +2039,7 @@ impl<'a> Validator<'a> {
                         format!("{base}/0/from"),
                         format!(
                             "the first band starts at {}, so a basis below it pays nothing",
-                            fmt_dec(b.from)
+                            b.from
                         ),
                     );
                 }
@@ -2080,19 +2060,19 @@ impl<'a> Validator<'a> {
                         self.err(
                             "TIER_ORDER",
                             path,
-                            format!("band {k} starts at {} but band {} starts at {}; bands must be in ascending order", fmt_dec(b.from), k - 1, fmt_dec(prev.from)),
+                            format!("band {k} starts at {} but band {} starts at {}; bands must be in ascending order", b.from, k - 1, prev.from),
                         );
                     } else if b.from < prev_to {
                         self.err(
                             "TIER_OVERLAP",
                             path,
-                            format!("band {k} starts at {} but band {} ends at {}; bands must not overlap", fmt_dec(b.from), k - 1, fmt_dec(prev_to)),
+                            format!("band {k} starts at {} but band {} ends at {}; bands must not overlap", b.from, k - 1, prev_to),
                         );
                     } else if b.from > prev_to {
                         self.err(
                             "TIER_GAP",
                             path,
-                            format!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", fmt_dec(b.from), k - 1, fmt_dec(prev_to)),
+                            format!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", b.from, k - 1, prev_to),
                         );
                     }
                 }
@@ -2110,7 +2090,7 @@ impl<'a> Validator<'a> {
                     format!("{cbase}/amount"),
                     format!(
                         "the cap amount is {}; a cap must be greater than 0",
-                        fmt_dec(cap.amount)
+                        cap.amount
                     ),
                 );
             }
@@ -2167,10 +2147,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     format!("{base}/amount"),
-                    format!(
-                        "the draw amount is {}; it must be greater than 0",
-                        fmt_dec(d.amount)
-                    ),
+                    format!("the draw amount is {}; it must be greater than 0", d.amount),
                 );
             } else if d.amount.is_zero() {
                 self.err(
@@ -2197,7 +2174,7 @@ impl<'a> Validator<'a> {
                         format!("{base}/recovery/maxPercent"),
                         format!(
                             "maxPercent is {}%; it must be more than 0 and at most 100",
-                            fmt_dec(p)
+                            p
                         ),
                     );
                 }
@@ -2207,7 +2184,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RECOVERY_LIMIT",
                         format!("{base}/recovery/maxAmount"),
-                        format!("maxAmount is {}; it must be greater than 0", fmt_dec(a)),
+                        format!("maxAmount is {}; it must be greater than 0", a),
                     );
                 }
             }
@@ -2287,7 +2264,7 @@ impl<'a> Validator<'a> {
                     format!("{base}/percent"),
                     format!(
                         "the holdback percent is {}; it must be more than 0 and at most 100",
-                        fmt_dec(h.percent)
+                        h.percent
                     ),
                 );
             }
