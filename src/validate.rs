@@ -173,6 +173,25 @@ fn fmt_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
     format!("{f} to {t}")
 }
 
+/// Diagnostics held back by the index of the array item they concern.
+type Buckets = BTreeMap<usize, Vec<Diagnostic>>;
+
+/// Groups diagnostics by the array index that follows `prefix` (for example `/fx/rates/`) in their
+/// path; a path without one goes last.
+fn bucket_by(diags: Vec<Diagnostic>, prefix: &str) -> Buckets {
+    let mut out = Buckets::new();
+    for d in diags {
+        let i = d
+            .path
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|tok| tok.parse::<usize>().ok())
+            .unwrap_or(usize::MAX);
+        out.entry(i).or_default().push(d);
+    }
+    out
+}
+
 /// A band of a tier table or a multiplier, for the shared band checks.
 struct Band {
     from: Decimal,
@@ -241,6 +260,28 @@ impl<'a> Validator<'a> {
         self.out.push(Diagnostic::warning(code, path, message));
     }
 
+    /// Runs checks and returns what they report instead of emitting it, so that it can be emitted
+    /// later, where the document walk reaches the values concerned.
+    fn capture(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Diagnostic> {
+        let saved = std::mem::take(&mut self.out);
+        f(self);
+        std::mem::replace(&mut self.out, saved)
+    }
+
+    /// Emits the held diagnostics of item `i` (see [`bucket_by`]).
+    fn flush(&mut self, buckets: &mut Buckets, i: usize) {
+        if let Some(ds) = buckets.remove(&i) {
+            self.out.extend(ds);
+        }
+    }
+
+    /// Emits every held diagnostic left.
+    fn flush_all(&mut self, buckets: Buckets) {
+        for (_, ds) in buckets {
+            self.out.extend(ds);
+        }
+    }
+
     fn run(&mut self) {
         let plan = self.plan;
         if plan.schema_version != crate::plan::SCHEMA_VERSION {
@@ -278,16 +319,31 @@ impl<'a> Validator<'a> {
         self.check_measures();
         self.check_quotas();
         self.check_crediting();
+        let mut ids = self.check_ids(
+            "/components",
+            "component",
+            plan.components.iter().map(|c| c.id.as_str()),
+        );
         for (i, c) in plan.components.iter().enumerate() {
-            self.check_component(i, c);
+            self.check_component(i, c, &mut ids);
         }
         self.check_payments();
     }
 
     // ----- ids -----
 
-    /// Reports EMPTY_ID / DUPLICATE_ID for a list of ids at `{base}/{i}/id`.
-    fn check_ids<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
+    /// EMPTY_ID / DUPLICATE_ID for a list of ids at `{base}/{i}/id`, held by item.
+    fn check_ids<'b>(
+        &mut self,
+        base: &str,
+        what: &str,
+        ids: impl Iterator<Item = &'b str>,
+    ) -> Buckets {
+        let found = self.capture(|v| v.id_checks(base, what, ids));
+        bucket_by(found, &format!("{base}/"))
+    }
+
+    fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, id) in ids.enumerate() {
             let path = format!("{base}/{i}/id");
@@ -373,26 +429,22 @@ impl<'a> Validator<'a> {
         let plan = self.plan;
         let Some(fx) = &plan.fx else { return };
         self.check_currency_ref(&fx.base, "/fx/base".to_string(), "the FX base currency");
-        // per-rate checks
+        // rates of a known currency with valid dates are checked for overlaps and gaps, per currency
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, r) in fx.rates.iter().enumerate() {
+            if plan.minor_units(&r.currency).is_some() && r.to.map_or(true, |to| to >= r.from) {
+                groups.entry(r.currency.as_str()).or_default().push(i);
+            }
+        }
+        let found = self.capture(|v| v.fx_sequence(groups));
+        let mut seq = bucket_by(found, "/fx/rates/");
+        for (i, r) in fx.rates.iter().enumerate() {
             let base = format!("/fx/rates/{i}");
-            let known = plan.minor_units(&r.currency).is_some();
             self.check_currency_ref(
                 &r.currency,
                 format!("{base}/currency"),
                 "the FX rate currency",
             );
-            if r.rate <= Decimal::ZERO {
-                self.err(
-                    "FX_RATE_NOT_POSITIVE",
-                    format!("{base}/rate"),
-                    format!(
-                        "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
-                        r.currency, r.from, r.rate
-                    ),
-                );
-            }
             if r.currency == fx.base {
                 if r.rate == Decimal::ONE {
                     self.warn(
@@ -411,10 +463,19 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            let mut dates_ok = true;
+            if r.rate <= Decimal::ZERO {
+                self.err(
+                    "FX_RATE_NOT_POSITIVE",
+                    format!("{base}/rate"),
+                    format!(
+                        "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
+                        r.currency, r.from, r.rate
+                    ),
+                );
+            }
+            self.flush(&mut seq, i);
             if let Some(to) = r.to {
                 if to < r.from {
-                    dates_ok = false;
                     self.err(
                         "FX_DATES",
                         format!("{base}/to"),
@@ -422,11 +483,23 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            if dates_ok && known {
-                groups.entry(r.currency.as_str()).or_default().push(i);
-            }
         }
-        // sequence checks per currency, sorted by `from`
+        self.flush_all(seq);
+        if fx.base != plan.currency && !fx.rates.iter().any(|r| r.currency == plan.currency) {
+            self.err(
+                "FX_NO_PATH",
+                "/fx/rates",
+                format!(
+                    "the FX base is `{}` but there is no rate for the plan currency `{}`; amounts cannot be converted into the plan currency",
+                    fx.base, plan.currency
+                ),
+            );
+        }
+    }
+
+    /// Overlaps and gaps between the rates of each currency, sorted by `from`.
+    fn fx_sequence(&mut self, groups: BTreeMap<&str, Vec<usize>>) {
+        let Some(fx) = &self.plan.fx else { return };
         for (cur, mut idx) in groups {
             idx.sort_by_key(|&i| (fx.rates.get(i).map(|r| r.from), i));
             let rates: Vec<(usize, &crate::plan::FxRate)> = idx
@@ -492,16 +565,6 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        if fx.base != plan.currency && !fx.rates.iter().any(|r| r.currency == plan.currency) {
-            self.err(
-                "FX_NO_PATH",
-                "/fx/rates",
-                format!(
-                    "the FX base is `{}` but there is no rate for the plan currency `{}`; amounts cannot be converted into the plan currency",
-                    fx.base, plan.currency
-                ),
-            );
-        }
     }
 
     // ----- calendar -----
@@ -555,23 +618,34 @@ impl<'a> Validator<'a> {
             );
             return;
         }
-        self.check_ids(
+        let mut ids = self.check_ids(
             "/calendar/periods",
             "period",
             cal.periods.iter().map(|p| p.id.as_str()),
         );
-        let mut ok: Vec<usize> = Vec::new();
+        // periods with valid dates, in order, are checked for gaps, overlaps and tiling
+        let mut ok: Vec<usize> = (0..cal.periods.len())
+            .filter(|&i| cal.periods.get(i).is_some_and(|p| p.start <= p.end))
+            .collect();
+        let found = self.capture(|v| v.period_sequence(&mut ok));
+        let mut seq = bucket_by(found, "/calendar/periods/");
         for (i, p) in cal.periods.iter().enumerate() {
+            self.flush(&mut ids, i);
+            self.flush(&mut seq, i);
             if p.end < p.start {
                 self.err(
                     "PERIOD_DATES",
                     format!("/calendar/periods/{i}/end"),
                     format!("period `{}` ends on {}, before it starts on {}; `end` must be on or after `start`", p.id, p.end, p.start),
                 );
-            } else {
-                ok.push(i);
             }
         }
+        self.flush_all(ids);
+        self.flush_all(seq);
+    }
+
+    fn period_sequence(&mut self, ok: &mut [usize]) {
+        let cal = &self.plan.calendar;
         ok.sort_by_key(|&i| cal.periods.get(i).map(|p| (p.start, p.id.clone())));
         let ps: Vec<(usize, &crate::calendar::PeriodDef)> = ok
             .iter()
@@ -634,7 +708,7 @@ impl<'a> Validator<'a> {
 
     fn check_payees(&mut self) {
         let plan = self.plan;
-        self.check_ids(
+        let mut ids = self.check_ids(
             "/payees",
             "payee",
             plan.payees.iter().map(|p| p.id.as_str()),
@@ -642,6 +716,7 @@ impl<'a> Validator<'a> {
         let cycles = self.manager_cycles();
         for (i, p) in plan.payees.iter().enumerate() {
             let base = format!("/payees/{i}");
+            self.flush(&mut ids, i);
             if let (Some(start), Some(end)) = (p.start, p.end) {
                 if end < start {
                     self.err(
@@ -659,18 +734,6 @@ impl<'a> Validator<'a> {
                         "PAYEE_OUTSIDE_YEAR",
                         base.clone(),
                         format!("payee `{}` is in role from {} to {} and so not at all in the plan year ({ys} to {ye})", p.id, start, p.end.map(|e| e.to_string()).unwrap_or_else(|| "open".into())),
-                    );
-                }
-            }
-            if let Some(ti) = p.target_incentive {
-                if ti < Decimal::ZERO {
-                    self.err(
-                        "NEGATIVE_AMOUNT",
-                        format!("{base}/targetIncentive"),
-                        format!(
-                            "payee `{}` has a negative target incentive {}; it must be 0 or more",
-                            p.id, ti
-                        ),
                     );
                 }
             }
@@ -733,6 +796,18 @@ impl<'a> Validator<'a> {
                         "MANAGER_CYCLE",
                         format!("{base}/reportsTo/{j}"),
                         msg.clone(),
+                    );
+                }
+            }
+            if let Some(ti) = p.target_incentive {
+                if ti < Decimal::ZERO {
+                    self.err(
+                        "NEGATIVE_AMOUNT",
+                        format!("{base}/targetIncentive"),
+                        format!(
+                            "payee `{}` has a negative target incentive {}; it must be 0 or more",
+                            p.id, ti
+                        ),
                     );
                 }
             }
@@ -843,12 +918,13 @@ impl<'a> Validator<'a> {
 
     fn check_measures(&mut self) {
         let plan = self.plan;
-        self.check_ids(
+        let mut ids = self.check_ids(
             "/measures",
             "measure",
             plan.measures.iter().map(|m| m.id.as_str()),
         );
         for (i, m) in plan.measures.iter().enumerate() {
+            self.flush(&mut ids, i);
             self.check_filter(&m.filter, &format!("/measures/{i}/filter"), false, false);
         }
     }
@@ -981,6 +1057,9 @@ impl<'a> Validator<'a> {
             if let Some(a) = q.annual {
                 self.check_quota_amount(a, format!("{base}/annual"), "annual quota");
             }
+            if let Some(season) = &q.seasonality {
+                self.check_seasonality(&base, q.annual.is_some(), season);
+            }
             if let Some(ps) = &q.periods {
                 for (k, amount) in ps {
                     let path = format!("{base}/periods/{}", esc(k));
@@ -1011,9 +1090,6 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
-            }
-            if let Some(season) = &q.seasonality {
-                self.check_seasonality(&base, q.annual.is_some(), season);
             }
             for (j, r) in q.ramp.iter().enumerate() {
                 let path = format!("{base}/ramp/{j}");
@@ -1163,13 +1239,14 @@ impl<'a> Validator<'a> {
                 "there are no crediting rules, so no transaction is ever credited; add at least one rule",
             );
         }
-        self.check_ids(
+        let mut ids = self.check_ids(
             "/crediting/rules",
             "crediting rule",
             plan.crediting.rules.iter().map(|r| r.id()),
         );
         for (i, rule) in plan.crediting.rules.iter().enumerate() {
             let base = format!("/crediting/rules/{i}");
+            self.flush(&mut ids, i);
             self.check_filter(rule.filter(), &format!("{base}/filter"), true, false);
             match rule {
                 CreditRule::Direct { percent, .. } => {
@@ -1323,16 +1400,9 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_component(&mut self, i: usize, c: &'a Component) {
-        let plan = self.plan;
+    fn check_component(&mut self, i: usize, c: &'a Component, ids: &mut Buckets) {
         let base = format!("/components/{i}");
-        if i == 0 {
-            self.check_ids(
-                "/components",
-                "component",
-                plan.components.iter().map(|c| c.id.as_str()),
-            );
-        }
+        self.flush(ids, i);
         for (k, r) in c.roles.iter().enumerate() {
             if !self.roles.contains(r.as_str()) {
                 self.warn(
@@ -1436,8 +1506,9 @@ impl<'a> Validator<'a> {
                             to: t.to,
                         })
                         .collect();
-                    self.check_bands(&format!("{base}/tiers"), &bands, true);
+                    let mut held = self.check_bands(&format!("{base}/tiers"), &bands, true);
                     for (k, t) in tiers.iter().enumerate() {
+                        self.flush(&mut held, k);
                         self.check_rate(
                             &t.rate,
                             &format!("{base}/tiers/{k}/rate"),
@@ -1816,7 +1887,7 @@ impl<'a> Validator<'a> {
             );
             return;
         }
-        self.check_ids(
+        let mut ids = self.check_ids(
             &obase,
             "objective",
             objectives.iter().map(|o| o.id.as_str()),
@@ -1824,6 +1895,7 @@ impl<'a> Validator<'a> {
         let mut total = Some(Decimal::ZERO);
         for (k, o) in objectives.iter().enumerate() {
             let p = format!("{obase}/{k}");
+            self.flush(&mut ids, k);
             if o.weight < Decimal::ZERO {
                 self.err(
                     "MBO_WEIGHTS",
@@ -1994,8 +2066,9 @@ impl<'a> Validator<'a> {
                 to: b.to,
             })
             .collect();
-        self.check_bands(&format!("{mbase}/bands"), &bands, false);
+        let mut held = self.check_bands(&format!("{mbase}/bands"), &bands, false);
         for (k, b) in m.bands.iter().enumerate() {
+            self.flush(&mut held, k);
             if b.factor < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_RATE",
@@ -2011,7 +2084,12 @@ impl<'a> Validator<'a> {
 
     /// Band checks shared by tier tables (`tier_table`: also NEGATIVE_BOUND and TIER_START) and
     /// multipliers.
-    fn check_bands(&mut self, base: &str, bands: &[Band], tier_table: bool) {
+    fn check_bands(&mut self, base: &str, bands: &[Band], tier_table: bool) -> Buckets {
+        let found = self.capture(|v| v.band_checks(base, bands, tier_table));
+        bucket_by(found, &format!("{base}/"))
+    }
+
+    fn band_checks(&mut self, base: &str, bands: &[Band], tier_table: bool) {
         for (k, b) in bands.iter().enumerate() {
             if tier_table && b.from < Decimal::ZERO {
                 self.err(
@@ -2019,6 +2097,20 @@ impl<'a> Validator<'a> {
                     format!("{base}/{k}/from"),
                     format!("band {k} starts at {}; bands cannot start below 0", b.from),
                 );
+            }
+            if k == 0 {
+                if tier_table && b.from > Decimal::ZERO {
+                    self.warn(
+                        "TIER_START",
+                        format!("{base}/0/from"),
+                        format!(
+                            "the first band starts at {}, so a basis below it pays nothing",
+                            b.from
+                        ),
+                    );
+                }
+            } else if let Some(prev) = bands.get(k - 1) {
+                self.band_pair(base, k, b, prev);
             }
             if let Some(to) = b.to {
                 if to <= b.from {
@@ -2032,24 +2124,12 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            if k == 0 {
-                if tier_table && b.from > Decimal::ZERO {
-                    self.warn(
-                        "TIER_START",
-                        format!("{base}/0/from"),
-                        format!(
-                            "the first band starts at {}, so a basis below it pays nothing",
-                            b.from
-                        ),
-                    );
-                }
-                continue;
-            }
-            let Some(prev) = bands.get(k - 1) else {
-                continue;
-            };
-            let path = format!("{base}/{k}/from");
-            match prev.to {
+        }
+    }
+
+    fn band_pair(&mut self, base: &str, k: usize, b: &Band, prev: &Band) {
+        let path = format!("{base}/{k}/from");
+        match prev.to {
                 None => self.err(
                     "TIER_OPEN_NOT_LAST",
                     format!("{base}/{}", k - 1),
@@ -2077,7 +2157,6 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-        }
     }
 
     fn check_caps(&mut self, base: &str, caps: &[Cap]) {
@@ -2123,14 +2202,15 @@ impl<'a> Validator<'a> {
     fn check_payments(&mut self) {
         let plan = self.plan;
         let pay = &plan.payments;
-        self.check_ids(
+        let mut ids = self.check_ids(
             "/payments/draws",
             "draw",
             pay.draws.iter().map(|d| d.id.as_str()),
         );
-        let mut draw_scope: Vec<(Vec<usize>, Option<BTreeSet<&str>>)> = Vec::new();
+        let mut draw_scope: Vec<(BTreeSet<usize>, Option<BTreeSet<&str>>)> = Vec::new();
         for (k, d) in pay.draws.iter().enumerate() {
             let base = format!("/payments/draws/{k}");
+            self.flush(&mut ids, k);
             for (r, role) in d.roles.iter().enumerate() {
                 if !self.roles.contains(role.as_str()) {
                     self.warn(
@@ -2237,7 +2317,7 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            draw_scope.push((applies, periods));
+            draw_scope.push((applies.into_iter().collect(), periods));
         }
         if let Some(cb) = &pay.clawback {
             if cb.window_days == 0 {
@@ -2251,13 +2331,14 @@ impl<'a> Validator<'a> {
                 self.check_component_ref(comp, format!("/payments/clawback/components/{r}"));
             }
         }
-        self.check_ids(
+        let mut ids = self.check_ids(
             "/payments/holdbacks",
             "holdback",
             pay.holdbacks.iter().map(|h| h.id.as_str()),
         );
         for (k, h) in pay.holdbacks.iter().enumerate() {
             let base = format!("/payments/holdbacks/{k}");
+            self.flush(&mut ids, k);
             if h.percent <= Decimal::ZERO || h.percent > Decimal::ONE_HUNDRED {
                 self.err(
                     "HOLDBACK_PERCENT",
