@@ -2247,3 +2247,132 @@ fn diagnostics_of_an_item_come_out_where_the_walk_reaches_it() {
         ],
     );
 }
+
+#[test]
+fn extreme_values_do_not_panic() {
+    const MAX: &str = "79228162514264337593543950335";
+    const MIN: &str = "-79228162514264337593543950335";
+    let ds = with(|v| {
+        set(
+            v,
+            "/crediting/rules/0/shares",
+            json!([{"payee": "ae-ana", "percent": MAX}, {"payee": "ae-ben", "percent": MAX}]),
+        );
+        set(
+            v,
+            "/quotas/0/seasonality",
+            json!({"Q1": MAX, "Q2": MAX, "Q3": "1", "Q4": "1"}),
+        );
+        set(v, "/quotas/1/ramp", json!([MIN, MAX]));
+        set(v, "/components/0/tiers/0/from", json!(MIN));
+        set(v, "/components/0/basisCap", json!(MAX));
+        set(
+            v,
+            "/components/2",
+            json!({"id": "team-override", "roles": ["Manager"], "type": "mbo", "target": {"amount": MAX},
+                   "objectives": [{"id": "a", "weight": MAX, "threshold": MIN, "target": "0", "stretch": MAX},
+                                  {"id": "b", "weight": MAX, "threshold": "0", "target": "0", "stretch": "0"}]}),
+        );
+        set(
+            v,
+            "/payments/holdbacks",
+            json!([{"id": "a", "percent": "100", "release": "onPayment"}, {"id": "b", "percent": MAX, "release": "onPayment"},
+                   {"id": "c", "percent": MAX, "release": "onPayment"}]),
+        );
+        set(
+            v,
+            "/calendar/holidays",
+            json!(["+262142-12-31", "-262143-01-01"]),
+        );
+        set(
+            v,
+            "/payees/1/reportsTo",
+            json!([{"manager": "mgr-maya", "from": "-262143-01-01", "to": "+262142-12-31"}]),
+        );
+    });
+    let split = has(&ds, "SPLIT_TOTAL", "/crediting/rules/0/shares", E);
+    assert!(split.message.contains("too large"), "{}", split.message);
+    has(&ds, "SEASONALITY_WEIGHTS", "/quotas/0/seasonality", E);
+    has(&ds, "MBO_WEIGHTS", "/components/2/objectives", E);
+    has(&ds, "HOLDBACK_TOTAL", "/payments/holdbacks", E);
+    has(&ds, "NEGATIVE_BOUND", "/components/0/tiers/0/from", E);
+    // a year at the very end of the date range
+    let ds = with(|v| {
+        set(v, "/calendar/yearStart", json!("+262142-12-31"));
+        set(v, "/calendar/periodType", json!("month"));
+        set(v, "/payments/draws/0/periods", json!(["M01"]));
+    });
+    has(&ds, "YEAR_OUT_OF_RANGE", "/calendar/yearStart", E);
+}
+
+/// Every JSON pointer to a string leaf and every object member of a value.
+fn pointers(v: &Value, at: String, leaves: &mut Vec<String>, members: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let p = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                members.push(p.clone());
+                pointers(x, p, leaves, members);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                pointers(x, format!("{at}/{i}"), leaves, members);
+            }
+        }
+        Value::String(_) => leaves.push(at),
+        _ => {}
+    }
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const POOL: &[&str] = &[
+        "",
+        "-1",
+        "0",
+        "1",
+        "1.5",
+        "100",
+        "79228162514264337593543950335",
+        "2025-01-01",
+        "2024-12-31",
+        "2026-01-01",
+        "+262142-12-31",
+        "ae-ana",
+        "mgr-maya",
+        "nope",
+        "Q1",
+        "deal-credit",
+        "team-rollup",
+        "commission",
+        "AE",
+        "EUR",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #[test]
+        fn validation_never_panics(edits in proptest::collection::vec((any::<prop::sample::Index>(), 0..POOL.len(), any::<bool>()), 1..12)) {
+            let mut v = sample();
+            for (which, value, delete) in edits {
+                let (mut leaves, mut members) = (Vec::new(), Vec::new());
+                pointers(&v, String::new(), &mut leaves, &mut members);
+                if delete && !members.is_empty() {
+                    let p = members[which.index(members.len())].clone();
+                    remove(&mut v, &p);
+                } else if !leaves.is_empty() {
+                    let p = leaves[which.index(leaves.len())].clone();
+                    *v.pointer_mut(&p).unwrap() = json!(POOL[value]);
+                }
+            }
+            let ds = payplan::validate_json(&v.to_string());
+            for d in &ds {
+                prop_assert!(d.path.is_empty() || d.path.starts_with('/'), "{}", d);
+                prop_assert!(!d.message.is_empty());
+            }
+        }
+    }
+}
