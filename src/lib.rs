@@ -50,4 +50,4 @@ pub use error::{Diagnostic, Error, Result, Severity};
 pub use inputs::{Inputs, Transaction};
 pub use plan::Plan;
 pub use statement::{Evaluation, Statement};
-pub use validate::validate;
+pub use validate::{has_errors, validate, validate_json};

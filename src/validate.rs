@@ -1,12 +1,2430 @@
 //! Plan validation: every problem at once, as diagnostics with stable codes and JSON pointers.
+//!
+//! [`validate`] walks the plan document in order and reports every problem it finds as a
+//! [`Diagnostic`]: a stable `SCREAMING_SNAKE_CASE` code, a severity, a JSON pointer (RFC 6901) to the
+//! offending value and a message that says what is wrong, the values involved and what was expected.
+//! Diagnostics come out in the order the walk reaches the value that reveals them (a problem found
+//! while checking a component but located elsewhere, such as a payee without a target incentive, is
+//! reported when the component is checked).
+//!
+//! The evaluation engine refuses a plan with error diagnostics. When [`has_errors`] is false for a
+//! plan, the engine may rely on (among others):
+//! - every id (payee, measure, credit rule, component, draw, holdback, custom period, MBO objective
+//!   within its component) is non-empty and unique, and every reference names an existing item;
+//! - the plan currency, the FX base and every FX rate currency are known; FX rates are positive, do
+//!   not overlap, leave no gap, and cover the plan year from its first day; the plan currency can be
+//!   converted to the base;
+//! - the plan year is in the date range and its periods tile it exactly;
+//! - the manager graph has no cycle and each payee has at most one manager on any day;
+//! - every quota has exactly one of `annual` / `periods`, no negative amount, and usable
+//!   seasonality weights (none negative, a positive total);
+//! - tier bands are ordered, contiguous, non-empty, start at 0 or above, and only the last is open;
+//!   curves have at least two points with strictly increasing `x`; matrices have the declared shape
+//!   and strictly increasing breaks; milestones are strictly increasing; MBO weights add up to 1;
+//! - no rate is negative and every `multiplier` rate has a non-multiplier `baseRate` to multiply;
+//! - every payee paid by a fraction of target incentive has one;
+//! - caps are positive; draw, recovery and holdback amounts and percentages are in range; a payee has
+//!   at most one draw in a period.
+//!
+//! ```
+//! let plan = payplan::Plan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+//! let diags = payplan::validate(&plan);
+//! assert!(!payplan::validate::has_errors(&diags));
+//!
+//! let diags = payplan::validate::validate_json(r#"{"schemaVersion": 1, "id": 5}"#);
+//! assert_eq!(diags.len(), 1);
+//! assert_eq!(diags[0].code, "PARSE_ERROR");
+//! assert_eq!(diags[0].path, "/id");
+//! ```
 
-use crate::error::Diagnostic;
-use crate::plan::Plan;
+use crate::calendar::PeriodType;
+use crate::error::{Diagnostic, Error, Severity};
+use crate::money::{fmt_dec, MAX_SCALE};
+use crate::plan::{
+    Basis, Cap, CapPer, Component, ComponentKind, CreditRule, CurveOutput, DrawKind, Excess,
+    Filter, Gate, Indicator, Multiplier, PayFrom, Plan, Rate, Release, Scope, TierMethod, Whose,
+};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Checks a plan and returns every problem found (errors and warnings), in document order.
+///
+/// ```
+/// let mut plan = payplan::Plan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+/// plan.schema_version = 2;
+/// let diags = payplan::validate(&plan);
+/// assert_eq!(diags[0].code, "SCHEMA_VERSION");
+/// assert_eq!(diags[0].path, "/schemaVersion");
+/// ```
 pub fn validate(plan: &Plan) -> Vec<Diagnostic> {
-    let _ = plan;
-    Vec::new()
+    let mut v = Validator::new(plan);
+    v.run();
+    v.out
+}
+
+/// Whether any diagnostic is an error (warnings alone do not stop evaluation).
+///
+/// ```
+/// use payplan::Diagnostic;
+/// assert!(!payplan::validate::has_errors(&[Diagnostic::warning("ZERO_QUOTA", "/quotas/0/annual", "zero")]));
+/// assert!(payplan::validate::has_errors(&[Diagnostic::error("UNKNOWN_PAYEE", "/quotas/0/payee", "x")]));
+/// ```
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// Parses plan JSON and validates it. A document that cannot be read gives exactly one
+/// `PARSE_ERROR` diagnostic, at the JSON pointer of the offending value, and nothing else.
+///
+/// ```
+/// let diags = payplan::validate::validate_json("{ not json");
+/// assert_eq!(diags.len(), 1);
+/// assert_eq!(diags[0].code, "PARSE_ERROR");
+/// ```
+pub fn validate_json(text: &str) -> Vec<Diagnostic> {
+    match Plan::from_json(text) {
+        Ok(plan) => validate(&plan),
+        Err(Error::Parse { path, message, .. }) => {
+            // the parser marks a step it cannot name (for a syntax error, say) with `?`: point at
+            // the deepest value that is known instead ("" is the whole document)
+            let known: Vec<&str> = path.split('/').take_while(|seg| *seg != "?").collect();
+            vec![Diagnostic::error(
+                "PARSE_ERROR",
+                known.join("/"),
+                format!("the plan could not be read: {message}"),
+            )]
+        }
+        Err(e) => vec![Diagnostic::error(
+            "PARSE_ERROR",
+            e.path().unwrap_or("").to_string(),
+            e.to_string(),
+        )],
+    }
+}
+
+/// Escapes one reference token of a JSON pointer (RFC 6901).
+fn esc(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// `{"percent": "8"}` -> ("percent", 8).
+fn rate_parts(rate: &Rate) -> (&'static str, Decimal) {
+    match rate {
+        Rate::Percent(d) => ("percent", *d),
+        Rate::PerUnit(d) => ("perUnit", *d),
+        Rate::PerDeal(d) => ("perDeal", *d),
+        Rate::Multiplier(d) => ("multiplier", *d),
+    }
+}
+
+fn basis_name(b: Basis) -> &'static str {
+    match b {
+        Basis::Attainment => "attainment",
+        Basis::Value => "value",
+    }
+}
+
+fn kind_name(k: &ComponentKind) -> &'static str {
+    match k {
+        ComponentKind::Rate { .. } => "rate",
+        ComponentKind::Tiered { .. } => "tiered",
+        ComponentKind::Matrix { .. } => "matrix",
+        ComponentKind::Milestone { .. } => "milestone",
+        ComponentKind::Spiff { .. } => "spiff",
+        ComponentKind::Mbo { .. } => "mbo",
+    }
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether a payee is selected by a roles list and a payees list (both empty: everybody).
+fn selects(roles: &[String], payees: &[String], payee_id: &str, payee_role: &str) -> bool {
+    (roles.is_empty() && payees.is_empty())
+        || roles.iter().any(|r| r == payee_role)
+        || payees.iter().any(|p| p == payee_id)
+}
+
+/// Whether two inclusive date ranges (open ends as `None`) share a day.
+fn ranges_overlap(
+    a: (Option<NaiveDate>, Option<NaiveDate>),
+    b: (Option<NaiveDate>, Option<NaiveDate>),
+) -> bool {
+    let a_from = a.0.unwrap_or(NaiveDate::MIN);
+    let a_to = a.1.unwrap_or(NaiveDate::MAX);
+    let b_from = b.0.unwrap_or(NaiveDate::MIN);
+    let b_to = b.1.unwrap_or(NaiveDate::MAX);
+    a_from <= b_to && b_from <= a_to
+}
+
+fn fmt_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    let f = from
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "always".to_string());
+    let t = to
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "open".to_string());
+    format!("{f} to {t}")
+}
+
+/// Diagnostics held back by the index of the array item they concern.
+type Buckets = BTreeMap<usize, Vec<Diagnostic>>;
+
+/// Groups diagnostics by the array index that follows `prefix` (for example `/fx/rates/`) in their
+/// path; a path without one goes last.
+fn bucket_by(diags: Vec<Diagnostic>, prefix: &str) -> Buckets {
+    let mut out = Buckets::new();
+    for d in diags {
+        let i = d
+            .path
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|tok| tok.parse::<usize>().ok())
+            .unwrap_or(usize::MAX);
+        out.entry(i).or_default().push(d);
+    }
+    out
+}
+
+/// A band of a tier table or a multiplier, for the shared band checks.
+struct Band {
+    from: Decimal,
+    to: Option<Decimal>,
+}
+
+struct Validator<'a> {
+    plan: &'a Plan,
+    out: Vec<Diagnostic>,
+    /// Payee id -> index of its first occurrence.
+    payees: BTreeMap<&'a str, usize>,
+    roles: BTreeSet<&'a str>,
+    measures: BTreeSet<&'a str>,
+    /// Credit rule id -> whether it is a roll-up rule (first occurrence).
+    rules: BTreeMap<&'a str, bool>,
+    components: BTreeSet<&'a str>,
+    /// The plan's period ids in order, or `None` when they cannot be known (year out of range).
+    periods: Option<Vec<String>>,
+    /// The plan year, when in range.
+    year: Option<(NaiveDate, NaiveDate)>,
+    /// (payee, measure) pairs that have a quota.
+    quota_pairs: BTreeSet<(&'a str, &'a str)>,
+}
+
+impl<'a> Validator<'a> {
+    fn new(plan: &'a Plan) -> Self {
+        let mut payees = BTreeMap::new();
+        for (i, p) in plan.payees.iter().enumerate() {
+            payees.entry(p.id.as_str()).or_insert(i);
+        }
+        let mut rules = BTreeMap::new();
+        for r in &plan.crediting.rules {
+            rules
+                .entry(r.id())
+                .or_insert(matches!(r, CreditRule::Rollup { .. }));
+        }
+        let year_end = plan.calendar.year_end();
+        let periods = if plan.calendar.period_type == PeriodType::Custom || year_end.is_some() {
+            Some(plan.calendar.periods().into_iter().map(|p| p.id).collect())
+        } else {
+            None
+        };
+        Validator {
+            plan,
+            out: Vec::new(),
+            payees,
+            roles: plan.payees.iter().map(|p| p.role.as_str()).collect(),
+            measures: plan.measures.iter().map(|m| m.id.as_str()).collect(),
+            rules,
+            components: plan.components.iter().map(|c| c.id.as_str()).collect(),
+            periods,
+            year: year_end.map(|end| (plan.calendar.year_start, end)),
+            quota_pairs: plan
+                .quotas
+                .iter()
+                .map(|q| (q.payee.as_str(), q.measure.as_str()))
+                .collect(),
+        }
+    }
+
+    fn err(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>) {
+        self.out.push(Diagnostic::error(code, path, message));
+    }
+
+    fn warn(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>) {
+        self.out.push(Diagnostic::warning(code, path, message));
+    }
+
+    /// Runs checks and returns what they report instead of emitting it, so that it can be emitted
+    /// later, where the document walk reaches the values concerned.
+    fn capture(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Diagnostic> {
+        let saved = std::mem::take(&mut self.out);
+        f(self);
+        std::mem::replace(&mut self.out, saved)
+    }
+
+    /// Emits the held diagnostics of item `i` (see [`bucket_by`]).
+    fn flush(&mut self, buckets: &mut Buckets, i: usize) {
+        if let Some(ds) = buckets.remove(&i) {
+            self.out.extend(ds);
+        }
+    }
+
+    /// Emits every held diagnostic left.
+    fn flush_all(&mut self, buckets: Buckets) {
+        for (_, ds) in buckets {
+            self.out.extend(ds);
+        }
+    }
+
+    fn run(&mut self) {
+        let plan = self.plan;
+        if plan.schema_version != crate::plan::SCHEMA_VERSION {
+            self.err(
+                "SCHEMA_VERSION",
+                "/schemaVersion",
+                format!(
+                    "schemaVersion is {} but this version of payplan reads schemaVersion {}",
+                    plan.schema_version,
+                    crate::plan::SCHEMA_VERSION
+                ),
+            );
+        }
+        if plan.id.trim().is_empty() {
+            self.err(
+                "EMPTY_ID",
+                "/id",
+                "the plan id is empty; give the plan a non-empty identifier",
+            );
+        }
+        self.check_currency_ref(&plan.currency, "/currency".to_string(), "the plan currency");
+        self.check_currencies();
+        self.check_fx();
+        if let Some(scale) = plan.rounding.scale {
+            if scale > MAX_SCALE {
+                self.err(
+                    "ROUNDING_SCALE",
+                    "/rounding/scale",
+                    format!("rounding scale {scale} is too large; the largest supported scale is {MAX_SCALE}"),
+                );
+            }
+        }
+        self.check_calendar();
+        self.check_payees();
+        self.check_measures();
+        self.check_quotas();
+        self.check_crediting();
+        let mut ids = self.check_ids(
+            "/components",
+            "component",
+            plan.components.iter().map(|c| c.id.as_str()),
+        );
+        for (i, c) in plan.components.iter().enumerate() {
+            self.check_component(i, c, &mut ids);
+        }
+        self.check_payments();
+    }
+
+    // ----- ids -----
+
+    /// EMPTY_ID / DUPLICATE_ID for a list of ids at `{base}/{i}/id`, held by item.
+    fn check_ids<'b>(
+        &mut self,
+        base: &str,
+        what: &str,
+        ids: impl Iterator<Item = &'b str>,
+    ) -> Buckets {
+        let found = self.capture(|v| v.id_checks(base, what, ids));
+        bucket_by(found, &format!("{base}/"))
+    }
+
+    fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, id) in ids.enumerate() {
+            let path = format!("{base}/{i}/id");
+            if id.trim().is_empty() {
+                self.err(
+                    "EMPTY_ID",
+                    path,
+                    format!("{what} {i} has an empty id; every {what} needs a non-empty id"),
+                );
+            } else if let Some(first) = seen.get(id) {
+                self.err(
+                    "DUPLICATE_ID",
+                    path,
+                    format!("{what} id `{id}` is used twice (at {base}/{first} and {base}/{i}); {what} ids must be unique"),
+                );
+            } else {
+                seen.insert(id, i);
+            }
+        }
+    }
+
+    // ----- currencies and FX -----
+
+    fn check_currency_ref(&mut self, code: &str, path: String, what: &str) {
+        if self.plan.minor_units(code).is_none() {
+            self.err(
+                "UNKNOWN_CURRENCY",
+                path,
+                format!("{what} `{code}` is not a known ISO 4217 currency and is not declared in `currencies`; declare it with its minor units"),
+            );
+        }
+    }
+
+    fn check_currencies(&mut self) {
+        let plan = self.plan;
+        let mut seen: BTreeMap<&str, (usize, u32)> = BTreeMap::new();
+        for (i, c) in plan.currencies.iter().enumerate() {
+            let path = format!("/currencies/{i}/code");
+            if c.code.len() != 3 || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
+                self.err(
+                    "INVALID_CURRENCY_CODE",
+                    path.clone(),
+                    format!(
+                        "currency code `{}` is not three uppercase letters (for example `USD`)",
+                        c.code
+                    ),
+                );
+            }
+            if c.minor_units > MAX_SCALE {
+                self.err(
+                    "CURRENCY_MINOR_UNITS",
+                    format!("/currencies/{i}/minorUnits"),
+                    format!(
+                        "currency `{}` has {} minor units; at most {MAX_SCALE} are supported",
+                        c.code, c.minor_units
+                    ),
+                );
+            }
+            if let Some((first, units)) = seen.get(c.code.as_str()).copied() {
+                if units == c.minor_units {
+                    self.warn(
+                        "DUPLICATE_CURRENCY",
+                        path,
+                        format!("currency `{}` is declared twice (also at /currencies/{first}) with the same minor units", c.code),
+                    );
+                } else {
+                    self.err(
+                        "DUPLICATE_CURRENCY",
+                        path,
+                        format!(
+                            "currency `{}` is declared twice with different minor units ({units} at /currencies/{first}, {} here); declare it once",
+                            c.code, c.minor_units
+                        ),
+                    );
+                }
+            } else {
+                seen.insert(c.code.as_str(), (i, c.minor_units));
+            }
+        }
+    }
+
+    fn check_fx(&mut self) {
+        let plan = self.plan;
+        let Some(fx) = &plan.fx else { return };
+        self.check_currency_ref(&fx.base, "/fx/base".to_string(), "the FX base currency");
+        // rates of a known currency with valid dates are checked for overlaps and gaps, per currency
+        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, r) in fx.rates.iter().enumerate() {
+            if plan.minor_units(&r.currency).is_some() && r.to.map_or(true, |to| to >= r.from) {
+                groups.entry(r.currency.as_str()).or_default().push(i);
+            }
+        }
+        let found = self.capture(|v| v.fx_sequence(groups));
+        let mut seq = bucket_by(found, "/fx/rates/");
+        for (i, r) in fx.rates.iter().enumerate() {
+            let base = format!("/fx/rates/{i}");
+            self.check_currency_ref(
+                &r.currency,
+                format!("{base}/currency"),
+                "the FX rate currency",
+            );
+            if r.currency == fx.base {
+                if r.rate == Decimal::ONE {
+                    self.warn(
+                        "FX_SELF_RATE",
+                        format!("{base}/currency"),
+                        format!("a rate of `{}` against itself (the base) is not needed; it is always 1", r.currency),
+                    );
+                } else {
+                    self.err(
+                        "FX_SELF_RATE",
+                        format!("{base}/currency"),
+                        format!(
+                            "`{}` is the FX base currency; its rate against itself is 1, not {}",
+                            r.currency, r.rate
+                        ),
+                    );
+                }
+            }
+            if r.rate <= Decimal::ZERO {
+                self.err(
+                    "FX_RATE_NOT_POSITIVE",
+                    format!("{base}/rate"),
+                    format!(
+                        "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
+                        r.currency, r.from, r.rate
+                    ),
+                );
+            }
+            self.flush(&mut seq, i);
+            if let Some(to) = r.to {
+                if to < r.from {
+                    self.err(
+                        "FX_DATES",
+                        format!("{base}/to"),
+                        format!("the rate for `{}` ends on {to}, before it starts on {}; `to` must be on or after `from`", r.currency, r.from),
+                    );
+                }
+            }
+        }
+        self.flush_all(seq);
+        if fx.base != plan.currency && !fx.rates.iter().any(|r| r.currency == plan.currency) {
+            self.err(
+                "FX_NO_PATH",
+                "/fx/rates",
+                format!(
+                    "the FX base is `{}` but there is no rate for the plan currency `{}`; amounts cannot be converted into the plan currency",
+                    fx.base, plan.currency
+                ),
+            );
+        }
+    }
+
+    /// Overlaps and gaps between the rates of each currency, sorted by `from`.
+    fn fx_sequence(&mut self, groups: BTreeMap<&str, Vec<usize>>) {
+        let Some(fx) = &self.plan.fx else { return };
+        for (cur, mut idx) in groups {
+            idx.sort_by_key(|&i| (fx.rates.get(i).map(|r| r.from), i));
+            let rates: Vec<(usize, &crate::plan::FxRate)> = idx
+                .iter()
+                .filter_map(|&i| fx.rates.get(i).map(|r| (i, r)))
+                .collect();
+            if let (Some((i, first)), Some((start, _))) = (rates.first(), self.year) {
+                if first.from > start {
+                    self.err(
+                        "FX_GAP",
+                        format!("/fx/rates/{i}/from"),
+                        format!(
+                            "the first rate for `{cur}` starts on {} but the plan year starts on {start}; transactions before it could not be converted",
+                            first.from
+                        ),
+                    );
+                }
+            }
+            for pair in rates.windows(2) {
+                let [(pi, prev), (ci, curr)] = pair else {
+                    continue;
+                };
+                let path = format!("/fx/rates/{ci}/from");
+                if curr.from == prev.from {
+                    self.err(
+                        "FX_OVERLAP",
+                        path,
+                        format!("rates /fx/rates/{pi} and /fx/rates/{ci} for `{cur}` both start on {}; only one rate may apply on a day", curr.from),
+                    );
+                } else if let Some(prev_to) = prev.to {
+                    if curr.from <= prev_to {
+                        self.err(
+                            "FX_OVERLAP",
+                            path,
+                            format!(
+                                "the rate for `{cur}` starting on {} overlaps the previous rate (/fx/rates/{pi}), which runs to {prev_to}; it should start on the day after",
+                                curr.from
+                            ),
+                        );
+                    } else if prev_to.succ_opt().is_some_and(|next| curr.from > next) {
+                        self.err(
+                            "FX_GAP",
+                            path,
+                            format!(
+                                "no rate for `{cur}` from the day after {prev_to} (end of /fx/rates/{pi}) until {}; rates must follow each other without a gap",
+                                curr.from
+                            ),
+                        );
+                    }
+                }
+            }
+            if let (Some((i, last)), Some((_, end))) = (rates.last(), self.year) {
+                if let Some(to) = last.to {
+                    if to < end {
+                        self.err(
+                            "FX_GAP",
+                            format!("/fx/rates/{i}/to"),
+                            format!(
+                                "the last rate for `{cur}` ends on {to} but the plan year ends on {end}; transactions after it could not be converted"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- calendar -----
+
+    fn check_calendar(&mut self) {
+        let cal = &self.plan.calendar;
+        if self.year.is_none() {
+            self.err(
+                "YEAR_OUT_OF_RANGE",
+                "/calendar/yearStart",
+                format!("the plan year starting on {} cannot be represented (its end is out of the date range)", cal.year_start),
+            );
+        }
+        if cal.period_type == PeriodType::Custom {
+            self.check_custom_periods();
+        } else if !cal.periods.is_empty() {
+            self.warn(
+                "PERIODS_IGNORED",
+                "/calendar/periods",
+                "`periods` is only used with periodType `custom`; these periods are ignored",
+            );
+        }
+        if let Some((start, end)) = self.year {
+            let mut seen = BTreeSet::new();
+            for (i, h) in cal.holidays.iter().enumerate() {
+                let path = format!("/calendar/holidays/{i}");
+                if *h < start || *h > end {
+                    self.warn(
+                        "HOLIDAY_OUTSIDE_YEAR",
+                        path,
+                        format!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
+                    );
+                } else if !seen.insert(*h) {
+                    self.warn(
+                        "DUPLICATE_HOLIDAY",
+                        path,
+                        format!("holiday {h} is listed more than once"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_custom_periods(&mut self) {
+        let cal = &self.plan.calendar;
+        if cal.periods.is_empty() {
+            self.err(
+                "CUSTOM_PERIODS_MISSING",
+                "/calendar/periods",
+                "periodType is `custom` but no periods are listed; list periods that tile the plan year",
+            );
+            return;
+        }
+        let mut ids = self.check_ids(
+            "/calendar/periods",
+            "period",
+            cal.periods.iter().map(|p| p.id.as_str()),
+        );
+        // periods with valid dates, in order, are checked for gaps, overlaps and tiling
+        let mut ok: Vec<usize> = (0..cal.periods.len())
+            .filter(|&i| cal.periods.get(i).is_some_and(|p| p.start <= p.end))
+            .collect();
+        let found = self.capture(|v| v.period_sequence(&mut ok));
+        let mut seq = bucket_by(found, "/calendar/periods/");
+        for (i, p) in cal.periods.iter().enumerate() {
+            self.flush(&mut ids, i);
+            self.flush(&mut seq, i);
+            if p.end < p.start {
+                self.err(
+                    "PERIOD_DATES",
+                    format!("/calendar/periods/{i}/end"),
+                    format!("period `{}` ends on {}, before it starts on {}; `end` must be on or after `start`", p.id, p.end, p.start),
+                );
+            }
+        }
+        self.flush_all(ids);
+        self.flush_all(seq);
+    }
+
+    fn period_sequence(&mut self, ok: &mut [usize]) {
+        let cal = &self.plan.calendar;
+        ok.sort_by_key(|&i| cal.periods.get(i).map(|p| (p.start, p.id.clone())));
+        let ps: Vec<(usize, &crate::calendar::PeriodDef)> = ok
+            .iter()
+            .filter_map(|&i| cal.periods.get(i).map(|p| (i, p)))
+            .collect();
+        for pair in ps.windows(2) {
+            let [(pi, prev), (ci, curr)] = pair else {
+                continue;
+            };
+            let path = format!("/calendar/periods/{ci}/start");
+            if curr.start <= prev.end {
+                self.err(
+                    "PERIOD_OVERLAP",
+                    path,
+                    format!(
+                        "period `{}` starts on {} but period `{}` (/calendar/periods/{pi}) runs to {}; periods must not overlap",
+                        curr.id, curr.start, prev.id, prev.end
+                    ),
+                );
+            } else if prev.end.succ_opt().is_some_and(|next| curr.start > next) {
+                self.err(
+                    "PERIOD_GAP",
+                    path,
+                    format!(
+                        "period `{}` starts on {} but period `{}` (/calendar/periods/{pi}) ends on {}; the days between belong to no period",
+                        curr.id, curr.start, prev.id, prev.end
+                    ),
+                );
+            }
+        }
+        if let Some((start, end)) = self.year {
+            if let Some((i, first)) = ps.first() {
+                if first.start != start {
+                    self.err(
+                        "PERIODS_NOT_TILING",
+                        format!("/calendar/periods/{i}/start"),
+                        format!(
+                            "the periods do not tile the year: the first period `{}` starts on {} but the plan year starts on {start}",
+                            first.id, first.start
+                        ),
+                    );
+                }
+            }
+            if let Some((i, last)) = ps.last() {
+                if last.end != end {
+                    self.err(
+                        "PERIODS_NOT_TILING",
+                        format!("/calendar/periods/{i}/end"),
+                        format!(
+                            "the periods do not tile the year: the last period `{}` ends on {} but the plan year ends on {end}",
+                            last.id, last.end
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    // ----- payees -----
+
+    fn check_payees(&mut self) {
+        let plan = self.plan;
+        let mut ids = self.check_ids(
+            "/payees",
+            "payee",
+            plan.payees.iter().map(|p| p.id.as_str()),
+        );
+        let cycles = self.manager_cycles();
+        for (i, p) in plan.payees.iter().enumerate() {
+            let base = format!("/payees/{i}");
+            self.flush(&mut ids, i);
+            if let (Some(start), Some(end)) = (p.start, p.end) {
+                if end < start {
+                    self.err(
+                        "PAYEE_DATES",
+                        format!("{base}/end"),
+                        format!("payee `{}` ends on {end}, before starting on {start}; `end` must be on or after `start`", p.id),
+                    );
+                }
+            }
+            if let Some((ys, ye)) = self.year {
+                let start = p.start.unwrap_or(ys);
+                let outside = start > ye || p.end.is_some_and(|e| e < ys);
+                if outside && p.end.map_or(true, |e| e >= start) {
+                    self.warn(
+                        "PAYEE_OUTSIDE_YEAR",
+                        base.clone(),
+                        format!("payee `{}` is in role from {} to {} and so not at all in the plan year ({ys} to {ye})", p.id, start, p.end.map(|e| e.to_string()).unwrap_or_else(|| "open".into())),
+                    );
+                }
+            }
+            let mut valid_lines: Vec<usize> = Vec::new();
+            for (j, r) in p.reports_to.iter().enumerate() {
+                let rbase = format!("{base}/reportsTo/{j}");
+                if r.manager == p.id {
+                    self.err(
+                        "SELF_MANAGER",
+                        format!("{rbase}/manager"),
+                        format!("payee `{}` is listed as their own manager", p.id),
+                    );
+                } else if !self.payees.contains_key(r.manager.as_str()) {
+                    self.err(
+                        "UNKNOWN_PAYEE",
+                        format!("{rbase}/manager"),
+                        format!(
+                            "manager `{}` of payee `{}` is not a payee of this plan",
+                            r.manager, p.id
+                        ),
+                    );
+                }
+                let mut ok = true;
+                if let (Some(from), Some(to)) = (r.from, r.to) {
+                    if to < from {
+                        ok = false;
+                        self.err(
+                            "REPORTING_DATES",
+                            format!("{rbase}/to"),
+                            format!("the reporting line of `{}` to `{}` ends on {to}, before it starts on {from}", p.id, r.manager),
+                        );
+                    }
+                }
+                if ok {
+                    for &k in &valid_lines {
+                        let Some(other) = p.reports_to.get(k) else {
+                            continue;
+                        };
+                        if ranges_overlap((other.from, other.to), (r.from, r.to)) {
+                            self.err(
+                                "REPORTING_OVERLAP",
+                                rbase.clone(),
+                                format!(
+                                    "payee `{}` reports to `{}` ({}) and to `{}` ({}) at the same time; reporting lines must not overlap so that the manager on any day is unambiguous",
+                                    p.id,
+                                    other.manager,
+                                    fmt_range(other.from, other.to),
+                                    r.manager,
+                                    fmt_range(r.from, r.to)
+                                ),
+                            );
+                        }
+                    }
+                    valid_lines.push(j);
+                }
+            }
+            if let Some(found) = cycles.get(&i) {
+                for (j, msg) in found {
+                    self.err(
+                        "MANAGER_CYCLE",
+                        format!("{base}/reportsTo/{j}"),
+                        msg.clone(),
+                    );
+                }
+            }
+            if let Some(ti) = p.target_incentive {
+                if ti < Decimal::ZERO {
+                    self.err(
+                        "NEGATIVE_AMOUNT",
+                        format!("{base}/targetIncentive"),
+                        format!(
+                            "payee `{}` has a negative target incentive {}; it must be 0 or more",
+                            p.id, ti
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Cycles of the manager graph (all reporting lines, whatever their dates), keyed by the index of
+    /// the first payee of the cycle in document order: (reporting line index, message).
+    fn manager_cycles(&self) -> BTreeMap<usize, Vec<(usize, String)>> {
+        let plan = self.plan;
+        let n = plan.payees.len();
+        let adj: Vec<Vec<usize>> = plan
+            .payees
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                p.reports_to
+                    .iter()
+                    .filter_map(|r| self.payees.get(r.manager.as_str()).copied())
+                    .filter(|&m| m != i)
+                    .collect()
+            })
+            .collect();
+        let mut color = vec![0u8; n]; // 0 unvisited, 1 on the stack, 2 done
+        let mut cycles: BTreeSet<Vec<usize>> = BTreeSet::new();
+        for s in 0..n {
+            if color.get(s).copied() != Some(0) {
+                continue;
+            }
+            if let Some(c) = color.get_mut(s) {
+                *c = 1;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(s, 0)];
+            while let Some(top) = stack.last_mut() {
+                let u = top.0;
+                let next = adj.get(u).and_then(|e| e.get(top.1)).copied();
+                match next {
+                    Some(v) => {
+                        top.1 += 1;
+                        match color.get(v).copied() {
+                            Some(0) => {
+                                if let Some(c) = color.get_mut(v) {
+                                    *c = 1;
+                                }
+                                stack.push((v, 0));
+                            }
+                            Some(1) => {
+                                if let Some(pos) = stack.iter().position(|&(x, _)| x == v) {
+                                    let mut cyc: Vec<usize> = stack
+                                        .get(pos..)
+                                        .unwrap_or(&[])
+                                        .iter()
+                                        .map(|&(x, _)| x)
+                                        .collect();
+                                    if let Some(m) = cyc
+                                        .iter()
+                                        .enumerate()
+                                        .min_by_key(|&(_, x)| *x)
+                                        .map(|(k, _)| k)
+                                    {
+                                        cyc.rotate_left(m);
+                                    }
+                                    cycles.insert(cyc);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    None => {
+                        if let Some(c) = color.get_mut(u) {
+                            *c = 2;
+                        }
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        let mut out: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
+        for cyc in cycles {
+            let (Some(&first), Some(&second)) = (cyc.first(), cyc.get(1)) else {
+                continue;
+            };
+            let (Some(fp), Some(sp)) = (plan.payees.get(first), plan.payees.get(second)) else {
+                continue;
+            };
+            let line = fp
+                .reports_to
+                .iter()
+                .position(|r| r.manager == sp.id)
+                .unwrap_or(0);
+            let mut names: Vec<&str> = cyc
+                .iter()
+                .filter_map(|&k| plan.payees.get(k).map(|p| p.id.as_str()))
+                .collect();
+            names.push(fp.id.as_str());
+            out.entry(first).or_default().push((
+                line,
+                format!(
+                    "the reporting lines form a cycle: {}; a chain of managers must end with someone who reports to nobody in the plan",
+                    names.join(" -> ")
+                ),
+            ));
+        }
+        out
+    }
+
+    // ----- measures and filters -----
+
+    fn check_measures(&mut self) {
+        let plan = self.plan;
+        let mut ids = self.check_ids(
+            "/measures",
+            "measure",
+            plan.measures.iter().map(|m| m.id.as_str()),
+        );
+        for (i, m) in plan.measures.iter().enumerate() {
+            self.flush(&mut ids, i);
+            self.check_filter(&m.filter, &format!("/measures/{i}/filter"), false, false);
+        }
+    }
+
+    /// Checks a filter at `base`; `in_credit_rule` when it is a crediting rule's own filter (where
+    /// `rules` is meaningless), `in_exclude` inside an `exclude`.
+    fn check_filter(&mut self, f: &Filter, base: &str, in_credit_rule: bool, in_exclude: bool) {
+        let effect = if in_exclude {
+            "excludes nothing"
+        } else {
+            "matches nothing"
+        };
+        for (name, l) in [
+            ("products", &f.products),
+            ("types", &f.types),
+            ("regions", &f.regions),
+        ] {
+            if let Some(l) = l {
+                if l.is_empty() {
+                    self.warn(
+                        "EMPTY_FILTER_LIST",
+                        format!("{base}/{name}"),
+                        format!("the `{name}` list is empty, so this filter {effect}; remove it or list values"),
+                    );
+                }
+            }
+        }
+        for (k, vals) in &f.attributes {
+            if vals.is_empty() {
+                self.warn(
+                    "EMPTY_FILTER_LIST",
+                    format!("{base}/attributes/{}", esc(k)),
+                    format!(
+                        "the list of values for attribute `{k}` is empty, so this filter {effect}"
+                    ),
+                );
+            }
+        }
+        if let Some(rules) = &f.rules {
+            if in_credit_rule {
+                self.warn(
+                    "RULES_FILTER_IGNORED",
+                    format!("{base}/rules"),
+                    "`rules` selects the credit lines of crediting rules; in a crediting rule's own filter it is ignored",
+                );
+            } else if rules.is_empty() {
+                self.warn(
+                    "EMPTY_FILTER_LIST",
+                    format!("{base}/rules"),
+                    format!("the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"),
+                );
+            } else {
+                for (k, r) in rules.iter().enumerate() {
+                    if !self.rules.contains_key(r.as_str()) {
+                        let known: Vec<&str> = self.rules.keys().copied().collect();
+                        self.err(
+                            "UNKNOWN_RULE",
+                            format!("{base}/rules/{k}"),
+                            format!(
+                                "`{r}` is not a crediting rule of this plan (known rules: {})",
+                                list(&known)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(ex) = &f.exclude {
+            if ex.is_empty() {
+                self.warn(
+                    "EXCLUDE_EVERYTHING",
+                    format!("{base}/exclude"),
+                    "`exclude` has no condition, so it matches and excludes everything",
+                );
+            }
+            self.check_filter(ex, &format!("{base}/exclude"), in_credit_rule, true);
+        }
+    }
+
+    // ----- quotas -----
+
+    fn known_period(&self, id: &str) -> bool {
+        self.periods
+            .as_ref()
+            .map_or(true, |ps| ps.iter().any(|p| p == id))
+    }
+
+    fn periods_hint(&self) -> String {
+        match &self.periods {
+            Some(ps) => {
+                let v: Vec<&str> = ps.iter().map(|s| s.as_str()).collect();
+                format!("known periods: {}", list(&v))
+            }
+            None => "the plan has no periods".to_string(),
+        }
+    }
+
+    fn check_quotas(&mut self) {
+        let plan = self.plan;
+        let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for (i, q) in plan.quotas.iter().enumerate() {
+            let base = format!("/quotas/{i}");
+            if !self.payees.contains_key(q.payee.as_str()) {
+                self.err(
+                    "UNKNOWN_PAYEE",
+                    format!("{base}/payee"),
+                    format!("quota for unknown payee `{}`", q.payee),
+                );
+            }
+            if !self.measures.contains(q.measure.as_str()) {
+                self.err(
+                    "UNKNOWN_MEASURE",
+                    format!("{base}/measure"),
+                    format!("quota on unknown measure `{}`", q.measure),
+                );
+            }
+            match (q.annual, &q.periods) {
+                (None, None) => self.err(
+                    "QUOTA_AMOUNT_MISSING",
+                    base.clone(),
+                    format!("the quota of `{}` on `{}` has neither `annual` nor `periods`; give one of them", q.payee, q.measure),
+                ),
+                (Some(_), Some(_)) => self.err(
+                    "QUOTA_AMOUNT_AMBIGUOUS",
+                    base.clone(),
+                    format!("the quota of `{}` on `{}` has both `annual` and `periods`; give only one of them", q.payee, q.measure),
+                ),
+                _ => {}
+            }
+            if let Some(a) = q.annual {
+                self.check_quota_amount(a, format!("{base}/annual"), "annual quota");
+            }
+            if let Some(season) = &q.seasonality {
+                self.check_seasonality(&base, q.annual.is_some(), season);
+            }
+            if let Some(ps) = &q.periods {
+                for (k, amount) in ps {
+                    let path = format!("{base}/periods/{}", esc(k));
+                    if !self.known_period(k) {
+                        let hint = self.periods_hint();
+                        self.err(
+                            "UNKNOWN_PERIOD",
+                            path.clone(),
+                            format!("`{k}` is not a period of this plan ({hint})"),
+                        );
+                    }
+                    self.check_quota_amount(*amount, path, &format!("quota for period `{k}`"));
+                }
+                if let Some(all) = &self.periods {
+                    let missing: Vec<&str> = all
+                        .iter()
+                        .filter(|p| !ps.contains_key(p.as_str()))
+                        .map(|s| s.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        self.warn(
+                            "PERIOD_QUOTA_MISSING",
+                            format!("{base}/periods"),
+                            format!(
+                                "no quota for period(s) {}; attainment there is undefined",
+                                list(&missing)
+                            ),
+                        );
+                    }
+                }
+            }
+            for (j, r) in q.ramp.iter().enumerate() {
+                let path = format!("{base}/ramp/{j}");
+                if *r < Decimal::ZERO {
+                    self.err(
+                        "RAMP_VALUE",
+                        path,
+                        format!("ramp month {j} is {}; a ramp is a fraction of full quota and cannot be negative", r),
+                    );
+                } else if *r > Decimal::ONE {
+                    self.warn(
+                        "RAMP_VALUE",
+                        path,
+                        format!("ramp month {j} is {}, more than full quota (1); ramps are usually between 0 and 1", r),
+                    );
+                }
+            }
+            let key = (q.payee.as_str(), q.measure.as_str());
+            if let Some(first) = seen.get(&key) {
+                self.err(
+                    "DUPLICATE_QUOTA",
+                    base,
+                    format!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
+                );
+            } else {
+                seen.insert(key, i);
+            }
+        }
+    }
+
+    fn check_quota_amount(&mut self, amount: Decimal, path: String, what: &str) {
+        if amount < Decimal::ZERO {
+            self.err(
+                "NEGATIVE_AMOUNT",
+                path,
+                format!("the {what} is {}; a quota cannot be negative", amount),
+            );
+        } else if amount.is_zero() {
+            self.warn(
+                "ZERO_QUOTA",
+                path,
+                format!("the {what} is 0, so attainment will be undefined"),
+            );
+        }
+    }
+
+    fn check_seasonality(
+        &mut self,
+        base: &str,
+        has_annual: bool,
+        season: &BTreeMap<String, Decimal>,
+    ) {
+        let sbase = format!("{base}/seasonality");
+        if !has_annual {
+            self.err(
+                "SEASONALITY_WITHOUT_ANNUAL",
+                sbase.clone(),
+                "`seasonality` spreads an `annual` quota, but this quota has no `annual`",
+            );
+        }
+        let mut total = Some(Decimal::ZERO);
+        let mut negative = false;
+        for (k, w) in season {
+            let path = format!("{sbase}/{}", esc(k));
+            if !self.known_period(k) {
+                let hint = self.periods_hint();
+                self.err(
+                    "UNKNOWN_PERIOD",
+                    path.clone(),
+                    format!("`{k}` is not a period of this plan ({hint})"),
+                );
+            }
+            if *w < Decimal::ZERO {
+                negative = true;
+                self.err(
+                    "SEASONALITY_WEIGHTS",
+                    path,
+                    format!(
+                        "the seasonality weight of `{k}` is {}; weights cannot be negative",
+                        w
+                    ),
+                );
+            }
+            total = total.and_then(|t| t.checked_add(*w));
+        }
+        match total {
+            None => self.err(
+                "SEASONALITY_WEIGHTS",
+                sbase.clone(),
+                "the seasonality weights are too large to add up",
+            ),
+            Some(t) if t.is_zero() && !negative => self.err(
+                "SEASONALITY_WEIGHTS",
+                sbase.clone(),
+                "the seasonality weights add up to 0; at least one period needs a positive weight",
+            ),
+            Some(t) if t <= Decimal::ZERO && negative => {} // already reported per weight
+            _ => {}
+        }
+        if let Some(all) = &self.periods {
+            let missing: Vec<&str> = all
+                .iter()
+                .filter(|p| !season.contains_key(p.as_str()))
+                .map(|s| s.as_str())
+                .collect();
+            if !missing.is_empty() {
+                self.warn(
+                    "SEASONALITY_INCOMPLETE",
+                    sbase,
+                    format!(
+                        "period(s) {} have no seasonality weight and get no quota",
+                        list(&missing)
+                    ),
+                );
+            }
+        }
+    }
+
+    // ----- crediting -----
+
+    fn check_positive_percent(&mut self, p: Decimal, path: String, what: &str) {
+        if p <= Decimal::ZERO {
+            self.err(
+                "INVALID_PERCENT",
+                path,
+                format!("{what} is {}%; it must be greater than 0", p),
+            );
+        }
+    }
+
+    fn check_payee_ref(&mut self, id: &str, path: String, what: &str) {
+        if !self.payees.contains_key(id) {
+            self.err(
+                "UNKNOWN_PAYEE",
+                path,
+                format!("{what} `{id}` is not a payee of this plan"),
+            );
+        }
+    }
+
+    fn check_crediting(&mut self) {
+        let plan = self.plan;
+        if plan.crediting.rules.is_empty() {
+            self.err(
+                "NO_CREDIT_RULES",
+                "/crediting/rules",
+                "there are no crediting rules, so no transaction is ever credited; add at least one rule",
+            );
+        }
+        let mut ids = self.check_ids(
+            "/crediting/rules",
+            "crediting rule",
+            plan.crediting.rules.iter().map(|r| r.id()),
+        );
+        for (i, rule) in plan.crediting.rules.iter().enumerate() {
+            let base = format!("/crediting/rules/{i}");
+            self.flush(&mut ids, i);
+            self.check_filter(rule.filter(), &format!("{base}/filter"), true, false);
+            match rule {
+                CreditRule::Direct { percent, .. } => {
+                    if let Some(p) = percent {
+                        self.check_positive_percent(
+                            *p,
+                            format!("{base}/percent"),
+                            "the credited percentage",
+                        );
+                    }
+                }
+                CreditRule::Split {
+                    shares, must_total, ..
+                } => {
+                    let mut seen: BTreeSet<&str> = BTreeSet::new();
+                    for (k, s) in shares.iter().enumerate() {
+                        self.check_payee_ref(
+                            &s.payee,
+                            format!("{base}/shares/{k}/payee"),
+                            "split share payee",
+                        );
+                        self.check_positive_percent(
+                            s.percent,
+                            format!("{base}/shares/{k}/percent"),
+                            "the share",
+                        );
+                        if !seen.insert(s.payee.as_str()) {
+                            self.warn(
+                                "DUPLICATE_SHARE",
+                                format!("{base}/shares/{k}/payee"),
+                                format!("payee `{}` has more than one share in this split; they are credited once per share", s.payee),
+                            );
+                        }
+                    }
+                    if let Some(t) = must_total {
+                        self.check_positive_percent(*t, format!("{base}/mustTotal"), "mustTotal");
+                        if !shares.is_empty() {
+                            let sum = shares
+                                .iter()
+                                .try_fold(Decimal::ZERO, |acc, s| acc.checked_add(s.percent));
+                            if sum != Some(*t) {
+                                let actual =
+                                    sum.map(fmt_dec).unwrap_or_else(|| "too large".to_string());
+                                self.err(
+                                    "SPLIT_TOTAL",
+                                    format!("{base}/shares"),
+                                    format!(
+                                        "the shares add up to {actual}% but mustTotal is {}%",
+                                        t
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+                CreditRule::Overlay { payee, percent, .. } => {
+                    self.check_payee_ref(payee, format!("{base}/payee"), "overlay payee");
+                    self.check_positive_percent(
+                        *percent,
+                        format!("{base}/percent"),
+                        "the overlay percentage",
+                    );
+                }
+                CreditRule::Rollup {
+                    levels,
+                    percent,
+                    from_rules,
+                    ..
+                } => {
+                    if *levels == Some(0) {
+                        self.err(
+                            "INVALID_LEVELS",
+                            format!("{base}/levels"),
+                            "levels is 0, so nothing rolls up; use 1 or more, or leave it out for all levels",
+                        );
+                    }
+                    if let Some(p) = percent {
+                        self.check_positive_percent(
+                            *p,
+                            format!("{base}/percent"),
+                            "the roll-up percentage",
+                        );
+                    }
+                    for (k, r) in from_rules.iter().enumerate() {
+                        let path = format!("{base}/fromRules/{k}");
+                        match self.rules.get(r.as_str()) {
+                            None => self.err(
+                                "UNKNOWN_RULE",
+                                path,
+                                format!("`{r}` is not a crediting rule of this plan"),
+                            ),
+                            Some(true) => self.err(
+                                "ROLLUP_OF_ROLLUP",
+                                path,
+                                format!("`{r}` is itself a roll-up rule; a roll-up can only take lines of direct, split or overlay rules"),
+                            ),
+                            Some(false) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- components -----
+
+    fn applicable(&self, roles: &[String], payees: &[String]) -> Vec<usize> {
+        self.plan
+            .payees
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| selects(roles, payees, &p.id, &p.role))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn check_measure_ref(&mut self, m: &str, path: String) {
+        if !self.measures.contains(m) {
+            let known: Vec<&str> = self.measures.iter().copied().collect();
+            self.err(
+                "UNKNOWN_MEASURE",
+                path,
+                format!(
+                    "`{m}` is not a measure of this plan (known measures: {})",
+                    list(&known)
+                ),
+            );
+        }
+    }
+
+    /// Checks a rate at `path` (the rate object). `base_rate`: whether a usable `baseRate` exists.
+    fn check_rate(&mut self, rate: &Rate, path: &str, base_rate: bool, where_: &str) {
+        let (unit, value) = rate_parts(rate);
+        let p = format!("{path}/{unit}");
+        if value < Decimal::ZERO {
+            self.err(
+                "NEGATIVE_RATE",
+                p.clone(),
+                format!(
+                    "the {unit} rate {} is negative; rates must be 0 or more",
+                    value
+                ),
+            );
+        }
+        if matches!(rate, Rate::Multiplier(_)) && !base_rate {
+            self.err(
+                "MISSING_BASE_RATE",
+                p,
+                format!("a `multiplier` rate multiplies the table's baseRate, but {where_}; use a percent, perUnit or perDeal rate"),
+            );
+        }
+    }
+
+    fn check_component(&mut self, i: usize, c: &'a Component, ids: &mut Buckets) {
+        let base = format!("/components/{i}");
+        self.flush(ids, i);
+        for (k, r) in c.roles.iter().enumerate() {
+            if !self.roles.contains(r.as_str()) {
+                self.warn(
+                    "UNKNOWN_ROLE",
+                    format!("{base}/roles/{k}"),
+                    format!("no payee has role `{r}`, so this entry selects nobody"),
+                );
+            }
+        }
+        for (k, p) in c.payees.iter().enumerate() {
+            self.check_payee_ref(p, format!("{base}/payees/{k}"), "component payee");
+        }
+        let applies = self.applicable(&c.roles, &c.payees);
+        if applies.is_empty() {
+            self.warn(
+                "NO_PAYEES",
+                base.clone(),
+                format!(
+                    "component `{}` applies to no payee of the plan and will never pay",
+                    c.id
+                ),
+            );
+        }
+        let mut quota_warned: BTreeSet<(usize, &'a str)> = BTreeSet::new();
+        match &c.kind {
+            ComponentKind::Rate { measure, rate } => {
+                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_rate(
+                    rate,
+                    &format!("{base}/rate"),
+                    false,
+                    "a rate component has no baseRate",
+                );
+            }
+            ComponentKind::Tiered {
+                measure,
+                basis,
+                method,
+                base_rate,
+                tiers,
+                points,
+                output,
+                basis_cap,
+                ..
+            } => {
+                self.check_measure_ref(measure, format!("{base}/measure"));
+                if let Some(br) = base_rate {
+                    let (unit, value) = rate_parts(br);
+                    if matches!(br, Rate::Multiplier(_)) {
+                        self.err(
+                            "INVALID_BASE_RATE",
+                            format!("{base}/baseRate/{unit}"),
+                            "baseRate cannot itself be a multiplier; give a percent, perUnit or perDeal rate",
+                        );
+                    } else if value < Decimal::ZERO {
+                        self.err(
+                            "NEGATIVE_RATE",
+                            format!("{base}/baseRate/{unit}"),
+                            format!(
+                                "the base rate {} is negative; rates must be 0 or more",
+                                value
+                            ),
+                        );
+                    }
+                    if *method == TierMethod::Interpolated {
+                        self.warn(
+                            "BASE_RATE_IGNORED",
+                            format!("{base}/baseRate"),
+                            "an interpolated curve does not use baseRate; it is ignored",
+                        );
+                    }
+                }
+                if *method == TierMethod::Interpolated {
+                    self.check_curve(&base, points);
+                    if !tiers.is_empty() {
+                        self.warn(
+                            "TIERS_IGNORED",
+                            format!("{base}/tiers"),
+                            "an interpolated table uses `points`; `tiers` is ignored",
+                        );
+                    }
+                    if *output == CurveOutput::FractionOfTargetIncentive {
+                        self.check_target_incentives(
+                            c,
+                            &applies,
+                            "its curve pays a fraction of target incentive",
+                        );
+                    }
+                } else {
+                    if tiers.is_empty() {
+                        self.err(
+                            "MISSING_TIERS",
+                            format!("{base}/tiers"),
+                            "a marginal or retroactive table needs at least one band in `tiers`",
+                        );
+                    }
+                    let bands: Vec<Band> = tiers
+                        .iter()
+                        .map(|t| Band {
+                            from: t.from,
+                            to: t.to,
+                        })
+                        .collect();
+                    let mut held = self.check_bands(&format!("{base}/tiers"), &bands, true);
+                    for (k, t) in tiers.iter().enumerate() {
+                        self.flush(&mut held, k);
+                        self.check_rate(
+                            &t.rate,
+                            &format!("{base}/tiers/{k}/rate"),
+                            base_rate.is_some(),
+                            "this table has no baseRate",
+                        );
+                    }
+                    if !points.is_empty() {
+                        self.warn(
+                            "POINTS_IGNORED",
+                            format!("{base}/points"),
+                            "`points` are only used by the interpolated method; they are ignored",
+                        );
+                    }
+                }
+                if let Some(cap) = basis_cap {
+                    self.check_basis_cap(&base, c, *cap, *method, tiers, points, measure, *basis);
+                }
+                if *basis == Basis::Attainment {
+                    for &p in &applies {
+                        self.missing_quota(c, p, measure, &mut quota_warned);
+                    }
+                }
+            }
+            ComponentKind::Matrix {
+                measure,
+                rows,
+                columns,
+                rates,
+            } => {
+                self.check_measure_ref(measure, format!("{base}/measure"));
+                for (name, axis) in [("rows", rows), ("columns", columns)] {
+                    let abase = format!("{base}/{name}");
+                    self.check_indicator(
+                        &axis.on,
+                        &format!("{abase}/on"),
+                        c,
+                        &applies,
+                        &mut quota_warned,
+                    );
+                    if axis.breaks.is_empty() {
+                        self.err(
+                            "AXIS_ORDER",
+                            format!("{abase}/breaks"),
+                            format!("the {name} axis has no breaks; give at least one"),
+                        );
+                    }
+                    for (k, pair) in axis.breaks.windows(2).enumerate() {
+                        let [a, b] = pair else { continue };
+                        if b <= a {
+                            self.err(
+                                "AXIS_ORDER",
+                                format!("{abase}/breaks/{}", k + 1),
+                                format!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
+                            );
+                        }
+                    }
+                }
+                let (nr, nc) = (rows.breaks.len(), columns.breaks.len());
+                if rates.len() != nr {
+                    self.err(
+                        "MATRIX_SHAPE",
+                        format!("{base}/rates"),
+                        format!("`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break", rates.len()),
+                    );
+                }
+                for (r, row) in rates.iter().enumerate() {
+                    if row.len() != nc {
+                        self.err(
+                            "MATRIX_SHAPE",
+                            format!("{base}/rates/{r}"),
+                            format!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
+                        );
+                    }
+                    for (k, rate) in row.iter().enumerate() {
+                        self.check_rate(
+                            rate,
+                            &format!("{base}/rates/{r}/{k}"),
+                            false,
+                            "a matrix component has no baseRate",
+                        );
+                    }
+                }
+            }
+            ComponentKind::Milestone {
+                measure,
+                basis,
+                scope,
+                levels,
+            } => {
+                self.check_measure_ref(measure, format!("{base}/measure"));
+                if *scope == Scope::Transaction {
+                    self.err(
+                        "INVALID_SCOPE",
+                        format!("{base}/scope"),
+                        "a milestone is reached by a period or year-to-date total; scope `transaction` is not allowed (use `period` or `yearToDate`)",
+                    );
+                }
+                if levels.is_empty() {
+                    self.err(
+                        "MISSING_LEVELS",
+                        format!("{base}/levels"),
+                        "a milestone component needs at least one level",
+                    );
+                }
+                for (k, l) in levels.iter().enumerate() {
+                    let lbase = format!("{base}/levels/{k}");
+                    if l.at < Decimal::ZERO {
+                        self.err(
+                            "NEGATIVE_BOUND",
+                            format!("{lbase}/at"),
+                            format!("milestone level {k} is at {}; it cannot be negative", l.at),
+                        );
+                    }
+                    if k > 0 {
+                        if let Some(prev) = levels.get(k - 1) {
+                            if l.at <= prev.at {
+                                self.err(
+                                    "MILESTONE_ORDER",
+                                    format!("{lbase}/at"),
+                                    format!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
+                                );
+                            }
+                        }
+                    }
+                    if l.amount < Decimal::ZERO {
+                        self.err(
+                            "NEGATIVE_AMOUNT",
+                            format!("{lbase}/amount"),
+                            format!(
+                                "the bonus of milestone level {k} is {}; it must be 0 or more",
+                                l.amount
+                            ),
+                        );
+                    }
+                }
+                if *basis == Basis::Attainment {
+                    for &p in &applies {
+                        self.missing_quota(c, p, measure, &mut quota_warned);
+                    }
+                }
+            }
+            ComponentKind::Spiff {
+                measure,
+                filter,
+                window,
+                rate,
+            } => {
+                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_filter(filter, &format!("{base}/filter"), false, false);
+                if window.to < window.from {
+                    self.err(
+                        "WINDOW_DATES",
+                        format!("{base}/window/to"),
+                        format!("the window ends on {}, before it starts on {}; `to` must be on or after `from`", window.to, window.from),
+                    );
+                } else if let Some((ys, ye)) = self.year {
+                    if window.to < ys || window.from > ye {
+                        self.warn(
+                            "WINDOW_OUTSIDE_YEAR",
+                            format!("{base}/window"),
+                            format!("the window {} to {} is outside the plan year ({ys} to {ye}); the SPIFF will never pay", window.from, window.to),
+                        );
+                    }
+                }
+                self.check_rate(
+                    rate,
+                    &format!("{base}/rate"),
+                    false,
+                    "a spiff component has no baseRate",
+                );
+            }
+            ComponentKind::Mbo { target, objectives } => {
+                self.check_mbo(&base, c, &applies, target, objectives);
+            }
+        }
+        if let Some(g) = &c.gate {
+            self.check_gate(&base, c, g, &applies, &mut quota_warned);
+        }
+        for (j, m) in c.multipliers.iter().enumerate() {
+            self.check_multiplier(
+                &format!("{base}/multipliers/{j}"),
+                c,
+                m,
+                &applies,
+                &mut quota_warned,
+            );
+        }
+        self.check_caps(&base, &c.caps);
+    }
+
+    fn missing_quota(
+        &mut self,
+        c: &Component,
+        p: usize,
+        measure: &'a str,
+        warned: &mut BTreeSet<(usize, &'a str)>,
+    ) {
+        let Some(payee) = self.plan.payees.get(p) else {
+            return;
+        };
+        if !self.measures.contains(measure)
+            || self.quota_pairs.contains(&(payee.id.as_str(), measure))
+        {
+            return;
+        }
+        if warned.insert((p, measure)) {
+            self.warn(
+                "MISSING_QUOTA",
+                format!("/payees/{p}"),
+                format!(
+                    "component `{}` uses attainment on `{measure}`, but payee `{}` has no quota on `{measure}`; their attainment is undefined",
+                    c.id, payee.id
+                ),
+            );
+        }
+    }
+
+    fn check_target_incentives(&mut self, c: &Component, applies: &[usize], why: &str) {
+        for &p in applies {
+            let Some(payee) = self.plan.payees.get(p) else {
+                continue;
+            };
+            if payee.target_incentive.is_none() {
+                self.err(
+                    "MISSING_TARGET_INCENTIVE",
+                    format!("/payees/{p}"),
+                    format!("payee `{}` has no targetIncentive, but component `{}` applies to them and {why}", payee.id, c.id),
+                );
+            }
+        }
+    }
+
+    fn check_curve(&mut self, base: &str, points: &[crate::plan::CurvePoint]) {
+        if points.len() < 2 {
+            self.err(
+                "MISSING_POINTS",
+                format!("{base}/points"),
+                format!(
+                    "an interpolated curve needs at least 2 points; it has {}",
+                    points.len()
+                ),
+            );
+        }
+        for (k, pt) in points.iter().enumerate() {
+            if k > 0 {
+                if let Some(prev) = points.get(k - 1) {
+                    if pt.x <= prev.x {
+                        self.err(
+                            "CURVE_ORDER",
+                            format!("{base}/points/{k}/x"),
+                            format!("point {k} has x = {} but point {} has x = {}; x must be strictly increasing", pt.x, k - 1, prev.x),
+                        );
+                    }
+                }
+            }
+            if pt.y < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_RATE",
+                    format!("{base}/points/{k}/y"),
+                    format!(
+                        "point {k} has y = {}; the curve's output cannot be negative",
+                        pt.y
+                    ),
+                );
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn check_basis_cap(
+        &mut self,
+        base: &str,
+        c: &Component,
+        cap: Decimal,
+        method: TierMethod,
+        tiers: &[crate::plan::Tier],
+        points: &[crate::plan::CurvePoint],
+        measure: &str,
+        basis: Basis,
+    ) {
+        let path = format!("{base}/basisCap");
+        if cap <= Decimal::ZERO {
+            self.err(
+                "CAP_BELOW_THRESHOLD",
+                path,
+                format!("basisCap is {}; it must be greater than 0", cap),
+            );
+            return;
+        }
+        let first_top = if method == TierMethod::Interpolated {
+            points.first().map(|p| (p.x, "the first point's x"))
+        } else {
+            tiers
+                .first()
+                .and_then(|t| t.to)
+                .map(|t| (t, "the end of the first band"))
+        };
+        if let Some((top, what)) = first_top {
+            if cap < top {
+                self.err(
+                    "CAP_BELOW_THRESHOLD",
+                    path,
+                    format!(
+                        "basisCap {} is below {what} ({}); the table above it could never pay",
+                        cap, top
+                    ),
+                );
+                return;
+            }
+        }
+        if let Some(g) = &c.gate {
+            if g.on.measure.as_deref() == Some(measure)
+                && g.on.metric.is_none()
+                && g.on.basis == basis
+                && g.on.of == Whose::Payee
+                && cap <= g.min
+            {
+                self.err(
+                    "CAP_BELOW_THRESHOLD",
+                    path,
+                    format!("basisCap {} is at or below the gate's min {} on the same {} of `{measure}`; nothing could ever be paid", cap, g.min, basis_name(basis)),
+                );
+            }
+        }
+    }
+
+    fn check_mbo(
+        &mut self,
+        base: &str,
+        c: &Component,
+        applies: &[usize],
+        target: &crate::plan::MboTarget,
+        objectives: &[crate::plan::Objective],
+    ) {
+        match (target.amount, target.fraction_of_target_incentive) {
+            (Some(_), Some(_)) | (None, None) => self.err(
+                "MBO_TARGET",
+                format!("{base}/target"),
+                "the MBO target needs exactly one of `amount` or `fractionOfTargetIncentive`",
+            ),
+            _ => {}
+        }
+        if let Some(a) = target.amount {
+            if a < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_AMOUNT",
+                    format!("{base}/target/amount"),
+                    format!("the MBO target amount is {}; it must be 0 or more", a),
+                );
+            }
+        }
+        if let Some(f) = target.fraction_of_target_incentive {
+            if f < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_AMOUNT",
+                    format!("{base}/target/fractionOfTargetIncentive"),
+                    format!(
+                        "the MBO fraction of target incentive is {}; it must be 0 or more",
+                        f
+                    ),
+                );
+            }
+            self.check_target_incentives(
+                c,
+                applies,
+                "its MBO target is a fraction of target incentive",
+            );
+        }
+        let obase = format!("{base}/objectives");
+        if objectives.is_empty() {
+            self.err(
+                "MISSING_OBJECTIVES",
+                obase.clone(),
+                "an MBO component needs at least one objective",
+            );
+            return;
+        }
+        let mut ids = self.check_ids(
+            &obase,
+            "objective",
+            objectives.iter().map(|o| o.id.as_str()),
+        );
+        let mut total = Some(Decimal::ZERO);
+        for (k, o) in objectives.iter().enumerate() {
+            let p = format!("{obase}/{k}");
+            self.flush(&mut ids, k);
+            if o.weight < Decimal::ZERO {
+                self.err(
+                    "MBO_WEIGHTS",
+                    format!("{p}/weight"),
+                    format!(
+                        "objective `{}` has weight {}; weights cannot be negative",
+                        o.id, o.weight
+                    ),
+                );
+            }
+            total = total.and_then(|t| t.checked_add(o.weight));
+            if o.threshold > o.target {
+                self.err(
+                    "MBO_LEVELS",
+                    format!("{p}/threshold"),
+                    format!("objective `{}` has threshold {} above target {}; need threshold <= target < stretch", o.id, o.threshold, o.target),
+                );
+            }
+            if o.target >= o.stretch {
+                self.err(
+                    "MBO_LEVELS",
+                    format!("{p}/stretch"),
+                    format!("objective `{}` has stretch {} not above target {}; need threshold <= target < stretch", o.id, o.stretch, o.target),
+                );
+            }
+            for (name, v) in [("atThreshold", o.at_threshold), ("atStretch", o.at_stretch)] {
+                if let Some(v) = v {
+                    if v < Decimal::ZERO {
+                        self.err(
+                            "MBO_LEVELS",
+                            format!("{p}/{name}"),
+                            format!(
+                                "objective `{}` has {name} = {}; a score cannot be negative",
+                                o.id, v
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if total != Some(Decimal::ONE) {
+            let actual = total
+                .map(fmt_dec)
+                .unwrap_or_else(|| "too large".to_string());
+            self.err(
+                "MBO_WEIGHTS",
+                obase,
+                format!("the objective weights add up to {actual}; they must add up to exactly 1"),
+            );
+        }
+    }
+
+    fn check_indicator(
+        &mut self,
+        ind: &'a Indicator,
+        path: &str,
+        c: &Component,
+        applies: &[usize],
+        warned: &mut BTreeSet<(usize, &'a str)>,
+    ) {
+        match (&ind.measure, &ind.metric) {
+            (Some(_), Some(_)) | (None, None) => self.err(
+                "INDICATOR_SOURCE",
+                path.to_string(),
+                "an indicator reads exactly one of `measure` or `metric`",
+            ),
+            (None, Some(m)) if m.trim().is_empty() => self.err(
+                "INDICATOR_SOURCE",
+                format!("{path}/metric"),
+                "the metric id is empty",
+            ),
+            _ => {}
+        }
+        if let Some(m) = &ind.measure {
+            self.check_measure_ref(m, format!("{path}/measure"));
+            if ind.basis == Basis::Attainment && ind.of == Whose::Payee {
+                for &p in applies {
+                    self.missing_quota(c, p, m, warned);
+                }
+            }
+        }
+        if ind.scope == Scope::Transaction {
+            self.err(
+                "INVALID_SCOPE",
+                format!("{path}/scope"),
+                "an indicator is read for a period or year to date; scope `transaction` is not allowed",
+            );
+        }
+    }
+
+    fn check_gate(
+        &mut self,
+        base: &str,
+        c: &'a Component,
+        g: &'a Gate,
+        applies: &[usize],
+        warned: &mut BTreeSet<(usize, &'a str)>,
+    ) {
+        let gbase = format!("{base}/gate");
+        self.check_indicator(&g.on, &format!("{gbase}/on"), c, applies, warned);
+        if g.min < Decimal::ZERO {
+            self.err(
+                "NEGATIVE_BOUND",
+                format!("{gbase}/min"),
+                format!("the gate's min is {}; it cannot be negative", g.min),
+            );
+        }
+        if g.pay_from == PayFrom::Threshold {
+            let own: Option<(&str, Basis)> = match &c.kind {
+                ComponentKind::Rate { measure, .. }
+                | ComponentKind::Matrix { measure, .. }
+                | ComponentKind::Spiff { measure, .. } => Some((measure, Basis::Value)),
+                ComponentKind::Tiered { measure, basis, .. } => Some((measure, *basis)),
+                ComponentKind::Milestone { .. } | ComponentKind::Mbo { .. } => None,
+            };
+            let path = format!("{gbase}/payFrom");
+            match own {
+                None => self.err(
+                    "GATE_THRESHOLD_MISMATCH",
+                    path,
+                    format!(
+                        "payFrom `threshold` cannot apply to a {} component; use `firstDollar`",
+                        kind_name(&c.kind)
+                    ),
+                ),
+                Some((m, b)) => {
+                    let matches = g.on.measure.as_deref() == Some(m)
+                        && g.on.metric.is_none()
+                        && g.on.of == Whose::Payee
+                        && g.on.basis == b;
+                    if !matches {
+                        self.err(
+                            "GATE_THRESHOLD_MISMATCH",
+                            path,
+                            format!(
+                                "payFrom `threshold` pays only the basis above the gate, so the gate must read the component's own measure `{m}` of the payee as {}; it reads {}",
+                                basis_name(b),
+                                describe_indicator(&g.on)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_multiplier(
+        &mut self,
+        mbase: &str,
+        c: &'a Component,
+        m: &'a Multiplier,
+        applies: &[usize],
+        warned: &mut BTreeSet<(usize, &'a str)>,
+    ) {
+        self.check_indicator(&m.on, &format!("{mbase}/on"), c, applies, warned);
+        if m.bands.is_empty() {
+            self.warn(
+                "NO_BANDS",
+                format!("{mbase}/bands"),
+                "the multiplier has no bands, so it never changes the pay",
+            );
+        }
+        let bands: Vec<Band> = m
+            .bands
+            .iter()
+            .map(|b| Band {
+                from: b.from,
+                to: b.to,
+            })
+            .collect();
+        let mut held = self.check_bands(&format!("{mbase}/bands"), &bands, false);
+        for (k, b) in m.bands.iter().enumerate() {
+            self.flush(&mut held, k);
+            if b.factor < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_RATE",
+                    format!("{mbase}/bands/{k}/factor"),
+                    format!(
+                        "band {k} has factor {}; a factor cannot be negative",
+                        b.factor
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Band checks shared by tier tables (`tier_table`: also NEGATIVE_BOUND and TIER_START) and
+    /// multipliers.
+    fn check_bands(&mut self, base: &str, bands: &[Band], tier_table: bool) -> Buckets {
+        let found = self.capture(|v| v.band_checks(base, bands, tier_table));
+        bucket_by(found, &format!("{base}/"))
+    }
+
+    fn band_checks(&mut self, base: &str, bands: &[Band], tier_table: bool) {
+        for (k, b) in bands.iter().enumerate() {
+            if tier_table && b.from < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_BOUND",
+                    format!("{base}/{k}/from"),
+                    format!("band {k} starts at {}; bands cannot start below 0", b.from),
+                );
+            }
+            if k == 0 {
+                if tier_table && b.from > Decimal::ZERO {
+                    self.warn(
+                        "TIER_START",
+                        format!("{base}/0/from"),
+                        format!(
+                            "the first band starts at {}, so a basis below it pays nothing",
+                            b.from
+                        ),
+                    );
+                }
+            } else if let Some(prev) = bands.get(k - 1) {
+                self.band_pair(base, k, b, prev);
+            }
+            if let Some(to) = b.to {
+                if to <= b.from {
+                    self.err(
+                        "TIER_BOUNDS",
+                        format!("{base}/{k}/to"),
+                        format!(
+                            "band {k} runs from {} to {}; `to` must be greater than `from`",
+                            b.from, to
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn band_pair(&mut self, base: &str, k: usize, b: &Band, prev: &Band) {
+        let path = format!("{base}/{k}/from");
+        match prev.to {
+                None => self.err(
+                    "TIER_OPEN_NOT_LAST",
+                    format!("{base}/{}", k - 1),
+                    format!("band {} has no `to` (it is open-ended) but is not the last band; only the last band may be open", k - 1),
+                ),
+                Some(prev_to) => {
+                    if b.from < prev.from {
+                        self.err(
+                            "TIER_ORDER",
+                            path,
+                            format!("band {k} starts at {} but band {} starts at {}; bands must be in ascending order", b.from, k - 1, prev.from),
+                        );
+                    } else if b.from < prev_to {
+                        self.err(
+                            "TIER_OVERLAP",
+                            path,
+                            format!("band {k} starts at {} but band {} ends at {}; bands must not overlap", b.from, k - 1, prev_to),
+                        );
+                    } else if b.from > prev_to {
+                        self.err(
+                            "TIER_GAP",
+                            path,
+                            format!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", b.from, k - 1, prev_to),
+                        );
+                    }
+                }
+            }
+    }
+
+    fn check_caps(&mut self, base: &str, caps: &[Cap]) {
+        let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for (k, cap) in caps.iter().enumerate() {
+            let cbase = format!("{base}/caps/{k}");
+            if cap.amount <= Decimal::ZERO {
+                self.err(
+                    "CAP_NOT_POSITIVE",
+                    format!("{cbase}/amount"),
+                    format!(
+                        "the cap amount is {}; a cap must be greater than 0",
+                        cap.amount
+                    ),
+                );
+            }
+            if cap.per == CapPer::Transaction && cap.excess == Excess::CarryForward {
+                self.warn(
+                    "CAP_CARRY_IGNORED",
+                    format!("{cbase}/excess"),
+                    "carryForward applies to period and year caps; on a per-transaction cap the excess is forfeited",
+                );
+            }
+            let per = match cap.per {
+                CapPer::Transaction => "transaction",
+                CapPer::Period => "period",
+                CapPer::Year => "year",
+            };
+            if let Some(first) = seen.get(per) {
+                self.warn(
+                    "DUPLICATE_CAP",
+                    format!("{cbase}/per"),
+                    format!("there is already a per-{per} cap at {base}/caps/{first}; the lower one wins"),
+                );
+            } else {
+                seen.insert(per, k);
+            }
+        }
+    }
+
+    // ----- payments -----
+
+    fn check_payments(&mut self) {
+        let plan = self.plan;
+        let pay = &plan.payments;
+        let mut ids = self.check_ids(
+            "/payments/draws",
+            "draw",
+            pay.draws.iter().map(|d| d.id.as_str()),
+        );
+        let mut draw_scope: Vec<(BTreeSet<usize>, Option<BTreeSet<&str>>)> = Vec::new();
+        for (k, d) in pay.draws.iter().enumerate() {
+            let base = format!("/payments/draws/{k}");
+            self.flush(&mut ids, k);
+            for (r, role) in d.roles.iter().enumerate() {
+                if !self.roles.contains(role.as_str()) {
+                    self.warn(
+                        "UNKNOWN_ROLE",
+                        format!("{base}/roles/{r}"),
+                        format!("no payee has role `{role}`, so this entry selects nobody"),
+                    );
+                }
+            }
+            for (r, p) in d.payees.iter().enumerate() {
+                self.check_payee_ref(p, format!("{base}/payees/{r}"), "draw payee");
+            }
+            if d.amount < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_AMOUNT",
+                    format!("{base}/amount"),
+                    format!("the draw amount is {}; it must be greater than 0", d.amount),
+                );
+            } else if d.amount.is_zero() {
+                self.err(
+                    "DRAW_AMOUNT",
+                    format!("{base}/amount"),
+                    "the draw amount is 0; a draw must guarantee a positive amount",
+                );
+            }
+            for (r, per) in d.periods.iter().enumerate() {
+                if !self.known_period(per) {
+                    let hint = self.periods_hint();
+                    self.err(
+                        "UNKNOWN_PERIOD",
+                        format!("{base}/periods/{r}"),
+                        format!("`{per}` is not a period of this plan ({hint})"),
+                    );
+                }
+            }
+            let rec = &d.recovery;
+            if let Some(p) = rec.max_percent {
+                if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
+                    self.err(
+                        "RECOVERY_LIMIT",
+                        format!("{base}/recovery/maxPercent"),
+                        format!(
+                            "maxPercent is {}%; it must be more than 0 and at most 100",
+                            p
+                        ),
+                    );
+                }
+            }
+            if let Some(a) = rec.max_amount {
+                if a <= Decimal::ZERO {
+                    self.err(
+                        "RECOVERY_LIMIT",
+                        format!("{base}/recovery/maxAmount"),
+                        format!("maxAmount is {}; it must be greater than 0", a),
+                    );
+                }
+            }
+            if d.kind == DrawKind::NonRecoverable
+                && (rec.max_amount.is_some() || rec.max_percent.is_some() || rec.delay_periods > 0)
+            {
+                self.warn(
+                    "RECOVERY_IGNORED",
+                    format!("{base}/recovery"),
+                    "a nonRecoverable draw is never recovered; its recovery limits are ignored",
+                );
+            }
+            let applies = self.applicable(&d.roles, &d.payees);
+            if applies.is_empty() {
+                self.warn(
+                    "NO_PAYEES",
+                    base.clone(),
+                    format!("draw `{}` applies to no payee of the plan", d.id),
+                );
+            }
+            let periods: Option<BTreeSet<&str>> = if d.periods.is_empty() {
+                None
+            } else {
+                Some(d.periods.iter().map(|s| s.as_str()).collect())
+            };
+            for (j, (other_payees, other_periods)) in draw_scope.iter().enumerate() {
+                let Some(shared_payee) = applies.iter().find(|p| other_payees.contains(p)) else {
+                    continue;
+                };
+                let shared_period: Option<String> = match (&periods, other_periods) {
+                    (None, None) => Some("every period".to_string()),
+                    (Some(a), None) | (None, Some(a)) => {
+                        a.iter().next().map(|p| format!("period `{p}`"))
+                    }
+                    (Some(a), Some(b)) => a.intersection(b).next().map(|p| format!("period `{p}`")),
+                };
+                let (Some(when), Some(payee), Some(other)) = (
+                    shared_period,
+                    plan.payees.get(*shared_payee),
+                    pay.draws.get(j),
+                ) else {
+                    continue;
+                };
+                self.err(
+                    "DRAW_OVERLAP",
+                    base.clone(),
+                    format!(
+                        "draws `{}` (/payments/draws/{j}) and `{}` both apply to payee `{}` in {when}; a payee can have only one draw in a period",
+                        other.id, d.id, payee.id
+                    ),
+                );
+            }
+            draw_scope.push((applies.into_iter().collect(), periods));
+        }
+        if let Some(cb) = &pay.clawback {
+            if cb.window_days == 0 {
+                self.warn(
+                    "ZERO_WINDOW",
+                    "/payments/clawback/windowDays",
+                    "windowDays is 0, so only a cancellation on the credit date itself is clawed back",
+                );
+            }
+            for (r, comp) in cb.components.iter().enumerate() {
+                self.check_component_ref(comp, format!("/payments/clawback/components/{r}"));
+            }
+        }
+        let mut ids = self.check_ids(
+            "/payments/holdbacks",
+            "holdback",
+            pay.holdbacks.iter().map(|h| h.id.as_str()),
+        );
+        for (k, h) in pay.holdbacks.iter().enumerate() {
+            let base = format!("/payments/holdbacks/{k}");
+            self.flush(&mut ids, k);
+            if h.percent <= Decimal::ZERO || h.percent > Decimal::ONE_HUNDRED {
+                self.err(
+                    "HOLDBACK_PERCENT",
+                    format!("{base}/percent"),
+                    format!(
+                        "the holdback percent is {}; it must be more than 0 and at most 100",
+                        h.percent
+                    ),
+                );
+            }
+            for (r, comp) in h.components.iter().enumerate() {
+                self.check_component_ref(comp, format!("{base}/components/{r}"));
+            }
+            match &h.release {
+                Release::OnEvent(e) if e.trim().is_empty() => {
+                    self.err("EMPTY_EVENT", format!("{base}/release/onEvent"), "the release event name is empty; name the input event that releases the holdback")
+                }
+                Release::AfterPeriods(0) => self.warn(
+                    "HOLDBACK_NO_DELAY",
+                    format!("{base}/release/afterPeriods"),
+                    "afterPeriods is 0, so the pay is released in the period it is held: the holdback has no effect",
+                ),
+                Release::OnDate(d) => {
+                    if let Some((ys, ye)) = self.year {
+                        if *d < ys || *d > ye {
+                            self.warn(
+                                "RELEASE_OUTSIDE_YEAR",
+                                format!("{base}/release/onDate"),
+                                format!("the release date {d} is outside the plan year ({ys} to {ye}); the held pay is not released within this plan"),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // the holdbacks applying to one component must not hold more than all of its pay
+        for c in &plan.components {
+            let mut total = Some(Decimal::ZERO);
+            let mut count = 0;
+            for h in &pay.holdbacks {
+                if h.components.is_empty() || h.components.iter().any(|x| x == &c.id) {
+                    total = total.and_then(|t| t.checked_add(h.percent));
+                    count += 1;
+                }
+            }
+            if count > 1 && total.map_or(true, |t| t > Decimal::ONE_HUNDRED) {
+                let actual = total
+                    .map(fmt_dec)
+                    .unwrap_or_else(|| "too large".to_string());
+                self.err(
+                    "HOLDBACK_TOTAL",
+                    "/payments/holdbacks",
+                    format!("the holdbacks applying to component `{}` hold {actual}% of its pay in total; at most 100% can be held", c.id),
+                );
+            }
+        }
+    }
+
+    fn check_component_ref(&mut self, id: &str, path: String) {
+        if !self.components.contains(id) {
+            let known: Vec<&str> = self.components.iter().copied().collect();
+            self.err(
+                "UNKNOWN_COMPONENT",
+                path,
+                format!(
+                    "`{id}` is not a component of this plan (known components: {})",
+                    list(&known)
+                ),
+            );
+        }
+    }
+}
+
+fn describe_indicator(ind: &Indicator) -> String {
+    match (&ind.measure, &ind.metric) {
+        (Some(m), _) => {
+            let whose = match ind.of {
+                Whose::Payee => "the payee",
+                Whose::Manager => "the manager",
+            };
+            format!("the {} of `{m}` of {whose}", basis_name(ind.basis))
+        }
+        (None, Some(m)) => format!("the metric `{m}`"),
+        (None, None) => "nothing".to_string(),
+    }
 }
 
 /// Whether any diagnostic is an error (warnings do not count).
