@@ -41,8 +41,8 @@ use crate::calendar::PeriodType;
 use crate::error::{Diagnostic, Error, Severity};
 use crate::money::{fmt_dec, MAX_SCALE};
 use crate::plan::{
-    Basis, Cap, CapPer, Component, ComponentKind, CreditRule, CurveOutput, DrawKind, Excess,
-    Filter, Gate, Indicator, Multiplier, PayFrom, Plan, Rate, Release, Scope, TierMethod, Whose,
+    Basis, Cap, CapPer, Component, ComponentKind, CreditRule, CurveOutput, DrawKind, Excess, Filter, Gate, Indicator,
+    Multiplier, PayFrom, Plan, Rate, Release, Scope, TierMethod, Whose,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -89,17 +89,9 @@ pub fn validate_json(text: &str) -> Vec<Diagnostic> {
             // the parser marks a step it cannot name (for a syntax error, say) with `?`: point at
             // the deepest value that is known instead ("" is the whole document)
             let known: Vec<&str> = path.split('/').take_while(|seg| *seg != "?").collect();
-            vec![Diagnostic::error(
-                "PARSE_ERROR",
-                known.join("/"),
-                format!("the plan could not be read: {message}"),
-            )]
+            vec![Diagnostic::error("PARSE_ERROR", known.join("/"), format!("the plan could not be read: {message}"))]
         }
-        Err(e) => vec![Diagnostic::error(
-            "PARSE_ERROR",
-            e.path().unwrap_or("").to_string(),
-            e.to_string(),
-        )],
+        Err(e) => vec![Diagnostic::error("PARSE_ERROR", e.path().unwrap_or("").to_string(), e.to_string())],
     }
 }
 
@@ -137,11 +129,7 @@ fn kind_name(k: &ComponentKind) -> &'static str {
 }
 
 fn list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// Whether a payee is selected by a roles list and a payees list (both empty: everybody).
@@ -152,10 +140,7 @@ fn selects(roles: &[String], payees: &[String], payee_id: &str, payee_role: &str
 }
 
 /// Whether two inclusive date ranges (open ends as `None`) share a day.
-fn ranges_overlap(
-    a: (Option<NaiveDate>, Option<NaiveDate>),
-    b: (Option<NaiveDate>, Option<NaiveDate>),
-) -> bool {
+fn ranges_overlap(a: (Option<NaiveDate>, Option<NaiveDate>), b: (Option<NaiveDate>, Option<NaiveDate>)) -> bool {
     let a_from = a.0.unwrap_or(NaiveDate::MIN);
     let a_to = a.1.unwrap_or(NaiveDate::MAX);
     let b_from = b.0.unwrap_or(NaiveDate::MIN);
@@ -164,12 +149,8 @@ fn ranges_overlap(
 }
 
 fn fmt_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
-    let f = from
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "always".to_string());
-    let t = to
-        .map(|d| d.to_string())
-        .unwrap_or_else(|| "open".to_string());
+    let f = from.map(|d| d.to_string()).unwrap_or_else(|| "always".to_string());
+    let t = to.map(|d| d.to_string()).unwrap_or_else(|| "open".to_string());
     format!("{f} to {t}")
 }
 
@@ -224,9 +205,7 @@ impl<'a> Validator<'a> {
         }
         let mut rules = BTreeMap::new();
         for r in &plan.crediting.rules {
-            rules
-                .entry(r.id())
-                .or_insert(matches!(r, CreditRule::Rollup { .. }));
+            rules.entry(r.id()).or_insert(matches!(r, CreditRule::Rollup { .. }));
         }
         let year_end = plan.calendar.year_end();
         let periods = if plan.calendar.period_type == PeriodType::Custom || year_end.is_some() {
@@ -244,11 +223,7 @@ impl<'a> Validator<'a> {
             components: plan.components.iter().map(|c| c.id.as_str()).collect(),
             periods,
             year: year_end.map(|end| (plan.calendar.year_start, end)),
-            quota_pairs: plan
-                .quotas
-                .iter()
-                .map(|q| (q.payee.as_str(), q.measure.as_str()))
-                .collect(),
+            quota_pairs: plan.quotas.iter().map(|q| (q.payee.as_str(), q.measure.as_str())).collect(),
         }
     }
 
@@ -296,11 +271,7 @@ impl<'a> Validator<'a> {
             );
         }
         if plan.id.trim().is_empty() {
-            self.err(
-                "EMPTY_ID",
-                "/id",
-                "the plan id is empty; give the plan a non-empty identifier",
-            );
+            self.err("EMPTY_ID", "/id", "the plan id is empty; give the plan a non-empty identifier");
         }
         self.check_currency_ref(&plan.currency, "/currency".to_string(), "the plan currency");
         self.check_currencies();
@@ -319,11 +290,7 @@ impl<'a> Validator<'a> {
         self.check_measures();
         self.check_quotas();
         self.check_crediting();
-        let mut ids = self.check_ids(
-            "/components",
-            "component",
-            plan.components.iter().map(|c| c.id.as_str()),
-        );
+        let mut ids = self.check_ids("/components", "component", plan.components.iter().map(|c| c.id.as_str()));
         for (i, c) in plan.components.iter().enumerate() {
             self.check_component(i, c, &mut ids);
         }
@@ -333,12 +300,7 @@ impl<'a> Validator<'a> {
     // ----- ids -----
 
     /// EMPTY_ID / DUPLICATE_ID for a list of ids at `{base}/{i}/id`, held by item.
-    fn check_ids<'b>(
-        &mut self,
-        base: &str,
-        what: &str,
-        ids: impl Iterator<Item = &'b str>,
-    ) -> Buckets {
+    fn check_ids<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) -> Buckets {
         let found = self.capture(|v| v.id_checks(base, what, ids));
         bucket_by(found, &format!("{base}/"))
     }
@@ -348,16 +310,14 @@ impl<'a> Validator<'a> {
         for (i, id) in ids.enumerate() {
             let path = format!("{base}/{i}/id");
             if id.trim().is_empty() {
-                self.err(
-                    "EMPTY_ID",
-                    path,
-                    format!("{what} {i} has an empty id; every {what} needs a non-empty id"),
-                );
+                self.err("EMPTY_ID", path, format!("{what} {i} has an empty id; every {what} needs a non-empty id"));
             } else if let Some(first) = seen.get(id) {
                 self.err(
                     "DUPLICATE_ID",
                     path,
-                    format!("{what} id `{id}` is used twice (at {base}/{first} and {base}/{i}); {what} ids must be unique"),
+                    format!(
+                        "{what} id `{id}` is used twice (at {base}/{first} and {base}/{i}); {what} ids must be unique"
+                    ),
                 );
             } else {
                 seen.insert(id, i);
@@ -386,10 +346,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "INVALID_CURRENCY_CODE",
                     path.clone(),
-                    format!(
-                        "currency code `{}` is not three uppercase letters (for example `USD`)",
-                        c.code
-                    ),
+                    format!("currency code `{}` is not three uppercase letters (for example `USD`)", c.code),
                 );
             }
             if c.minor_units > MAX_SCALE {
@@ -407,7 +364,10 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "DUPLICATE_CURRENCY",
                         path,
-                        format!("currency `{}` is declared twice (also at /currencies/{first}) with the same minor units", c.code),
+                        format!(
+                            "currency `{}` is declared twice (also at /currencies/{first}) with the same minor units",
+                            c.code
+                        ),
                     );
                 } else {
                     self.err(
@@ -432,7 +392,7 @@ impl<'a> Validator<'a> {
         // rates of a known currency with valid dates are checked for overlaps and gaps, per currency
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, r) in fx.rates.iter().enumerate() {
-            if plan.minor_units(&r.currency).is_some() && r.to.map_or(true, |to| to >= r.from) {
+            if plan.minor_units(&r.currency).is_some() && r.to.is_none_or(|to| to >= r.from) {
                 groups.entry(r.currency.as_str()).or_default().push(i);
             }
         }
@@ -440,11 +400,7 @@ impl<'a> Validator<'a> {
         let mut seq = bucket_by(found, "/fx/rates/");
         for (i, r) in fx.rates.iter().enumerate() {
             let base = format!("/fx/rates/{i}");
-            self.check_currency_ref(
-                &r.currency,
-                format!("{base}/currency"),
-                "the FX rate currency",
-            );
+            self.check_currency_ref(&r.currency, format!("{base}/currency"), "the FX rate currency");
             if r.currency == fx.base {
                 if r.rate == Decimal::ONE {
                     self.warn(
@@ -479,7 +435,10 @@ impl<'a> Validator<'a> {
                     self.err(
                         "FX_DATES",
                         format!("{base}/to"),
-                        format!("the rate for `{}` ends on {to}, before it starts on {}; `to` must be on or after `from`", r.currency, r.from),
+                        format!(
+                            "the rate for `{}` ends on {to}, before it starts on {}; `to` must be on or after `from`",
+                            r.currency, r.from
+                        ),
                     );
                 }
             }
@@ -502,10 +461,8 @@ impl<'a> Validator<'a> {
         let Some(fx) = &self.plan.fx else { return };
         for (cur, mut idx) in groups {
             idx.sort_by_key(|&i| (fx.rates.get(i).map(|r| r.from), i));
-            let rates: Vec<(usize, &crate::plan::FxRate)> = idx
-                .iter()
-                .filter_map(|&i| fx.rates.get(i).map(|r| (i, r)))
-                .collect();
+            let rates: Vec<(usize, &crate::plan::FxRate)> =
+                idx.iter().filter_map(|&i| fx.rates.get(i).map(|r| (i, r))).collect();
             if let (Some((i, first)), Some((start, _))) = (rates.first(), self.year) {
                 if first.from > start {
                     self.err(
@@ -575,7 +532,10 @@ impl<'a> Validator<'a> {
             self.err(
                 "YEAR_OUT_OF_RANGE",
                 "/calendar/yearStart",
-                format!("the plan year starting on {} cannot be represented (its end is out of the date range)", cal.year_start),
+                format!(
+                    "the plan year starting on {} cannot be represented (its end is out of the date range)",
+                    cal.year_start
+                ),
             );
         }
         if cal.period_type == PeriodType::Custom {
@@ -598,11 +558,7 @@ impl<'a> Validator<'a> {
                         format!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
                     );
                 } else if !seen.insert(*h) {
-                    self.warn(
-                        "DUPLICATE_HOLIDAY",
-                        path,
-                        format!("holiday {h} is listed more than once"),
-                    );
+                    self.warn("DUPLICATE_HOLIDAY", path, format!("holiday {h} is listed more than once"));
                 }
             }
         }
@@ -618,15 +574,10 @@ impl<'a> Validator<'a> {
             );
             return;
         }
-        let mut ids = self.check_ids(
-            "/calendar/periods",
-            "period",
-            cal.periods.iter().map(|p| p.id.as_str()),
-        );
+        let mut ids = self.check_ids("/calendar/periods", "period", cal.periods.iter().map(|p| p.id.as_str()));
         // periods with valid dates, in order, are checked for gaps, overlaps and tiling
-        let mut ok: Vec<usize> = (0..cal.periods.len())
-            .filter(|&i| cal.periods.get(i).is_some_and(|p| p.start <= p.end))
-            .collect();
+        let mut ok: Vec<usize> =
+            (0..cal.periods.len()).filter(|&i| cal.periods.get(i).is_some_and(|p| p.start <= p.end)).collect();
         let found = self.capture(|v| v.period_sequence(&mut ok));
         let mut seq = bucket_by(found, "/calendar/periods/");
         for (i, p) in cal.periods.iter().enumerate() {
@@ -636,7 +587,10 @@ impl<'a> Validator<'a> {
                 self.err(
                     "PERIOD_DATES",
                     format!("/calendar/periods/{i}/end"),
-                    format!("period `{}` ends on {}, before it starts on {}; `end` must be on or after `start`", p.id, p.end, p.start),
+                    format!(
+                        "period `{}` ends on {}, before it starts on {}; `end` must be on or after `start`",
+                        p.id, p.end, p.start
+                    ),
                 );
             }
         }
@@ -647,10 +601,8 @@ impl<'a> Validator<'a> {
     fn period_sequence(&mut self, ok: &mut [usize]) {
         let cal = &self.plan.calendar;
         ok.sort_by_key(|&i| cal.periods.get(i).map(|p| (p.start, p.id.clone())));
-        let ps: Vec<(usize, &crate::calendar::PeriodDef)> = ok
-            .iter()
-            .filter_map(|&i| cal.periods.get(i).map(|p| (i, p)))
-            .collect();
+        let ps: Vec<(usize, &crate::calendar::PeriodDef)> =
+            ok.iter().filter_map(|&i| cal.periods.get(i).map(|p| (i, p))).collect();
         for pair in ps.windows(2) {
             let [(pi, prev), (ci, curr)] = pair else {
                 continue;
@@ -708,11 +660,7 @@ impl<'a> Validator<'a> {
 
     fn check_payees(&mut self) {
         let plan = self.plan;
-        let mut ids = self.check_ids(
-            "/payees",
-            "payee",
-            plan.payees.iter().map(|p| p.id.as_str()),
-        );
+        let mut ids = self.check_ids("/payees", "payee", plan.payees.iter().map(|p| p.id.as_str()));
         let cycles = self.manager_cycles();
         for (i, p) in plan.payees.iter().enumerate() {
             let base = format!("/payees/{i}");
@@ -722,18 +670,26 @@ impl<'a> Validator<'a> {
                     self.err(
                         "PAYEE_DATES",
                         format!("{base}/end"),
-                        format!("payee `{}` ends on {end}, before starting on {start}; `end` must be on or after `start`", p.id),
+                        format!(
+                            "payee `{}` ends on {end}, before starting on {start}; `end` must be on or after `start`",
+                            p.id
+                        ),
                     );
                 }
             }
             if let Some((ys, ye)) = self.year {
                 let start = p.start.unwrap_or(ys);
                 let outside = start > ye || p.end.is_some_and(|e| e < ys);
-                if outside && p.end.map_or(true, |e| e >= start) {
+                if outside && p.end.is_none_or(|e| e >= start) {
                     self.warn(
                         "PAYEE_OUTSIDE_YEAR",
                         base.clone(),
-                        format!("payee `{}` is in role from {} to {} and so not at all in the plan year ({ys} to {ye})", p.id, start, p.end.map(|e| e.to_string()).unwrap_or_else(|| "open".into())),
+                        format!(
+                            "payee `{}` is in role from {} to {} and so not at all in the plan year ({ys} to {ye})",
+                            p.id,
+                            start,
+                            p.end.map(|e| e.to_string()).unwrap_or_else(|| "open".into())
+                        ),
                     );
                 }
             }
@@ -750,10 +706,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "UNKNOWN_PAYEE",
                         format!("{rbase}/manager"),
-                        format!(
-                            "manager `{}` of payee `{}` is not a payee of this plan",
-                            r.manager, p.id
-                        ),
+                        format!("manager `{}` of payee `{}` is not a payee of this plan", r.manager, p.id),
                     );
                 }
                 let mut ok = true;
@@ -763,7 +716,10 @@ impl<'a> Validator<'a> {
                         self.err(
                             "REPORTING_DATES",
                             format!("{rbase}/to"),
-                            format!("the reporting line of `{}` to `{}` ends on {to}, before it starts on {from}", p.id, r.manager),
+                            format!(
+                                "the reporting line of `{}` to `{}` ends on {to}, before it starts on {from}",
+                                p.id, r.manager
+                            ),
                         );
                     }
                 }
@@ -792,11 +748,7 @@ impl<'a> Validator<'a> {
             }
             if let Some(found) = cycles.get(&i) {
                 for (j, msg) in found {
-                    self.err(
-                        "MANAGER_CYCLE",
-                        format!("{base}/reportsTo/{j}"),
-                        msg.clone(),
-                    );
+                    self.err("MANAGER_CYCLE", format!("{base}/reportsTo/{j}"), msg.clone());
                 }
             }
             if let Some(ti) = p.target_incentive {
@@ -804,10 +756,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "NEGATIVE_AMOUNT",
                         format!("{base}/targetIncentive"),
-                        format!(
-                            "payee `{}` has a negative target incentive {}; it must be 0 or more",
-                            p.id, ti
-                        ),
+                        format!("payee `{}` has a negative target incentive {}; it must be 0 or more", p.id, ti),
                     );
                 }
             }
@@ -856,18 +805,9 @@ impl<'a> Validator<'a> {
                             }
                             Some(1) => {
                                 if let Some(pos) = stack.iter().position(|&(x, _)| x == v) {
-                                    let mut cyc: Vec<usize> = stack
-                                        .get(pos..)
-                                        .unwrap_or(&[])
-                                        .iter()
-                                        .map(|&(x, _)| x)
-                                        .collect();
-                                    if let Some(m) = cyc
-                                        .iter()
-                                        .enumerate()
-                                        .min_by_key(|&(_, x)| *x)
-                                        .map(|(k, _)| k)
-                                    {
+                                    let mut cyc: Vec<usize> =
+                                        stack.get(pos..).unwrap_or(&[]).iter().map(|&(x, _)| x).collect();
+                                    if let Some(m) = cyc.iter().enumerate().min_by_key(|&(_, x)| *x).map(|(k, _)| k) {
                                         cyc.rotate_left(m);
                                     }
                                     cycles.insert(cyc);
@@ -893,15 +833,8 @@ impl<'a> Validator<'a> {
             let (Some(fp), Some(sp)) = (plan.payees.get(first), plan.payees.get(second)) else {
                 continue;
             };
-            let line = fp
-                .reports_to
-                .iter()
-                .position(|r| r.manager == sp.id)
-                .unwrap_or(0);
-            let mut names: Vec<&str> = cyc
-                .iter()
-                .filter_map(|&k| plan.payees.get(k).map(|p| p.id.as_str()))
-                .collect();
+            let line = fp.reports_to.iter().position(|r| r.manager == sp.id).unwrap_or(0);
+            let mut names: Vec<&str> = cyc.iter().filter_map(|&k| plan.payees.get(k).map(|p| p.id.as_str())).collect();
             names.push(fp.id.as_str());
             out.entry(first).or_default().push((
                 line,
@@ -918,11 +851,7 @@ impl<'a> Validator<'a> {
 
     fn check_measures(&mut self) {
         let plan = self.plan;
-        let mut ids = self.check_ids(
-            "/measures",
-            "measure",
-            plan.measures.iter().map(|m| m.id.as_str()),
-        );
+        let mut ids = self.check_ids("/measures", "measure", plan.measures.iter().map(|m| m.id.as_str()));
         for (i, m) in plan.measures.iter().enumerate() {
             self.flush(&mut ids, i);
             self.check_filter(&m.filter, &format!("/measures/{i}/filter"), false, false);
@@ -932,16 +861,8 @@ impl<'a> Validator<'a> {
     /// Checks a filter at `base`; `in_credit_rule` when it is a crediting rule's own filter (where
     /// `rules` is meaningless), `in_exclude` inside an `exclude`.
     fn check_filter(&mut self, f: &Filter, base: &str, in_credit_rule: bool, in_exclude: bool) {
-        let effect = if in_exclude {
-            "excludes nothing"
-        } else {
-            "matches nothing"
-        };
-        for (name, l) in [
-            ("products", &f.products),
-            ("types", &f.types),
-            ("regions", &f.regions),
-        ] {
+        let effect = if in_exclude { "excludes nothing" } else { "matches nothing" };
+        for (name, l) in [("products", &f.products), ("types", &f.types), ("regions", &f.regions)] {
             if let Some(l) = l {
                 if l.is_empty() {
                     self.warn(
@@ -957,9 +878,7 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "EMPTY_FILTER_LIST",
                     format!("{base}/attributes/{}", esc(k)),
-                    format!(
-                        "the list of values for attribute `{k}` is empty, so this filter {effect}"
-                    ),
+                    format!("the list of values for attribute `{k}` is empty, so this filter {effect}"),
                 );
             }
         }
@@ -983,10 +902,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "UNKNOWN_RULE",
                             format!("{base}/rules/{k}"),
-                            format!(
-                                "`{r}` is not a crediting rule of this plan (known rules: {})",
-                                list(&known)
-                            ),
+                            format!("`{r}` is not a crediting rule of this plan (known rules: {})", list(&known)),
                         );
                     }
                 }
@@ -1007,9 +923,7 @@ impl<'a> Validator<'a> {
     // ----- quotas -----
 
     fn known_period(&self, id: &str) -> bool {
-        self.periods
-            .as_ref()
-            .map_or(true, |ps| ps.iter().any(|p| p == id))
+        self.periods.as_ref().is_none_or(|ps| ps.iter().any(|p| p == id))
     }
 
     fn periods_hint(&self) -> String {
@@ -1028,11 +942,7 @@ impl<'a> Validator<'a> {
         for (i, q) in plan.quotas.iter().enumerate() {
             let base = format!("/quotas/{i}");
             if !self.payees.contains_key(q.payee.as_str()) {
-                self.err(
-                    "UNKNOWN_PAYEE",
-                    format!("{base}/payee"),
-                    format!("quota for unknown payee `{}`", q.payee),
-                );
+                self.err("UNKNOWN_PAYEE", format!("{base}/payee"), format!("quota for unknown payee `{}`", q.payee));
             }
             if !self.measures.contains(q.measure.as_str()) {
                 self.err(
@@ -1045,12 +955,18 @@ impl<'a> Validator<'a> {
                 (None, None) => self.err(
                     "QUOTA_AMOUNT_MISSING",
                     base.clone(),
-                    format!("the quota of `{}` on `{}` has neither `annual` nor `periods`; give one of them", q.payee, q.measure),
+                    format!(
+                        "the quota of `{}` on `{}` has neither `annual` nor `periods`; give one of them",
+                        q.payee, q.measure
+                    ),
                 ),
                 (Some(_), Some(_)) => self.err(
                     "QUOTA_AMOUNT_AMBIGUOUS",
                     base.clone(),
-                    format!("the quota of `{}` on `{}` has both `annual` and `periods`; give only one of them", q.payee, q.measure),
+                    format!(
+                        "the quota of `{}` on `{}` has both `annual` and `periods`; give only one of them",
+                        q.payee, q.measure
+                    ),
                 ),
                 _ => {}
             }
@@ -1074,19 +990,13 @@ impl<'a> Validator<'a> {
                     self.check_quota_amount(*amount, path, &format!("quota for period `{k}`"));
                 }
                 if let Some(all) = &self.periods {
-                    let missing: Vec<&str> = all
-                        .iter()
-                        .filter(|p| !ps.contains_key(p.as_str()))
-                        .map(|s| s.as_str())
-                        .collect();
+                    let missing: Vec<&str> =
+                        all.iter().filter(|p| !ps.contains_key(p.as_str())).map(|s| s.as_str()).collect();
                     if !missing.is_empty() {
                         self.warn(
                             "PERIOD_QUOTA_MISSING",
                             format!("{base}/periods"),
-                            format!(
-                                "no quota for period(s) {}; attainment there is undefined",
-                                list(&missing)
-                            ),
+                            format!("no quota for period(s) {}; attainment there is undefined", list(&missing)),
                         );
                     }
                 }
@@ -1122,26 +1032,13 @@ impl<'a> Validator<'a> {
 
     fn check_quota_amount(&mut self, amount: Decimal, path: String, what: &str) {
         if amount < Decimal::ZERO {
-            self.err(
-                "NEGATIVE_AMOUNT",
-                path,
-                format!("the {what} is {}; a quota cannot be negative", amount),
-            );
+            self.err("NEGATIVE_AMOUNT", path, format!("the {what} is {}; a quota cannot be negative", amount));
         } else if amount.is_zero() {
-            self.warn(
-                "ZERO_QUOTA",
-                path,
-                format!("the {what} is 0, so attainment will be undefined"),
-            );
+            self.warn("ZERO_QUOTA", path, format!("the {what} is 0, so attainment will be undefined"));
         }
     }
 
-    fn check_seasonality(
-        &mut self,
-        base: &str,
-        has_annual: bool,
-        season: &BTreeMap<String, Decimal>,
-    ) {
+    fn check_seasonality(&mut self, base: &str, has_annual: bool, season: &BTreeMap<String, Decimal>) {
         let sbase = format!("{base}/seasonality");
         if !has_annual {
             self.err(
@@ -1156,31 +1053,20 @@ impl<'a> Validator<'a> {
             let path = format!("{sbase}/{}", esc(k));
             if !self.known_period(k) {
                 let hint = self.periods_hint();
-                self.err(
-                    "UNKNOWN_PERIOD",
-                    path.clone(),
-                    format!("`{k}` is not a period of this plan ({hint})"),
-                );
+                self.err("UNKNOWN_PERIOD", path.clone(), format!("`{k}` is not a period of this plan ({hint})"));
             }
             if *w < Decimal::ZERO {
                 negative = true;
                 self.err(
                     "SEASONALITY_WEIGHTS",
                     path,
-                    format!(
-                        "the seasonality weight of `{k}` is {}; weights cannot be negative",
-                        w
-                    ),
+                    format!("the seasonality weight of `{k}` is {}; weights cannot be negative", w),
                 );
             }
             total = total.and_then(|t| t.checked_add(*w));
         }
         match total {
-            None => self.err(
-                "SEASONALITY_WEIGHTS",
-                sbase.clone(),
-                "the seasonality weights are too large to add up",
-            ),
+            None => self.err("SEASONALITY_WEIGHTS", sbase.clone(), "the seasonality weights are too large to add up"),
             Some(t) if t.is_zero() && !negative => self.err(
                 "SEASONALITY_WEIGHTS",
                 sbase.clone(),
@@ -1190,19 +1076,13 @@ impl<'a> Validator<'a> {
             _ => {}
         }
         if let Some(all) = &self.periods {
-            let missing: Vec<&str> = all
-                .iter()
-                .filter(|p| !season.contains_key(p.as_str()))
-                .map(|s| s.as_str())
-                .collect();
+            let missing: Vec<&str> =
+                all.iter().filter(|p| !season.contains_key(p.as_str())).map(|s| s.as_str()).collect();
             if !missing.is_empty() {
                 self.warn(
                     "SEASONALITY_INCOMPLETE",
                     sbase,
-                    format!(
-                        "period(s) {} have no seasonality weight and get no quota",
-                        list(&missing)
-                    ),
+                    format!("period(s) {} have no seasonality weight and get no quota", list(&missing)),
                 );
             }
         }
@@ -1212,21 +1092,13 @@ impl<'a> Validator<'a> {
 
     fn check_positive_percent(&mut self, p: Decimal, path: String, what: &str) {
         if p <= Decimal::ZERO {
-            self.err(
-                "INVALID_PERCENT",
-                path,
-                format!("{what} is {}%; it must be greater than 0", p),
-            );
+            self.err("INVALID_PERCENT", path, format!("{what} is {}%; it must be greater than 0", p));
         }
     }
 
     fn check_payee_ref(&mut self, id: &str, path: String, what: &str) {
         if !self.payees.contains_key(id) {
-            self.err(
-                "UNKNOWN_PAYEE",
-                path,
-                format!("{what} `{id}` is not a payee of this plan"),
-            );
+            self.err("UNKNOWN_PAYEE", path, format!("{what} `{id}` is not a payee of this plan"));
         }
     }
 
@@ -1239,11 +1111,7 @@ impl<'a> Validator<'a> {
                 "there are no crediting rules, so no transaction is ever credited; add at least one rule",
             );
         }
-        let mut ids = self.check_ids(
-            "/crediting/rules",
-            "crediting rule",
-            plan.crediting.rules.iter().map(|r| r.id()),
-        );
+        let mut ids = self.check_ids("/crediting/rules", "crediting rule", plan.crediting.rules.iter().map(|r| r.id()));
         for (i, rule) in plan.crediting.rules.iter().enumerate() {
             let base = format!("/crediting/rules/{i}");
             self.flush(&mut ids, i);
@@ -1251,28 +1119,14 @@ impl<'a> Validator<'a> {
             match rule {
                 CreditRule::Direct { percent, .. } => {
                     if let Some(p) = percent {
-                        self.check_positive_percent(
-                            *p,
-                            format!("{base}/percent"),
-                            "the credited percentage",
-                        );
+                        self.check_positive_percent(*p, format!("{base}/percent"), "the credited percentage");
                     }
                 }
-                CreditRule::Split {
-                    shares, must_total, ..
-                } => {
+                CreditRule::Split { shares, must_total, .. } => {
                     let mut seen: BTreeSet<&str> = BTreeSet::new();
                     for (k, s) in shares.iter().enumerate() {
-                        self.check_payee_ref(
-                            &s.payee,
-                            format!("{base}/shares/{k}/payee"),
-                            "split share payee",
-                        );
-                        self.check_positive_percent(
-                            s.percent,
-                            format!("{base}/shares/{k}/percent"),
-                            "the share",
-                        );
+                        self.check_payee_ref(&s.payee, format!("{base}/shares/{k}/payee"), "split share payee");
+                        self.check_positive_percent(s.percent, format!("{base}/shares/{k}/percent"), "the share");
                         if !seen.insert(s.payee.as_str()) {
                             self.warn(
                                 "DUPLICATE_SHARE",
@@ -1284,19 +1138,13 @@ impl<'a> Validator<'a> {
                     if let Some(t) = must_total {
                         self.check_positive_percent(*t, format!("{base}/mustTotal"), "mustTotal");
                         if !shares.is_empty() {
-                            let sum = shares
-                                .iter()
-                                .try_fold(Decimal::ZERO, |acc, s| acc.checked_add(s.percent));
+                            let sum = shares.iter().try_fold(Decimal::ZERO, |acc, s| acc.checked_add(s.percent));
                             if sum != Some(*t) {
-                                let actual =
-                                    sum.map(fmt_dec).unwrap_or_else(|| "too large".to_string());
+                                let actual = sum.map(fmt_dec).unwrap_or_else(|| "too large".to_string());
                                 self.err(
                                     "SPLIT_TOTAL",
                                     format!("{base}/shares"),
-                                    format!(
-                                        "the shares add up to {actual}% but mustTotal is {}%",
-                                        t
-                                    ),
+                                    format!("the shares add up to {actual}% but mustTotal is {}%", t),
                                 );
                             }
                         }
@@ -1304,18 +1152,9 @@ impl<'a> Validator<'a> {
                 }
                 CreditRule::Overlay { payee, percent, .. } => {
                     self.check_payee_ref(payee, format!("{base}/payee"), "overlay payee");
-                    self.check_positive_percent(
-                        *percent,
-                        format!("{base}/percent"),
-                        "the overlay percentage",
-                    );
+                    self.check_positive_percent(*percent, format!("{base}/percent"), "the overlay percentage");
                 }
-                CreditRule::Rollup {
-                    levels,
-                    percent,
-                    from_rules,
-                    ..
-                } => {
+                CreditRule::Rollup { levels, percent, from_rules, .. } => {
                     if *levels == Some(0) {
                         self.err(
                             "INVALID_LEVELS",
@@ -1324,11 +1163,7 @@ impl<'a> Validator<'a> {
                         );
                     }
                     if let Some(p) = percent {
-                        self.check_positive_percent(
-                            *p,
-                            format!("{base}/percent"),
-                            "the roll-up percentage",
-                        );
+                        self.check_positive_percent(*p, format!("{base}/percent"), "the roll-up percentage");
                     }
                     for (k, r) in from_rules.iter().enumerate() {
                         let path = format!("{base}/fromRules/{k}");
@@ -1369,10 +1204,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_MEASURE",
                 path,
-                format!(
-                    "`{m}` is not a measure of this plan (known measures: {})",
-                    list(&known)
-                ),
+                format!("`{m}` is not a measure of this plan (known measures: {})", list(&known)),
             );
         }
     }
@@ -1385,10 +1217,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "NEGATIVE_RATE",
                 p.clone(),
-                format!(
-                    "the {unit} rate {} is negative; rates must be 0 or more",
-                    value
-                ),
+                format!("the {unit} rate {} is negative; rates must be 0 or more", value),
             );
         }
         if matches!(rate, Rate::Multiplier(_)) && !base_rate {
@@ -1420,34 +1249,16 @@ impl<'a> Validator<'a> {
             self.warn(
                 "NO_PAYEES",
                 base.clone(),
-                format!(
-                    "component `{}` applies to no payee of the plan and will never pay",
-                    c.id
-                ),
+                format!("component `{}` applies to no payee of the plan and will never pay", c.id),
             );
         }
         let mut quota_warned: BTreeSet<(usize, &'a str)> = BTreeSet::new();
         match &c.kind {
             ComponentKind::Rate { measure, rate } => {
                 self.check_measure_ref(measure, format!("{base}/measure"));
-                self.check_rate(
-                    rate,
-                    &format!("{base}/rate"),
-                    false,
-                    "a rate component has no baseRate",
-                );
+                self.check_rate(rate, &format!("{base}/rate"), false, "a rate component has no baseRate");
             }
-            ComponentKind::Tiered {
-                measure,
-                basis,
-                method,
-                base_rate,
-                tiers,
-                points,
-                output,
-                basis_cap,
-                ..
-            } => {
+            ComponentKind::Tiered { measure, basis, method, base_rate, tiers, points, output, basis_cap, .. } => {
                 self.check_measure_ref(measure, format!("{base}/measure"));
                 if let Some(br) = base_rate {
                     let (unit, value) = rate_parts(br);
@@ -1461,10 +1272,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "NEGATIVE_RATE",
                             format!("{base}/baseRate/{unit}"),
-                            format!(
-                                "the base rate {} is negative; rates must be 0 or more",
-                                value
-                            ),
+                            format!("the base rate {} is negative; rates must be 0 or more", value),
                         );
                     }
                     if *method == TierMethod::Interpolated {
@@ -1485,11 +1293,7 @@ impl<'a> Validator<'a> {
                         );
                     }
                     if *output == CurveOutput::FractionOfTargetIncentive {
-                        self.check_target_incentives(
-                            c,
-                            &applies,
-                            "its curve pays a fraction of target incentive",
-                        );
+                        self.check_target_incentives(c, &applies, "its curve pays a fraction of target incentive");
                     }
                 } else {
                     if tiers.is_empty() {
@@ -1499,13 +1303,7 @@ impl<'a> Validator<'a> {
                             "a marginal or retroactive table needs at least one band in `tiers`",
                         );
                     }
-                    let bands: Vec<Band> = tiers
-                        .iter()
-                        .map(|t| Band {
-                            from: t.from,
-                            to: t.to,
-                        })
-                        .collect();
+                    let bands: Vec<Band> = tiers.iter().map(|t| Band { from: t.from, to: t.to }).collect();
                     let mut held = self.check_bands(&format!("{base}/tiers"), &bands, true);
                     for (k, t) in tiers.iter().enumerate() {
                         self.flush(&mut held, k);
@@ -1533,22 +1331,11 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-            ComponentKind::Matrix {
-                measure,
-                rows,
-                columns,
-                rates,
-            } => {
+            ComponentKind::Matrix { measure, rows, columns, rates } => {
                 self.check_measure_ref(measure, format!("{base}/measure"));
                 for (name, axis) in [("rows", rows), ("columns", columns)] {
                     let abase = format!("{base}/{name}");
-                    self.check_indicator(
-                        &axis.on,
-                        &format!("{abase}/on"),
-                        c,
-                        &applies,
-                        &mut quota_warned,
-                    );
+                    self.check_indicator(&axis.on, &format!("{abase}/on"), c, &applies, &mut quota_warned);
                     if axis.breaks.is_empty() {
                         self.err(
                             "AXIS_ORDER",
@@ -1572,7 +1359,10 @@ impl<'a> Validator<'a> {
                     self.err(
                         "MATRIX_SHAPE",
                         format!("{base}/rates"),
-                        format!("`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break", rates.len()),
+                        format!(
+                            "`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break",
+                            rates.len()
+                        ),
                     );
                 }
                 for (r, row) in rates.iter().enumerate() {
@@ -1593,12 +1383,7 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-            ComponentKind::Milestone {
-                measure,
-                basis,
-                scope,
-                levels,
-            } => {
+            ComponentKind::Milestone { measure, basis, scope, levels } => {
                 self.check_measure_ref(measure, format!("{base}/measure"));
                 if *scope == Scope::Transaction {
                     self.err(
@@ -1638,10 +1423,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "NEGATIVE_AMOUNT",
                             format!("{lbase}/amount"),
-                            format!(
-                                "the bonus of milestone level {k} is {}; it must be 0 or more",
-                                l.amount
-                            ),
+                            format!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
                         );
                     }
                 }
@@ -1651,35 +1433,31 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-            ComponentKind::Spiff {
-                measure,
-                filter,
-                window,
-                rate,
-            } => {
+            ComponentKind::Spiff { measure, filter, window, rate } => {
                 self.check_measure_ref(measure, format!("{base}/measure"));
                 self.check_filter(filter, &format!("{base}/filter"), false, false);
                 if window.to < window.from {
                     self.err(
                         "WINDOW_DATES",
                         format!("{base}/window/to"),
-                        format!("the window ends on {}, before it starts on {}; `to` must be on or after `from`", window.to, window.from),
+                        format!(
+                            "the window ends on {}, before it starts on {}; `to` must be on or after `from`",
+                            window.to, window.from
+                        ),
                     );
                 } else if let Some((ys, ye)) = self.year {
                     if window.to < ys || window.from > ye {
                         self.warn(
                             "WINDOW_OUTSIDE_YEAR",
                             format!("{base}/window"),
-                            format!("the window {} to {} is outside the plan year ({ys} to {ye}); the SPIFF will never pay", window.from, window.to),
+                            format!(
+                                "the window {} to {} is outside the plan year ({ys} to {ye}); the SPIFF will never pay",
+                                window.from, window.to
+                            ),
                         );
                     }
                 }
-                self.check_rate(
-                    rate,
-                    &format!("{base}/rate"),
-                    false,
-                    "a spiff component has no baseRate",
-                );
+                self.check_rate(rate, &format!("{base}/rate"), false, "a spiff component has no baseRate");
             }
             ComponentKind::Mbo { target, objectives } => {
                 self.check_mbo(&base, c, &applies, target, objectives);
@@ -1689,30 +1467,16 @@ impl<'a> Validator<'a> {
             self.check_gate(&base, c, g, &applies, &mut quota_warned);
         }
         for (j, m) in c.multipliers.iter().enumerate() {
-            self.check_multiplier(
-                &format!("{base}/multipliers/{j}"),
-                c,
-                m,
-                &applies,
-                &mut quota_warned,
-            );
+            self.check_multiplier(&format!("{base}/multipliers/{j}"), c, m, &applies, &mut quota_warned);
         }
         self.check_caps(&base, &c.caps);
     }
 
-    fn missing_quota(
-        &mut self,
-        c: &Component,
-        p: usize,
-        measure: &'a str,
-        warned: &mut BTreeSet<(usize, &'a str)>,
-    ) {
+    fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut BTreeSet<(usize, &'a str)>) {
         let Some(payee) = self.plan.payees.get(p) else {
             return;
         };
-        if !self.measures.contains(measure)
-            || self.quota_pairs.contains(&(payee.id.as_str(), measure))
-        {
+        if !self.measures.contains(measure) || self.quota_pairs.contains(&(payee.id.as_str(), measure)) {
             return;
         }
         if warned.insert((p, measure)) {
@@ -1736,7 +1500,10 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MISSING_TARGET_INCENTIVE",
                     format!("/payees/{p}"),
-                    format!("payee `{}` has no targetIncentive, but component `{}` applies to them and {why}", payee.id, c.id),
+                    format!(
+                        "payee `{}` has no targetIncentive, but component `{}` applies to them and {why}",
+                        payee.id, c.id
+                    ),
                 );
             }
         }
@@ -1747,10 +1514,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "MISSING_POINTS",
                 format!("{base}/points"),
-                format!(
-                    "an interpolated curve needs at least 2 points; it has {}",
-                    points.len()
-                ),
+                format!("an interpolated curve needs at least 2 points; it has {}", points.len()),
             );
         }
         for (k, pt) in points.iter().enumerate() {
@@ -1760,7 +1524,12 @@ impl<'a> Validator<'a> {
                         self.err(
                             "CURVE_ORDER",
                             format!("{base}/points/{k}/x"),
-                            format!("point {k} has x = {} but point {} has x = {}; x must be strictly increasing", pt.x, k - 1, prev.x),
+                            format!(
+                                "point {k} has x = {} but point {} has x = {}; x must be strictly increasing",
+                                pt.x,
+                                k - 1,
+                                prev.x
+                            ),
                         );
                     }
                 }
@@ -1769,10 +1538,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_RATE",
                     format!("{base}/points/{k}/y"),
-                    format!(
-                        "point {k} has y = {}; the curve's output cannot be negative",
-                        pt.y
-                    ),
+                    format!("point {k} has y = {}; the curve's output cannot be negative", pt.y),
                 );
             }
         }
@@ -1792,30 +1558,20 @@ impl<'a> Validator<'a> {
     ) {
         let path = format!("{base}/basisCap");
         if cap <= Decimal::ZERO {
-            self.err(
-                "CAP_BELOW_THRESHOLD",
-                path,
-                format!("basisCap is {}; it must be greater than 0", cap),
-            );
+            self.err("CAP_BELOW_THRESHOLD", path, format!("basisCap is {}; it must be greater than 0", cap));
             return;
         }
         let first_top = if method == TierMethod::Interpolated {
             points.first().map(|p| (p.x, "the first point's x"))
         } else {
-            tiers
-                .first()
-                .and_then(|t| t.to)
-                .map(|t| (t, "the end of the first band"))
+            tiers.first().and_then(|t| t.to).map(|t| (t, "the end of the first band"))
         };
         if let Some((top, what)) = first_top {
             if cap < top {
                 self.err(
                     "CAP_BELOW_THRESHOLD",
                     path,
-                    format!(
-                        "basisCap {} is below {what} ({}); the table above it could never pay",
-                        cap, top
-                    ),
+                    format!("basisCap {} is below {what} ({}); the table above it could never pay", cap, top),
                 );
                 return;
             }
@@ -1866,32 +1622,17 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     format!("{base}/target/fractionOfTargetIncentive"),
-                    format!(
-                        "the MBO fraction of target incentive is {}; it must be 0 or more",
-                        f
-                    ),
+                    format!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
                 );
             }
-            self.check_target_incentives(
-                c,
-                applies,
-                "its MBO target is a fraction of target incentive",
-            );
+            self.check_target_incentives(c, applies, "its MBO target is a fraction of target incentive");
         }
         let obase = format!("{base}/objectives");
         if objectives.is_empty() {
-            self.err(
-                "MISSING_OBJECTIVES",
-                obase.clone(),
-                "an MBO component needs at least one objective",
-            );
+            self.err("MISSING_OBJECTIVES", obase.clone(), "an MBO component needs at least one objective");
             return;
         }
-        let mut ids = self.check_ids(
-            &obase,
-            "objective",
-            objectives.iter().map(|o| o.id.as_str()),
-        );
+        let mut ids = self.check_ids(&obase, "objective", objectives.iter().map(|o| o.id.as_str()));
         let mut total = Some(Decimal::ZERO);
         for (k, o) in objectives.iter().enumerate() {
             let p = format!("{obase}/{k}");
@@ -1900,10 +1641,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_WEIGHTS",
                     format!("{p}/weight"),
-                    format!(
-                        "objective `{}` has weight {}; weights cannot be negative",
-                        o.id, o.weight
-                    ),
+                    format!("objective `{}` has weight {}; weights cannot be negative", o.id, o.weight),
                 );
             }
             total = total.and_then(|t| t.checked_add(o.weight));
@@ -1911,14 +1649,20 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_LEVELS",
                     format!("{p}/threshold"),
-                    format!("objective `{}` has threshold {} above target {}; need threshold <= target < stretch", o.id, o.threshold, o.target),
+                    format!(
+                        "objective `{}` has threshold {} above target {}; need threshold <= target < stretch",
+                        o.id, o.threshold, o.target
+                    ),
                 );
             }
             if o.target >= o.stretch {
                 self.err(
                     "MBO_LEVELS",
                     format!("{p}/stretch"),
-                    format!("objective `{}` has stretch {} not above target {}; need threshold <= target < stretch", o.id, o.stretch, o.target),
+                    format!(
+                        "objective `{}` has stretch {} not above target {}; need threshold <= target < stretch",
+                        o.id, o.stretch, o.target
+                    ),
                 );
             }
             for (name, v) in [("atThreshold", o.at_threshold), ("atStretch", o.at_stretch)] {
@@ -1927,19 +1671,14 @@ impl<'a> Validator<'a> {
                         self.err(
                             "MBO_LEVELS",
                             format!("{p}/{name}"),
-                            format!(
-                                "objective `{}` has {name} = {}; a score cannot be negative",
-                                o.id, v
-                            ),
+                            format!("objective `{}` has {name} = {}; a score cannot be negative", o.id, v),
                         );
                     }
                 }
             }
         }
         if total != Some(Decimal::ONE) {
-            let actual = total
-                .map(fmt_dec)
-                .unwrap_or_else(|| "too large".to_string());
+            let actual = total.map(fmt_dec).unwrap_or_else(|| "too large".to_string());
             self.err(
                 "MBO_WEIGHTS",
                 obase,
@@ -1962,11 +1701,9 @@ impl<'a> Validator<'a> {
                 path.to_string(),
                 "an indicator reads exactly one of `measure` or `metric`",
             ),
-            (None, Some(m)) if m.trim().is_empty() => self.err(
-                "INDICATOR_SOURCE",
-                format!("{path}/metric"),
-                "the metric id is empty",
-            ),
+            (None, Some(m)) if m.trim().is_empty() => {
+                self.err("INDICATOR_SOURCE", format!("{path}/metric"), "the metric id is empty")
+            }
             _ => {}
         }
         if let Some(m) = &ind.measure {
@@ -2052,20 +1789,9 @@ impl<'a> Validator<'a> {
     ) {
         self.check_indicator(&m.on, &format!("{mbase}/on"), c, applies, warned);
         if m.bands.is_empty() {
-            self.warn(
-                "NO_BANDS",
-                format!("{mbase}/bands"),
-                "the multiplier has no bands, so it never changes the pay",
-            );
+            self.warn("NO_BANDS", format!("{mbase}/bands"), "the multiplier has no bands, so it never changes the pay");
         }
-        let bands: Vec<Band> = m
-            .bands
-            .iter()
-            .map(|b| Band {
-                from: b.from,
-                to: b.to,
-            })
-            .collect();
+        let bands: Vec<Band> = m.bands.iter().map(|b| Band { from: b.from, to: b.to }).collect();
         let mut held = self.check_bands(&format!("{mbase}/bands"), &bands, false);
         for (k, b) in m.bands.iter().enumerate() {
             self.flush(&mut held, k);
@@ -2073,10 +1799,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_RATE",
                     format!("{mbase}/bands/{k}/factor"),
-                    format!(
-                        "band {k} has factor {}; a factor cannot be negative",
-                        b.factor
-                    ),
+                    format!("band {k} has factor {}; a factor cannot be negative", b.factor),
                 );
             }
         }
@@ -2103,60 +1826,69 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "TIER_START",
                         format!("{base}/0/from"),
-                        format!(
-                            "the first band starts at {}, so a basis below it pays nothing",
-                            b.from
-                        ),
+                        format!("the first band starts at {}, so a basis below it pays nothing", b.from),
                     );
                 }
             } else if let Some(prev) = bands.get(k - 1) {
-                self.band_pair(base, k, b, prev);
+                self.band_pair(base, k, b, prev, tier_table);
             }
             if let Some(to) = b.to {
                 if to <= b.from {
                     self.err(
                         "TIER_BOUNDS",
                         format!("{base}/{k}/to"),
-                        format!(
-                            "band {k} runs from {} to {}; `to` must be greater than `from`",
-                            b.from, to
-                        ),
+                        format!("band {k} runs from {} to {}; `to` must be greater than `from`", b.from, to),
                     );
                 }
             }
         }
     }
 
-    fn band_pair(&mut self, base: &str, k: usize, b: &Band, prev: &Band) {
+    /// Checks consecutive bands. A gap is an error in a tier table (part of the basis would have no
+    /// rate) but allowed between multiplier bands, where the factor is 1 outside every band.
+    fn band_pair(&mut self, base: &str, k: usize, b: &Band, prev: &Band, tier_table: bool) {
         let path = format!("{base}/{k}/from");
         match prev.to {
-                None => self.err(
-                    "TIER_OPEN_NOT_LAST",
-                    format!("{base}/{}", k - 1),
-                    format!("band {} has no `to` (it is open-ended) but is not the last band; only the last band may be open", k - 1),
+            None => self.err(
+                "TIER_OPEN_NOT_LAST",
+                format!("{base}/{}", k - 1),
+                format!(
+                    "band {} has no `to` (it is open-ended) but is not the last band; only the last band may be open",
+                    k - 1
                 ),
-                Some(prev_to) => {
-                    if b.from < prev.from {
-                        self.err(
-                            "TIER_ORDER",
-                            path,
-                            format!("band {k} starts at {} but band {} starts at {}; bands must be in ascending order", b.from, k - 1, prev.from),
-                        );
-                    } else if b.from < prev_to {
-                        self.err(
-                            "TIER_OVERLAP",
-                            path,
-                            format!("band {k} starts at {} but band {} ends at {}; bands must not overlap", b.from, k - 1, prev_to),
-                        );
-                    } else if b.from > prev_to {
-                        self.err(
+            ),
+            Some(prev_to) => {
+                if b.from < prev.from {
+                    self.err(
+                        "TIER_ORDER",
+                        path,
+                        format!(
+                            "band {k} starts at {} but band {} starts at {}; bands must be in ascending order",
+                            b.from,
+                            k - 1,
+                            prev.from
+                        ),
+                    );
+                } else if b.from < prev_to {
+                    self.err(
+                        "TIER_OVERLAP",
+                        path,
+                        format!(
+                            "band {k} starts at {} but band {} ends at {}; bands must not overlap",
+                            b.from,
+                            k - 1,
+                            prev_to
+                        ),
+                    );
+                } else if b.from > prev_to && tier_table {
+                    self.err(
                             "TIER_GAP",
                             path,
                             format!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", b.from, k - 1, prev_to),
                         );
-                    }
                 }
             }
+        }
     }
 
     fn check_caps(&mut self, base: &str, caps: &[Cap]) {
@@ -2167,10 +1899,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "CAP_NOT_POSITIVE",
                     format!("{cbase}/amount"),
-                    format!(
-                        "the cap amount is {}; a cap must be greater than 0",
-                        cap.amount
-                    ),
+                    format!("the cap amount is {}; a cap must be greater than 0", cap.amount),
                 );
             }
             if cap.per == CapPer::Transaction && cap.excess == Excess::CarryForward {
@@ -2202,11 +1931,7 @@ impl<'a> Validator<'a> {
     fn check_payments(&mut self) {
         let plan = self.plan;
         let pay = &plan.payments;
-        let mut ids = self.check_ids(
-            "/payments/draws",
-            "draw",
-            pay.draws.iter().map(|d| d.id.as_str()),
-        );
+        let mut ids = self.check_ids("/payments/draws", "draw", pay.draws.iter().map(|d| d.id.as_str()));
         let mut draw_scope: Vec<(BTreeSet<usize>, Option<BTreeSet<&str>>)> = Vec::new();
         for (k, d) in pay.draws.iter().enumerate() {
             let base = format!("/payments/draws/{k}");
@@ -2252,10 +1977,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RECOVERY_LIMIT",
                         format!("{base}/recovery/maxPercent"),
-                        format!(
-                            "maxPercent is {}%; it must be more than 0 and at most 100",
-                            p
-                        ),
+                        format!("maxPercent is {}%; it must be more than 0 and at most 100", p),
                     );
                 }
             }
@@ -2279,33 +2001,22 @@ impl<'a> Validator<'a> {
             }
             let applies = self.applicable(&d.roles, &d.payees);
             if applies.is_empty() {
-                self.warn(
-                    "NO_PAYEES",
-                    base.clone(),
-                    format!("draw `{}` applies to no payee of the plan", d.id),
-                );
+                self.warn("NO_PAYEES", base.clone(), format!("draw `{}` applies to no payee of the plan", d.id));
             }
-            let periods: Option<BTreeSet<&str>> = if d.periods.is_empty() {
-                None
-            } else {
-                Some(d.periods.iter().map(|s| s.as_str()).collect())
-            };
+            let periods: Option<BTreeSet<&str>> =
+                if d.periods.is_empty() { None } else { Some(d.periods.iter().map(|s| s.as_str()).collect()) };
             for (j, (other_payees, other_periods)) in draw_scope.iter().enumerate() {
                 let Some(shared_payee) = applies.iter().find(|p| other_payees.contains(p)) else {
                     continue;
                 };
                 let shared_period: Option<String> = match (&periods, other_periods) {
                     (None, None) => Some("every period".to_string()),
-                    (Some(a), None) | (None, Some(a)) => {
-                        a.iter().next().map(|p| format!("period `{p}`"))
-                    }
+                    (Some(a), None) | (None, Some(a)) => a.iter().next().map(|p| format!("period `{p}`")),
                     (Some(a), Some(b)) => a.intersection(b).next().map(|p| format!("period `{p}`")),
                 };
-                let (Some(when), Some(payee), Some(other)) = (
-                    shared_period,
-                    plan.payees.get(*shared_payee),
-                    pay.draws.get(j),
-                ) else {
+                let (Some(when), Some(payee), Some(other)) =
+                    (shared_period, plan.payees.get(*shared_payee), pay.draws.get(j))
+                else {
                     continue;
                 };
                 self.err(
@@ -2331,11 +2042,7 @@ impl<'a> Validator<'a> {
                 self.check_component_ref(comp, format!("/payments/clawback/components/{r}"));
             }
         }
-        let mut ids = self.check_ids(
-            "/payments/holdbacks",
-            "holdback",
-            pay.holdbacks.iter().map(|h| h.id.as_str()),
-        );
+        let mut ids = self.check_ids("/payments/holdbacks", "holdback", pay.holdbacks.iter().map(|h| h.id.as_str()));
         for (k, h) in pay.holdbacks.iter().enumerate() {
             let base = format!("/payments/holdbacks/{k}");
             self.flush(&mut ids, k);
@@ -2343,19 +2050,18 @@ impl<'a> Validator<'a> {
                 self.err(
                     "HOLDBACK_PERCENT",
                     format!("{base}/percent"),
-                    format!(
-                        "the holdback percent is {}; it must be more than 0 and at most 100",
-                        h.percent
-                    ),
+                    format!("the holdback percent is {}; it must be more than 0 and at most 100", h.percent),
                 );
             }
             for (r, comp) in h.components.iter().enumerate() {
                 self.check_component_ref(comp, format!("{base}/components/{r}"));
             }
             match &h.release {
-                Release::OnEvent(e) if e.trim().is_empty() => {
-                    self.err("EMPTY_EVENT", format!("{base}/release/onEvent"), "the release event name is empty; name the input event that releases the holdback")
-                }
+                Release::OnEvent(e) if e.trim().is_empty() => self.err(
+                    "EMPTY_EVENT",
+                    format!("{base}/release/onEvent"),
+                    "the release event name is empty; name the input event that releases the holdback",
+                ),
                 Release::AfterPeriods(0) => self.warn(
                     "HOLDBACK_NO_DELAY",
                     format!("{base}/release/afterPeriods"),
@@ -2385,10 +2091,8 @@ impl<'a> Validator<'a> {
                     count += 1;
                 }
             }
-            if count > 1 && total.map_or(true, |t| t > Decimal::ONE_HUNDRED) {
-                let actual = total
-                    .map(fmt_dec)
-                    .unwrap_or_else(|| "too large".to_string());
+            if count > 1 && total.is_none_or(|t| t > Decimal::ONE_HUNDRED) {
+                let actual = total.map(fmt_dec).unwrap_or_else(|| "too large".to_string());
                 self.err(
                     "HOLDBACK_TOTAL",
                     "/payments/holdbacks",
@@ -2404,10 +2108,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_COMPONENT",
                 path,
-                format!(
-                    "`{id}` is not a component of this plan (known components: {})",
-                    list(&known)
-                ),
+                format!("`{id}` is not a component of this plan (known components: {})", list(&known)),
             );
         }
     }
@@ -2424,18 +2125,5 @@ fn describe_indicator(ind: &Indicator) -> String {
         }
         (None, Some(m)) => format!("the metric `{m}`"),
         (None, None) => "nothing".to_string(),
-    }
-}
-
-/// Whether any diagnostic is an error (warnings do not count).
-pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.severity == crate::error::Severity::Error)
-}
-
-/// Parses and checks plan JSON text; a document that cannot be read gives one `PARSE_ERROR`.
-pub fn validate_json(text: &str) -> Vec<Diagnostic> {
-    match Plan::from_json(text) {
-        Ok(plan) => validate(&plan),
-        Err(e) => vec![Diagnostic::error(e.code(), e.path().unwrap_or(""), e.to_string())],
     }
 }

@@ -27,9 +27,7 @@ fn unescape(token: &str) -> String {
 /// member, or appends to an array with the last token `-`.
 fn set(v: &mut Value, ptr: &str, new: Value) {
     let (parent, last) = ptr.rsplit_once('/').expect("pointer has a slash");
-    let target = v
-        .pointer_mut(parent)
-        .unwrap_or_else(|| panic!("no value at {parent}"));
+    let target = v.pointer_mut(parent).unwrap_or_else(|| panic!("no value at {parent}"));
     match target {
         Value::Object(m) => {
             m.insert(unescape(last), new);
@@ -46,13 +44,9 @@ fn set(v: &mut Value, ptr: &str, new: Value) {
 /// Removes the value at a JSON pointer.
 fn remove(v: &mut Value, ptr: &str) {
     let (parent, last) = ptr.rsplit_once('/').expect("pointer has a slash");
-    match v
-        .pointer_mut(parent)
-        .unwrap_or_else(|| panic!("no value at {parent}"))
-    {
+    match v.pointer_mut(parent).unwrap_or_else(|| panic!("no value at {parent}")) {
         Value::Object(m) => {
-            m.remove(&unescape(last))
-                .unwrap_or_else(|| panic!("no member {ptr}"));
+            m.remove(&unescape(last)).unwrap_or_else(|| panic!("no member {ptr}"));
         }
         Value::Array(a) => {
             a.remove(last.parse().expect("array index"));
@@ -62,8 +56,7 @@ fn remove(v: &mut Value, ptr: &str) {
 }
 
 fn run(v: &Value) -> Vec<Diagnostic> {
-    let plan = Plan::from_json(&v.to_string())
-        .unwrap_or_else(|e| panic!("mutated plan does not parse: {e}"));
+    let plan = Plan::from_json(&v.to_string()).unwrap_or_else(|e| panic!("mutated plan does not parse: {e}"));
     payplan::validate(&plan)
 }
 
@@ -75,19 +68,13 @@ fn with(f: impl FnOnce(&mut Value)) -> Vec<Diagnostic> {
 }
 
 fn show(ds: &[Diagnostic]) -> String {
-    ds.iter()
-        .map(|d| format!("  {d}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    ds.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
 }
 
 /// Asserts the complete list of diagnostics, in order.
 #[track_caller]
 fn exactly(ds: &[Diagnostic], want: &[(&str, &str, Severity)]) {
-    let got: Vec<(&str, &str, Severity)> = ds
-        .iter()
-        .map(|d| (d.code.as_str(), d.path.as_str(), d.severity))
-        .collect();
+    let got: Vec<(&str, &str, Severity)> = ds.iter().map(|d| (d.code.as_str(), d.path.as_str(), d.severity)).collect();
     assert_eq!(got, want, "diagnostics were:\n{}", show(ds));
 }
 
@@ -96,12 +83,7 @@ fn exactly(ds: &[Diagnostic], want: &[(&str, &str, Severity)]) {
 fn has<'a>(ds: &'a [Diagnostic], code: &str, path: &str, sev: Severity) -> &'a Diagnostic {
     ds.iter()
         .find(|d| d.code == code && d.path == path && d.severity == sev)
-        .unwrap_or_else(|| {
-            panic!(
-                "no {sev:?} {code} at {path}; diagnostics were:\n{}",
-                show(ds)
-            )
-        })
+        .unwrap_or_else(|| panic!("no {sev:?} {code} at {path}; diagnostics were:\n{}", show(ds)))
 }
 
 /// The sample with a valid FX table: EUR from 2025-01-01 to 2025-06-30, then open from 2025-07-01.
@@ -167,11 +149,7 @@ fn curve(v: &mut Value) {
     set(v, "/components/0/method", json!("interpolated"));
     remove(v, "/components/0/tiers");
     remove(v, "/components/0/baseRate");
-    set(
-        v,
-        "/components/0/points",
-        json!([{"x": "0", "y": "0"}, {"x": "1", "y": "8"}, {"x": "2", "y": "16"}]),
-    );
+    set(v, "/components/0/points", json!([{"x": "0", "y": "0"}, {"x": "1", "y": "8"}, {"x": "2", "y": "16"}]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,11 +176,7 @@ fn fixtures_used_below_are_clean() {
 #[test]
 fn has_errors_ignores_warnings() {
     assert!(!payplan::has_errors(&[]));
-    assert!(!payplan::has_errors(&[Diagnostic::warning(
-        "ZERO_QUOTA",
-        "/quotas/0/annual",
-        "x"
-    )]));
+    assert!(!payplan::has_errors(&[Diagnostic::warning("ZERO_QUOTA", "/quotas/0/annual", "x")]));
     assert!(payplan::has_errors(&[
         Diagnostic::warning("ZERO_QUOTA", "/quotas/0/annual", "x"),
         Diagnostic::error("UNKNOWN_PAYEE", "/quotas/0/payee", "y"),
@@ -211,16 +185,14 @@ fn has_errors_ignores_warnings() {
 
 #[test]
 fn validate_json_parse_error_stops() {
-    let bad = payplan::sample::SAMPLE_PLAN_JSON.replace("\"40000\"", "40000");
+    let bad = payplan::sample::SAMPLE_PLAN_JSON.replace("\"25000\"", "25000");
     let ds = payplan::validate_json(&bad);
     exactly(&ds, &[("PARSE_ERROR", "/components/0/caps/0/amount", E)]);
     let ds = payplan::validate_json("{ not json");
     exactly(&ds, &[("PARSE_ERROR", "", E)]);
     // a syntax error deep in the document points at the deepest value known
-    let cut = payplan::sample::SAMPLE_PLAN_JSON.replace(
-        "\"rate\": { \"percent\": \"1\" }",
-        "\"rate\": { \"percent\": }",
-    );
+    let cut =
+        payplan::sample::SAMPLE_PLAN_JSON.replace("\"rate\": { \"percent\": \"1\" }", "\"rate\": { \"percent\": }");
     let ds = payplan::validate_json(&cut);
     assert_eq!(ds.len(), 1);
     assert_eq!(ds[0].code, "PARSE_ERROR");
@@ -232,16 +204,10 @@ fn validate_json_parse_error_stops() {
 
 #[test]
 fn validate_json_validates() {
-    exactly(
-        &payplan::validate_json(payplan::sample::SAMPLE_PLAN_JSON),
-        &[],
-    );
+    exactly(&payplan::validate_json(payplan::sample::SAMPLE_PLAN_JSON), &[]);
     let mut v = sample();
     set(&mut v, "/schemaVersion", json!(2));
-    exactly(
-        &payplan::validate_json(&v.to_string()),
-        &[("SCHEMA_VERSION", "/schemaVersion", E)],
-    );
+    exactly(&payplan::validate_json(&v.to_string()), &[("SCHEMA_VERSION", "/schemaVersion", E)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,38 +217,21 @@ fn validate_json_validates() {
 fn schema_version() {
     let ds = with(|v| set(v, "/schemaVersion", json!(2)));
     exactly(&ds, &[("SCHEMA_VERSION", "/schemaVersion", E)]);
-    assert!(
-        ds[0].message.contains('2') && ds[0].message.contains('1'),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains('2') && ds[0].message.contains('1'), "{}", ds[0].message);
 }
 
 #[test]
 fn empty_ids() {
-    exactly(
-        &with(|v| set(v, "/id", json!(""))),
-        &[("EMPTY_ID", "/id", E)],
-    );
-    exactly(
-        &with(|v| set(v, "/measures/-", json!({"id": ""}))),
-        &[("EMPTY_ID", "/measures/2/id", E)],
-    );
-    exactly(
-        &with(|v| set(v, "/payees/-", json!({"id": " ", "role": "Manager"}))),
-        &[("EMPTY_ID", "/payees/4/id", E)],
-    );
+    exactly(&with(|v| set(v, "/id", json!(""))), &[("EMPTY_ID", "/id", E)]);
+    exactly(&with(|v| set(v, "/measures/-", json!({"id": ""}))), &[("EMPTY_ID", "/measures/2/id", E)]);
+    exactly(&with(|v| set(v, "/payees/-", json!({"id": " ", "role": "Manager"}))), &[("EMPTY_ID", "/payees/4/id", E)]);
     exactly(
         &with(|v| set(v, "/crediting/rules/-", json!({"type": "direct", "id": ""}))),
         &[("EMPTY_ID", "/crediting/rules/2/id", E)],
     );
     exactly(
         &with(|v| {
-            set(
-                v,
-                "/components/-",
-                json!({"id": "", "type": "rate", "measure": "bookings", "rate": {"percent": "1"}}),
-            )
+            set(v, "/components/-", json!({"id": "", "type": "rate", "measure": "bookings", "rate": {"percent": "1"}}))
         }),
         &[("EMPTY_ID", "/components/3/id", E)],
     );
@@ -292,24 +241,11 @@ fn empty_ids() {
 fn duplicate_ids() {
     let ds = with(|v| set(v, "/payees/-", json!({"id": "ae-ana", "role": "Manager"})));
     exactly(&ds, &[("DUPLICATE_ID", "/payees/4/id", E)]);
-    assert!(
-        ds[0].message.contains("ae-ana") && ds[0].message.contains("/payees/1"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("ae-ana") && ds[0].message.contains("/payees/1"), "{}", ds[0].message);
 
+    exactly(&with(|v| set(v, "/measures/-", json!({"id": "bookings"}))), &[("DUPLICATE_ID", "/measures/2/id", E)]);
     exactly(
-        &with(|v| set(v, "/measures/-", json!({"id": "bookings"}))),
-        &[("DUPLICATE_ID", "/measures/2/id", E)],
-    );
-    exactly(
-        &with(|v| {
-            set(
-                v,
-                "/crediting/rules/-",
-                json!({"type": "direct", "id": "deal-credit"}),
-            )
-        }),
+        &with(|v| set(v, "/crediting/rules/-", json!({"type": "direct", "id": "deal-credit"}))),
         &[("DUPLICATE_ID", "/crediting/rules/2/id", E)],
     );
     exactly(
@@ -376,23 +312,11 @@ fn currency_codes() {
         &[("CURRENCY_MINOR_UNITS", "/currencies/0/minorUnits", E)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/currencies",
-                json!([{"code": "XAU", "minorUnits": 2}, {"code": "XAU", "minorUnits": 3}]),
-            )
-        }),
+        &with(|v| set(v, "/currencies", json!([{"code": "XAU", "minorUnits": 2}, {"code": "XAU", "minorUnits": 3}]))),
         &[("DUPLICATE_CURRENCY", "/currencies/1/code", E)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/currencies",
-                json!([{"code": "XAU", "minorUnits": 2}, {"code": "XAU", "minorUnits": 2}]),
-            )
-        }),
+        &with(|v| set(v, "/currencies", json!([{"code": "XAU", "minorUnits": 2}, {"code": "XAU", "minorUnits": 2}]))),
         &[("DUPLICATE_CURRENCY", "/currencies/1/code", W)],
     );
 }
@@ -415,19 +339,12 @@ fn unknown_currencies() {
             with_fx(v);
             set(v, "/fx/base", json!("QQQ"));
         }),
-        &[
-            ("UNKNOWN_CURRENCY", "/fx/base", E),
-            ("FX_NO_PATH", "/fx/rates", E),
-        ],
+        &[("UNKNOWN_CURRENCY", "/fx/base", E), ("FX_NO_PATH", "/fx/rates", E)],
     );
     exactly(
         &with(|v| {
             with_fx(v);
-            set(
-                v,
-                "/fx/rates/-",
-                json!({"currency": "QQQ", "rate": "3", "from": "2025-01-01"}),
-            );
+            set(v, "/fx/rates/-", json!({"currency": "QQQ", "rate": "3", "from": "2025-01-01"}));
         }),
         &[("UNKNOWN_CURRENCY", "/fx/rates/2/currency", E)],
     );
@@ -456,10 +373,7 @@ fn fx_dates() {
     exactly(
         &ds,
         // rate 1 is left out of the sequence checks, so the year then ends uncovered after rate 0
-        &[
-            ("FX_GAP", "/fx/rates/0/to", E),
-            ("FX_DATES", "/fx/rates/1/to", E),
-        ],
+        &[("FX_GAP", "/fx/rates/0/to", E), ("FX_DATES", "/fx/rates/1/to", E)],
     );
 }
 
@@ -515,20 +429,12 @@ fn fx_rates_need_not_be_sorted() {
 #[test]
 fn fx_no_path() {
     let ds = with(|v| {
-        set(
-            v,
-            "/fx",
-            json!({"base": "EUR", "rates": [{"currency": "GBP", "rate": "1.2", "from": "2025-01-01"}]}),
-        );
+        set(v, "/fx", json!({"base": "EUR", "rates": [{"currency": "GBP", "rate": "1.2", "from": "2025-01-01"}]}));
     });
     exactly(&ds, &[("FX_NO_PATH", "/fx/rates", E)]);
     exactly(
         &with(|v| {
-            set(
-                v,
-                "/fx",
-                json!({"base": "EUR", "rates": [{"currency": "USD", "rate": "0.9", "from": "2025-01-01"}]}),
-            )
+            set(v, "/fx", json!({"base": "EUR", "rates": [{"currency": "USD", "rate": "0.9", "from": "2025-01-01"}]}))
         }),
         &[],
     );
@@ -539,11 +445,7 @@ fn fx_self_rate() {
     exactly(
         &with(|v| {
             with_fx(v);
-            set(
-                v,
-                "/fx/rates/-",
-                json!({"currency": "USD", "rate": "2", "from": "2025-01-01"}),
-            );
+            set(v, "/fx/rates/-", json!({"currency": "USD", "rate": "2", "from": "2025-01-01"}));
         }),
         &[("FX_SELF_RATE", "/fx/rates/2/currency", E)],
     );
@@ -551,10 +453,7 @@ fn fx_self_rate() {
 
 #[test]
 fn rounding_scale() {
-    exactly(
-        &with(|v| set(v, "/rounding/scale", json!(11))),
-        &[("ROUNDING_SCALE", "/rounding/scale", E)],
-    );
+    exactly(&with(|v| set(v, "/rounding/scale", json!(11))), &[("ROUNDING_SCALE", "/rounding/scale", E)]);
     exactly(&with(|v| set(v, "/rounding/scale", json!(10))), &[]);
 }
 
@@ -589,10 +488,7 @@ fn period_dates() {
     // H2 is left out of the tiling checks, so the year then ends uncovered after H1
     exactly(
         &ds,
-        &[
-            ("PERIODS_NOT_TILING", "/calendar/periods/0/end", E),
-            ("PERIOD_DATES", "/calendar/periods/1/end", E),
-        ],
+        &[("PERIODS_NOT_TILING", "/calendar/periods/0/end", E), ("PERIOD_DATES", "/calendar/periods/1/end", E)],
     );
 }
 
@@ -623,25 +519,14 @@ fn periods_not_tiling() {
     });
     exactly(
         &ds,
-        &[
-            ("PERIODS_NOT_TILING", "/calendar/periods/0/start", E),
-            ("PERIODS_NOT_TILING", "/calendar/periods/1/end", E),
-        ],
+        &[("PERIODS_NOT_TILING", "/calendar/periods/0/start", E), ("PERIODS_NOT_TILING", "/calendar/periods/1/end", E)],
     );
-    assert!(
-        ds[0].message.contains("do not tile the year"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("do not tile the year"), "{}", ds[0].message);
     // listed out of order is fine
     exactly(
         &with(|v| {
             with_halves(v);
-            v.pointer_mut("/calendar/periods")
-                .unwrap()
-                .as_array_mut()
-                .unwrap()
-                .reverse();
+            v.pointer_mut("/calendar/periods").unwrap().as_array_mut().unwrap().reverse();
         }),
         &[],
     );
@@ -650,27 +535,12 @@ fn periods_not_tiling() {
 #[test]
 fn periods_ignored_and_holidays() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/calendar/periods",
-                json!([{"id": "X", "start": "2025-01-01", "end": "2025-12-31"}]),
-            )
-        }),
+        &with(|v| set(v, "/calendar/periods", json!([{"id": "X", "start": "2025-01-01", "end": "2025-12-31"}]))),
         &[("PERIODS_IGNORED", "/calendar/periods", W)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/calendar/holidays",
-                json!(["2025-05-01", "2026-01-01", "2025-05-01"]),
-            )
-        }),
-        &[
-            ("HOLIDAY_OUTSIDE_YEAR", "/calendar/holidays/1", W),
-            ("DUPLICATE_HOLIDAY", "/calendar/holidays/2", W),
-        ],
+        &with(|v| set(v, "/calendar/holidays", json!(["2025-05-01", "2026-01-01", "2025-05-01"]))),
+        &[("HOLIDAY_OUTSIDE_YEAR", "/calendar/holidays/1", W), ("DUPLICATE_HOLIDAY", "/calendar/holidays/2", W)],
     );
 }
 
@@ -686,10 +556,7 @@ fn payee_dates() {
         }),
         &[("PAYEE_DATES", "/payees/2/end", E)],
     );
-    exactly(
-        &with(|v| set(v, "/payees/2/start", json!("2026-02-01"))),
-        &[("PAYEE_OUTSIDE_YEAR", "/payees/2", W)],
-    );
+    exactly(&with(|v| set(v, "/payees/2/start", json!("2026-02-01"))), &[("PAYEE_OUTSIDE_YEAR", "/payees/2", W)]);
 }
 
 #[test]
@@ -704,11 +571,7 @@ fn reporting_lines() {
     );
     exactly(
         &with(|v| {
-            set(
-                v,
-                "/payees/1/reportsTo/0",
-                json!({"manager": "mgr-maya", "from": "2025-06-01", "to": "2025-05-01"}),
-            )
+            set(v, "/payees/1/reportsTo/0", json!({"manager": "mgr-maya", "from": "2025-06-01", "to": "2025-05-01"}))
         }),
         &[("REPORTING_DATES", "/payees/1/reportsTo/0/to", E)],
     );
@@ -724,11 +587,7 @@ fn reporting_overlap() {
         )
     });
     exactly(&ds, &[("REPORTING_OVERLAP", "/payees/1/reportsTo/1", E)]);
-    assert!(
-        ds[0].message.contains("mgr-maya") && ds[0].message.contains("ae-chen"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("mgr-maya") && ds[0].message.contains("ae-chen"), "{}", ds[0].message);
     exactly(
         &with(|v| {
             set(
@@ -746,11 +605,7 @@ fn manager_cycles() {
     // mgr-maya -> ae-ana -> mgr-maya
     let ds = with(|v| set(v, "/payees/0/reportsTo", json!([{"manager": "ae-ana"}])));
     exactly(&ds, &[("MANAGER_CYCLE", "/payees/0/reportsTo/0", E)]);
-    assert!(
-        ds[0].message.contains("mgr-maya -> ae-ana -> mgr-maya"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("mgr-maya -> ae-ana -> mgr-maya"), "{}", ds[0].message);
 
     // a three-person cycle is reported once, from the first payee in document order
     let ds = with(|v| {
@@ -758,13 +613,7 @@ fn manager_cycles() {
         set(v, "/payees/2/reportsTo/0/manager", json!("ae-chen"));
     });
     exactly(&ds, &[("MANAGER_CYCLE", "/payees/0/reportsTo/0", E)]);
-    assert!(
-        ds[0]
-            .message
-            .contains("mgr-maya -> ae-ben -> ae-chen -> mgr-maya"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("mgr-maya -> ae-ben -> ae-chen -> mgr-maya"), "{}", ds[0].message);
 
     // a cycle through dated lines counts too (the graph is over all reporting lines)
     let ds = with(|v| {
@@ -776,11 +625,7 @@ fn manager_cycles() {
         set(v, "/payees/2/reportsTo/0/manager", json!("ae-chen"));
     });
     exactly(&ds, &[("MANAGER_CYCLE", "/payees/2/reportsTo/0", E)]);
-    assert!(
-        ds[0].message.contains("ae-ben -> ae-chen -> ae-ben"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("ae-ben -> ae-chen -> ae-ben"), "{}", ds[0].message);
 }
 
 #[test]
@@ -789,7 +634,9 @@ fn long_reporting_chain_does_not_overflow_the_stack() {
     let payees = v.pointer_mut("/payees").unwrap().as_array_mut().unwrap();
     let n = 50_000;
     for i in 0..n {
-        payees.push(json!({"id": format!("p{i}"), "role": "Chain", "reportsTo": [{"manager": format!("p{}", (i + 1) % n)}]}));
+        payees.push(
+            json!({"id": format!("p{i}"), "role": "Chain", "reportsTo": [{"manager": format!("p{}", (i + 1) % n)}]}),
+        );
     }
     let ds = run(&v);
     exactly(&ds, &[("MANAGER_CYCLE", "/payees/4/reportsTo/0", E)]);
@@ -832,11 +679,7 @@ fn filter_empty_lists() {
         }),
         &[
             ("EMPTY_FILTER_LIST", "/measures/0/filter/products", W),
-            (
-                "EMPTY_FILTER_LIST",
-                "/measures/0/filter/attributes/seg~1ment",
-                W,
-            ),
+            ("EMPTY_FILTER_LIST", "/measures/0/filter/attributes/seg~1ment", W),
             ("EMPTY_FILTER_LIST", "/measures/0/filter/exclude/regions", W),
         ],
     );
@@ -853,13 +696,7 @@ fn filter_empty_lists() {
 #[test]
 fn rules_filter_ignored_in_credit_rules() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/crediting/rules/0/filter",
-                json!({"rules": ["deal-credit"]}),
-            )
-        }),
+        &with(|v| set(v, "/crediting/rules/0/filter", json!({"rules": ["deal-credit"]}))),
         &[("RULES_FILTER_IGNORED", "/crediting/rules/0/filter/rules", W)],
     );
 }
@@ -872,34 +709,19 @@ fn quota_references() {
     // ae-ana then has no quota on bookings, which the commission reads as attainment
     exactly(
         &with(|v| set(v, "/quotas/0/payee", json!("nobody"))),
-        &[
-            ("UNKNOWN_PAYEE", "/quotas/0/payee", E),
-            ("MISSING_QUOTA", "/payees/1", W),
-        ],
+        &[("UNKNOWN_PAYEE", "/quotas/0/payee", E), ("MISSING_QUOTA", "/payees/1", W)],
     );
     exactly(
         &with(|v| set(v, "/quotas/0/measure", json!("nope"))),
-        &[
-            ("UNKNOWN_MEASURE", "/quotas/0/measure", E),
-            ("MISSING_QUOTA", "/payees/1", W),
-        ],
+        &[("UNKNOWN_MEASURE", "/quotas/0/measure", E), ("MISSING_QUOTA", "/payees/1", W)],
     );
 }
 
 #[test]
 fn quota_amount_missing_or_ambiguous() {
+    exactly(&with(|v| remove(v, "/quotas/0/annual")), &[("QUOTA_AMOUNT_MISSING", "/quotas/0", E)]);
     exactly(
-        &with(|v| remove(v, "/quotas/0/annual")),
-        &[("QUOTA_AMOUNT_MISSING", "/quotas/0", E)],
-    );
-    exactly(
-        &with(|v| {
-            set(
-                v,
-                "/quotas/0/periods",
-                json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1"}),
-            )
-        }),
+        &with(|v| set(v, "/quotas/0/periods", json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1"}))),
         &[("QUOTA_AMOUNT_AMBIGUOUS", "/quotas/0", E)],
     );
 }
@@ -908,11 +730,7 @@ fn quota_amount_missing_or_ambiguous() {
 fn quota_periods() {
     let ds = with(|v| {
         remove(v, "/quotas/0/annual");
-        set(
-            v,
-            "/quotas/0/periods",
-            json!({"Q1": "200000", "Q2": "-5", "Q3": "0", "Q5": "1"}),
-        );
+        set(v, "/quotas/0/periods", json!({"Q1": "200000", "Q2": "-5", "Q3": "0", "Q5": "1"}));
     });
     exactly(
         &ds,
@@ -923,94 +741,40 @@ fn quota_periods() {
             ("PERIOD_QUOTA_MISSING", "/quotas/0/periods", W),
         ],
     );
-    assert!(
-        ds[2].message.contains("Q5") && ds[2].message.contains("Q4"),
-        "{}",
-        ds[2].message
-    );
+    assert!(ds[2].message.contains("Q5") && ds[2].message.contains("Q4"), "{}", ds[2].message);
 }
 
 #[test]
 fn quota_annual_amounts() {
-    exactly(
-        &with(|v| set(v, "/quotas/0/annual", json!("-1"))),
-        &[("NEGATIVE_AMOUNT", "/quotas/0/annual", E)],
-    );
-    exactly(
-        &with(|v| set(v, "/quotas/0/annual", json!("0"))),
-        &[("ZERO_QUOTA", "/quotas/0/annual", W)],
-    );
+    exactly(&with(|v| set(v, "/quotas/0/annual", json!("-1"))), &[("NEGATIVE_AMOUNT", "/quotas/0/annual", E)]);
+    exactly(&with(|v| set(v, "/quotas/0/annual", json!("0"))), &[("ZERO_QUOTA", "/quotas/0/annual", W)]);
 }
 
 #[test]
 fn seasonality() {
+    exactly(&with(|v| set(v, "/quotas/0/seasonality", json!({"Q1": "1", "Q2": "2", "Q3": "2", "Q4": "3"}))), &[]);
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/quotas/0/seasonality",
-                json!({"Q1": "1", "Q2": "2", "Q3": "2", "Q4": "3"}),
-            )
-        }),
-        &[],
-    );
-    exactly(
-        &with(|v| {
-            set(
-                v,
-                "/quotas/0/seasonality",
-                json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1", "M13": "1"}),
-            )
-        }),
+        &with(|v| set(v, "/quotas/0/seasonality", json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1", "M13": "1"}))),
         &[("UNKNOWN_PERIOD", "/quotas/0/seasonality/M13", E)],
     );
     exactly(
         &with(|v| {
             remove(v, "/quotas/0/annual");
-            set(
-                v,
-                "/quotas/0/periods",
-                json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1"}),
-            );
-            set(
-                v,
-                "/quotas/0/seasonality",
-                json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1"}),
-            );
+            set(v, "/quotas/0/periods", json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1"}));
+            set(v, "/quotas/0/seasonality", json!({"Q1": "1", "Q2": "1", "Q3": "1", "Q4": "1"}));
         }),
         &[("SEASONALITY_WITHOUT_ANNUAL", "/quotas/0/seasonality", E)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/quotas/0/seasonality",
-                json!({"Q1": "1", "Q2": "-1", "Q3": "1", "Q4": "1"}),
-            )
-        }),
+        &with(|v| set(v, "/quotas/0/seasonality", json!({"Q1": "1", "Q2": "-1", "Q3": "1", "Q4": "1"}))),
         &[("SEASONALITY_WEIGHTS", "/quotas/0/seasonality/Q2", E)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/quotas/0/seasonality",
-                json!({"Q1": "0", "Q2": "0", "Q3": "0", "Q4": "0"}),
-            )
-        }),
+        &with(|v| set(v, "/quotas/0/seasonality", json!({"Q1": "0", "Q2": "0", "Q3": "0", "Q4": "0"}))),
         &[("SEASONALITY_WEIGHTS", "/quotas/0/seasonality", E)],
     );
-    let ds = with(|v| {
-        set(
-            v,
-            "/quotas/0/seasonality",
-            json!({"Q1": "1", "Q2": "1", "Q3": "1"}),
-        )
-    });
-    exactly(
-        &ds,
-        &[("SEASONALITY_INCOMPLETE", "/quotas/0/seasonality", W)],
-    );
+    let ds = with(|v| set(v, "/quotas/0/seasonality", json!({"Q1": "1", "Q2": "1", "Q3": "1"})));
+    exactly(&ds, &[("SEASONALITY_INCOMPLETE", "/quotas/0/seasonality", W)]);
     assert!(ds[0].message.contains("Q4"), "{}", ds[0].message);
 }
 
@@ -1018,23 +782,14 @@ fn seasonality() {
 fn ramp_values() {
     exactly(
         &with(|v| set(v, "/quotas/1/ramp", json!(["-0.1", "0.5", "1.5"]))),
-        &[
-            ("RAMP_VALUE", "/quotas/1/ramp/0", E),
-            ("RAMP_VALUE", "/quotas/1/ramp/2", W),
-        ],
+        &[("RAMP_VALUE", "/quotas/1/ramp/0", E), ("RAMP_VALUE", "/quotas/1/ramp/2", W)],
     );
 }
 
 #[test]
 fn duplicate_quota() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/quotas/-",
-                json!({"payee": "ae-ana", "measure": "bookings", "annual": "1"}),
-            )
-        }),
+        &with(|v| set(v, "/quotas/-", json!({"payee": "ae-ana", "measure": "bookings", "annual": "1"}))),
         &[("DUPLICATE_QUOTA", "/quotas/4", E)],
     );
 }
@@ -1057,22 +812,12 @@ fn no_credit_rules() {
 #[test]
 fn invalid_percents() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/crediting/rules/-",
-                json!({"type": "direct", "id": "d", "percent": "0"}),
-            )
-        }),
+        &with(|v| set(v, "/crediting/rules/-", json!({"type": "direct", "id": "d", "percent": "0"}))),
         &[("INVALID_PERCENT", "/crediting/rules/2/percent", E)],
     );
     exactly(
         &with(|v| {
-            set(
-                v,
-                "/crediting/rules/-",
-                json!({"type": "overlay", "id": "se", "payee": "ae-chen", "percent": "-5"}),
-            )
+            set(v, "/crediting/rules/-", json!({"type": "overlay", "id": "se", "payee": "ae-chen", "percent": "-5"}))
         }),
         &[("INVALID_PERCENT", "/crediting/rules/2/percent", E)],
     );
@@ -1099,22 +844,12 @@ fn invalid_percents() {
 #[test]
 fn credit_rule_payees() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/crediting/rules/0/shares",
-                json!([{"payee": "nobody", "percent": "100"}]),
-            )
-        }),
+        &with(|v| set(v, "/crediting/rules/0/shares", json!([{"payee": "nobody", "percent": "100"}]))),
         &[("UNKNOWN_PAYEE", "/crediting/rules/0/shares/0/payee", E)],
     );
     exactly(
         &with(|v| {
-            set(
-                v,
-                "/crediting/rules/-",
-                json!({"type": "overlay", "id": "se", "payee": "nobody", "percent": "5"}),
-            )
+            set(v, "/crediting/rules/-", json!({"type": "overlay", "id": "se", "payee": "nobody", "percent": "5"}))
         }),
         &[("UNKNOWN_PAYEE", "/crediting/rules/2/payee", E)],
     );
@@ -1130,11 +865,7 @@ fn split_total() {
         )
     });
     exactly(&ds, &[("SPLIT_TOTAL", "/crediting/rules/0/shares", E)]);
-    assert!(
-        ds[0].message.contains("90") && ds[0].message.contains("100"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("90") && ds[0].message.contains("100"), "{}", ds[0].message);
     // without mustTotal an overlay above 100% is allowed
     exactly(
         &with(|v| {
@@ -1152,13 +883,7 @@ fn split_total() {
 #[test]
 fn rollup_rules() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/crediting/rules/1/fromRules",
-                json!(["deal-credit", "nope"]),
-            )
-        }),
+        &with(|v| set(v, "/crediting/rules/1/fromRules", json!(["deal-credit", "nope"]))),
         &[("UNKNOWN_RULE", "/crediting/rules/1/fromRules/1", E)],
     );
     exactly(
@@ -1186,10 +911,7 @@ fn component_references() {
     );
     exactly(
         &with(|v| set(v, "/components/2/roles", json!(["Director"]))),
-        &[
-            ("UNKNOWN_ROLE", "/components/2/roles/0", W),
-            ("NO_PAYEES", "/components/2", W),
-        ],
+        &[("UNKNOWN_ROLE", "/components/2/roles/0", W), ("NO_PAYEES", "/components/2", W)],
     );
     // payees add to roles: a component for role Director and payee mgr-maya applies to somebody
     exactly(
@@ -1218,21 +940,9 @@ fn rates() {
     exactly(
         &with(|v| remove(v, "/components/0/baseRate")),
         &[
-            (
-                "MISSING_BASE_RATE",
-                "/components/0/tiers/0/rate/multiplier",
-                E,
-            ),
-            (
-                "MISSING_BASE_RATE",
-                "/components/0/tiers/1/rate/multiplier",
-                E,
-            ),
-            (
-                "MISSING_BASE_RATE",
-                "/components/0/tiers/2/rate/multiplier",
-                E,
-            ),
+            ("MISSING_BASE_RATE", "/components/0/tiers/0/rate/multiplier", E),
+            ("MISSING_BASE_RATE", "/components/0/tiers/1/rate/multiplier", E),
+            ("MISSING_BASE_RATE", "/components/0/tiers/2/rate/multiplier", E),
         ],
     );
     exactly(
@@ -1254,20 +964,14 @@ fn rates() {
 
 #[test]
 fn missing_tiers() {
-    exactly(
-        &with(|v| set(v, "/components/0/tiers", json!([]))),
-        &[("MISSING_TIERS", "/components/0/tiers", E)],
-    );
+    exactly(&with(|v| set(v, "/components/0/tiers", json!([]))), &[("MISSING_TIERS", "/components/0/tiers", E)]);
 }
 
 #[test]
 fn tier_bounds() {
     exactly(
         &with(|v| set(v, "/components/0/tiers/1/to", json!("1.0"))),
-        &[
-            ("TIER_BOUNDS", "/components/0/tiers/1/to", E),
-            ("TIER_GAP", "/components/0/tiers/2/from", E),
-        ],
+        &[("TIER_BOUNDS", "/components/0/tiers/1/to", E), ("TIER_GAP", "/components/0/tiers/2/from", E)],
     );
 }
 
@@ -1299,19 +1003,12 @@ fn tier_overlap_and_gap() {
     exactly(&ds, &[("TIER_OVERLAP", "/components/0/tiers/1/from", E)]);
     let ds = with(|v| set(v, "/components/0/tiers/1/from", json!("1.2")));
     exactly(&ds, &[("TIER_GAP", "/components/0/tiers/1/from", E)]);
-    assert!(
-        ds[0].message.contains("1.2") && ds[0].message.contains("1.0"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("1.2") && ds[0].message.contains("1.0"), "{}", ds[0].message);
 }
 
 #[test]
 fn tier_open_not_last() {
-    exactly(
-        &with(|v| remove(v, "/components/0/tiers/1/to")),
-        &[("TIER_OPEN_NOT_LAST", "/components/0/tiers/1", E)],
-    );
+    exactly(&with(|v| remove(v, "/components/0/tiers/1/to")), &[("TIER_OPEN_NOT_LAST", "/components/0/tiers/1", E)]);
 }
 
 #[test]
@@ -1329,13 +1026,7 @@ fn tier_start_and_negative_bound() {
 #[test]
 fn points_ignored() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/components/0/points",
-                json!([{"x": "0", "y": "0"}, {"x": "1", "y": "1"}]),
-            )
-        }),
+        &with(|v| set(v, "/components/0/points", json!([{"x": "0", "y": "0"}, {"x": "1", "y": "1"}]))),
         &[("POINTS_IGNORED", "/components/0/points", W)],
     );
 }
@@ -1372,44 +1063,20 @@ fn curve_points() {
 fn tiers_ignored_by_curves() {
     let ds = with(|v| {
         set(v, "/components/0/method", json!("interpolated"));
-        set(
-            v,
-            "/components/0/points",
-            json!([{"x": "0", "y": "0"}, {"x": "1", "y": "8"}]),
-        );
+        set(v, "/components/0/points", json!([{"x": "0", "y": "0"}, {"x": "1", "y": "8"}]));
     });
-    exactly(
-        &ds,
-        &[
-            ("BASE_RATE_IGNORED", "/components/0/baseRate", W),
-            ("TIERS_IGNORED", "/components/0/tiers", W),
-        ],
-    );
+    exactly(&ds, &[("BASE_RATE_IGNORED", "/components/0/baseRate", W), ("TIERS_IGNORED", "/components/0/tiers", W)]);
 }
 
 #[test]
 fn curve_of_target_incentive_needs_target_incentives() {
     let ds = with(|v| {
         curve(v);
-        set(
-            v,
-            "/components/0/output",
-            json!("fractionOfTargetIncentive"),
-        );
+        set(v, "/components/0/output", json!("fractionOfTargetIncentive"));
         set(v, "/payees/1/targetIncentive", json!("60000"));
     });
-    exactly(
-        &ds,
-        &[
-            ("MISSING_TARGET_INCENTIVE", "/payees/2", E),
-            ("MISSING_TARGET_INCENTIVE", "/payees/3", E),
-        ],
-    );
-    assert!(
-        ds[0].message.contains("ae-ben") && ds[0].message.contains("commission"),
-        "{}",
-        ds[0].message
-    );
+    exactly(&ds, &[("MISSING_TARGET_INCENTIVE", "/payees/2", E), ("MISSING_TARGET_INCENTIVE", "/payees/3", E)]);
+    assert!(ds[0].message.contains("ae-ben") && ds[0].message.contains("commission"), "{}", ds[0].message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1438,11 +1105,7 @@ fn basis_cap() {
     exactly(
         &with(|v| {
             set(v, "/components/0/basisCap", json!("2"));
-            set(
-                v,
-                "/components/0/gate",
-                json!({"on": {"measure": "bookings"}, "min": "2"}),
-            );
+            set(v, "/components/0/gate", json!({"on": {"measure": "bookings"}, "min": "2"}));
         }),
         &[("CAP_BELOW_THRESHOLD", "/components/0/basisCap", E)],
     );
@@ -1450,11 +1113,7 @@ fn basis_cap() {
     exactly(
         &with(|v| {
             set(v, "/components/0/basisCap", json!("2"));
-            set(
-                v,
-                "/components/0/gate",
-                json!({"on": {"measure": "bookings", "basis": "value"}, "min": "50000"}),
-            );
+            set(v, "/components/0/gate", json!({"on": {"measure": "bookings", "basis": "value"}, "min": "50000"}));
         }),
         &[],
     );
@@ -1464,11 +1123,7 @@ fn basis_cap() {
 fn missing_quota() {
     let ds = with(|v| remove(v, "/quotas/1"));
     exactly(&ds, &[("MISSING_QUOTA", "/payees/2", W)]);
-    assert!(
-        ds[0].message.contains("ae-ben") && ds[0].message.contains("bookings"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("ae-ben") && ds[0].message.contains("bookings"), "{}", ds[0].message);
     exactly(
         &with(|v| {
             remove(v, "/quotas/1");
@@ -1492,10 +1147,7 @@ fn matrix_axes() {
             replace_component_2(v, matrix());
             set(v, "/components/2/rows/breaks", json!([]));
         }),
-        &[
-            ("AXIS_ORDER", "/components/2/rows/breaks", E),
-            ("MATRIX_SHAPE", "/components/2/rates", E),
-        ],
+        &[("AXIS_ORDER", "/components/2/rows/breaks", E), ("MATRIX_SHAPE", "/components/2/rates", E)],
     );
     exactly(
         &with(|v| {
@@ -1518,11 +1170,7 @@ fn matrix_shape_and_rates() {
     exactly(
         &with(|v| {
             replace_component_2(v, matrix());
-            set(
-                v,
-                "/components/2/rates/-",
-                json!([{"percent": "1"}, {"percent": "1"}, {"percent": "1"}]),
-            );
+            set(v, "/components/2/rates/-", json!([{"percent": "1"}, {"percent": "1"}, {"percent": "1"}]));
         }),
         &[("MATRIX_SHAPE", "/components/2/rates", E)],
     );
@@ -1578,13 +1226,7 @@ fn spiff_window() {
         &[("WINDOW_DATES", "/components/1/window/to", E)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/components/1/window",
-                json!({"from": "2026-01-01", "to": "2026-03-31"}),
-            )
-        }),
+        &with(|v| set(v, "/components/1/window", json!({"from": "2026-01-01", "to": "2026-03-31"}))),
         &[("WINDOW_OUTSIDE_YEAR", "/components/1/window", W)],
     );
 }
@@ -1652,11 +1294,7 @@ fn mbo_target() {
     exactly(
         &with(|v| {
             replace_component_2(v, mbo());
-            set(
-                v,
-                "/components/2/target",
-                json!({"amount": "1", "fractionOfTargetIncentive": "0.1"}),
-            );
+            set(v, "/components/2/target", json!({"amount": "1", "fractionOfTargetIncentive": "0.1"}));
             set(v, "/payees/0/targetIncentive", json!("50000"));
         }),
         &[("MBO_TARGET", "/components/2/target", E)],
@@ -1671,22 +1309,14 @@ fn mbo_target() {
     exactly(
         &with(|v| {
             replace_component_2(v, mbo());
-            set(
-                v,
-                "/components/2/target",
-                json!({"fractionOfTargetIncentive": "0.1"}),
-            );
+            set(v, "/components/2/target", json!({"fractionOfTargetIncentive": "0.1"}));
         }),
         &[("MISSING_TARGET_INCENTIVE", "/payees/0", E)],
     );
     exactly(
         &with(|v| {
             replace_component_2(v, mbo());
-            set(
-                v,
-                "/components/2/target",
-                json!({"fractionOfTargetIncentive": "0.1"}),
-            );
+            set(v, "/components/2/target", json!({"fractionOfTargetIncentive": "0.1"}));
             set(v, "/payees/0/targetIncentive", json!("50000"));
         }),
         &[],
@@ -1703,32 +1333,16 @@ fn indicators() {
         &[("INDICATOR_SOURCE", "/components/0/gate/on", E)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/components/0/gate",
-                json!({"on": {"measure": "bookings", "metric": "x"}, "min": "0.5"}),
-            )
-        }),
+        &with(|v| set(v, "/components/0/gate", json!({"on": {"measure": "bookings", "metric": "x"}, "min": "0.5"}))),
         &[("INDICATOR_SOURCE", "/components/0/gate/on", E)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/components/0/gate",
-                json!({"on": {"measure": "nope"}, "min": "0.5"}),
-            )
-        }),
+        &with(|v| set(v, "/components/0/gate", json!({"on": {"measure": "nope"}, "min": "0.5"}))),
         &[("UNKNOWN_MEASURE", "/components/0/gate/on/measure", E)],
     );
     exactly(
         &with(|v| {
-            set(
-                v,
-                "/components/0/gate",
-                json!({"on": {"measure": "bookings", "scope": "transaction"}, "min": "0.5"}),
-            )
+            set(v, "/components/0/gate", json!({"on": {"measure": "bookings", "scope": "transaction"}, "min": "0.5"}))
         }),
         &[("INVALID_SCOPE", "/components/0/gate/on/scope", E)],
     );
@@ -1745,11 +1359,7 @@ fn indicators() {
     exactly(
         &with(|v| {
             replace_component_2(v, matrix());
-            set(
-                v,
-                "/components/2/rows/on",
-                json!({"metric": "corporate-attainment", "measure": "bookings"}),
-            );
+            set(v, "/components/2/rows/on", json!({"metric": "corporate-attainment", "measure": "bookings"}));
             set(v, "/components/2/columns/on/measure", json!("nope"));
         }),
         &[
@@ -1761,13 +1371,7 @@ fn indicators() {
     );
     // an indicator on attainment of a measure the payee has no quota on
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/components/2/gate",
-                json!({"on": {"measure": "bookings"}, "min": "0.5"}),
-            )
-        }),
+        &with(|v| set(v, "/components/2/gate", json!({"on": {"measure": "bookings"}, "min": "0.5"}))),
         &[("MISSING_QUOTA", "/payees/0", W)],
     );
 }
@@ -1775,23 +1379,13 @@ fn indicators() {
 #[test]
 fn gates() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/components/0/gate",
-                json!({"on": {"measure": "bookings"}, "min": "-0.1"}),
-            )
-        }),
+        &with(|v| set(v, "/components/0/gate", json!({"on": {"measure": "bookings"}, "min": "-0.1"}))),
         &[("NEGATIVE_BOUND", "/components/0/gate/min", E)],
     );
     // pay above the threshold: the gate reads the component's own measure and basis
     exactly(
         &with(|v| {
-            set(
-                v,
-                "/components/0/gate",
-                json!({"on": {"measure": "bookings"}, "min": "0.5", "payFrom": "threshold"}),
-            )
+            set(v, "/components/0/gate", json!({"on": {"measure": "bookings"}, "min": "0.5", "payFrom": "threshold"}))
         }),
         &[],
     );
@@ -1802,23 +1396,13 @@ fn gates() {
         json!({"metric": "corporate-attainment"}),
     ] {
         exactly(
-            &with(|v| {
-                set(
-                    v,
-                    "/components/0/gate",
-                    json!({"on": on, "min": "0.5", "payFrom": "threshold"}),
-                )
-            }),
+            &with(|v| set(v, "/components/0/gate", json!({"on": on, "min": "0.5", "payFrom": "threshold"}))),
             &[("GATE_THRESHOLD_MISMATCH", "/components/0/gate/payFrom", E)],
         );
     }
     // another measure's attainment: also a warning for each AE without a quota on it
     let ds = with(|v| {
-        set(
-            v,
-            "/components/0/gate",
-            json!({"on": {"measure": "team-bookings"}, "min": "0.5", "payFrom": "threshold"}),
-        )
+        set(v, "/components/0/gate", json!({"on": {"measure": "team-bookings"}, "min": "0.5", "payFrom": "threshold"}))
     });
     exactly(
         &ds,
@@ -1853,11 +1437,7 @@ fn gates() {
     exactly(
         &with(|v| {
             replace_component_2(v, mbo());
-            set(
-                v,
-                "/components/2/gate",
-                json!({"on": {"metric": "score"}, "min": "0.5", "payFrom": "threshold"}),
-            );
+            set(v, "/components/2/gate", json!({"on": {"metric": "score"}, "min": "0.5", "payFrom": "threshold"}));
         }),
         &[("GATE_THRESHOLD_MISMATCH", "/components/2/gate/payFrom", E)],
     );
@@ -1875,22 +1455,14 @@ fn gates() {
 }
 
 fn multiplier(bands: Value) -> impl FnOnce(&mut Value) {
-    move |v: &mut Value| {
-        set(
-            v,
-            "/components/0/multipliers",
-            json!([{"on": {"metric": "csat"}, "bands": bands}]),
-        )
-    }
+    move |v: &mut Value| set(v, "/components/0/multipliers", json!([{"on": {"metric": "csat"}, "bands": bands}]))
 }
 
 #[test]
 fn multiplier_bands() {
     let m = "/components/0/multipliers/0/bands";
     exactly(
-        &with(multiplier(
-            json!([{"from": "-1", "to": "1", "factor": "0.5"}, {"from": "1", "factor": "1.2"}]),
-        )),
+        &with(multiplier(json!([{"from": "-1", "to": "1", "factor": "0.5"}, {"from": "1", "factor": "1.2"}]))),
         &[],
     );
     exactly(
@@ -1900,27 +1472,20 @@ fn multiplier_bands() {
         &[("TIER_ORDER", &format!("{m}/1/from"), E)],
     );
     exactly(
-        &with(multiplier(
-            json!([{"from": "0", "to": "1", "factor": "0.5"}, {"from": "0.9", "factor": "1.2"}]),
-        )),
+        &with(multiplier(json!([{"from": "0", "to": "1", "factor": "0.5"}, {"from": "0.9", "factor": "1.2"}]))),
         &[("TIER_OVERLAP", &format!("{m}/1/from"), E)],
     );
+    // a gap between multiplier bands is allowed: the factor is 1 outside every band
     exactly(
-        &with(multiplier(
-            json!([{"from": "0", "to": "1", "factor": "0.5"}, {"from": "1.1", "factor": "1.2"}]),
-        )),
-        &[("TIER_GAP", &format!("{m}/1/from"), E)],
+        &with(multiplier(json!([{"from": "0", "to": "0.5", "factor": "0.5"}, {"from": "1", "factor": "1.2"}]))),
+        &[],
     );
     exactly(
-        &with(multiplier(
-            json!([{"from": "1", "to": "1", "factor": "0.5"}]),
-        )),
+        &with(multiplier(json!([{"from": "1", "to": "1", "factor": "0.5"}]))),
         &[("TIER_BOUNDS", &format!("{m}/0/to"), E)],
     );
     exactly(
-        &with(multiplier(
-            json!([{"from": "0", "factor": "0.5"}, {"from": "1", "factor": "1.2"}]),
-        )),
+        &with(multiplier(json!([{"from": "0", "factor": "0.5"}, {"from": "1", "factor": "1.2"}]))),
         &[("TIER_OPEN_NOT_LAST", &format!("{m}/0"), E)],
     );
     exactly(
@@ -1941,13 +1506,7 @@ fn caps() {
         &[("CAP_CARRY_IGNORED", "/components/0/caps/0/excess", W)],
     );
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/components/0/caps/-",
-                json!({"amount": "50000", "per": "period"}),
-            )
-        }),
+        &with(|v| set(v, "/components/0/caps/-", json!({"amount": "50000", "per": "period"}))),
         &[("DUPLICATE_CAP", "/components/0/caps/1/per", W)],
     );
 }
@@ -1967,10 +1526,7 @@ fn draw_amounts_and_references() {
     );
     exactly(
         &with(|v| set(v, "/payments/draws/0/payees/0", json!("nobody"))),
-        &[
-            ("UNKNOWN_PAYEE", "/payments/draws/0/payees/0", E),
-            ("NO_PAYEES", "/payments/draws/0", W),
-        ],
+        &[("UNKNOWN_PAYEE", "/payments/draws/0/payees/0", E), ("NO_PAYEES", "/payments/draws/0", W)],
     );
     exactly(
         &with(|v| set(v, "/payments/draws/0/periods/1", json!("Q5"))),
@@ -1981,10 +1537,7 @@ fn draw_amounts_and_references() {
             remove(v, "/payments/draws/0/payees");
             set(v, "/payments/draws/0/roles", json!(["Director"]));
         }),
-        &[
-            ("UNKNOWN_ROLE", "/payments/draws/0/roles/0", W),
-            ("NO_PAYEES", "/payments/draws/0", W),
-        ],
+        &[("UNKNOWN_ROLE", "/payments/draws/0/roles/0", W), ("NO_PAYEES", "/payments/draws/0", W)],
     );
 }
 
@@ -1996,10 +1549,7 @@ fn draw_recovery() {
             &[("RECOVERY_LIMIT", "/payments/draws/0/recovery/maxPercent", E)],
         );
     }
-    exactly(
-        &with(|v| set(v, "/payments/draws/0/recovery/maxPercent", json!("100"))),
-        &[],
-    );
+    exactly(&with(|v| set(v, "/payments/draws/0/recovery/maxPercent", json!("100"))), &[]);
     exactly(
         &with(|v| set(v, "/payments/draws/0/recovery/maxAmount", json!("0"))),
         &[("RECOVERY_LIMIT", "/payments/draws/0/recovery/maxAmount", E)],
@@ -2022,10 +1572,7 @@ fn draw_overlap() {
     exactly(&ds, &[("DRAW_OVERLAP", "/payments/draws/1", E)]);
     let msg = &ds[0].message;
     assert!(
-        msg.contains("ramp-draw")
-            && msg.contains("ae-guarantee")
-            && msg.contains("ae-ben")
-            && msg.contains("Q2"),
+        msg.contains("ramp-draw") && msg.contains("ae-guarantee") && msg.contains("ae-ben") && msg.contains("Q2"),
         "{msg}"
     );
     // different periods do not overlap
@@ -2041,13 +1588,7 @@ fn draw_overlap() {
     );
     // a draw with neither roles nor payees applies to everybody in every period
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/payments/draws/-",
-                json!({"id": "all", "kind": "nonRecoverable", "amount": "1000"}),
-            )
-        }),
+        &with(|v| set(v, "/payments/draws/-", json!({"id": "all", "kind": "nonRecoverable", "amount": "1000"}))),
         &[("DRAW_OVERLAP", "/payments/draws/1", E)],
     );
 }
@@ -2055,13 +1596,7 @@ fn draw_overlap() {
 #[test]
 fn clawback() {
     exactly(
-        &with(|v| {
-            set(
-                v,
-                "/payments/clawback/components",
-                json!(["commission", "nope"]),
-            )
-        }),
+        &with(|v| set(v, "/payments/clawback/components", json!(["commission", "nope"]))),
         &[("UNKNOWN_COMPONENT", "/payments/clawback/components/1", E)],
     );
     exactly(
@@ -2082,51 +1617,28 @@ fn holdbacks() {
         )),
         &[],
     );
-    exactly(
-        &with(holdback(
-            json!({"id": "h", "percent": "20", "release": "onPayment"}),
-        )),
-        &[],
-    );
+    exactly(&with(holdback(json!({"id": "h", "percent": "20", "release": "onPayment"}))), &[]);
     for p in ["0", "100.5"] {
         exactly(
-            &with(holdback(
-                json!({"id": "h", "percent": p, "release": {"afterPeriods": 1}}),
-            )),
+            &with(holdback(json!({"id": "h", "percent": p, "release": {"afterPeriods": 1}}))),
             &[("HOLDBACK_PERCENT", "/payments/holdbacks/0/percent", E)],
         );
     }
     exactly(
-        &with(holdback(
-            json!({"id": "h", "percent": "20", "components": ["nope"], "release": {"afterPeriods": 1}}),
-        )),
+        &with(holdback(json!({"id": "h", "percent": "20", "components": ["nope"], "release": {"afterPeriods": 1}}))),
         &[("UNKNOWN_COMPONENT", "/payments/holdbacks/0/components/0", E)],
     );
     exactly(
-        &with(holdback(
-            json!({"id": "h", "percent": "20", "release": {"onEvent": ""}}),
-        )),
+        &with(holdback(json!({"id": "h", "percent": "20", "release": {"onEvent": ""}}))),
         &[("EMPTY_EVENT", "/payments/holdbacks/0/release/onEvent", E)],
     );
     exactly(
-        &with(holdback(
-            json!({"id": "h", "percent": "20", "release": {"afterPeriods": 0}}),
-        )),
-        &[(
-            "HOLDBACK_NO_DELAY",
-            "/payments/holdbacks/0/release/afterPeriods",
-            W,
-        )],
+        &with(holdback(json!({"id": "h", "percent": "20", "release": {"afterPeriods": 0}}))),
+        &[("HOLDBACK_NO_DELAY", "/payments/holdbacks/0/release/afterPeriods", W)],
     );
     exactly(
-        &with(holdback(
-            json!({"id": "h", "percent": "20", "release": {"onDate": "2026-03-01"}}),
-        )),
-        &[(
-            "RELEASE_OUTSIDE_YEAR",
-            "/payments/holdbacks/0/release/onDate",
-            W,
-        )],
+        &with(holdback(json!({"id": "h", "percent": "20", "release": {"onDate": "2026-03-01"}}))),
+        &[("RELEASE_OUTSIDE_YEAR", "/payments/holdbacks/0/release/onDate", W)],
     );
     let ds = with(|v| {
         set(
@@ -2139,11 +1651,7 @@ fn holdbacks() {
         )
     });
     exactly(&ds, &[("HOLDBACK_TOTAL", "/payments/holdbacks", E)]);
-    assert!(
-        ds[0].message.contains("commission") && ds[0].message.contains("110"),
-        "{}",
-        ds[0].message
-    );
+    assert!(ds[0].message.contains("commission") && ds[0].message.contains("110"), "{}", ds[0].message);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2187,17 +1695,10 @@ fn every_problem_is_reported_at_once_in_document_order() {
         ],
     );
     let cycle = has(&ds, "MANAGER_CYCLE", "/payees/0/reportsTo/0", E);
-    assert!(
-        cycle.message.contains("mgr-maya -> ae-chen -> mgr-maya"),
-        "{}",
-        cycle.message
-    );
+    assert!(cycle.message.contains("mgr-maya -> ae-chen -> mgr-maya"), "{}", cycle.message);
     for d in &ds {
         assert!(!d.message.is_empty() && d.path.starts_with('/'), "{d}");
-        assert!(
-            d.code.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
-            "{d}"
-        );
+        assert!(d.code.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{d}");
     }
 }
 
@@ -2239,13 +1740,7 @@ fn diagnostics_of_an_item_come_out_where_the_walk_reaches_it() {
         set(v, "/fx/rates/0/from", json!("2025-02-01"));
         set(v, "/fx/rates/0/rate", json!("-1"));
     });
-    exactly(
-        &ds,
-        &[
-            ("FX_RATE_NOT_POSITIVE", "/fx/rates/0/rate", E),
-            ("FX_GAP", "/fx/rates/0/from", E),
-        ],
-    );
+    exactly(&ds, &[("FX_RATE_NOT_POSITIVE", "/fx/rates/0/rate", E), ("FX_GAP", "/fx/rates/0/from", E)]);
 }
 
 #[test]
@@ -2258,11 +1753,7 @@ fn extreme_values_do_not_panic() {
             "/crediting/rules/0/shares",
             json!([{"payee": "ae-ana", "percent": MAX}, {"payee": "ae-ben", "percent": MAX}]),
         );
-        set(
-            v,
-            "/quotas/0/seasonality",
-            json!({"Q1": MAX, "Q2": MAX, "Q3": "1", "Q4": "1"}),
-        );
+        set(v, "/quotas/0/seasonality", json!({"Q1": MAX, "Q2": MAX, "Q3": "1", "Q4": "1"}));
         set(v, "/quotas/1/ramp", json!([MIN, MAX]));
         set(v, "/components/0/tiers/0/from", json!(MIN));
         set(v, "/components/0/basisCap", json!(MAX));
@@ -2279,16 +1770,8 @@ fn extreme_values_do_not_panic() {
             json!([{"id": "a", "percent": "100", "release": "onPayment"}, {"id": "b", "percent": MAX, "release": "onPayment"},
                    {"id": "c", "percent": MAX, "release": "onPayment"}]),
         );
-        set(
-            v,
-            "/calendar/holidays",
-            json!(["+262142-12-31", "-262143-01-01"]),
-        );
-        set(
-            v,
-            "/payees/1/reportsTo",
-            json!([{"manager": "mgr-maya", "from": "-262143-01-01", "to": "+262142-12-31"}]),
-        );
+        set(v, "/calendar/holidays", json!(["+262142-12-31", "-262143-01-01"]));
+        set(v, "/payees/1/reportsTo", json!([{"manager": "mgr-maya", "from": "-262143-01-01", "to": "+262142-12-31"}]));
     });
     let split = has(&ds, "SPLIT_TOTAL", "/crediting/rules/0/shares", E);
     assert!(split.message.contains("too large"), "{}", split.message);
