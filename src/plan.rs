@@ -954,11 +954,13 @@ pub struct Clawback {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum Release {
-    /// In the period containing this date (what was held before it).
+    /// In the period containing this date, with everything held up to and including that period;
+    /// pay held in a later period stays held.
     OnDate(NaiveDate),
     /// N periods after the period it was held in.
     AfterPeriods(u32),
-    /// In the period containing the date of the named input event.
+    /// In the period containing the date of the named input event (its earliest date), with
+    /// everything held up to and including that period; without the event, pay stays held.
     OnEvent(String),
     /// Per transaction: in the period containing the transaction's `paymentDate` (invoice paid).
     OnPayment,

@@ -890,6 +890,8 @@ fn finish(
         });
         state.carry = Decimal::ZERO;
     }
+    let before_caps = amount;
+    let mut forfeited = Decimal::ZERO;
     for cap in &comp.caps {
         let limit = match cap.per {
             CapPer::Transaction => continue,
@@ -899,24 +901,32 @@ fn finish(
         if amount > limit {
             let excess = amount.sub_c(limit, "a cap")?;
             amount = limit;
-            let (what, verb) = match cap.excess {
-                Excess::Forfeit => ("forfeited", "forfeit"),
-                Excess::CarryForward => ("carried forward", "carry"),
+            let what = match cap.excess {
+                Excess::Forfeit => {
+                    forfeited = forfeited.add_c(excess, "a forfeited excess")?;
+                    "forfeited"
+                }
+                Excess::CarryForward => {
+                    state.carry = state.carry.add_c(excess, "a carried-forward excess")?;
+                    "carried forward"
+                }
             };
-            if cap.excess == Excess::CarryForward {
-                state.carry = state.carry.add_c(excess, "a carried-forward excess")?;
-            }
             let per = if cap.per == CapPer::Period { "period" } else { "year" };
-            let _ = verb;
             r.steps.push(Step {
                 kind: "cap".into(),
                 amount: -excess,
-                trace: format!("{per} cap {}: {excess} above it is {what}", cap.amount),
+                trace: format!("{per} cap {}: {} above it is {what}", cap.amount, ctx.show(excess)),
             });
         }
     }
     state.paid_ytd = state.paid_ytd.add_c(amount, "paid year to date")?;
-    // attributions: what each transaction's lines were paid, after gate and multipliers
+    // Attributions: what each transaction's lines were paid, after gate and multipliers, and
+    // scaled down in proportion when a cap forfeited part of the pay (a clawback never takes back
+    // more than was paid). Excess carried forward is paid later, so it does not scale them.
+    if forfeited > Decimal::ZERO && before_caps > Decimal::ZERO {
+        let kept = before_caps.sub_c(forfeited, "a forfeited excess")?;
+        factor = factor.mul_c(kept, "an attribution")?.div_c(before_caps, "an attribution")?;
+    }
     for (txn, a) in attrib {
         let v = if factor == Decimal::ONE { a } else { ctx.line_round(a.mul_c(factor, "an attribution")?) };
         attributed.add(p, txn, c, v)?;

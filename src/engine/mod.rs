@@ -56,8 +56,52 @@ pub fn evaluate(plan: &Plan, inputs: &Inputs, period: &str) -> Result<Evaluation
             known: periods.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", "),
         });
     };
+    check_closed(plan, inputs, &periods, target)?;
     let ctx = Ctx::new(plan, inputs, periods, target)?;
     ctx.run()
+}
+
+/// Checks the closed statements: known payees and periods, each at most once, all before the
+/// requested period (a closed period is not evaluated again: its corrections go to a later one).
+fn check_closed(plan: &Plan, inputs: &Inputs, periods: &[Period], target: usize) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, c) in inputs.closed_statements.iter().enumerate() {
+        let bad = |code: &str, field: &str, message: String| Error::InvalidInput {
+            code: code.to_string(),
+            path: format!("/closedStatements/{i}/{field}"),
+            message,
+        };
+        if !plan.payees.iter().any(|p| p.id == c.payee) {
+            return Err(bad(
+                "UNKNOWN_PAYEE",
+                "payee",
+                format!("closed statement for `{}`, who is not a payee of the plan", c.payee),
+            ));
+        }
+        let Some(k) = periods.iter().position(|p| p.id == c.period) else {
+            return Err(bad(
+                "UNKNOWN_PERIOD",
+                "period",
+                format!("closed statement for period `{}`, which is not a period of the plan", c.period),
+            ));
+        };
+        if k >= target {
+            let want = periods.get(target).map(|p| p.id.as_str()).unwrap_or("");
+            return Err(bad(
+                "CLOSED_PERIOD",
+                "period",
+                format!("period `{}` is closed for `{}`, so `{want}` cannot be evaluated again; evaluate a later period to book the corrections as an adjustment", c.period, c.payee),
+            ));
+        }
+        if !seen.insert((c.payee.as_str(), c.period.as_str())) {
+            return Err(bad(
+                "DUPLICATE_CLOSED_STATEMENT",
+                "period",
+                format!("two closed statements for `{}` in `{}`", c.payee, c.period),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Evaluates from JSON texts and returns the evaluation as compact JSON.

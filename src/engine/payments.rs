@@ -3,8 +3,11 @@
 //! 1. **clawbacks**: a transaction cancelled in this period, at most `windowDays` after its credit
 //!    date, gives back the pay its credit lines earned (after gate and multipliers), fully or in
 //!    proportion `refundAmount / amount`, per component;
-//! 2. **holdbacks**: a percentage of the pay of the listed components is held (only when that pay
-//!    is positive), and amounts held earlier whose release comes due are paid out;
+//! 2. **holdbacks**: a percentage of the pay of the listed components (their amounts after gate,
+//!    multipliers and caps) is held when that pay is positive; `onPayment` holdbacks hold per
+//!    transaction, on its lines' pay. Amounts whose release comes due are paid out: `afterPeriods`
+//!    N periods later; `onDate`/`onEvent` in the period of the date, for everything held up to
+//!    then; `onPayment` in the period of the transaction's `paymentDate`;
 //! 3. **draws**: with net earnings (after 1 and 2) below the draw, the payee gets a top-up to the
 //!    draw; a recoverable draw records the top-up as a balance, recovered from later net earnings
 //!    above the draw (or above zero once the draw no longer applies), limited per period by
@@ -225,7 +228,9 @@ pub(crate) fn apply_payments(
             continue;
         };
         let due: Option<usize> = match &hb.release {
-            Release::OnDate(d) => ctx.periods.iter().position(|x| x.contains(*d)).map(|i| i.max(held.period)),
+            // released in the period of the date (or event) together with everything held up to
+            // then; what is held after that period stays held
+            Release::OnDate(d) => ctx.periods.iter().position(|x| x.contains(*d)).filter(|r| *r >= held.period),
             Release::AfterPeriods(n) => Some(held.period.saturating_add(*n as usize)),
             Release::OnEvent(e) => ctx
                 .inputs
@@ -235,7 +240,7 @@ pub(crate) fn apply_payments(
                 .map(|x| x.date)
                 .min()
                 .and_then(|d| ctx.periods.iter().position(|x| x.contains(d)))
-                .map(|i| i.max(held.period)),
+                .filter(|r| *r >= held.period),
             Release::OnPayment => held
                 .txn
                 .and_then(|t| ctx.inputs.transactions.get(t))
