@@ -224,9 +224,21 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str)
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| Error::Parse {
         what: what.to_string(),
         path: serde_path_to_pointer(&e.path().to_string()),
-        message: e.inner().to_string(),
+        message: friendly(e.inner().to_string()),
     })?;
     Ok(value)
+}
+
+/// Rewords parser messages that would puzzle a plan author.
+fn friendly(message: String) -> String {
+    const DECIMAL: &str = "expected a Decimal type representing a fixed-point number";
+    if message.contains(DECIMAL) {
+        return message.replace(
+            DECIMAL,
+            "expected a decimal string such as \"1250.00\" (JSON numbers are refused so that no amount passes through binary floating point)",
+        );
+    }
+    message
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ pub mod statement;
 pub mod tiers;
 pub mod validate;
 
-pub use engine::{evaluate, evaluate_json};
+pub use engine::{evaluate, evaluate_json, CompiledPlan};
 pub use error::{Diagnostic, Error, Result, Severity};
 pub use inputs::{Inputs, Transaction};
 pub use plan::Plan;

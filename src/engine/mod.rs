@@ -37,7 +37,8 @@ use std::collections::BTreeMap;
 ///
 /// The plan is validated first; a plan with errors gives [`Error::InvalidPlan`] with every
 /// diagnostic. Bad transactions do not abort the run (they are listed as rejected) unless
-/// `inputs.options.strict` is set.
+/// `inputs.options.strict` is set. To evaluate one plan many times, compile it once with
+/// [`CompiledPlan::new`].
 ///
 /// ```
 /// let plan = payplan::Plan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
@@ -45,20 +46,77 @@ use std::collections::BTreeMap;
 /// assert_eq!(err.code(), "UNKNOWN_PERIOD");
 /// ```
 pub fn evaluate(plan: &Plan, inputs: &Inputs, period: &str) -> Result<Evaluation> {
-    let diags = validate(plan);
-    if has_errors(&diags) {
-        return Err(Error::InvalidPlan { diagnostics: diags });
+    CompiledPlan::new(plan.clone())?.evaluate(inputs, period)
+}
+
+/// A plan validated once and ready to evaluate any number of times.
+///
+/// ```
+/// use payplan::{CompiledPlan, Inputs, Plan};
+/// let plan = CompiledPlan::new(Plan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap()).unwrap();
+/// assert_eq!(plan.period_ids(), vec!["Q1", "Q2", "Q3", "Q4"]);
+/// let q1 = plan.evaluate(&Inputs::default(), "Q1").unwrap();
+/// assert_eq!(q1.statements.len(), 4);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CompiledPlan {
+    plan: Plan,
+    periods: Vec<Period>,
+    warnings: Vec<crate::Diagnostic>,
+}
+
+impl CompiledPlan {
+    /// Validates the plan; a plan with errors gives [`Error::InvalidPlan`] with every diagnostic.
+    pub fn new(plan: Plan) -> Result<Self> {
+        let diags = validate(&plan);
+        if has_errors(&diags) {
+            return Err(Error::InvalidPlan { diagnostics: diags });
+        }
+        let periods = plan.calendar.periods();
+        Ok(Self { plan, periods, warnings: diags })
     }
-    let periods = plan.calendar.periods();
-    let Some(target) = periods.iter().position(|p| p.id == period) else {
-        return Err(Error::UnknownPeriod {
-            period: period.to_string(),
-            known: periods.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", "),
-        });
-    };
-    check_closed(plan, inputs, &periods, target)?;
-    let ctx = Ctx::new(plan, inputs, periods, target)?;
-    ctx.run()
+
+    /// Parses and validates plan JSON.
+    pub fn from_json(text: &str) -> Result<Self> {
+        Self::new(Plan::from_json(text)?)
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The plan's periods, in order.
+    pub fn periods(&self) -> &[Period] {
+        &self.periods
+    }
+
+    /// The period ids, in order.
+    pub fn period_ids(&self) -> Vec<&str> {
+        self.periods.iter().map(|p| p.id.as_str()).collect()
+    }
+
+    /// The validation warnings (a compiled plan has no errors).
+    pub fn warnings(&self) -> &[crate::Diagnostic] {
+        &self.warnings
+    }
+
+    /// Evaluates `inputs` for the period with id `period`.
+    pub fn evaluate(&self, inputs: &Inputs, period: &str) -> Result<Evaluation> {
+        let Some(target) = self.periods.iter().position(|p| p.id == period) else {
+            return Err(Error::UnknownPeriod { period: period.to_string(), known: self.period_ids().join(", ") });
+        };
+        check_closed(&self.plan, inputs, &self.periods, target)?;
+        let ctx = Ctx::new(&self.plan, inputs, self.periods.clone(), target)?;
+        ctx.run()
+    }
+
+    /// Evaluates inputs given as JSON text and returns the evaluation as compact JSON (the
+    /// canonical bytes: the same on every platform).
+    pub fn evaluate_json(&self, inputs: &str, period: &str) -> Result<String> {
+        let inputs = Inputs::from_json(inputs)?;
+        Ok(self.evaluate(&inputs, period)?.to_json())
+    }
 }
 
 /// Checks the closed statements: known payees and periods, each at most once, all before the
@@ -109,9 +167,7 @@ fn check_closed(plan: &Plan, inputs: &Inputs, periods: &[Period], target: usize)
 /// This is the entry point the WebAssembly binding and the command-line tool use; its output is
 /// byte-for-byte the same on every platform.
 pub fn evaluate_json(plan: &str, inputs: &str, period: &str) -> Result<String> {
-    let plan = Plan::from_json(plan)?;
-    let inputs = Inputs::from_json(inputs)?;
-    Ok(evaluate(&plan, &inputs, period)?.to_json())
+    CompiledPlan::from_json(plan)?.evaluate_json(inputs, period)
 }
 
 /// Everything resolved once per evaluation.
