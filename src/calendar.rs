@@ -58,6 +58,7 @@ pub struct Calendar {
 
 /// A period of the plan year, resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Period {
     /// Period id.

@@ -13,6 +13,7 @@ use std::fmt;
 
 /// How serious a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Severity {
     /// The plan cannot be evaluated until this is fixed.
@@ -30,6 +31,7 @@ pub enum Severity {
 /// assert_eq!(d.to_string(), "error TIER_GAP at /components/0/tiers/1/from: band 1 starts at 1.2 but band 0 ends at 1.0");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
     /// Stable machine code, `SCREAMING_SNAKE_CASE` (for example `TIER_OVERLAP`).
@@ -177,6 +179,33 @@ impl Error {
             Error::InvalidPlan { diagnostics } => diagnostics,
             _ => &[],
         }
+    }
+
+    /// The error as data: `{ "code", "path", "message", "details" }`, where `details` carries the
+    /// variant's fields (the diagnostics of an invalid plan, the known periods...). This is what
+    /// the JavaScript package puts on its `PayplanError`.
+    ///
+    /// ```
+    /// let e = payplan::Error::UnknownPeriod { period: "Q9".into(), known: "Q1, Q2".into() };
+    /// let v = e.to_json();
+    /// assert_eq!(v["code"], "UNKNOWN_PERIOD");
+    /// assert_eq!(v["details"]["known"][1], "Q2");
+    /// ```
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let details = match self {
+            Error::Parse { what, .. } => json!({ "document": what }),
+            Error::InvalidPlan { diagnostics } => json!({ "diagnostics": diagnostics }),
+            Error::UnknownPeriod { period, known } => {
+                json!({ "period": period, "known": known.split(", ").filter(|s| !s.is_empty()).collect::<Vec<_>>() })
+            }
+            Error::Overflow { context } => json!({ "context": context }),
+            Error::TransactionRejected { transaction, reason_code, .. } => {
+                json!({ "transaction": transaction, "reasonCode": reason_code })
+            }
+            Error::InvalidInput { .. } | Error::LimitExceeded { .. } => json!({}),
+        };
+        json!({ "code": self.code(), "path": self.path(), "message": self.to_string(), "details": details })
     }
 
     pub(crate) fn overflow(context: impl Into<String>) -> Self {

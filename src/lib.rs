@@ -44,6 +44,8 @@ pub mod schema;
 pub mod statement;
 pub mod tiers;
 pub mod validate;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use engine::{evaluate, evaluate_json, CompiledPlan};
 pub use error::{Diagnostic, Error, Result, Severity};

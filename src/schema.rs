@@ -25,6 +25,10 @@ use serde_json::{json, Value};
 pub const PLAN_SCHEMA_ID: &str = "urn:payplan:schema:plan:1";
 /// The `$id` of the inputs schema.
 pub const INPUTS_SCHEMA_ID: &str = "urn:payplan:schema:inputs:1";
+/// The `$id` of the evaluation (output) schema.
+pub const EVALUATION_SCHEMA_ID: &str = "urn:payplan:schema:evaluation:1";
+/// The `$id` of the diagnostics list schema.
+pub const DIAGNOSTICS_SCHEMA_ID: &str = "urn:payplan:schema:diagnostics:1";
 
 /// The pattern of a decimal string in the schemas: an optional minus sign, digits, optionally a
 /// point and digits (`"1054"`, `"-12.50"`, `"0.08"`).
@@ -52,6 +56,37 @@ pub fn inputs_schema() -> Value {
         "What an evaluation takes besides the plan: transactions, closed statements, MBO scores, metrics, \
          events, opening balances and options. Decimals are strings, dates are YYYY-MM-DD.",
     )
+}
+
+/// The JSON Schema of an evaluation result ([`crate::Evaluation`]): the statements, the accounting,
+/// the excluded and rejected transactions.
+pub fn evaluation_schema() -> Value {
+    schema_of::<crate::Evaluation>(
+        EVALUATION_SCHEMA_ID,
+        "payplan evaluation",
+        "The result of evaluating a plan for a period: one statement per payee with credit lines, measures, \
+         component results with band breakdowns, adjustments, payout, balances and traces; the accounting of \
+         every input transaction. Decimals are strings, dates are YYYY-MM-DD.",
+    )
+}
+
+/// The JSON Schema of a list of plan diagnostics (what validation returns).
+pub fn diagnostics_schema() -> Value {
+    schema_of::<Vec<crate::Diagnostic>>(
+        DIAGNOSTICS_SCHEMA_ID,
+        "payplan diagnostics",
+        "Problems found in a plan: each with a stable code, a severity, a JSON pointer into the plan and a message.",
+    )
+}
+
+/// Every schema with the file name it is committed under in `schemas/`.
+pub fn all_schemas() -> Vec<(&'static str, Value)> {
+    vec![
+        ("plan.schema.json", plan_schema()),
+        ("inputs.schema.json", inputs_schema()),
+        ("evaluation.schema.json", evaluation_schema()),
+        ("diagnostics.schema.json", diagnostics_schema()),
+    ]
 }
 
 /// A schema as the committed files hold it: pretty JSON with a trailing newline.

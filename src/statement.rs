@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 /// The whole result of [`crate::evaluate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Evaluation {
     /// Output format version (1).
@@ -49,6 +50,7 @@ impl Evaluation {
 
 /// A count and amounts per currency.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Tally {
     /// Number of transactions.
@@ -59,6 +61,7 @@ pub struct Tally {
 
 /// The nothing-lost accounting: every input transaction is credited, excluded or rejected.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Accounting {
     /// Everything given.
@@ -77,6 +80,7 @@ pub struct Accounting {
 
 /// A transaction that was not credited, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Excluded {
     /// Transaction id.
@@ -89,6 +93,7 @@ pub struct Excluded {
 
 /// Why a rule did not take a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Reason {
     /// Stable code (`FILTER_MISMATCH`, `OUT_OF_RANGE`, `PAYEE_NOT_IN_ROLE`...).
@@ -101,6 +106,7 @@ pub struct Reason {
 
 /// A transaction that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Rejected {
     /// Transaction id.
@@ -118,6 +124,7 @@ pub struct Rejected {
 
 /// A payee's statement for the period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
     /// Payee id.
@@ -162,6 +169,7 @@ impl Statement {
 
 /// A warning on a statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
     /// Stable code.
@@ -172,6 +180,7 @@ pub struct Note {
 
 /// Credit given to a payee for a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreditLine {
     /// Transaction id.
@@ -200,6 +209,7 @@ pub struct CreditLine {
 
 /// A currency conversion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FxNote {
     /// Original amount.
@@ -214,6 +224,7 @@ pub struct FxNote {
 
 /// Value, quota and attainment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Figures {
     /// Measure value.
@@ -227,6 +238,7 @@ pub struct Figures {
 
 /// A measure's figures on a statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MeasureResult {
     /// Measure id.
@@ -239,6 +251,7 @@ pub struct MeasureResult {
 
 /// A component's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ComponentResult {
     /// Component id.
@@ -258,6 +271,7 @@ pub struct ComponentResult {
 
 /// Pay for one credit line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PayLine {
     /// Transaction id.
@@ -274,6 +288,7 @@ pub struct PayLine {
 
 /// The part of a line that fell in one band.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BandSlice {
     /// Band index in the table (from 0).
@@ -288,6 +303,7 @@ pub struct BandSlice {
 
 /// A step applied to a component's pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// `gate`, `trueUp`, `multiplier`, `cap`, `carryForwardPaid`, `milestone`, `objective`, `curve`.
@@ -300,6 +316,7 @@ pub struct Step {
 
 /// An adjustment to earnings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Adjustment {
     /// `clawback`, `holdback`, `holdbackRelease`, `drawTopUp`, `drawRecovery`, `priorPeriod`.
@@ -321,6 +338,7 @@ pub struct Adjustment {
 
 /// Balances carried after the period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Balances {
     /// Recoverable draw still owed by the payee.

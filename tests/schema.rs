@@ -45,3 +45,13 @@ fn sample_plan_has_only_schema_known_properties() {
         assert!(plan.get(req.as_str().unwrap()).is_some(), "sample plan lacks required `{req}`");
     }
 }
+
+#[test]
+fn evaluation_schema_is_up_to_date() {
+    check("evaluation.schema.json", &payplan::schema::evaluation_schema());
+}
+
+#[test]
+fn diagnostics_schema_is_up_to_date() {
+    check("diagnostics.schema.json", &payplan::schema::diagnostics_schema());
+}

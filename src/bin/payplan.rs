@@ -108,6 +108,10 @@ enum Which {
     Plan,
     /// The inputs of an evaluation.
     Inputs,
+    /// The result of an evaluation.
+    Evaluation,
+    /// A list of plan diagnostics.
+    Diagnostics,
 }
 
 /// Print the JSON Schema (draft 2020-12) of the plan document or of the inputs.
@@ -359,22 +363,25 @@ fn evaluate(args: &EvaluateArgs) -> Result<String, Error> {
 // schema
 
 fn schema(args: &SchemaArgs) -> Result<(), Error> {
-    use payplan::schema::{inputs_schema, plan_schema, to_pretty_json};
+    use payplan::schema::{all_schemas, to_pretty_json};
+    let name_of = |w: Which| match w {
+        Which::Plan => "plan.schema.json",
+        Which::Inputs => "inputs.schema.json",
+        Which::Evaluation => "evaluation.schema.json",
+        Which::Diagnostics => "diagnostics.schema.json",
+    };
     let Some(dir) = &args.out else {
-        let schema = match args.which.unwrap_or(Which::Plan) {
-            Which::Plan => plan_schema(),
-            Which::Inputs => inputs_schema(),
-        };
-        print_out(&to_pretty_json(&schema));
+        let want = name_of(args.which.unwrap_or(Which::Plan));
+        if let Some((_, schema)) = all_schemas().into_iter().find(|(n, _)| *n == want) {
+            print_out(&to_pretty_json(&schema));
+        }
         return Ok(());
     };
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create the directory", &e))?;
-    let all = [(Which::Plan, "plan.schema.json"), (Which::Inputs, "inputs.schema.json")];
-    for (which, name) in all {
-        if args.which.is_some_and(|w| w != which) {
+    for (name, schema) in all_schemas() {
+        if args.which.is_some_and(|w| name_of(w) != name) {
             continue;
         }
-        let schema = if which == Which::Plan { plan_schema() } else { inputs_schema() };
         let path = dir.join(name);
         std::fs::write(&path, to_pretty_json(&schema)).map_err(|e| io_error(&path, "write", &e))?;
         eprintln!("wrote {}", path.display());

@@ -1,0 +1,55 @@
+//! The WebAssembly binding. It only converts: JSON text in, JSON text out, errors as JSON data.
+//! Everything else lives in the core; the JavaScript package (`js/`) wraps this for people.
+//!
+//! Text crosses the boundary because one `JSON.stringify`/`JSON.parse` pair is faster than
+//! converting object graphs field by field, and because the output bytes are then exactly the
+//! native crate's (`Evaluation::to_json`), which the golden vectors check.
+
+use crate::{CompiledPlan, Error};
+use wasm_bindgen::prelude::*;
+
+fn js_error(e: &Error) -> JsValue {
+    JsValue::from_str(&e.to_json().to_string())
+}
+
+/// Validates plan JSON: a JSON array of diagnostics (empty when the plan is clean).
+#[wasm_bindgen(js_name = validatePlan)]
+pub fn validate_plan(plan_json: &str) -> String {
+    serde_json::to_string(&crate::validate::validate_json(plan_json)).unwrap_or_else(|_| "[]".into())
+}
+
+/// The crate version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// A compiled plan held inside the WebAssembly instance.
+#[wasm_bindgen]
+pub struct WasmPlan {
+    inner: CompiledPlan,
+}
+
+#[wasm_bindgen]
+impl WasmPlan {
+    /// Parses and validates plan JSON; throws the error as JSON text.
+    pub fn compile(plan_json: &str) -> Result<WasmPlan, JsValue> {
+        CompiledPlan::from_json(plan_json).map(|inner| WasmPlan { inner }).map_err(|e| js_error(&e))
+    }
+
+    /// Evaluates inputs JSON for a period; the evaluation as compact JSON.
+    pub fn evaluate(&self, inputs_json: &str, period: &str) -> Result<String, JsValue> {
+        self.inner.evaluate_json(inputs_json, period).map_err(|e| js_error(&e))
+    }
+
+    /// The period ids, as a JSON array.
+    #[wasm_bindgen(js_name = periods)]
+    pub fn periods(&self) -> String {
+        serde_json::to_string(self.inner.periods()).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// The validation warnings, as a JSON array of diagnostics.
+    pub fn warnings(&self) -> String {
+        serde_json::to_string(self.inner.warnings()).unwrap_or_else(|_| "[]".into())
+    }
+}
