@@ -216,46 +216,123 @@ impl Error {
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Turns a serde path such as `components[2].tiers[1].from` into a JSON pointer
-/// `/components/2/tiers/1/from`.
-pub(crate) fn serde_path_to_pointer(path: &str) -> String {
-    if path == "." || path.is_empty() {
-        return String::new();
+/// Parses JSON text into `T`, reporting the JSON pointer of the first problem.
+///
+/// The pointer comes from the parser's line and column: [`pointer_at`] rescans the text up to
+/// that position. (A path-tracking deserializer would double the deserialization code, which
+/// matters for the WebAssembly build's size.)
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        // serde_json appends " at line L column C"; the pointer says it better
+        let message = match message.rfind(" at line ") {
+            Some(i) if e.line() > 0 => message[..i].to_string(),
+            _ => message,
+        };
+        let path = if e.line() > 0 { pointer_at(text, e.line(), e.column()) } else { String::new() };
+        Error::Parse {
+            what: what.to_string(),
+            path,
+            message: format!("{} (line {}, column {})", friendly(message), e.line(), e.column()),
+        }
+    })
+}
+
+/// The JSON pointer of the value being read at `line` and `column` (1-based, as serde_json counts
+/// them) of a JSON text: the keys and indices of the containers open at that position.
+///
+/// ```
+/// let text = "{\"components\": [{\"caps\": [{\"amount\": 25000}]}]}";
+/// assert_eq!(payplan::error::pointer_at(text, 1, 42), "/components/0/caps/0/amount");
+/// assert_eq!(payplan::error::pointer_at("[1, 2, {\"a\": x}]", 1, 14), "/2/a");
+/// ```
+pub fn pointer_at(text: &str, line: usize, column: usize) -> String {
+    // byte offset of the position
+    let mut offset = 0usize;
+    for (n, l) in text.split_inclusive('\n').enumerate() {
+        if n + 1 == line {
+            offset += column.min(l.len());
+            break;
+        }
+        offset += l.len();
+    }
+    enum Frame {
+        Object { key: Option<String>, want_key: bool },
+        Array { index: usize },
+    }
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0usize;
+    while i < bytes.len() && i < offset {
+        match bytes.get(i).copied().unwrap_or(b' ') {
+            b'{' => stack.push(Frame::Object { key: None, want_key: true }),
+            b'[' => stack.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                if i + 1 < offset {
+                    stack.pop();
+                } else if let Some(Frame::Object { key, .. }) = stack.last_mut() {
+                    // the parser stopped at the end of an object (a missing field): point at it
+                    *key = None;
+                }
+            }
+            b':' => {
+                if let Some(Frame::Object { want_key, .. }) = stack.last_mut() {
+                    *want_key = false;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { want_key, .. }) => *want_key = true,
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            b'"' => {
+                // read the string, honouring escapes
+                let start = i + 1;
+                let mut j = start;
+                let mut raw = Vec::new();
+                while j < bytes.len() {
+                    match bytes.get(j).copied().unwrap_or(b'"') {
+                        b'\\' => {
+                            if let Some(&c) = bytes.get(j + 1) {
+                                raw.push(match c {
+                                    b'n' => b'\n',
+                                    b't' => b'\t',
+                                    other => other,
+                                });
+                            }
+                            j += 2;
+                        }
+                        b'"' => break,
+                        c => {
+                            raw.push(c);
+                            j += 1;
+                        }
+                    }
+                }
+                if let Some(Frame::Object { key, want_key: true }) = stack.last_mut() {
+                    *key = Some(String::from_utf8_lossy(&raw).into_owned());
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
     }
     let mut out = String::new();
-    for seg in path.split('.') {
-        // a segment may be `name[1][2]` or `?` (unknown)
-        let mut rest = seg;
-        if let Some(i) = rest.find('[') {
-            let (name, idx) = rest.split_at(i);
-            if !name.is_empty() {
-                push_segment(&mut out, name);
+    for f in &stack {
+        match f {
+            Frame::Object { key: Some(k), .. } => {
+                out.push('/');
+                out.push_str(&k.replace('~', "~0").replace('/', "~1"));
             }
-            rest = idx;
-            for part in rest.split('[').filter(|p| !p.is_empty()) {
-                push_segment(&mut out, part.trim_end_matches(']'));
+            Frame::Object { key: None, .. } => {}
+            Frame::Array { index } => {
+                out.push('/');
+                out.push_str(&index.to_string());
             }
-        } else {
-            push_segment(&mut out, rest);
         }
     }
     out
-}
-
-fn push_segment(out: &mut String, seg: &str) {
-    out.push('/');
-    out.push_str(&seg.replace('~', "~0").replace('/', "~1"));
-}
-
-/// Parses JSON text into `T`, reporting the JSON pointer of the first problem.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(de).map_err(|e| Error::Parse {
-        what: what.to_string(),
-        path: serde_path_to_pointer(&e.path().to_string()),
-        message: friendly(e.inner().to_string()),
-    })?;
-    Ok(value)
 }
 
 /// Rewords parser messages that would puzzle a plan author.
@@ -275,10 +352,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pointer_from_serde_path() {
-        assert_eq!(serde_path_to_pointer("components[2].tiers[1].from"), "/components/2/tiers/1/from");
-        assert_eq!(serde_path_to_pointer("."), "");
-        assert_eq!(serde_path_to_pointer("a/b.c~d"), "/a~1b/c~0d");
+    fn pointers_from_positions() {
+        let text = "{\n  \"payees\": [\n    {\"id\": \"a\"},\n    {\"id\": 5}\n  ]\n}";
+        // the parser stops after `5` on line 4
+        assert_eq!(pointer_at(text, 4, 12), "/payees/1/id");
+        assert_eq!(pointer_at("{\"a~b/c\": [true, {\"x\": nul", 1, 26), "/a~0b~1c/1/x");
+        assert_eq!(pointer_at("{ not json", 1, 3), "");
+        assert_eq!(pointer_at("", 1, 1), "");
     }
 
     #[test]
