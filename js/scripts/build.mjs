@@ -1,0 +1,31 @@
+// Lays out the npm package in dist/ from the wasm-bindgen output in wasm/ (made by
+// ../scripts/build-wasm.sh): one bundle per runtime, the .wasm file, and the type declarations.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+const common = { bundle: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+const entry = (name) => join(root, 'src', 'entries', name);
+await Promise.all([
+  build({ ...common, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'node.mjs'), format: 'esm', platform: 'node' }),
+  build({ ...common, entryPoints: [entry('node-cjs.ts')], outfile: join(dist, 'node.cjs'), format: 'cjs', platform: 'node', define: { 'import.meta.url': 'undefined' } }),
+  build({ ...common, entryPoints: [entry('web.ts')], outfile: join(dist, 'web.mjs'), format: 'esm', platform: 'browser' }),
+  build({ ...common, entryPoints: [entry('inline.ts')], outfile: join(dist, 'inline.mjs'), format: 'esm', platform: 'neutral', loader: { '.wasm': 'binary' } }),
+  build({ ...common, entryPoints: [entry('inline.ts')], outfile: join(dist, 'inline.cjs'), format: 'cjs', platform: 'neutral', loader: { '.wasm': 'binary' }, define: { 'import.meta.url': 'undefined' } }),
+]);
+copyFileSync(join(root, 'wasm', 'payplan_bg.wasm'), join(dist, 'payplan_bg.wasm'));
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
+
+const size = (f) => {
+  const b = readFileSync(join(dist, f));
+  return `${f.padEnd(16)} ${String(statSync(join(dist, f)).size).padStart(9)} B raw ${String(gzipSync(b, { level: 9 }).length).padStart(8)} B gzip`;
+};
+console.log(['payplan_bg.wasm', 'web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs'].map(size).join('\n'));

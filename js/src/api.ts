@@ -1,0 +1,153 @@
+import { WasmPlan, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan.js';
+import { PayplanError, toPayplanError } from './errors.js';
+import type { Diagnostic, Evaluation, Inputs, Period, Plan } from './generated.js';
+
+// `Symbol.dispose` for runtimes that do not have it yet (Node 18, older browsers)
+const symbolWithDispose = Symbol as unknown as { dispose?: symbol };
+if (typeof symbolWithDispose.dispose !== 'symbol') {
+  Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('Symbol.dispose') });
+}
+
+let ready = false;
+
+/** @internal Marks the WebAssembly module as instantiated (the entry points call this). */
+export function markReady(): void {
+  ready = true;
+}
+
+/** Whether the WebAssembly module is instantiated (always true in Node and with `payplan/inline`). */
+export function isReady(): boolean {
+  return ready;
+}
+
+function ensureReady(): void {
+  if (!ready) {
+    throw new PayplanError(
+      'NOT_INITIALIZED',
+      'the WebAssembly module is not initialized: in a browser, `await init()` (or call `initSync(bytes)`) before using payplan',
+    );
+  }
+}
+
+function toJson(value: unknown, what: string): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    throw new PayplanError('PARSE_ERROR', `${what} could not be turned into JSON: ${(e as Error).message}`, '', { document: what });
+  }
+}
+
+/**
+ * Checks a plan and returns every problem found, errors and warnings, each with a stable `code`,
+ * a JSON-pointer `path` into the plan and a `message`. Never throws for a bad plan: a document
+ * that cannot be read gives one `PARSE_ERROR` diagnostic.
+ *
+ * @example
+ * const problems = validatePlan(plan).filter((d) => d.severity === 'error');
+ */
+export function validatePlan(plan: Plan | string): Diagnostic[] {
+  ensureReady();
+  return JSON.parse(wasmValidate(toJson(plan, 'plan'))) as Diagnostic[];
+}
+
+/**
+ * A plan compiled once inside the WebAssembly module, ready to evaluate any number of times.
+ *
+ * It holds memory inside the module: call {@link CompiledPlan.free} when done (or declare it with
+ * `using` so that it is freed at the end of the scope). A compiled plan that is never freed is
+ * released when it is garbage collected, but not at a time you choose.
+ */
+export class CompiledPlan {
+  #inner: WasmPlan | null;
+  /** The plan's periods, in order. */
+  readonly periods: Period[];
+  /** The plan's validation warnings (a compiled plan has no errors). */
+  readonly warnings: Diagnostic[];
+
+  /** @internal use {@link compilePlan} */
+  constructor(inner: WasmPlan) {
+    this.#inner = inner;
+    this.periods = JSON.parse(inner.periods()) as Period[];
+    this.warnings = JSON.parse(inner.warnings()) as Diagnostic[];
+  }
+
+  #handle(): WasmPlan {
+    if (!this.#inner) throw new PayplanError('FREED', 'this compiled plan was freed; compile the plan again');
+    return this.#inner;
+  }
+
+  /**
+   * Evaluates the inputs for a period and returns the statements, the accounting of every
+   * transaction and the traces. Amounts are decimal strings.
+   *
+   * @throws {PayplanError} `PARSE_ERROR` (with the JSON pointer of the bad value, for example a
+   *   number where a decimal string is required), `UNKNOWN_PERIOD`, `CLOSED_PERIOD`,
+   *   `TRANSACTION_REJECTED` (strict mode), `DECIMAL_OVERFLOW`.
+   */
+  evaluate(inputs: Inputs | string, period: string): Evaluation {
+    return JSON.parse(this.evaluateJson(toJson(inputs, 'inputs'), period)) as Evaluation;
+  }
+
+  /**
+   * Like {@link CompiledPlan.evaluate}, with the inputs as JSON text and the evaluation returned as
+   * JSON text: exactly the bytes the native Rust crate produces for the same inputs.
+   */
+  evaluateJson(inputsJson: string, period: string): string {
+    const handle = this.#handle();
+    try {
+      return handle.evaluate(inputsJson, period);
+    } catch (e) {
+      throw toPayplanError(e);
+    }
+  }
+
+  /** Releases the plan's memory in the WebAssembly module. Calling it twice is harmless. */
+  free(): void {
+    this.#inner?.free();
+    this.#inner = null;
+  }
+
+  /** Same as {@link CompiledPlan.free}, for `using plan = compilePlan(...)`. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}
+
+/**
+ * Parses and validates a plan (an object or JSON text) and compiles it.
+ *
+ * @throws {PayplanError} `PARSE_ERROR` or `INVALID_PLAN` (with every diagnostic in `details`).
+ * @example
+ * const plan = compilePlan(planJson);
+ * try {
+ *   const q1 = plan.evaluate({ transactions }, 'Q1');
+ *   console.log(q1.statements[0].payout); // "22500.00"
+ * } finally {
+ *   plan.free();
+ * }
+ */
+export function compilePlan(plan: Plan | string): CompiledPlan {
+  ensureReady();
+  try {
+    return new CompiledPlan(WasmPlan.compile(toJson(plan, 'plan')));
+  } catch (e) {
+    throw toPayplanError(e);
+  }
+}
+
+/** Compiles, evaluates and frees in one call (compile once with {@link compilePlan} to evaluate often). */
+export function evaluate(plan: Plan | string, inputs: Inputs | string, period: string): Evaluation {
+  const compiled = compilePlan(plan);
+  try {
+    return compiled.evaluate(inputs, period);
+  } finally {
+    compiled.free();
+  }
+}
+
+/** The engine's version (the Rust crate's). */
+export function version(): string {
+  ensureReady();
+  return wasmVersion();
+}

@@ -1,0 +1,12 @@
+// Node, CommonJS: the WebAssembly module is instantiated synchronously on require.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initSync as wasmInitSync } from '../../wasm/payplan.js';
+import { markReady } from '../api.js';
+
+wasmInitSync({ module: readFileSync(join(__dirname, 'payplan_bg.wasm')) });
+markReady();
+
+export { CompiledPlan, compilePlan, evaluate, validatePlan, version, isReady } from '../api.js';
+export { PayplanError } from '../errors.js';
+export { init, initSync } from './ready.js';

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the npm package in js/dist: the release WebAssembly (profile `wasm`: size-optimized, lto,
+# one codegen unit, panic=abort), the wasm-bindgen CLI pinned to the exact wasm-bindgen version in
+# Cargo.lock, then the JavaScript bundles and type declarations. Installs the wasm32 target, the
+# CLI and the npm packages (from js/package-lock.json) when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  echo "== installing the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
+  echo "== installing wasm-bindgen-cli $wb_version (a few minutes, once)"
+  # no --locked: the registry copy lacks one pinned transitive version (see shared TOOLCHAIN notes)
+  cargo install wasm-bindgen-cli --version "$wb_version"
+fi
+
+echo "== building the WebAssembly module"
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm
+rm -rf js/wasm
+wasm-bindgen --target web --remove-name-section --remove-producers-section \
+  --out-dir js/wasm --out-name payplan target/wasm32-unknown-unknown/wasm/payplan.wasm
+
+echo "== installing npm packages"
+if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
+  (cd js && npm ci --no-audit --no-fund)
+fi
+echo "== laying out js/dist"
+(cd js && node scripts/build.mjs)
