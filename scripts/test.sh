@@ -13,3 +13,12 @@ cargo test --locked --all-features
 
 echo "== docs build without warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --all-features --quiet
+
+echo "== WebAssembly package: build (installs the wasm32 target, the pinned wasm-bindgen CLI, npm packages)"
+./scripts/build-wasm.sh
+
+echo "== TypeScript declarations match the schemas"
+(cd js && node scripts/gen-types.mjs --check)
+
+echo "== JavaScript: golden vectors (ESM and CommonJS) and the API, through the built package in Node"
+(cd js && node --test test/)

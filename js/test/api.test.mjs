@@ -1,0 +1,100 @@
+// The public API through the built Node ES module entry: plain-object results, typed errors,
+// resilience after bad input, freeing.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { compilePlan, evaluate, PayplanError, validatePlan, version, isReady, init, initSync } from '../dist/node.mjs';
+
+const planJson = readFileSync(new URL('../../examples/plans/account-executive.json', import.meta.url), 'utf8');
+const plan = JSON.parse(planJson);
+const deals = [
+  { id: 'D-1', owner: 'ae-ana', amount: '150000', closeDate: '2025-01-20', product: 'Platform', type: 'new' },
+  { id: 'D-2', owner: 'ae-ana', amount: '100000', closeDate: '2025-02-20', product: 'Platform', type: 'renewal' },
+];
+
+test('the README example: Ana earns 22,500.00 in Q1', () => {
+  const compiled = compilePlan(plan);
+  const q1 = compiled.evaluate({ transactions: deals }, 'Q1');
+  compiled.free();
+  const ana = q1.statements.find((s) => s.payee === 'ae-ana');
+  assert.equal(ana.payout, '22500.00');
+  assert.equal(ana.components[0].amount, '22000.00');
+  assert.equal(ana.components[0].lines[1].trace, 'D-2 credit 100000.00: 50000.00 in band 0 at 1 x 8% + 50000.00 in band 1 at 1.5 x 8% = 10000.00');
+  // plain objects and arrays, never Map
+  assert.equal(Object.getPrototypeOf(q1), Object.prototype);
+  assert.ok(Array.isArray(q1.statements));
+  assert.equal(Object.getPrototypeOf(q1.accounting.input.amounts), Object.prototype);
+  assert.equal(q1.accounting.input.amounts.USD, '250000.00');
+});
+
+test('one-shot evaluate and the ready state', async () => {
+  assert.equal(isReady(), true);
+  await init();
+  initSync(new Uint8Array());
+  assert.equal(evaluate(planJson, JSON.stringify({ transactions: deals }), 'Q1').statements.length, 4);
+  assert.match(version(), /^\d+\.\d+\.\d+$/);
+});
+
+test('a JS number where money is expected is refused with a clear error and path', () => {
+  const compiled = compilePlan(plan);
+  try {
+    assert.throws(
+      () => compiled.evaluate({ transactions: [{ ...deals[0], amount: 150000 }] }, 'Q1'),
+      (e) =>
+        e instanceof PayplanError &&
+        e instanceof Error &&
+        e.code === 'PARSE_ERROR' &&
+        e.path === '/transactions/0/amount' &&
+        /decimal string/.test(e.message),
+    );
+    // the instance still works
+    assert.equal(compiled.evaluate({ transactions: deals }, 'Q1').statements[1].payout, '22500.00');
+  } finally {
+    compiled.free();
+  }
+});
+
+test('an invalid plan gives INVALID_PLAN with every diagnostic, and validatePlan lists them', () => {
+  const bad = structuredClone(plan);
+  bad.components[0].tiers[1].from = '1.2';
+  bad.quotas[0].payee = 'nobody';
+  const diags = validatePlan(bad);
+  assert.deepEqual(
+    diags.filter((d) => d.severity === 'error').map((d) => [d.code, d.path]),
+    [
+      ['UNKNOWN_PAYEE', '/quotas/0/payee'],
+      ['TIER_GAP', '/components/0/tiers/1/from'],
+    ],
+  );
+  assert.throws(
+    () => compilePlan(bad),
+    (e) => e instanceof PayplanError && e.code === 'INVALID_PLAN' && e.path === '/quotas/0/payee' && e.details.diagnostics.length === diags.length,
+  );
+  assert.equal(validatePlan(plan).length, 0);
+  assert.deepEqual(validatePlan('{ not json').map((d) => d.code), ['PARSE_ERROR']);
+});
+
+test('errors of every kind, each followed by a working call on the same instance', () => {
+  const compiled = compilePlan(plan);
+  const cases = [
+    [() => compiled.evaluate({}, 'Q9'), 'UNKNOWN_PERIOD'],
+    [() => compiled.evaluate('{"transactions": [', 'Q1'), 'PARSE_ERROR'],
+    [() => compiled.evaluate({ transactions: [{ id: 'X', amount: 10n }] }, 'Q1'), 'PARSE_ERROR'],
+    [() => compiled.evaluate({ transactions: [{ id: 'X', amount: 'NaN', closeDate: '2025-01-01' }] }, 'Q1'), 'PARSE_ERROR'],
+    [() => compiled.evaluate({ transactions: [{ ...deals[0], currency: 'XXX' }], options: { strict: true } }, 'Q1'), 'TRANSACTION_REJECTED'],
+    [() => compiled.evaluate({ closedStatements: [{ payee: 'ae-ana', period: 'Q1', payout: '1.00' }] }, 'Q1'), 'CLOSED_PERIOD'],
+    [() => compilePlan('[]'), 'PARSE_ERROR'],
+  ];
+  for (const [call, code] of cases) {
+    assert.throws(call, (e) => e instanceof PayplanError && e.code === code, code);
+    assert.equal(compiled.evaluate({ transactions: deals }, 'Q1').statements[1].payout, '22500.00');
+  }
+  compiled.free();
+});
+
+test('free() and Symbol.dispose', () => {
+  const compiled = compilePlan(plan);
+  compiled[Symbol.dispose]();
+  compiled.free();
+  assert.throws(() => compiled.evaluate({}, 'Q1'), (e) => e instanceof PayplanError && e.code === 'FREED');
+});
