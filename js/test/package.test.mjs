@@ -1,0 +1,115 @@
+// The package as users get it: `npm pack` of js/, installed from the tarball into a fresh project,
+// then used by name from child processes through each entry (ESM, CommonJS, inline ESM and
+// CommonJS). Each evaluates the README example (Ana's Q1 payout is 22,500.00) and reports which
+// file the conditional exports resolved to.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const jsRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const samplePlanPath = join(jsRoot, '..', 'examples', 'plans', 'account-executive.json');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+const DEALS = [
+  { id: 'D-1', owner: 'ae-ana', amount: '150000', closeDate: '2025-01-20', product: 'Platform', type: 'new' },
+  { id: 'D-2', owner: 'ae-ana', amount: '100000', closeDate: '2025-02-20', product: 'Platform', type: 'renewal' },
+];
+
+// the body every consumer script shares: `compilePlan` is in scope, prints one JSON line
+const body = (resolved) => `
+const planJson = readFileSync(${JSON.stringify(samplePlanPath)}, 'utf8');
+const plan = compilePlan(planJson);
+let q1;
+try {
+  q1 = plan.evaluate({ transactions: ${JSON.stringify(DEALS)} }, 'Q1');
+} finally {
+  plan.free();
+}
+const ana = q1.statements.find((s) => s.payee === 'ae-ana');
+console.log(JSON.stringify({ payout: ana.payout, resolved: ${resolved} }));
+`;
+
+const SCRIPTS = {
+  'esm.mjs': {
+    source: `import { readFileSync } from 'node:fs';\nimport { compilePlan } from 'payplan';\n${body("import.meta.resolve('payplan')")}`,
+    entry: 'dist/node.mjs',
+  },
+  'cjs.cjs': {
+    source: `const { readFileSync } = require('node:fs');\nconst { compilePlan } = require('payplan');\n${body("require.resolve('payplan')")}`,
+    entry: 'dist/node.cjs',
+  },
+  'inline-esm.mjs': {
+    source: `import { readFileSync } from 'node:fs';\nconst { compilePlan } = await import('payplan/inline');\n${body("import.meta.resolve('payplan/inline')")}`,
+    entry: 'dist/inline.mjs',
+  },
+  'inline-cjs.cjs': {
+    source: `const { readFileSync } = require('node:fs');\nconst { compilePlan } = require('payplan/inline');\n${body("require.resolve('payplan/inline')")}`,
+    entry: 'dist/inline.cjs',
+  },
+};
+
+test('npm pack, install the tarball into a fresh project, use it through every Node entry', { timeout: 120_000 }, async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'payplan-pack-'));
+  try {
+    // --- pack ---
+    const packDir = join(work, 'pack');
+    mkdirSync(packDir);
+    const { stdout: packOut } = await run(npm, ['pack', '--json', '--pack-destination', packDir], {
+      cwd: jsRoot,
+      timeout: 60_000,
+      maxBuffer: 16 << 20,
+    }).catch((e) => {
+      throw new Error(`npm pack failed: ${e.stderr || e.message}`);
+    });
+    const [packed] = JSON.parse(packOut);
+    const files = packed.files.map((f) => f.path).sort();
+    t.diagnostic(`${packed.filename}: ${files.join(" ")}; ${packed.size} B packed, ${packed.unpackedSize} B unpacked`);
+    for (const f of ['package.json', 'dist/payplan_bg.wasm', 'dist/types/index.d.ts', 'dist/node.mjs', 'dist/node.cjs', 'dist/web.mjs', 'dist/inline.mjs', 'dist/inline.cjs']) {
+      assert.ok(files.includes(f), `the tarball lacks ${f}: ${files.join(', ')}`);
+    }
+    const stray = files.filter((f) => /^(src|test|test-browser|scripts|wasm|node_modules)\//.test(f) || f.startsWith('tsconfig'));
+    assert.deepEqual(stray, [], 'source, test or build files in the tarball');
+    const tarball = join(packDir, packed.filename);
+
+    // --- a fresh project ---
+    const project = join(work, 'consumer');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'payplan-consumer', version: '1.0.0', private: true }, null, 2));
+    const installArgs = ['install', '--no-audit', '--no-fund', '--no-package-lock', tarball];
+    try {
+      await run(npm, [...installArgs, '--offline'], { cwd: project, timeout: 60_000 });
+    } catch (e) {
+      t.diagnostic(`npm install --offline failed (${(e.stderr || e.message).split('\n')[0]}); trying online`);
+      await run(npm, installArgs, { cwd: project, timeout: 60_000 });
+    }
+    const installed = join(project, 'node_modules', 'payplan');
+    assert.ok(lstatSync(installed).isDirectory() && !lstatSync(installed).isSymbolicLink(), 'node_modules/payplan is a real copy');
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    assert.equal(pkg.name, 'payplan');
+    assert.deepEqual(Object.keys(pkg.dependencies ?? {}), [], 'no runtime dependencies');
+    const deps = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies;
+    assert.match(deps.payplan, new RegExp(`^file:.*${packed.filename.replace(/\./g, '\\.')}$`), 'installed from the tarball');
+
+    // --- each entry, as a child process of the consumer project ---
+    for (const [name, { source, entry }] of Object.entries(SCRIPTS)) {
+      writeFileSync(join(project, name), source);
+      const { stdout, stderr } = await run(process.execPath, [name], { cwd: project, timeout: 30_000 }).catch((e) => {
+        throw new Error(`${name} failed (exit ${e.code}):\n${e.stderr}`);
+      });
+      const out = JSON.parse(stdout.trim());
+      assert.equal(out.payout, '22500.00', name);
+      const resolved = out.resolved.startsWith('file:') ? fileURLToPath(out.resolved) : out.resolved;
+      assert.equal(resolved, join(installed, entry), `${name} resolved payplan to ${resolved}`);
+      assert.equal(stderr.replace(/.*ExperimentalWarning.*\n?|.*--trace-warnings.*\n?/g, ''), '', `${name} wrote to stderr`);
+      t.diagnostic(`${name}: ${out.payout} via ${entry}`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
