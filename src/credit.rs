@@ -204,6 +204,15 @@ pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Credi
     Ok(out)
 }
 
+/// Why crediting rule `r` does not take transaction `t`, if it does not.
+fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reason> {
+    filter_miss(rule.filter(), t, None).map(|(p, m)| Reason {
+        code: "FILTER_MISMATCH".into(),
+        path: format!("/crediting/rules/{r}/filter{p}"),
+        message: format!("rule `{}`: {m}", rule.id()),
+    })
+}
+
 /// Sorts credit lines into processing order: credit date, transaction id, original before
 /// reversal, rule, payee.
 pub fn sort_lines(lines: &mut [Credit], txns: &[Transaction]) {
@@ -339,12 +348,8 @@ fn credit_one<'t>(
         if matches!(rule, CreditRule::Rollup { .. }) {
             continue;
         }
-        if let Some((p, m)) = filter_miss(rule.filter(), t, None) {
-            reasons.push(Reason {
-                code: "FILTER_MISMATCH".into(),
-                path: format!("/crediting/rules/{r}/filter{p}"),
-                message: format!("rule `{}`: {m}", rule.id()),
-            });
+        if let Some(reason) = rule_filter_miss(r, rule, t) {
+            reasons.push(reason);
             continue;
         }
         let owner = || -> std::result::Result<usize, Fate> {
@@ -450,12 +455,8 @@ fn credit_one<'t>(
         let CreditRule::Rollup { levels, percent, from_rules, .. } = rule else {
             continue;
         };
-        if let Some((p, m)) = filter_miss(rule.filter(), t, None) {
-            reasons.push(Reason {
-                code: "FILTER_MISMATCH".into(),
-                path: format!("/crediting/rules/{r}/filter{p}"),
-                message: format!("rule `{}`: {m}", rule.id()),
-            });
+        if let Some(reason) = rule_filter_miss(r, rule, t) {
+            reasons.push(reason);
             continue;
         }
         let pc = percent.unwrap_or(Decimal::ONE_HUNDRED);

@@ -117,17 +117,6 @@ fn basis_name(b: Basis) -> &'static str {
     }
 }
 
-fn kind_name(k: &ComponentKind) -> &'static str {
-    match k {
-        ComponentKind::Rate { .. } => "rate",
-        ComponentKind::Tiered { .. } => "tiered",
-        ComponentKind::Matrix { .. } => "matrix",
-        ComponentKind::Milestone { .. } => "milestone",
-        ComponentKind::Spiff { .. } => "spiff",
-        ComponentKind::Mbo { .. } => "mbo",
-    }
-}
-
 fn list(items: &[&str]) -> String {
     items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
@@ -1755,7 +1744,7 @@ impl<'a> Validator<'a> {
                     path,
                     format!(
                         "payFrom `threshold` cannot apply to a {} component; use `firstDollar`",
-                        kind_name(&c.kind)
+                        crate::engine::components::kind_name(&c.kind)
                     ),
                 ),
                 Some((m, b)) => {

@@ -206,7 +206,7 @@ pub(crate) fn evaluate_component(
     // per-line attributions of this period, before gate and multipliers
     let mut attrib: Vec<(usize, Decimal)> = Vec::new();
     let mut ytd_scope = false;
-    let mut base = match &comp.kind {
+    let base = match &comp.kind {
         ComponentKind::Rate { measure, rate } => {
             // one band over the whole line: a flat rate pays every credit line in full, wherever the
             // running basis stands (a reversal or credit memo may take it below zero)
@@ -450,15 +450,12 @@ pub(crate) fn evaluate_component(
             total
         }
     };
-    if ytd_scope {
-        // lines of earlier periods were re-rated; the steps turn YTD pay into this period's pay
-        // (handled in `table`, which returns this period's share including the true-up)
-    }
-    let _ = &mut base;
+    // for year-to-date scope, `base` is the year-to-date pay; `finish` turns it into the period's
     finish(ctx, comp, c, p, k, state, attributed, r, base, attrib, ytd_scope)
 }
 
-fn kind_name(k: &ComponentKind) -> &'static str {
+/// The `type` of a component as written in the plan.
+pub(crate) fn kind_name(k: &ComponentKind) -> &'static str {
     match k {
         ComponentKind::Rate { .. } => "rate",
         ComponentKind::Tiered { .. } => "tiered",
@@ -686,43 +683,23 @@ fn table(
                     let x = ceil.map_or(delta, |c| delta.min(c));
                     let b = band_at(&spans, x, s.bounds);
                     if let Some(rt) = b.and_then(|b| rates.get(b).cloned().flatten()) {
-                        for (_, o) in slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)? {
-                            let por = portion(l, kind, o)?;
-                            let (a, credit) = pay(&rt, &por)?;
-                            amt = amt.add_c(a, "a line")?;
-                            bands.push(BandSlice {
-                                band: b.unwrap_or(0),
-                                credit,
-                                rate: rt.label.clone(),
-                                amount: a.normalize(),
-                            });
-                        }
+                        let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
+                        amt = pay_slices(l, kind, &rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), &mut bands)?;
                     }
                 } else {
                     for (b, o) in slices(&spans, start, moving, floor, ceil)? {
                         let Some(rt) = rates.get(b).cloned().flatten() else {
                             continue;
                         };
-                        let por = portion(l, kind, o)?;
-                        let (a, credit) = pay(&rt, &por)?;
+                        let a = pay_slices(l, kind, &rt, [(b, o)].into_iter(), &mut bands)?;
                         amt = amt.add_c(a, "a line")?;
-                        bands.push(BandSlice { band: b, credit, rate: rt.label.clone(), amount: a.normalize() });
                     }
                 }
             }
             Some((b, rate)) => {
                 if let Some(rt) = rate {
-                    for (_, o) in slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)? {
-                        let por = portion(l, kind, o)?;
-                        let (a, credit) = pay(rt, &por)?;
-                        amt = amt.add_c(a, "a line")?;
-                        bands.push(BandSlice {
-                            band: b.unwrap_or(0),
-                            credit,
-                            rate: rt.label.clone(),
-                            amount: a.normalize(),
-                        });
-                    }
+                    let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
+                    amt = pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), &mut bands)?;
                 }
             }
         }
@@ -772,6 +749,24 @@ fn table(
     Ok(this_period)
 }
 
+/// Pays the given `(band, overlap)` slices of a line at one rate, recording each slice; returns
+/// their total.
+fn pay_slices(
+    l: &Credit,
+    kind: MeasureKind,
+    rt: &PayRate,
+    parts: impl Iterator<Item = (usize, Decimal)>,
+    bands: &mut Vec<BandSlice>,
+) -> Result<Decimal> {
+    let mut total = Decimal::ZERO;
+    for (band, o) in parts {
+        let (a, credit) = pay(rt, &portion(l, kind, o)?)?;
+        total = total.add_c(a, "a line")?;
+        bands.push(BandSlice { band, credit, rate: rt.label.clone(), amount: a.normalize() });
+    }
+    Ok(total)
+}
+
 fn basis_words(s: &TableSpec<'_>, value: Decimal, scale: Decimal) -> Result<String> {
     Ok(match s.basis {
         Basis::Attainment => format!(
@@ -804,12 +799,6 @@ fn finish(
     let steps_total = sum_c(r.steps.iter().map(|s| s.amount), "a component")?;
     // for YTD, `base` is the year-to-date pay; otherwise lines + steps
     let mut running = base;
-    if ytd {
-        let earlier = base.sub_c(lines_total, "a true-up")?;
-        let _ = earlier;
-    } else {
-        let _ = steps_total;
-    }
     // gate
     let mut factor = Decimal::ONE;
     if let Some(g) = &comp.gate {
