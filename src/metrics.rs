@@ -24,6 +24,9 @@
 //!   A won or lost opportunity is placed in time by its `closeDate`; one without a close date is in
 //!   no window (counted in [`Exclusions::closed_without_close_date`]).
 //! - **Currency.** Amounts are taken to be in one currency; convert before computing.
+//! - **Leaderboards** ([`leaderboard`]) rank best first ([`MetricName::higher_is_better`]: lower is
+//!   better for cycle length, acquisition cost and response time), with standard competition
+//!   ranking ("1224") and ties ordered by payee id; payees whose metric is none come last, unranked.
 //!
 //! # The metrics
 //!
@@ -546,9 +549,22 @@ fn invalid(code: &str, path: impl Into<String>, message: impl Into<String>) -> E
     Error::InvalidInput { code: code.to_string(), path: path.into(), message: message.into() }
 }
 
-/// Checks a request before computing: windows, scope, probabilities, unique ids, quotas, cost
-/// periods and the order of dates. Every error is an [`Error::InvalidInput`] with a `METRICS_*`
-/// code and the JSON pointer of the offending value.
+/// Checks a request before computing ([`compute`] and [`leaderboard`] call it). Every error is an
+/// [`Error::InvalidInput`] with the JSON pointer of the offending value and one of these codes:
+///
+/// - `METRICS_INVALID_WINDOW`: a window (or a cost period) ends before it starts, or only one of
+///   `previousFrom` and `previousTo` is given;
+/// - `METRICS_UNKNOWN_TEAM`: the scope names a team no payee is in;
+/// - `METRICS_DUPLICATE_ID`: two opportunities or two leads share an id;
+/// - `METRICS_INVALID_PROBABILITY`: a probability outside 0..=1;
+/// - `METRICS_DATE_ORDER`: a won or lost opportunity closes before its first engagement, or a lead
+///   is answered before it came in (the whole dataset is checked, not only the window);
+/// - `METRICS_COST_STRADDLES_WINDOW`: a cost period partly inside the window or previous window;
+/// - `METRICS_DUPLICATE_QUOTA`, `METRICS_NEGATIVE_QUOTA`: two quota figures for a payee, a negative
+///   quota or remaining quota.
+///
+/// An unknown payee in a [`Scope::Payee`] is not an error: the payee has no data, and the metrics
+/// are none or zero.
 pub fn check(req: &MetricsRequest) -> Result<()> {
     if req.from > req.to {
         return Err(invalid(
@@ -1682,5 +1698,16 @@ mod tests {
         assert_eq!(e.code(), "PARSE_ERROR");
         let e = MetricsRequest::from_json(r#"{"from": "2025-01-01", "to": "2025-01-31", "data": {"opportunities": [{"id": "1", "owner": "a", "stage": "closed"}]}}"#).unwrap_err();
         assert_eq!(e.path(), Some("/data/opportunities/0/stage"));
+    }
+
+    #[cfg(feature = "schema")]
+    #[test]
+    fn schemas_derive() {
+        let req = serde_json::to_value(schemars::schema_for!(MetricsRequest)).unwrap();
+        assert!(req["properties"]["previousFrom"].is_object());
+        assert!(req["$defs"]["Opportunity"]["properties"]["isNewCustomer"].is_object());
+        let rep = serde_json::to_value(schemars::schema_for!(MetricsReport)).unwrap();
+        assert!(rep["properties"]["winRateClosed"].is_object());
+        assert!(rep["properties"]["winRateAll"].is_object());
     }
 }
