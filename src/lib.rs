@@ -11,6 +11,8 @@
 //!   every transaction.
 //! - [`validate()`] returns every problem of a plan as a [`Diagnostic`] with a stable code and a JSON
 //!   pointer; [`evaluate`] refuses a plan with errors.
+//! - [`metrics::compute`] gives the sales metrics (win rates, deal size, cycle length, pipeline
+//!   coverage...) of a window, and [`metrics::leaderboard`] ranks payees by any of them.
 //! - Money is [`rust_decimal::Decimal`]; nothing uses binary floating point. Rounding happens only
 //!   where the plan's [`money::RoundingPolicy`] says.
 //!
@@ -35,6 +37,7 @@ pub mod error;
 pub mod fx;
 pub mod import;
 pub mod inputs;
+pub mod metrics;
 pub mod money;
 pub mod plan;
 pub mod quota;
