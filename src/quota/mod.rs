@@ -12,12 +12,12 @@
 //!
 //! - [`allocation`]: a target split top-down across a tree of teams and payees by weights, with
 //!   over-assignment, minimum and maximum bounds and largest-remainder rounding to a unit;
-//! - `rollup` (to come): children's quotas summed bottom-up and compared with a top-down target;
+//! - [`rollup`]: children's quotas summed bottom-up and compared with a top-down target;
 //! - `breakdown` (to come): an annual quota spread over quarters, months, weeks or days by seasonality,
 //!   business days or calendar days, prorated and ramped for a payee;
-//! - `pacing` (to come): where a payee stands within a period on a given day (expected value, gap to
+//! - [`pacing`]: where a payee stands within a period on a given day (expected value, gap to
 //!   pace, run rate needed, projection);
-//! - `design` (to come): on-target earnings, pay mix, implied commission rate, quota-to-OTE ratio.
+//! - [`design`]: on-target earnings, pay mix, implied commission rate, quota-to-OTE ratio.
 
 use crate::calendar::{tenure_month, Calendar, Period};
 use crate::money::Checked;
@@ -27,6 +27,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub mod allocation;
+pub mod design;
+pub mod pacing;
+pub mod rollup;
 
 /// An [`crate::Error::InvalidInput`] of a quota-planning request.
 pub(crate) fn invalid(code: &str, path: impl Into<String>, message: impl Into<String>) -> crate::Error {
