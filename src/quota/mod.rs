@@ -13,7 +13,7 @@
 //! - [`allocation`]: a target split top-down across a tree of teams and payees by weights, with
 //!   over-assignment, minimum and maximum bounds and largest-remainder rounding to a unit;
 //! - [`rollup`]: children's quotas summed bottom-up and compared with a top-down target;
-//! - `breakdown` (to come): an annual quota spread over quarters, months, weeks or days by seasonality,
+//! - [`breakdown`]: an annual quota spread over quarters, months, weeks or days by seasonality,
 //!   business days or calendar days, prorated and ramped for a payee;
 //! - [`pacing`]: where a payee stands within a period on a given day (expected value, gap to
 //!   pace, run rate needed, projection);
@@ -27,6 +27,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub mod allocation;
+pub mod breakdown;
 pub mod design;
 pub mod pacing;
 pub mod rollup;
