@@ -470,6 +470,18 @@ mod tests {
     }
 
     #[test]
+    fn business_day_proration() {
+        // 2025 has 261 weekdays (64, 65, 66, 66 a quarter): 261,000 is 1,000 a business day.
+        // Start Monday Jan 20: Jan 1..17 has 3 + 5 + 5 = 13 weekdays out of role, Q1 keeps 64 - 13 = 51
+        // total 261,000 x (51 + 65 + 66 + 66) / 261 = 248,000
+        let mut r = req("261000", 2025, Granularity::Quarter, BreakdownBasis::BusinessDays, "1");
+        r.start = Some(day("2025-01-20"));
+        let b = break_down(&r).unwrap();
+        assert_eq!(amounts(&b), ["51000", "65000", "66000", "66000"]);
+        assert_eq!(b.total, d("248000"));
+    }
+
+    #[test]
     fn ramp_schedule() {
         // same year, start Feb 15, ramp 50% in tenure month 0 (Feb 15..Mar 14):
         // Feb: 14 days x 0.5 = 7 -> 7,000; Mar: 14 x 0.5 + 17 = 24 -> 24,000; Apr..Dec full
