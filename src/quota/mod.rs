@@ -7,6 +7,17 @@
 //! counted days are calendar days (default) or business days, `ramp(d)` is the ramp fraction of the
 //! payee's tenure month on day `d` (1 after the ramp schedule) for days in role and 0 for days out
 //! of role. Quotas are not rounded.
+//!
+//! Quota planning lives in the submodules:
+//!
+//! - [`allocation`]: a target split top-down across a tree of teams and payees by weights, with
+//!   over-assignment, minimum and maximum bounds and largest-remainder rounding to a unit;
+//! - [`rollup`]: children's quotas summed bottom-up and compared with a top-down target;
+//! - [`breakdown`]: an annual quota spread over quarters, months, weeks or days by seasonality,
+//!   business days or calendar days, prorated and ramped for a payee;
+//! - [`pacing`]: where a payee stands within a period on a given day (expected value, gap to
+//!   pace, run rate needed, projection);
+//! - [`design`]: on-target earnings, pay mix, implied commission rate, quota-to-OTE ratio.
 
 use crate::calendar::{tenure_month, Calendar, Period};
 use crate::money::Checked;
@@ -14,6 +25,17 @@ use crate::plan::{Payee, Proration, Quota};
 use crate::Result;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+
+pub mod allocation;
+pub mod breakdown;
+pub mod design;
+pub mod pacing;
+pub mod rollup;
+
+/// An [`crate::Error::InvalidInput`] of a quota-planning request.
+pub(crate) fn invalid(code: &str, path: impl Into<String>, message: impl Into<String>) -> crate::Error {
+    crate::Error::InvalidInput { code: code.to_string(), path: path.into(), message: message.into() }
+}
 
 /// The full (unprorated) quota of `period` under `quota`, `None` when it gives none.
 pub fn full_period_quota(quota: &Quota, periods: &[Period], period: &Period) -> Result<Option<Decimal>> {
