@@ -35,6 +35,7 @@ pub mod error;
 pub mod fx;
 pub mod import;
 pub mod inputs;
+pub mod json;
 pub mod money;
 pub mod plan;
 pub mod quota;
