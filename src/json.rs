@@ -990,3 +990,168 @@ fn options(r: &mut Reader, v: &Value) -> Result<Options> {
     let o = r.object(v, &["strict"])?;
     Ok(Options { strict: r.def(o, "strict", |r, v| r.bool(v))? })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plan_err(patch: impl FnOnce(&mut Value)) -> (String, String) {
+        let mut v: Value = serde_json::from_str(crate::sample::SAMPLE_PLAN_JSON).unwrap();
+        patch(&mut v);
+        match read_plan(&v).unwrap_err() {
+            Error::Parse { what, path, message } => {
+                assert_eq!(what, "plan");
+                (path, message)
+            }
+            e => panic!("{e}"),
+        }
+    }
+
+    fn at<'a>(v: &'a mut Value, p: &str) -> &'a mut Value {
+        v.pointer_mut(p).unwrap()
+    }
+
+    #[test]
+    fn sample_plan_reads_as_with_serde() {
+        let v: Value = serde_json::from_str(crate::sample::SAMPLE_PLAN_JSON).unwrap();
+        assert_eq!(read_plan(&v).unwrap(), serde_json::from_value::<Plan>(v).unwrap());
+    }
+
+    #[test]
+    fn missing_field_points_at_the_object() {
+        let (path, message) = plan_err(|v| {
+            at(v, "/components/0").as_object_mut().unwrap().remove("id");
+        });
+        assert_eq!((path.as_str(), message.as_str()), ("/components/0", "missing field `id`"));
+        let (path, message) = plan_err(|v| {
+            at(v, "/crediting/rules/0").as_object_mut().unwrap().remove("type");
+        });
+        assert_eq!((path.as_str(), message.as_str()), ("/crediting/rules/0", "missing field `type`"));
+    }
+
+    #[test]
+    fn unknown_field_points_at_the_field() {
+        let (path, message) = plan_err(|v| {
+            at(v, "/calendar").as_object_mut().unwrap().insert("year".into(), json!(1));
+        });
+        assert_eq!(path, "/calendar/year");
+        assert_eq!(message, "unknown field `year`, expected one of `yearStart`, `periodType`, `periods`, `holidays`");
+        let (path, message) = plan_err(|v| {
+            at(v, "/payments").as_object_mut().unwrap().insert("a~b/c".into(), json!(1));
+        });
+        assert_eq!(path, "/payments/a~0b~1c");
+        assert!(message.starts_with("unknown field `a~b/c`, expected one of `draws`"), "{message}");
+        // a credit rule knows the fields of its variant
+        let (path, message) = plan_err(|v| {
+            at(v, "/crediting/rules/1").as_object_mut().unwrap().insert("shares".into(), json!([]));
+        });
+        assert_eq!(path, "/crediting/rules/1/shares");
+        assert_eq!(
+            message,
+            "unknown field `shares`, expected one of `type`, `id`, `filter`, `levels`, `percent`, `fromRules`"
+        );
+    }
+
+    #[test]
+    fn wrong_types() {
+        let (path, message) = plan_err(|v| *at(v, "/id") = json!(5));
+        assert_eq!((path.as_str(), message.as_str()), ("/id", "invalid type: integer `5`, expected a string"));
+        let (path, message) = plan_err(|v| *at(v, "/components/0/caps/0/amount") = json!(25000));
+        assert_eq!(path, "/components/0/caps/0/amount");
+        assert_eq!(
+            message,
+            "invalid type: integer `25000`, expected a decimal string such as \"1250.00\" (JSON numbers are refused so that no amount passes through binary floating point)"
+        );
+        let (path, message) = plan_err(|v| *at(v, "/payees") = json!({}));
+        assert_eq!((path.as_str(), message.as_str()), ("/payees", "invalid type: map, expected a list"));
+        let (path, message) = plan_err(|v| *at(v, "/schemaVersion") = json!(-1));
+        assert_eq!(path, "/schemaVersion");
+        assert_eq!(message, "invalid value: integer `-1`, expected an integer from 0 to 4294967295");
+        let (_, message) = plan_err(|v| *at(v, "/schemaVersion") = json!(1.0));
+        assert_eq!(message, "invalid type: floating point `1.0`, expected an integer from 0 to 4294967295");
+        let (path, message) = plan_err(|v| *at(v, "/calendar") = json!(null));
+        assert_eq!((path.as_str(), message.as_str()), ("/calendar", "invalid type: null, expected an object"));
+    }
+
+    #[test]
+    fn enums() {
+        let (path, message) = plan_err(|v| *at(v, "/calendar/periodType") = json!("week"));
+        assert_eq!(path, "/calendar/periodType");
+        assert_eq!(message, "unknown variant `week`, expected one of `month`, `quarter`, `half`, `year`, `custom`");
+        let (path, message) = plan_err(|v| *at(v, "/components/0/type") = json!("bonus"));
+        assert_eq!(path, "/components/0/type");
+        assert!(message.starts_with("unknown variant `bonus`, expected one of `rate`, `tiered`"), "{message}");
+        let (path, message) = plan_err(|v| *at(v, "/components/0/tiers/0/rate") = json!({"percentage": "5"}));
+        assert_eq!(path, "/components/0/tiers/0/rate/percentage");
+        assert_eq!(
+            message,
+            "unknown variant `percentage`, expected one of `percent`, `perUnit`, `perDeal`, `multiplier`"
+        );
+        let (path, _) = plan_err(|v| *at(v, "/components/0/tiers/0/rate") = json!({"percent": 5}));
+        assert_eq!(path, "/components/0/tiers/0/rate/percent");
+        let (path, message) = plan_err(|v| *at(v, "/components/0/tiers/0/rate") = json!("percent"));
+        assert_eq!(path, "/components/0/tiers/0/rate");
+        assert_eq!(message, "invalid type: string \"percent\", expected an object {\"percent\": ...}");
+        // serde's form of a unit variant as an object is accepted, as the derive accepts it
+        let mut v: Value = serde_json::from_str(crate::sample::SAMPLE_PLAN_JSON).unwrap();
+        *at(&mut v, "/calendar/periodType") = json!({"quarter": null});
+        assert_eq!(read_plan(&v).unwrap().calendar.period_type, PeriodType::Quarter);
+    }
+
+    #[test]
+    fn decimals_and_dates() {
+        for (s, accepted) in [
+            ("1250.00", true),
+            ("-0", true),
+            ("+1", true),
+            (".5", true),
+            ("5.", true),
+            ("1_000", true),
+            ("79228162514264337593543950335", true),
+            ("1e3", false),
+            ("1,5", false),
+            (" 1", false),
+            ("", false),
+            ("79228162514264337593543950336", false),
+            ("0.12345678901234567890123456789", false),
+        ] {
+            let r = Reader::new("plan").decimal(&json!(s));
+            assert_eq!(r.is_ok(), accepted, "{s}: {r:?}");
+        }
+        let e = Reader::new("plan").decimal(&json!("1e3")).unwrap_err();
+        assert!(e.to_string().ends_with("without an exponent)"), "{e}");
+        let e = Reader::new("plan").decimal(&json!("0.12345678901234567890123456789")).unwrap_err();
+        assert!(e.to_string().contains("at most 28 digits after the point"), "{e}");
+        let (path, message) = plan_err(|v| *at(v, "/calendar/yearStart") = json!("2025-02-30"));
+        assert_eq!(path, "/calendar/yearStart");
+        assert_eq!(
+            message,
+            "invalid value: string \"2025-02-30\", expected a date string YYYY-MM-DD such as \"2025-03-31\" (input is out of range)"
+        );
+        assert!(Reader::new("plan").date(&json!("+262142-06-01")).is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_keep_line_and_column() {
+        let e = crate::Plan::from_json("{\"id\": [1, }").unwrap_err();
+        assert_eq!(e.path(), Some("/id/1"));
+        assert!(e.to_string().ends_with("(line 1, column 12)"), "{e}");
+        let e = crate::Plan::from_json("").unwrap_err();
+        assert_eq!(e.path(), Some(""));
+    }
+
+    #[test]
+    fn inputs_and_transactions() {
+        let e = read_inputs(&json!({"scores": 5})).unwrap_err();
+        assert_eq!(e.path(), Some("/scores"));
+        let e = read_inputs(&json!({"closedStatements": [{"payee": "a", "period": "Q1", "payout": "1", "extra": 1,
+            "components": [{"component": "c", "amount": 2}]}]}))
+        .unwrap_err();
+        assert_eq!(e.path(), Some("/closedStatements/0/components/0/amount"));
+        let e = read_transactions(&json!({"transactions": [], "x": 1})).unwrap_err();
+        assert_eq!(e.to_string(), "transactions could not be read at /x: unknown field `x`, expected `transactions`");
+        let txs = read_transactions(&json!([{"id": "A", "amount": "1", "type": "new", "attributes": {"k": "v"}}]));
+        assert_eq!(txs.unwrap()[0].kind.as_deref(), Some("new"));
+    }
+}
