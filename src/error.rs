@@ -216,28 +216,6 @@ impl Error {
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Parses JSON text into `T`, reporting the JSON pointer of the first problem.
-///
-/// The pointer comes from the parser's line and column: [`pointer_at`] rescans the text up to
-/// that position. (A path-tracking deserializer would double the deserialization code, which
-/// matters for the WebAssembly build's size.)
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        let message = e.to_string();
-        // serde_json appends " at line L column C"; the pointer says it better
-        let message = match message.rfind(" at line ") {
-            Some(i) if e.line() > 0 => message[..i].to_string(),
-            _ => message,
-        };
-        let path = if e.line() > 0 { pointer_at(text, e.line(), e.column()) } else { String::new() };
-        Error::Parse {
-            what: what.to_string(),
-            path,
-            message: format!("{} (line {}, column {})", friendly(message), e.line(), e.column()),
-        }
-    })
-}
-
 /// The JSON pointer of the value being read at `line` and `column` (1-based, as serde_json counts
 /// them) of a JSON text: the keys and indices of the containers open at that position.
 ///
@@ -333,18 +311,6 @@ pub fn pointer_at(text: &str, line: usize, column: usize) -> String {
         }
     }
     out
-}
-
-/// Rewords parser messages that would puzzle a plan author.
-fn friendly(message: String) -> String {
-    const DECIMAL: &str = "expected a Decimal type representing a fixed-point number";
-    if message.contains(DECIMAL) {
-        return message.replace(
-            DECIMAL,
-            "expected a decimal string such as \"1250.00\" (JSON numbers are refused so that no amount passes through binary floating point)",
-        );
-    }
-    message
 }
 
 #[cfg(test)]

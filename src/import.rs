@@ -54,16 +54,8 @@
 //! # }
 //! ```
 
-use crate::error::{parse_json, Result};
+use crate::error::Result;
 use crate::inputs::Transaction;
-use serde::Deserialize;
-
-/// The object form of a transactions document.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TransactionsDoc {
-    transactions: Vec<Transaction>,
-}
 
 /// Reads transactions from JSON text: an array of transactions, or an object
 /// `{"transactions": [...]}`.
@@ -79,11 +71,7 @@ struct TransactionsDoc {
 /// ```
 pub fn transactions_from_json(text: &str) -> Result<Vec<Transaction>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim_start().starts_with('{') {
-        Ok(parse_json::<TransactionsDoc>("transactions", text)?.transactions)
-    } else {
-        parse_json("transactions", text)
-    }
+    crate::json::read_transactions(&crate::json::parse("transactions", text)?)
 }
 
 #[cfg(feature = "csv")]

@@ -197,8 +197,8 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Parses inputs from JSON text.
+    /// Parses inputs from JSON text. Shape errors carry the JSON pointer of the offending value.
     pub fn from_json(text: &str) -> crate::Result<Inputs> {
-        crate::error::parse_json("inputs", text)
+        crate::json::read_inputs(&crate::json::parse("inputs", text)?)
     }
 }

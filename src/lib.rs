@@ -37,6 +37,7 @@ pub mod error;
 pub mod fx;
 pub mod import;
 pub mod inputs;
+pub mod json;
 pub mod metrics;
 pub mod money;
 pub mod plan;

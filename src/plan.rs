@@ -1,4 +1,5 @@
-//! The plan document: a versioned JSON format deserialized with serde.
+//! The plan document: a versioned JSON format, described by the serde attributes of these types
+//! and read by [`crate::json`].
 //!
 //! A plan holds everything that describes how people are paid: the calendar, the payees and their
 //! hierarchy, the measures and quotas, the crediting rules, the pay components and the payment
@@ -992,7 +993,7 @@ impl Plan {
     /// assert_eq!(err.path(), Some("/id"));
     /// ```
     pub fn from_json(text: &str) -> crate::Result<Plan> {
-        crate::error::parse_json("plan", text)
+        crate::json::read_plan(&crate::json::parse("plan", text)?)
     }
 
     /// Minor units of a currency for this plan: a declared currency first, then ISO.
