@@ -72,6 +72,12 @@ pub fn read_transactions(value: &Value) -> Result<Vec<Transaction>> {
 /// Parses JSON text into a value. A syntax error carries the pointer of where the parser stopped
 /// and the line and column.
 pub(crate) fn parse(what: &str, text: &str) -> Result<Value> {
+    parse_serde(what, text)
+}
+
+/// Parses JSON text straight into a serde-derived type (the requests of the metrics, quota and
+/// territory modules); an error carries the JSON pointer of where the parser stopped.
+pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
         // serde_json appends " at line L column C"; the pointer says it better
@@ -79,6 +85,10 @@ pub(crate) fn parse(what: &str, text: &str) -> Result<Value> {
             Some(i) if e.line() > 0 => message.get(..i).unwrap_or_default().to_string(),
             _ => message,
         };
+        let message = message.replace(
+            "expected a Decimal type representing a fixed-point number",
+            &format!("expected {DECIMAL_EXPECTED}"),
+        );
         let path = if e.line() > 0 { crate::error::pointer_at(text, e.line(), e.column()) } else { String::new() };
         Error::Parse {
             what: what.to_string(),

@@ -330,7 +330,7 @@ pub struct MetricsRequest {
 impl MetricsRequest {
     /// Parses a request from JSON text (errors carry the JSON pointer of the problem).
     pub fn from_json(text: &str) -> Result<MetricsRequest> {
-        crate::error::parse_json("metrics request", text)
+        crate::json::parse_serde("metrics request", text)
     }
 }
 
