@@ -46,6 +46,7 @@ pub mod sample;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod statement;
+pub mod territory;
 pub mod tiers;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
