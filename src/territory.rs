@@ -109,7 +109,7 @@
 //! assert_eq!(r.figures.max_min_ratio.map(|x| x.round_dp(4).to_string()), Some("1.1429".into()));
 //! ```
 
-use crate::error::{parse_json, Error, Result};
+use crate::error::{Error, Result};
 use crate::money::Checked;
 use crate::sample::Rng;
 use rust_decimal::Decimal;
@@ -197,7 +197,7 @@ pub struct BalanceRequest {
 impl BalanceRequest {
     /// Parses a request from JSON; errors carry the JSON pointer of the problem.
     pub fn from_json(text: &str) -> Result<BalanceRequest> {
-        parse_json("territory request", text)
+        crate::json::parse_serde("territory request", text)
     }
 }
 
