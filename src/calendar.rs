@@ -95,7 +95,7 @@ impl Calendar {
             PeriodType::Year => 12,
             PeriodType::Custom => {
                 let mut ps: Vec<&PeriodDef> = self.periods.iter().collect();
-                ps.sort_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
+                ps.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
                 return ps
                     .into_iter()
                     .enumerate()
@@ -160,7 +160,7 @@ pub fn business_days_inclusive(cal: &Calendar, a: NaiveDate, b: NaiveDate) -> i6
         cal.holidays.iter().filter(|h| a <= **h && **h <= b && !matches!(h.weekday(), Weekday::Sat | Weekday::Sun));
     // a holiday listed twice counts once
     let mut hs: Vec<&NaiveDate> = holidays.collect();
-    hs.sort();
+    hs.sort_unstable();
     hs.dedup();
     count - hs.len() as i64
 }

@@ -214,15 +214,18 @@ fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reas
 }
 
 /// Sorts credit lines into processing order: credit date, transaction id, original before
-/// reversal, rule, payee.
+/// reversal, rule, payee (then share and input position, so that the order is total).
 pub fn sort_lines(lines: &mut [Credit], txns: &[Transaction]) {
-    lines.sort_by(|a, b| {
+    // an unstable sort is enough (the key is total) and much smaller in the WebAssembly build
+    lines.sort_unstable_by(|a, b| {
         a.date
             .cmp(&b.date)
             .then_with(|| txns.get(a.txn).map(|t| &t.id).cmp(&txns.get(b.txn).map(|t| &t.id)))
             .then(a.reversal.cmp(&b.reversal))
             .then(a.rule.cmp(&b.rule))
             .then(a.payee.cmp(&b.payee))
+            .then(a.share.cmp(&b.share))
+            .then(a.txn.cmp(&b.txn))
     });
 }
 

@@ -449,7 +449,7 @@ impl<'a> Validator<'a> {
     fn fx_sequence(&mut self, groups: BTreeMap<&str, Vec<usize>>) {
         let Some(fx) = &self.plan.fx else { return };
         for (cur, mut idx) in groups {
-            idx.sort_by_key(|&i| (fx.rates.get(i).map(|r| r.from), i));
+            idx.sort_unstable_by_key(|&i| (fx.rates.get(i).map(|r| r.from), i));
             let rates: Vec<(usize, &crate::plan::FxRate)> =
                 idx.iter().filter_map(|&i| fx.rates.get(i).map(|r| (i, r))).collect();
             if let (Some((i, first)), Some((start, _))) = (rates.first(), self.year) {
@@ -589,7 +589,7 @@ impl<'a> Validator<'a> {
 
     fn period_sequence(&mut self, ok: &mut [usize]) {
         let cal = &self.plan.calendar;
-        ok.sort_by_key(|&i| cal.periods.get(i).map(|p| (p.start, p.id.clone())));
+        ok.sort_unstable_by_key(|&i| (cal.periods.get(i).map(|p| (p.start, p.id.clone())), i));
         let ps: Vec<(usize, &crate::calendar::PeriodDef)> =
             ok.iter().filter_map(|&i| cal.periods.get(i).map(|p| (i, p))).collect();
         for pair in ps.windows(2) {

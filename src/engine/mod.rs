@@ -568,7 +568,7 @@ impl<'a> Ctx<'a> {
         let mut out = Vec::new();
         let mut closed: Vec<&crate::inputs::ClosedStatement> =
             self.inputs.closed_statements.iter().filter(|c| c.payee == payee.id).collect();
-        closed.sort_by_key(|c| self.periods.iter().position(|x| x.id == c.period));
+        closed.sort_unstable_by_key(|c| self.periods.iter().position(|x| x.id == c.period));
         for c in closed {
             let Some(j) = self.periods.iter().position(|x| x.id == c.period) else {
                 continue;
