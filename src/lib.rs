@@ -40,6 +40,7 @@ pub mod inputs;
 pub mod json;
 pub mod metrics;
 pub mod money;
+pub mod ops;
 pub mod plan;
 pub mod quota;
 pub mod sample;

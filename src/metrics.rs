@@ -289,6 +289,7 @@ impl Dataset {
 /// On the wire: `"all"`, `{"payee": "ana"}` or `{"team": "East"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "MetricsScope"))]
 #[serde(rename_all = "camelCase")]
 pub enum Scope {
     /// Every item, including those without a payee.

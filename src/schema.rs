@@ -79,6 +79,20 @@ pub fn diagnostics_schema() -> Value {
     )
 }
 
+/// The `$id` of the operations schema.
+pub const OPERATIONS_SCHEMA_ID: &str = "urn:payplan:schema:operations:1";
+
+/// The JSON Schema of the requests and results of the JSON operations ([`crate::ops`]): quota
+/// planning, metrics, leaderboards and territory balancing.
+pub fn operations_schema() -> Value {
+    schema_of::<crate::ops::Operations>(
+        OPERATIONS_SCHEMA_ID,
+        "payplan operations",
+        "Requests and results of the quota-planning, sales-metrics and territory-balancing operations. \
+         Decimals are strings, dates are YYYY-MM-DD.",
+    )
+}
+
 /// Every schema with the file name it is committed under in `schemas/`.
 pub fn all_schemas() -> Vec<(&'static str, Value)> {
     vec![
@@ -86,6 +100,7 @@ pub fn all_schemas() -> Vec<(&'static str, Value)> {
         ("inputs.schema.json", inputs_schema()),
         ("evaluation.schema.json", evaluation_schema()),
         ("diagnostics.schema.json", diagnostics_schema()),
+        ("operations.schema.json", operations_schema()),
     ]
 }
 

@@ -139,6 +139,7 @@ pub struct Account {
 /// A payee accounts can be given to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "TerritoryPayee"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Payee {
     /// Unique id.
@@ -148,6 +149,7 @@ pub struct Payee {
 /// The measure that is balanced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "BalanceMeasure"))]
 #[serde(rename_all = "camelCase")]
 pub enum Measure {
     /// The accounts' potential (the default).

@@ -53,3 +53,10 @@ impl WasmPlan {
         serde_json::to_string(self.inner.warnings()).unwrap_or_else(|_| "[]".into())
     }
 }
+
+/// Runs a JSON operation (quota planning, metrics, leaderboards, territory balancing; see
+/// `crate::ops`): the result as compact JSON, or the error as JSON text.
+#[wasm_bindgen(js_name = runOperation)]
+pub fn run_operation(operation: &str, request_json: &str) -> Result<String, JsValue> {
+    crate::ops::run_json(operation, request_json).map_err(|e| js_error(&e))
+}

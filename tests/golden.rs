@@ -5,7 +5,8 @@
 //! - `name`, `mechanic`, `note`: what it covers and the arithmetic that gives the expected figures;
 //! - `base` (optional): a plan in `tests/vectors/bases/BASE.json`; `plan` is then a JSON merge
 //!   patch (RFC 7386) over it; without `base`, `plan` is the whole plan;
-//! - `inputs`, `period`: the evaluation's arguments;
+//! - `inputs`, `period`: the evaluation's arguments; or, for the quota, metrics and territory
+//!   operations, `op` (an operation of `payplan::ops`) and its `request`;
 //! - `expect`: a subset of the evaluation JSON. Objects match when every expected key matches;
 //!   arrays match element by element and must have the same length; strings, numbers, booleans and
 //!   null must be equal. Or `expectError`: `{ "code": ..., "path": ... }`.
@@ -85,10 +86,16 @@ fn run_vector(path: &Path) -> Result<(), String> {
         None => Value::Null,
     };
     merge_patch(&mut plan, &v["plan"]);
-    let plan_text = plan.to_string();
-    let inputs_text = v.get("inputs").cloned().unwrap_or(Value::Object(Default::default())).to_string();
-    let period = v["period"].as_str().ok_or("no period")?;
-    let result = payplan::evaluate_json(&plan_text, &inputs_text, period);
+    let result = match v["op"].as_str() {
+        // an operation vector: a request for one of payplan::ops's operations
+        Some(op) => payplan::ops::run_json(op, &v["request"].to_string()),
+        None => {
+            let plan_text = plan.to_string();
+            let inputs_text = v.get("inputs").cloned().unwrap_or(Value::Object(Default::default())).to_string();
+            let period = v["period"].as_str().ok_or("no period")?;
+            payplan::evaluate_json(&plan_text, &inputs_text, period)
+        }
+    };
     if let Some(err) = v.get("expectError") {
         return match result {
             Ok(_) => Err(format!("{name}: expected error {err}, got a result")),
@@ -152,8 +159,11 @@ fn same_inputs_same_bytes() {
         merge_patch(&mut plan, &v["plan"]);
         let inputs = v.get("inputs").cloned().unwrap_or(Value::Object(Default::default())).to_string();
         let period = v["period"].as_str().unwrap_or("");
-        let a = payplan::evaluate_json(&plan.to_string(), &inputs, period).map_err(|e| e.to_string());
-        let b = payplan::evaluate_json(&plan.to_string(), &inputs, period).map_err(|e| e.to_string());
+        let run = || match v["op"].as_str() {
+            Some(op) => payplan::ops::run_json(op, &v["request"].to_string()).map_err(|e| e.to_string()),
+            None => payplan::evaluate_json(&plan.to_string(), &inputs, period).map_err(|e| e.to_string()),
+        };
+        let (a, b) = (run(), run());
         assert_eq!(a, b, "{}", p.display());
     }
 }

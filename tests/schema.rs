@@ -52,6 +52,11 @@ fn evaluation_schema_is_up_to_date() {
 }
 
 #[test]
+fn operations_schema_is_up_to_date() {
+    check("operations.schema.json", &payplan::schema::operations_schema());
+}
+
+#[test]
 fn diagnostics_schema_is_up_to_date() {
     check("diagnostics.schema.json", &payplan::schema::diagnostics_schema());
 }

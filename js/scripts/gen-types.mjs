@@ -20,6 +20,8 @@ const roots = [
   ['inputs.schema.json', 'Inputs'],
   ['evaluation.schema.json', 'Evaluation'],
   ['diagnostics.schema.json', 'Diagnostics'],
+  // only its definitions: the root just gathers the request and result types
+  ['operations.schema.json', null],
 ];
 
 // Replaces decimal and date schemas by references to the named aliases.
@@ -65,6 +67,7 @@ for (const [file, name] of roots) {
     if (defs[k] && JSON.stringify(defs[k]) !== JSON.stringify(alias(v))) throw new Error(`two schemas define ${k} differently`);
     defs[k] = alias(v);
   }
+  if (name === null) continue;
   const body = alias({ ...s });
   delete body.$defs;
   delete body.$schema;
@@ -87,6 +90,12 @@ let ts = await compile(root, 'PayplanTypes', {
 // the synthetic root only exists to pull every definition in
 ts = ts.replace(/export interface PayplanTypes \{[\s\S]*?\n\}\n/, '');
 ts = ts.replace(/\*\/\n/, `*/\n${aliases}`);
+// json-schema-to-typescript emits a definition reached through a described `$ref` twice (`X` and
+// an unused `X1`): drop the unused copies
+for (const m of [...ts.matchAll(/\/\*\*(?:(?!\*\/)[\s\S])*\*\/\nexport interface (\w+1) \{[\s\S]*?\n\}\n/g)]) {
+  const uses = ts.match(new RegExp(`\\b${m[1]}\\b`, 'g')) ?? [];
+  if (uses.length === 1) ts = ts.replace(m[0], '');
+}
 if (process.argv.includes('--check')) {
   const committed = readFileSync(out, 'utf8');
   if (committed !== ts) {

@@ -432,6 +432,116 @@ export type Whose = 'payee' | 'manager';
  * via the `definition` "Severity".
  */
 export type Severity = 'error' | 'warning';
+/**
+ * The kind of a sales activity.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "ActivityKind".
+ */
+export type ActivityKind = 'call' | 'meeting' | 'proposal' | 'email' | 'other';
+/**
+ * Which bound fixed a node's share.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Bound".
+ */
+export type Bound = 'minimum' | 'maximum';
+/**
+ * The measure that is balanced.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BalanceMeasure".
+ */
+export type BalanceMeasure = 'potential' | 'workload';
+/**
+ * What weighs a period.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BreakdownBasis".
+ */
+export type BreakdownBasis = 'calendarDays' | 'businessDays' | 'seasonality';
+/**
+ * How days are counted.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "DayBasis".
+ */
+export type DayBasis = 'calendarDays' | 'businessDays';
+/**
+ * The periods of the breakdown.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Granularity".
+ */
+export type Granularity = 'quarter' | 'month' | 'week' | 'day';
+/**
+ * Which candidate gives [`BalanceFigures::lower_bound`] (see the [module docs](self)).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "LowerBoundBasis".
+ */
+export type LowerBoundBasis = 'ideal' | 'fixedLoad' | 'largestAccount' | 'twoAccounts';
+/**
+ * A metric a [`leaderboard`] ranks by. Each has a better direction ([`MetricName::higher_is_better`]):
+ * lower is better for the sales cycle, the customer acquisition cost and the lead response time;
+ * higher is better for every other metric.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "MetricName".
+ */
+export type MetricName =
+  | 'quotaAttainment'
+  | 'winRateClosed'
+  | 'winRateAll'
+  | 'conversionRate'
+  | 'averageDealSize'
+  | 'wonRevenue'
+  | 'wonDeals'
+  | 'salesCycleMean'
+  | 'salesCycleMedian'
+  | 'customerAcquisitionCost'
+  | 'leadResponseMean'
+  | 'leadResponseMedian'
+  | 'salesGrowth'
+  | 'pipelineCoverage'
+  | 'openPipeline'
+  | 'weightedPipeline'
+  | 'activities'
+  | 'calls'
+  | 'meetings'
+  | 'proposals'
+  | 'emails'
+  | 'csatMean';
+/**
+ * Whose metrics: one payee, the members of a team (by [`Dataset::teams`]), or everything.
+ *
+ * On the wire: `"all"`, `{"payee": "ana"}` or `{"team": "East"}`.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "MetricsScope".
+ */
+export type MetricsScope =
+  | 'all'
+  | {
+      payee: string;
+    }
+  | {
+      team: string;
+    };
+/**
+ * The state of an opportunity when the data was exported. Won and lost are *closed*.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Stage".
+ */
+export type Stage = 'open' | 'won' | 'lost';
+/**
+ * Which value of a node weighs its share.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "WeightBasis".
+ */
+export type WeightBasis = 'equal' | 'priorActuals' | 'trailingTwelveMonths' | 'territoryPotential' | 'custom';
 
 /**
  * A sales compensation plan (schemaVersion 1): calendar, payees, measures, quotas, crediting rules, pay components and payment rules. Decimals are strings, dates are YYYY-MM-DD.
@@ -2281,51 +2391,6 @@ export interface Axis2 {
   on: Indicator2;
 }
 /**
- * The plan's fiscal calendar.
- *
- * ```json
- * { "yearStart": "2025-02-01", "periodType": "quarter" }
- * ```
- * gives `Q1` = 2025-02-01..2025-04-30, ..., `Q4` = 2025-11-01..2026-01-31.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Calendar".
- */
-export interface Calendar1 {
-  /**
-   * Holidays, for business-day proration (weekends are Saturday and Sunday).
-   */
-  holidays?: IsoDate[];
-  /**
-   * How the year is divided.
-   */
-  periodType: 'month' | 'quarter' | 'half' | 'year' | 'custom';
-  /**
-   * The periods, for `custom` only.
-   */
-  periods?: PeriodDef[];
-  /**
-   * First day of the plan (fiscal) year; the year ends the day before the same date a year later.
-   */
-  yearStart: IsoDate;
-}
-/**
- * Crediting: how transactions become credit lines for payees.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Crediting".
- */
-export interface Crediting1 {
-  /**
-   * The date that decides the period of a credit.
-   */
-  creditDate?: 'close' | 'booking' | 'invoice' | 'payment';
-  /**
-   * The rules; each transaction is offered to every rule.
-   */
-  rules: CreditRule[];
-}
-/**
  * A value a gate, multiplier or table axis is decided by: a measure (as attainment or value, of the
  * payee or their manager, for the period or year to date), or a metric supplied with the inputs
  * (a corporate attainment, a scorecard result).
@@ -2356,156 +2421,6 @@ export interface Indicator3 {
   scope?: 'transaction' | 'period' | 'yearToDate';
 }
 /**
- * The payout at 100% of an MBO scorecard.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "MboTarget".
- */
-export interface MboTarget1 {
-  /**
-   * A fixed amount per period.
-   */
-  amount?: DecimalString | null;
-  /**
-   * A fraction of the payee's period target incentive.
-   */
-  fractionOfTargetIncentive?: DecimalString | null;
-}
-/**
- * Draws, clawbacks and holdbacks.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Payments".
- */
-export interface Payments1 {
-  /**
-   * Reversal of commission on cancelled transactions.
-   */
-  clawback?: Clawback | null;
-  /**
-   * Draws against commission.
-   */
-  draws?: Draw[];
-  /**
-   * Deferral of part of the earnings.
-   */
-  holdbacks?: Holdback[];
-}
-/**
- * Limits on recovering a recoverable draw's balance.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Recovery".
- */
-export interface Recovery1 {
-  /**
-   * No recovery in the first N periods of the draw.
-   */
-  delayPeriods?: number;
-  /**
-   * At most this much is recovered in one period.
-   */
-  maxAmount?: DecimalString | null;
-  /**
-   * At most this percentage of the period's earnings is recovered.
-   */
-  maxPercent?: DecimalString | null;
-}
-/**
- * The plan's rounding policy: scale, mode and stage.
- *
- * ```
- * use payplan::money::{RoundingPolicy, RoundingMode};
- * use rust_decimal::Decimal;
- * let p = RoundingPolicy { mode: RoundingMode::HalfUp, ..Default::default() };
- * assert_eq!(p.round("2.345".parse().unwrap(), 2).to_string(), "2.35");
- * let p = RoundingPolicy::default(); // half-even
- * assert_eq!(p.round("2.345".parse().unwrap(), 2).to_string(), "2.34");
- * ```
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "RoundingPolicy".
- */
-export interface RoundingPolicy1 {
-  /**
-   * Rounding mode; default half-even.
-   */
-  mode?: 'halfEven' | 'halfUp' | 'halfDown' | 'down' | 'up' | 'floor' | 'ceiling';
-  /**
-   * Digits after the decimal point; default: the plan currency's minor units.
-   */
-  scale?: number | null;
-  /**
-   * Round each line (default) or only the total.
-   */
-  stage?: 'line' | 'total';
-}
-/**
- * A date window (inclusive).
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Window".
- */
-export interface Window1 {
-  /**
-   * First day.
-   */
-  from: IsoDate;
-  /**
-   * Last day.
-   */
-  to: IsoDate;
-}
-/**
- * Evaluation options.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Options".
- */
-export interface Options1 {
-  /**
-   * Abort on the first rejected transaction instead of listing it.
-   */
-  strict?: boolean;
-}
-/**
- * The nothing-lost accounting: every input transaction is credited, excluded or rejected.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Accounting".
- */
-export interface Accounting1 {
-  /**
-   * Whether credited + excluded + rejected equals input, in count and in every currency.
-   */
-  balanced: boolean;
-  credited: Tally;
-  creditedInPeriod: Tally1;
-  excluded: Tally2;
-  input: Tally3;
-  rejected: Tally4;
-}
-/**
- * Balances carried after the period.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Balances".
- */
-export interface Balances1 {
-  /**
-   * Pay above caps carried forward and not yet paid.
-   */
-  carriedForward: DecimalString;
-  /**
-   * Recoverable draw still owed by the payee.
-   */
-  drawBalance: DecimalString;
-  /**
-   * Pay held back and not yet released.
-   */
-  heldBack: DecimalString;
-}
-/**
  * Value, quota and attainment.
  *
  * This interface was referenced by `PayplanTypes`'s JSON-Schema
@@ -2526,30 +2441,6 @@ export interface Figures2 {
   value: DecimalString;
 }
 /**
- * A period of the plan year, resolved.
- *
- * This interface was referenced by `PayplanTypes`'s JSON-Schema
- * via the `definition` "Period".
- */
-export interface Period1 {
-  /**
-   * Last day, inclusive.
-   */
-  end: IsoDate;
-  /**
-   * Period id.
-   */
-  id: string;
-  /**
-   * Position in the year, from 0.
-   */
-  index: number;
-  /**
-   * First day, inclusive.
-   */
-  start: IsoDate;
-}
-/**
  * A count and amounts per currency.
  *
  * This interface was referenced by `PayplanTypes`'s JSON-Schema
@@ -2566,4 +2457,1626 @@ export interface Tally5 {
    * Number of transactions.
    */
   count: number;
+}
+/**
+ * What to balance, one account.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Account".
+ */
+export interface Account {
+  /**
+   * The payee who must keep this account.
+   */
+  fixedOwner?: string | null;
+  /**
+   * Unique id.
+   */
+  id: string;
+  /**
+   * Sales potential (a decimal string, not negative).
+   */
+  potential: DecimalString;
+  /**
+   * Effort to serve the account, in any unit (hours, visits); absent counts as 0.
+   */
+  workload?: DecimalString | null;
+}
+/**
+ * Activities of one kind by a payee on a date.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Activity".
+ */
+export interface Activity {
+  /**
+   * How many (default 1).
+   */
+  count?: number;
+  /**
+   * The day.
+   */
+  date: IsoDate;
+  /**
+   * What kind of activity.
+   */
+  kind: 'call' | 'meeting' | 'proposal' | 'email' | 'other';
+  /**
+   * The payee.
+   */
+  payee: string;
+}
+/**
+ * Activity counts by kind.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "ActivityCounts".
+ */
+export interface ActivityCounts {
+  /**
+   * Calls.
+   */
+  calls: number;
+  /**
+   * Emails.
+   */
+  emails: number;
+  /**
+   * Meetings.
+   */
+  meetings: number;
+  /**
+   * Other activities.
+   */
+  other: number;
+  /**
+   * Proposals.
+   */
+  proposals: number;
+  /**
+   * All of them.
+   */
+  total: number;
+}
+/**
+ * A node's allocated amount.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "AllocatedNode".
+ */
+export interface AllocatedNode {
+  /**
+   * The allocated amount (the sum of the children's amounts for a team).
+   */
+  amount: DecimalString;
+  /**
+   * The bound that fixed the share, when one did.
+   */
+  bound?: Bound | null;
+  /**
+   * The team's members.
+   */
+  children?: AllocatedNode[];
+  /**
+   * The node's id.
+   */
+  id: string;
+  /**
+   * Display name.
+   */
+  name?: string | null;
+  /**
+   * The weight used (1 for every node of a level split equally).
+   */
+  weight: DecimalString;
+}
+/**
+ * The result of [`allocate`].
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Allocation".
+ */
+export interface Allocation {
+  /**
+   * The over-assigned total that was split: `target × (1 + overAssignmentPercent / 100)`.
+   */
+  assigned: DecimalString;
+  /**
+   * The top level of the tree.
+   */
+  nodes: AllocatedNode[];
+  /**
+   * The target as requested.
+   */
+  target: DecimalString;
+}
+/**
+ * A team (with children) or a payee (without) in an allocation request.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "AllocationNode".
+ */
+export interface AllocationNode {
+  /**
+   * Members of a team; empty for a payee.
+   */
+  children?: AllocationNode[];
+  /**
+   * Identifier, unique in the whole tree.
+   */
+  id: string;
+  /**
+   * Largest amount this node may receive.
+   */
+  maximum?: DecimalString | null;
+  /**
+   * Smallest amount this node may receive.
+   */
+  minimum?: DecimalString | null;
+  /**
+   * Display name.
+   */
+  name?: string | null;
+  /**
+   * Prior-period actuals (basis `priorActuals`).
+   */
+  priorActuals?: DecimalString | null;
+  /**
+   * Territory potential (basis `territoryPotential`).
+   */
+  territoryPotential?: DecimalString | null;
+  /**
+   * Trailing-twelve-months actuals (basis `trailingTwelveMonths`).
+   */
+  trailingTwelveMonths?: DecimalString | null;
+  /**
+   * Custom weight (basis `custom`).
+   */
+  weight?: DecimalString | null;
+}
+/**
+ * A top-down allocation request.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "AllocationRequest".
+ */
+export interface AllocationRequest {
+  /**
+   * Which value weighs each node; default `equal`.
+   */
+  basis?: 'equal' | 'priorActuals' | 'trailingTwelveMonths' | 'territoryPotential' | 'custom';
+  /**
+   * The top level of the tree.
+   */
+  nodes: AllocationNode[];
+  /**
+   * Over-assignment in percent (`"10"` assigns 110% of the target); default 0, not negative.
+   */
+  overAssignmentPercent?: DecimalString;
+  /**
+   * The target to split (not negative).
+   */
+  target: DecimalString;
+  /**
+   * Rounding unit of the amounts (for example `"1000"` or `"0.01"`); default `0.01`, positive.
+   */
+  unit?: DecimalString;
+}
+/**
+ * Where one account went.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Assignment".
+ */
+export interface Assignment {
+  /**
+   * The account id.
+   */
+  account: string;
+  /**
+   * Whether the account had a fixed owner.
+   */
+  fixed: boolean;
+  /**
+   * The payee id.
+   */
+  payee: string;
+}
+/**
+ * How even the result is, all in the balanced measure.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BalanceFigures".
+ */
+export interface BalanceFigures {
+  /**
+   * `max_load − lower_bound` (never negative): at most this much above optimal.
+   */
+  gap: DecimalString;
+  /**
+   * `gap / lower_bound × 100`; none when the lower bound is zero.
+   */
+  gapPercent?: DecimalString | null;
+  /**
+   * Total divided by the number of payees.
+   */
+  ideal: DecimalString;
+  /**
+   * No assignment can have a max load below this.
+   */
+  lowerBound: DecimalString;
+  /**
+   * Which candidate gives the lower bound.
+   */
+  lowerBoundBasis: 'ideal' | 'fixedLoad' | 'largestAccount' | 'twoAccounts';
+  /**
+   * Largest `|load − ideal|` over payees.
+   */
+  maxDeviation: DecimalString;
+  /**
+   * `max_deviation / ideal × 100`; none when the ideal is zero.
+   */
+  maxDeviationPercent?: DecimalString | null;
+  /**
+   * The most loaded payee's load.
+   */
+  maxLoad: DecimalString;
+  /**
+   * `max_load / min_load`; none when `min_load` is zero.
+   */
+  maxMinRatio?: DecimalString | null;
+  /**
+   * The least loaded payee's load.
+   */
+  minLoad: DecimalString;
+  /**
+   * Total over all accounts.
+   */
+  total: DecimalString;
+}
+/**
+ * How to balance.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BalanceOptions".
+ */
+export interface BalanceOptions {
+  /**
+   * The measure made even across payees; the other one only breaks ties in the greedy phase.
+   */
+  balanceOn?: 'potential' | 'workload';
+  /**
+   * Cap on local-search changes (moves and swaps); 0 keeps the greedy placement as it is.
+   */
+  maxIterations?: number;
+}
+/**
+ * Accounts, payees and options.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BalanceRequest".
+ */
+export interface BalanceRequest {
+  /**
+   * The accounts to assign (ids unique).
+   */
+  accounts: Account[];
+  options?: BalanceOptions1;
+  /**
+   * The payees to assign them to (ids unique, at least one).
+   */
+  payees: TerritoryPayee[];
+}
+/**
+ * Options (all have defaults).
+ */
+export interface BalanceOptions1 {
+  /**
+   * The measure made even across payees; the other one only breaks ties in the greedy phase.
+   */
+  balanceOn?: 'potential' | 'workload';
+  /**
+   * Cap on local-search changes (moves and swaps); 0 keeps the greedy placement as it is.
+   */
+  maxIterations?: number;
+}
+/**
+ * A payee accounts can be given to.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "TerritoryPayee".
+ */
+export interface TerritoryPayee {
+  /**
+   * Unique id.
+   */
+  id: string;
+}
+/**
+ * The assignment and how balanced it is.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BalanceResult".
+ */
+export interface BalanceResult {
+  /**
+   * Every account's payee, by account id.
+   */
+  assignments: Assignment[];
+  /**
+   * The measure that was balanced (the figures are in it).
+   */
+  balancedOn: 'potential' | 'workload';
+  figures: BalanceFigures1;
+  /**
+   * Every payee's totals, by payee id.
+   */
+  payees: PayeeLoad[];
+  search: SearchStats;
+}
+/**
+ * How even the result is.
+ */
+export interface BalanceFigures1 {
+  /**
+   * `max_load − lower_bound` (never negative): at most this much above optimal.
+   */
+  gap: DecimalString;
+  /**
+   * `gap / lower_bound × 100`; none when the lower bound is zero.
+   */
+  gapPercent?: DecimalString | null;
+  /**
+   * Total divided by the number of payees.
+   */
+  ideal: DecimalString;
+  /**
+   * No assignment can have a max load below this.
+   */
+  lowerBound: DecimalString;
+  /**
+   * Which candidate gives the lower bound.
+   */
+  lowerBoundBasis: 'ideal' | 'fixedLoad' | 'largestAccount' | 'twoAccounts';
+  /**
+   * Largest `|load − ideal|` over payees.
+   */
+  maxDeviation: DecimalString;
+  /**
+   * `max_deviation / ideal × 100`; none when the ideal is zero.
+   */
+  maxDeviationPercent?: DecimalString | null;
+  /**
+   * The most loaded payee's load.
+   */
+  maxLoad: DecimalString;
+  /**
+   * `max_load / min_load`; none when `min_load` is zero.
+   */
+  maxMinRatio?: DecimalString | null;
+  /**
+   * The least loaded payee's load.
+   */
+  minLoad: DecimalString;
+  /**
+   * Total over all accounts.
+   */
+  total: DecimalString;
+}
+/**
+ * One payee's totals.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "PayeeLoad".
+ */
+export interface PayeeLoad {
+  /**
+   * Number of accounts assigned.
+   */
+  accounts: number;
+  /**
+   * Load (the balanced measure) minus the ideal: positive above it, negative below.
+   */
+  deviation: DecimalString;
+  /**
+   * How many of them are fixed.
+   */
+  fixedAccounts: number;
+  /**
+   * The payee id.
+   */
+  payee: string;
+  /**
+   * Total potential.
+   */
+  potential: DecimalString;
+  /**
+   * Total workload.
+   */
+  workload: DecimalString;
+}
+/**
+ * What the local search did.
+ */
+export interface SearchStats {
+  /**
+   * True when it stopped at a local optimum, false when it hit `maxIterations`.
+   */
+  converged: boolean;
+  /**
+   * Accounts moved from one payee to another.
+   */
+  moves: number;
+  /**
+   * Pairs of payees examined for a change (the work done: each costs `O(k)` for `k`
+   * accounts per payee).
+   */
+  pairsExamined: number;
+  /**
+   * Pairs of accounts swapped.
+   */
+  swaps: number;
+}
+/**
+ * The result of [`break_down`].
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Breakdown".
+ */
+export interface Breakdown {
+  /**
+   * The annual quota as requested.
+   */
+  annual: DecimalString;
+  /**
+   * The periods in order.
+   */
+  periods: BreakdownPeriod[];
+  /**
+   * The sum of the amounts: `annual`, or the prorated and ramped total.
+   */
+  total: DecimalString;
+}
+/**
+ * One period of a breakdown.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BreakdownPeriod".
+ */
+export interface BreakdownPeriod {
+  /**
+   * The period's quota.
+   */
+  amount: DecimalString;
+  /**
+   * Business days.
+   */
+  businessDays: number;
+  /**
+   * Calendar days.
+   */
+  calendarDays: number;
+  /**
+   * Last day, inclusive.
+   */
+  end: IsoDate;
+  /**
+   * `Q1`, `M01`, `2025-W01`, `2025-01-01`...
+   */
+  id: string;
+  /**
+   * First day, inclusive.
+   */
+  start: IsoDate;
+  /**
+   * The weight used (after proration and ramp).
+   */
+  weight: DecimalString;
+}
+/**
+ * A breakdown request.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BreakdownRequest".
+ */
+export interface BreakdownRequest {
+  /**
+   * The annual quota (not negative).
+   */
+  annual: DecimalString;
+  /**
+   * What weighs a period; default calendar days.
+   */
+  basis?: 'calendarDays' | 'businessDays' | 'seasonality';
+  /**
+   * The payee's last day in role, for proration.
+   */
+  end?: IsoDate | null;
+  /**
+   * The periods.
+   */
+  granularity: 'quarter' | 'month' | 'week' | 'day';
+  /**
+   * Holidays (business days).
+   */
+  holidays?: IsoDate[];
+  /**
+   * Fractions of full quota by month of tenure (month 0 first); 1 after the list.
+   */
+  ramp?: DecimalString[];
+  /**
+   * One weight per period, in order (basis `seasonality`).
+   */
+  seasonality?: DecimalString[];
+  /**
+   * The payee's first day in role, for proration (and the start of the ramp).
+   */
+  start?: IsoDate | null;
+  /**
+   * Rounding unit; default `0.01`, positive.
+   */
+  unit?: DecimalString;
+  /**
+   * A calendar year (instead of `yearStart`).
+   */
+  year?: number | null;
+  /**
+   * First day of a fiscal year (instead of `year`).
+   */
+  yearStart?: IsoDate | null;
+}
+/**
+ * A sales and marketing cost over a period of dates (inclusive). A cost counts in a window when
+ * its whole period is inside the window; a period that straddles a window bound is an error
+ * (`METRICS_COST_STRADDLES_WINDOW`), because prorating it would be a guess.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Cost".
+ */
+export interface Cost {
+  /**
+   * The amount spent.
+   */
+  amount: DecimalString;
+  /**
+   * First day.
+   */
+  from: IsoDate;
+  /**
+   * The payee it is attributed to (absent: only in scope `all`).
+   */
+  payee?: string | null;
+  /**
+   * Last day (equal to `from` for a cost of one day).
+   */
+  to: IsoDate;
+}
+/**
+ * A customer satisfaction score.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "CsatScore".
+ */
+export interface CsatScore {
+  /**
+   * When it was given.
+   */
+  date: IsoDate;
+  /**
+   * The payee it is about (absent: only in scope `all`).
+   */
+  payee?: string | null;
+  /**
+   * The score, on whatever scale the survey uses.
+   */
+  score: DecimalString;
+}
+/**
+ * Everything metrics are computed from.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Dataset".
+ */
+export interface Dataset {
+  /**
+   * Activities.
+   */
+  activities?: Activity[];
+  /**
+   * Sales and marketing costs.
+   */
+  costs?: Cost[];
+  /**
+   * CSAT scores.
+   */
+  csat?: CsatScore[];
+  /**
+   * Leads (unique ids).
+   */
+  leads?: Lead[];
+  /**
+   * Opportunities (unique ids).
+   */
+  opportunities?: Opportunity[];
+  /**
+   * Quota and credited value per payee for the window (one per payee).
+   */
+  quotas?: QuotaFigure[];
+  /**
+   * Team of each payee: payee id → team name.
+   */
+  teams?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * A lead, with date-times (`"2025-01-02T09:30:00"`, no time zone: use one zone for all leads).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Lead".
+ */
+export interface Lead {
+  /**
+   * When the lead came in.
+   */
+  createdAt: string;
+  /**
+   * When someone first responded (absent: not yet).
+   */
+  firstResponseAt?: string | null;
+  /**
+   * Unique id.
+   */
+  id: string;
+  /**
+   * The payee it is assigned to (absent: only in scope `all`).
+   */
+  owner?: string | null;
+  /**
+   * Whether the lead was qualified (the denominator of the conversion rate).
+   */
+  qualified?: boolean;
+}
+/**
+ * A sales opportunity.
+ *
+ * ```json
+ * { "id": "O-1", "owner": "ana", "amount": "12000", "stage": "won", "createdDate": "2025-01-02",
+ *   "engagedDate": "2025-01-10", "closeDate": "2025-02-14", "isNewCustomer": true }
+ * ```
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Opportunity".
+ */
+export interface Opportunity {
+  /**
+   * Value: the won value of a won deal, the expected value of an open one (absent: unknown).
+   */
+  amount?: DecimalString | null;
+  /**
+   * When it was won or lost (for an open one: the expected close, which no metric reads).
+   */
+  closeDate?: IsoDate | null;
+  /**
+   * When it was created (places an open opportunity in a window for `winRateAll`).
+   */
+  createdDate?: IsoDate | null;
+  /**
+   * First engagement with the customer (start of the sales cycle).
+   */
+  engagedDate?: IsoDate | null;
+  /**
+   * Unique id.
+   */
+  id: string;
+  /**
+   * Winning it acquires a new customer (for the customer acquisition cost).
+   */
+  isNewCustomer?: boolean;
+  /**
+   * The payee who owns it.
+   */
+  owner: string;
+  /**
+   * Probability of winning, from 0 to 1 (for the weighted pipeline).
+   */
+  probability?: DecimalString | null;
+  /**
+   * Product.
+   */
+  product?: string | null;
+  /**
+   * Region.
+   */
+  region?: string | null;
+  /**
+   * Open, won or lost.
+   */
+  stage: 'open' | 'won' | 'lost';
+}
+/**
+ * A payee's quota and credited value over the request's window, as taken from their statements.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "QuotaFigure".
+ */
+export interface QuotaFigure {
+  /**
+   * Credited value of the window.
+   */
+  credited: DecimalString;
+  /**
+   * The payee.
+   */
+  payee: string;
+  /**
+   * Quota of the window (zero or more).
+   */
+  quota: DecimalString;
+}
+/**
+ * The derived figures of a plan design.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Design".
+ */
+export interface Design {
+  /**
+   * `base / OTE × 100`; `None` for a zero OTE.
+   */
+  baseSharePercent?: DecimalString | null;
+  /**
+   * `targetIncentive / quota`; `None` without a quota or with a zero quota.
+   */
+  impliedCommissionRate?: DecimalString | null;
+  /**
+   * `base + targetIncentive`.
+   */
+  onTargetEarnings: DecimalString;
+  /**
+   * `quota / OTE`; `None` without a quota or for a zero OTE.
+   */
+  quotaToOteRatio?: DecimalString | null;
+  /**
+   * `targetIncentive / OTE × 100`; `None` for a zero OTE.
+   */
+  variableSharePercent?: DecimalString | null;
+}
+/**
+ * The figures of a plan design.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "DesignRequest".
+ */
+export interface DesignRequest {
+  /**
+   * Annual base salary.
+   */
+  base: DecimalString;
+  /**
+   * Annual quota, when known.
+   */
+  quota?: DecimalString | null;
+  /**
+   * Annual target incentive (variable pay at 100% attainment).
+   */
+  targetIncentive: DecimalString;
+}
+/**
+ * Items that a metric could not use, counted so that nothing is dropped silently.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Exclusions".
+ */
+export interface Exclusions {
+  /**
+   * Won or lost opportunities in scope without a close date: in no window.
+   */
+  closedWithoutCloseDate: number;
+  /**
+   * Leads of the window not yet responded to: not in the response time.
+   */
+  leadsWithoutResponse: number;
+  /**
+   * Open opportunities without an amount: count as zero pipeline.
+   */
+  openWithoutAmount: number;
+  /**
+   * Open opportunities without a created date: not in `winRateAll`.
+   */
+  openWithoutCreatedDate: number;
+  /**
+   * Open opportunities with an amount but no probability: not in the weighted pipeline.
+   */
+  openWithoutProbability: number;
+  /**
+   * Won deals of the window without an amount: in the win rates, not in revenue or deal size.
+   */
+  wonWithoutAmount: number;
+  /**
+   * Won deals of the window without an engaged date: not in the sales cycle.
+   */
+  wonWithoutEngagedDate: number;
+}
+/**
+ * Sales growth between the previous window and the window.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Growth".
+ */
+export interface Growth {
+  /**
+   * Won revenue of the window.
+   */
+  current: DecimalString;
+  /**
+   * Won revenue of the previous window (`None` without a previous window).
+   */
+  previous?: DecimalString | null;
+  /**
+   * (current − previous) / previous × 100 (%); `None` without a previous window or when the
+   * previous revenue is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * A leaderboard: the metrics request, the metric to rank by, and the payees to rank (empty: the
+ * request's scope).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "LeaderboardRequest".
+ */
+export interface LeaderboardRequest {
+  /**
+   * The metric.
+   */
+  metric:
+    | 'quotaAttainment'
+    | 'winRateClosed'
+    | 'winRateAll'
+    | 'conversionRate'
+    | 'averageDealSize'
+    | 'wonRevenue'
+    | 'wonDeals'
+    | 'salesCycleMean'
+    | 'salesCycleMedian'
+    | 'customerAcquisitionCost'
+    | 'leadResponseMean'
+    | 'leadResponseMedian'
+    | 'salesGrowth'
+    | 'pipelineCoverage'
+    | 'openPipeline'
+    | 'weightedPipeline'
+    | 'activities'
+    | 'calls'
+    | 'meetings'
+    | 'proposals'
+    | 'emails'
+    | 'csatMean';
+  /**
+   * The payees to rank (empty: every payee of the request's scope).
+   */
+  payees?: string[];
+  request: MetricsRequest;
+}
+/**
+ * The window, scope and data.
+ */
+export interface MetricsRequest {
+  data: Dataset1;
+  /**
+   * First day of the window.
+   */
+  from: IsoDate;
+  /**
+   * First day of the previous window, for sales growth (with `previousTo`).
+   */
+  previousFrom?: IsoDate | null;
+  /**
+   * Last day of the previous window (inclusive).
+   */
+  previousTo?: IsoDate | null;
+  /**
+   * Quota still to reach, for pipeline coverage. Absent: the sum over the scope's quota figures
+   * of `max(quota − credited, 0)`, or none when the scope has no quota figure.
+   */
+  remainingQuota?: DecimalString | null;
+  /**
+   * Whose metrics (default `"all"`).
+   */
+  scope?:
+    | 'all'
+    | {
+        payee: string;
+      }
+    | {
+        team: string;
+      };
+  /**
+   * Last day of the window (inclusive).
+   */
+  to: IsoDate;
+}
+/**
+ * The data.
+ */
+export interface Dataset1 {
+  /**
+   * Activities.
+   */
+  activities?: Activity[];
+  /**
+   * Sales and marketing costs.
+   */
+  costs?: Cost[];
+  /**
+   * CSAT scores.
+   */
+  csat?: CsatScore[];
+  /**
+   * Leads (unique ids).
+   */
+  leads?: Lead[];
+  /**
+   * Opportunities (unique ids).
+   */
+  opportunities?: Opportunity[];
+  /**
+   * Quota and credited value per payee for the window (one per payee).
+   */
+  quotas?: QuotaFigure[];
+  /**
+   * Team of each payee: payee id → team name.
+   */
+  teams?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * Every metric of a scope over a window.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "MetricsReport".
+ */
+export interface MetricsReport {
+  activities: ActivityCounts1;
+  atOrAboveQuota: Ratio;
+  averageDealSize: Ratio1;
+  conversionRate: Ratio2;
+  csat: Summary;
+  customerAcquisitionCost: Ratio3;
+  exclusions: Exclusions1;
+  /**
+   * First day of the window.
+   */
+  from: IsoDate;
+  leadResponseSeconds: Summary1;
+  /**
+   * Lost deals closed in the window.
+   */
+  lostDeals: number;
+  /**
+   * Open opportunities created in the window.
+   */
+  openCreated: number;
+  /**
+   * Sum of the amounts of the open opportunities (a snapshot, whatever their dates).
+   */
+  openPipeline: DecimalString;
+  /**
+   * Each payee's attainment, by payee id.
+   */
+  payeeAttainment: PayeeAttainment[];
+  /**
+   * The scope's payees (for scope `all`: every payee of the dataset).
+   */
+  payees: string[];
+  pipelineCoverage: Ratio5;
+  quotaAttainment: Ratio6;
+  /**
+   * The remaining quota coverage is measured against.
+   */
+  remainingQuota?: DecimalString | null;
+  salesCycleDays: Summary2;
+  salesGrowth: Growth1;
+  /**
+   * The scope.
+   */
+  scope:
+    | 'all'
+    | {
+        payee: string;
+      }
+    | {
+        team: string;
+      };
+  /**
+   * Last day of the window.
+   */
+  to: IsoDate;
+  /**
+   * Σ amount × probability over the open opportunities.
+   */
+  weightedPipeline: DecimalString;
+  winRateAll: Ratio7;
+  winRateClosed: Ratio8;
+  /**
+   * Won deals closed in the window.
+   */
+  wonDeals: number;
+  /**
+   * Sum of the amounts of the won deals closed in the window.
+   */
+  wonRevenue: DecimalString;
+}
+/**
+ * Activities in the window, by kind.
+ */
+export interface ActivityCounts1 {
+  /**
+   * Calls.
+   */
+  calls: number;
+  /**
+   * Emails.
+   */
+  emails: number;
+  /**
+   * Meetings.
+   */
+  meetings: number;
+  /**
+   * Other activities.
+   */
+  other: number;
+  /**
+   * Proposals.
+   */
+  proposals: number;
+  /**
+   * All of them.
+   */
+  total: number;
+}
+/**
+ * Payees at or above quota / payees with a quota above zero × 100 (%).
+ */
+export interface Ratio {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * won revenue / won deals with an amount.
+ */
+export interface Ratio1 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * won deals / qualified leads created in the window (%).
+ */
+export interface Ratio2 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * CSAT scores given in the window.
+ */
+export interface Summary {
+  /**
+   * How many values.
+   */
+  count: number;
+  /**
+   * `total / count`.
+   */
+  mean?: DecimalString | null;
+  /**
+   * The middle value (or the mean of the two middle values).
+   */
+  median?: DecimalString | null;
+  /**
+   * Their sum.
+   */
+  total: DecimalString;
+}
+/**
+ * Costs of the window / new customers won in the window.
+ */
+export interface Ratio3 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * Items the metrics could not use.
+ */
+export interface Exclusions1 {
+  /**
+   * Won or lost opportunities in scope without a close date: in no window.
+   */
+  closedWithoutCloseDate: number;
+  /**
+   * Leads of the window not yet responded to: not in the response time.
+   */
+  leadsWithoutResponse: number;
+  /**
+   * Open opportunities without an amount: count as zero pipeline.
+   */
+  openWithoutAmount: number;
+  /**
+   * Open opportunities without a created date: not in `winRateAll`.
+   */
+  openWithoutCreatedDate: number;
+  /**
+   * Open opportunities with an amount but no probability: not in the weighted pipeline.
+   */
+  openWithoutProbability: number;
+  /**
+   * Won deals of the window without an amount: in the win rates, not in revenue or deal size.
+   */
+  wonWithoutAmount: number;
+  /**
+   * Won deals of the window without an engaged date: not in the sales cycle.
+   */
+  wonWithoutEngagedDate: number;
+}
+/**
+ * Seconds from creation to first response of the leads created in the window.
+ */
+export interface Summary1 {
+  /**
+   * How many values.
+   */
+  count: number;
+  /**
+   * `total / count`.
+   */
+  mean?: DecimalString | null;
+  /**
+   * The middle value (or the mean of the two middle values).
+   */
+  median?: DecimalString | null;
+  /**
+   * Their sum.
+   */
+  total: DecimalString;
+}
+/**
+ * One payee's quota attainment.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "PayeeAttainment".
+ */
+export interface PayeeAttainment {
+  attainment: Ratio4;
+  /**
+   * The payee.
+   */
+  payee: string;
+}
+/**
+ * credited / quota × 100 (%); `None` for a zero quota.
+ */
+export interface Ratio4 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * open pipeline / remaining quota (a multiple).
+ */
+export interface Ratio5 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * Σ credited / Σ quota × 100 over the scope's quota figures (%).
+ */
+export interface Ratio6 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * Days from first engagement to close of the won deals closed in the window.
+ */
+export interface Summary2 {
+  /**
+   * How many values.
+   */
+  count: number;
+  /**
+   * `total / count`.
+   */
+  mean?: DecimalString | null;
+  /**
+   * The middle value (or the mean of the two middle values).
+   */
+  median?: DecimalString | null;
+  /**
+   * Their sum.
+   */
+  total: DecimalString;
+}
+/**
+ * Won revenue growth over the previous window (%).
+ */
+export interface Growth1 {
+  /**
+   * Won revenue of the window.
+   */
+  current: DecimalString;
+  /**
+   * Won revenue of the previous window (`None` without a previous window).
+   */
+  previous?: DecimalString | null;
+  /**
+   * (current − previous) / previous × 100 (%); `None` without a previous window or when the
+   * previous revenue is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * won / (won + lost + open opportunities created in the window) (%).
+ */
+export interface Ratio7 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * won / (won + lost) over opportunities closed in the window (%).
+ */
+export interface Ratio8 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * Where the payee stands (see the [module documentation](self) for each figure).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Pacing".
+ */
+export interface Pacing {
+  /**
+   * `achieved / quota`.
+   */
+  attainment?: DecimalString | null;
+  /**
+   * Counted days from the start to the as-of date, inclusive.
+   */
+  elapsedDays: number;
+  /**
+   * `elapsedDays / totalDays`.
+   */
+  elapsedFraction?: DecimalString | null;
+  /**
+   * `quota × elapsedFraction`.
+   */
+  expected?: DecimalString | null;
+  /**
+   * The attainment expected to date on a linear pace (`elapsedFraction`; none for a zero quota).
+   */
+  expectedAttainment?: DecimalString | null;
+  /**
+   * `achieved − expected`.
+   */
+  gapToPace?: DecimalString | null;
+  /**
+   * `achieved − quota`.
+   */
+  gapToQuota: DecimalString;
+  /**
+   * `projection / quota`.
+   */
+  projectedAttainment?: DecimalString | null;
+  /**
+   * `achieved × totalDays / elapsedDays`.
+   */
+  projection?: DecimalString | null;
+  /**
+   * `totalDays − elapsedDays`.
+   */
+  remainingDays: number;
+  /**
+   * `max(quota − achieved, 0)`.
+   */
+  remainingToQuota: DecimalString;
+  /**
+   * `remainingToQuota / remainingDays`.
+   */
+  runRateNeeded?: DecimalString | null;
+  /**
+   * Counted days of the period.
+   */
+  totalDays: number;
+}
+/**
+ * A pacing request.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "PacingRequest".
+ */
+export interface PacingRequest {
+  /**
+   * The value achieved up to the as-of date.
+   */
+  achieved: DecimalString;
+  /**
+   * The day the figures are as of (its end); may lie before or after the period.
+   */
+  asOf: IsoDate;
+  /**
+   * How days are counted; default calendar days.
+   */
+  dayBasis?: 'calendarDays' | 'businessDays';
+  /**
+   * Last day of the period, inclusive.
+   */
+  end: IsoDate;
+  /**
+   * Holidays, for business days.
+   */
+  holidays?: IsoDate[];
+  /**
+   * The period's quota (not negative).
+   */
+  quota: DecimalString;
+  /**
+   * First day of the period, inclusive.
+   */
+  start: IsoDate;
+}
+/**
+ * A payee's place on a leaderboard.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Rank".
+ */
+export interface Rank {
+  /**
+   * The payee.
+   */
+  payee: string;
+  /**
+   * 1 for the best; `None` (unranked) when the payee's metric is none.
+   */
+  rank?: number | null;
+  /**
+   * The payee's value of the metric.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * A ratio with what it was computed from: `value = numerator / denominator` (× 100 for a
+ * percentage), `None` when the denominator is zero.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Ratio".
+ */
+export interface Ratio9 {
+  /**
+   * What it was divided by (a count or an amount).
+   */
+  denominator: DecimalString;
+  /**
+   * What was divided.
+   */
+  numerator: DecimalString;
+  /**
+   * The ratio, or `None` ("none") when the denominator is zero.
+   */
+  value?: DecimalString | null;
+}
+/**
+ * A node's bottom-up quota and its comparison with the target.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "RolledUpNode".
+ */
+export interface RolledUpNode {
+  /**
+   * The payee's quota, or the sum of the children's bottom-up quotas.
+   */
+  bottomUp: DecimalString;
+  /**
+   * The team's members.
+   */
+  children?: RolledUpNode[];
+  /**
+   * `bottomUp − target` (positive: the quotas below exceed the target); `None` without a target.
+   */
+  gap?: DecimalString | null;
+  /**
+   * The node's id.
+   */
+  id: string;
+  /**
+   * `bottomUp / target`; `None` without a target or with a zero target.
+   */
+  ratio?: DecimalString | null;
+  /**
+   * The target, when given.
+   */
+  target?: DecimalString | null;
+}
+/**
+ * The result of [`rollup`].
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Rollup".
+ */
+export interface Rollup {
+  /**
+   * The sum of the top-level nodes.
+   */
+  bottomUp: DecimalString;
+  /**
+   * `bottomUp − target`.
+   */
+  gap?: DecimalString | null;
+  /**
+   * The top-level nodes.
+   */
+  nodes: RolledUpNode[];
+  /**
+   * `bottomUp / target`; `None` without a target or with a zero target.
+   */
+  ratio?: DecimalString | null;
+  /**
+   * The request's overall target.
+   */
+  target?: DecimalString | null;
+}
+/**
+ * A team (with children) or a payee (with a quota) in a roll-up request.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "RollupNode".
+ */
+export interface RollupNode {
+  /**
+   * Members of a team; empty for a payee.
+   */
+  children?: RollupNode[];
+  /**
+   * Identifier.
+   */
+  id: string;
+  /**
+   * The payee's quota; required for a payee, refused on a team (its quota is the sum).
+   */
+  quota?: DecimalString | null;
+  /**
+   * The top-down target to compare with, if any.
+   */
+  target?: DecimalString | null;
+}
+/**
+ * A roll-up request: the top level of the tree.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "RollupRequest".
+ */
+export interface RollupRequest {
+  /**
+   * The top-level nodes.
+   */
+  nodes: RollupNode[];
+  /**
+   * A target for the whole tree, compared with the sum of the top-level nodes.
+   */
+  target?: DecimalString | null;
+}
+/**
+ * Mean and median of a list of values, with the count and total to check them. Both are `None`
+ * for an empty list; the median of an even count is the mean of the two middle values.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Summary".
+ */
+export interface Summary3 {
+  /**
+   * How many values.
+   */
+  count: number;
+  /**
+   * `total / count`.
+   */
+  mean?: DecimalString | null;
+  /**
+   * The middle value (or the mean of the two middle values).
+   */
+  median?: DecimalString | null;
+  /**
+   * Their sum.
+   */
+  total: DecimalString;
 }

@@ -12,7 +12,16 @@
 export * from './generated.js';
 export { PayplanError } from './errors.js';
 export type { PayplanErrorDetails } from './errors.js';
-export { CompiledPlan, compilePlan, evaluate, validatePlan, version, isReady } from './api.js';
+export {
+  allocateQuota, balanceTerritories, breakDownQuota, computeMetrics, designPlan, leaderboard, paceQuota, rollupQuota, runOperationJson, 
+  CompiledPlan,
+  compilePlan,
+  evaluate,
+  validatePlan,
+  version,
+  isReady,
+} from './api.js';
+export type { OperationName } from './api.js';
 
 /** What {@link init} accepts: the `.wasm` file's URL, a fetch `Response`, its bytes or a compiled module. */
 export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;

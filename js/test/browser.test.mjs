@@ -37,7 +37,7 @@ const INIT_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>payplan init()</title></head><body>
 <script type="module">
 import * as payplan from '/dist/web.mjs';
-const { init, isReady, compilePlan, PayplanError, version } = payplan;
+const { init, isReady, compilePlan, PayplanError, version, runOperationJson } = payplan;
 
 window.runAll = async () => {
   const readyBefore = isReady();
@@ -49,6 +49,10 @@ window.runAll = async () => {
   const results = [];
   for (const v of vectors) {
     try {
+      if (v.op) {
+        results.push({ name: v.name, output: runOperationJson(v.op, v.requestJson) });
+        continue;
+      }
       const plan = compilePlan(v.planJson);
       try {
         results.push({ name: v.name, output: plan.evaluateJson(v.inputsJson, v.period) });
@@ -122,7 +126,7 @@ window.pageLoaded = true;
 
 function startServer() {
   const requests = [];
-  const vectorsJson = JSON.stringify(vectors.map(({ name, planJson, inputsJson, period }) => ({ name, planJson, inputsJson, period })));
+  const vectorsJson = JSON.stringify(vectors.map(({ name, planJson, inputsJson, period, op, requestJson }) => ({ name, planJson, inputsJson, period, op, requestJson })));
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     const send = (status, type, body) => {

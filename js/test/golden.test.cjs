@@ -1,13 +1,17 @@
 // The golden vectors through the built package's CommonJS entry: byte-identical to native.
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
-const { compilePlan, PayplanError } = require('../dist/node.cjs');
+const { compilePlan, PayplanError, runOperationJson } = require('../dist/node.cjs');
 
 test('golden vectors (CommonJS)', async () => {
   const { loadVectors } = await import('./vectors.mjs');
   const vectors = loadVectors();
   assert.ok(vectors.length >= 40);
   for (const v of vectors) {
+    if (v.op) {
+      assert.equal(runOperationJson(v.op, v.requestJson), v.golden, v.name);
+      continue;
+    }
     let out;
     try {
       const plan = compilePlan(v.planJson);

@@ -2,7 +2,7 @@
 // be byte-identical to the native crate's output.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compilePlan, PayplanError } from '../dist/node.mjs';
+import { compilePlan, PayplanError, runOperationJson } from '../dist/node.mjs';
 import { loadVectors } from './vectors.mjs';
 
 const vectors = loadVectors();
@@ -11,6 +11,10 @@ test('there are golden vectors', () => assert.ok(vectors.length >= 40, `${vector
 
 for (const v of vectors) {
   test(`golden ${v.name} (ESM)`, () => {
+    if (v.op) {
+      assert.equal(runOperationJson(v.op, v.requestJson), v.golden);
+      return;
+    }
     if (v.expectError) {
       assert.throws(
         () => {

@@ -24,13 +24,16 @@ export function loadVectors() {
     .map((f) => {
       const v = JSON.parse(readFileSync(join(vectorsDir, f), 'utf8'));
       const base = v.base ? JSON.parse(readFileSync(join(vectorsDir, 'bases', `${v.base}.json`), 'utf8')) : null;
-      const plan = mergePatch(base, v.plan ?? {});
+      const plan = v.op ? null : mergePatch(base, v.plan ?? {});
       let golden = null;
       if (!v.expectError) golden = readFileSync(join(vectorsDir, 'out', `${v.name}.json`), 'utf8');
       return {
         name: v.name,
         // the same text the Rust test builds: serde_json's compact form of the merged plan
-        planJson: JSON.stringify(plan),
+        planJson: plan === null ? null : JSON.stringify(plan),
+        // an operation vector (quota planning, metrics, territories): the operation and its request
+        op: v.op ?? null,
+        requestJson: v.op ? JSON.stringify(v.request) : null,
         inputsJson: JSON.stringify(v.inputs ?? {}),
         period: v.period,
         expectError: v.expectError ?? null,

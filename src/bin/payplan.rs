@@ -112,6 +112,8 @@ enum Which {
     Evaluation,
     /// A list of plan diagnostics.
     Diagnostics,
+    /// Requests and results of the quota, metrics and territory operations.
+    Operations,
 }
 
 /// Print the JSON Schema (draft 2020-12) of the plan document or of the inputs.
@@ -369,6 +371,7 @@ fn schema(args: &SchemaArgs) -> Result<(), Error> {
         Which::Inputs => "inputs.schema.json",
         Which::Evaluation => "evaluation.schema.json",
         Which::Diagnostics => "diagnostics.schema.json",
+        Which::Operations => "operations.schema.json",
     };
     let Some(dir) = &args.out else {
         let want = name_of(args.which.unwrap_or(Which::Plan));

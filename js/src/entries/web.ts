@@ -19,5 +19,13 @@ export function initSync(module: BufferSource | WebAssembly.Module): void {
   markReady();
 }
 
-export { CompiledPlan, compilePlan, evaluate, validatePlan, version, isReady } from '../api.js';
+export {
+  allocateQuota, balanceTerritories, breakDownQuota, computeMetrics, designPlan, leaderboard, paceQuota, rollupQuota, runOperationJson, 
+  CompiledPlan,
+  compilePlan,
+  evaluate,
+  validatePlan,
+  version,
+  isReady,
+} from '../api.js';
 export { PayplanError } from '../errors.js';
