@@ -762,7 +762,7 @@ fn axis(r: &mut Reader, v: &Value) -> Result<Axis> {
 /// variants do not deny unknown fields), a component ignores fields it does not know.
 fn component(r: &mut Reader, v: &Value) -> Result<Component> {
     let o = r.any_object(v)?;
-    Ok(Component {
+    let c = Component {
         id: r.req(o, "id", string)?,
         name: r.opt(o, "name", string)?,
         roles: r.def(o, "roles", strings)?,
@@ -771,7 +771,23 @@ fn component(r: &mut Reader, v: &Value) -> Result<Component> {
         gate: r.opt(o, "gate", gate)?,
         multipliers: r.def(o, "multipliers", |r, v| r.list(v, multiplier))?,
         caps: r.def(o, "caps", |r, v| r.list(v, cap))?,
-    })
+    };
+    // Unknown fields are refused, as everywhere else in the plan: a typo such as `basisCAP` must
+    // not drop a cap silently. (The serde derive, through `flatten`, would ignore them.)
+    const COMMON: [&str; 8] = ["type", "id", "name", "roles", "payees", "gate", "multipliers", "caps"];
+    let own: &[&str] = match &c.kind {
+        ComponentKind::Rate { .. } => &["measure", "rate"],
+        ComponentKind::Tiered { .. } => {
+            &["measure", "basis", "method", "scope", "bounds", "baseRate", "tiers", "points", "output", "basisCap"]
+        }
+        ComponentKind::Matrix { .. } => &["measure", "rows", "columns", "rates"],
+        ComponentKind::Milestone { .. } => &["measure", "basis", "scope", "levels"],
+        ComponentKind::Spiff { .. } => &["measure", "filter", "window", "rate"],
+        ComponentKind::Mbo { .. } => &["target", "objectives"],
+    };
+    let allowed: Vec<&str> = COMMON.iter().chain(own.iter()).copied().collect();
+    r.object(v, &allowed)?;
+    Ok(c)
 }
 
 fn component_kind(r: &mut Reader, o: &Obj) -> Result<ComponentKind> {
@@ -1038,6 +1054,22 @@ mod tests {
             at(v, "/crediting/rules/0").as_object_mut().unwrap().remove("type");
         });
         assert_eq!((path.as_str(), message.as_str()), ("/crediting/rules/0", "missing field `type`"));
+    }
+
+    #[test]
+    fn a_typo_in_a_component_is_refused() {
+        // the sample's commission is a tiered table: `basisCAP` is not `basisCap`
+        let (path, message) = plan_err(|v| {
+            at(v, "/components/0").as_object_mut().unwrap().insert("basisCAP".into(), json!("2.0"));
+        });
+        assert_eq!(path, "/components/0/basisCAP");
+        assert!(message.starts_with("unknown field `basisCAP`, expected one of `type`, `id`"), "{message}");
+        assert!(message.contains("`basisCap`"), "{message}");
+        // a field of another component type is unknown too
+        let (path, _) = plan_err(|v| {
+            at(v, "/components/2").as_object_mut().unwrap().insert("tiers".into(), json!([]));
+        });
+        assert_eq!(path, "/components/2/tiers");
     }
 
     #[test]
