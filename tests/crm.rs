@@ -6,38 +6,21 @@
 //! filter, and the pipeline names `GTXPro` the product that products.csv calls `GTX Pro` (the SPIFF
 //! lists both spellings).
 
+mod common;
+
 use payplan::{evaluate, Inputs, Plan, Transaction};
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-fn data_dir() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/crm");
-    if d.join("sales_pipeline.csv").exists() && d.join("sales_teams.csv").exists() {
-        Some(d)
-    } else {
-        eprintln!("SKIPPED: ../shared/data/crm is absent; the CRM export test needs it");
-        None
-    }
-}
-
-/// Rows of a CSV file without quoted fields (checked: the export has no quotes), as header->value.
-fn rows(path: PathBuf) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).expect("read csv");
-    assert!(!text.contains('"'), "the parser below assumes no quoted fields");
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().expect("header").split(',').map(String::from).collect();
-    lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
-}
-
 fn slug(name: &str) -> String {
     name.to_lowercase().replace(' ', "-")
 }
 
 fn plan_and_inputs(dir: PathBuf) -> (Plan, Inputs, Vec<BTreeMap<String, String>>) {
-    let teams = rows(dir.join("sales_teams.csv"));
-    let pipeline = rows(dir.join("sales_pipeline.csv"));
+    let teams = common::csv_rows(dir.join("sales_teams.csv"));
+    let pipeline = common::csv_rows(dir.join("sales_pipeline.csv"));
     let mut payees = Vec::new();
     let mut managers: Vec<String> = teams.iter().map(|t| t["manager"].clone()).collect();
     managers.sort();
@@ -90,7 +73,7 @@ fn plan_and_inputs(dir: PathBuf) -> (Plan, Inputs, Vec<BTreeMap<String, String>>
 
 #[test]
 fn crm_export_accounting_and_totals() {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = common::crm_dir("the CRM export test") else { return };
     let (plan, inputs, pipeline) = plan_and_inputs(dir);
     assert_eq!(inputs.transactions.len(), 8800);
 

@@ -21,29 +21,12 @@
 //! # 4238 2473 10005534 63.150052153181344061987... 2360.909391222274657857... 219452 51.781972628598395469... [57, 57]
 //! ```
 
+mod common;
+
 use payplan::metrics::{compute, leaderboard, Dataset, MetricName, MetricsRequest, Opportunity, Scope, Stage};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn data_dir() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/crm");
-    if d.join("sales_pipeline.csv").exists() && d.join("sales_teams.csv").exists() {
-        Some(d)
-    } else {
-        eprintln!("SKIPPED: ../shared/data/crm is absent; the CRM metrics test needs it");
-        None
-    }
-}
-
-/// Rows of a CSV file without quoted fields (checked: the export has no quotes), as header->value.
-fn rows(path: PathBuf) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path).expect("read csv");
-    assert!(!text.contains('"'), "the parser below assumes no quoted fields");
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().expect("header").split(',').map(String::from).collect();
-    lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
-}
+use std::path::Path;
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's days_from_civil), independent of
 /// chrono.
@@ -86,8 +69,8 @@ fn opt_date(s: &str) -> Option<chrono::NaiveDate> {
 }
 
 fn request(dir: &Path) -> (MetricsRequest, Vec<BTreeMap<String, String>>, BTreeMap<String, String>) {
-    let pipeline = rows(dir.join("sales_pipeline.csv"));
-    let teams: BTreeMap<String, String> = rows(dir.join("sales_teams.csv"))
+    let pipeline = common::csv_rows(dir.join("sales_pipeline.csv"));
+    let teams: BTreeMap<String, String> = common::csv_rows(dir.join("sales_teams.csv"))
         .into_iter()
         .map(|t| (t["sales_agent"].clone(), t["regional_office"].clone()))
         .collect();
@@ -130,7 +113,7 @@ fn d(s: &str) -> Decimal {
 
 #[test]
 fn crm_2017_metrics_per_agent_and_office() {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = common::crm_dir("the CRM metrics test") else { return };
     let (mut req, pipeline, teams) = request(&dir);
     assert_eq!(req.data.opportunities.len(), 8800);
 

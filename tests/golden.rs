@@ -15,32 +15,13 @@
 //! byte: the same files are checked by the JavaScript package and in the browser. Regenerate them
 //! after an intended change with `UPDATE_GOLDEN=1 cargo test --test golden`, and review the diff.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
-}
-
-/// RFC 7386 JSON merge patch.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    match patch {
-        Value::Object(p) => {
-            if !target.is_object() {
-                *target = Value::Object(Default::default());
-            }
-            if let Value::Object(t) = target {
-                for (k, v) in p {
-                    if v.is_null() {
-                        t.remove(k);
-                    } else {
-                        merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                    }
-                }
-            }
-        }
-        _ => *target = patch.clone(),
-    }
 }
 
 /// Checks that `actual` contains `expected`; returns the first mismatch as a JSON pointer.
@@ -85,7 +66,7 @@ fn run_vector(path: &Path) -> Result<(), String> {
         Some(b) => load(dir().join("bases").join(format!("{b}.json")).to_str().unwrap_or_default()),
         None => Value::Null,
     };
-    merge_patch(&mut plan, &v["plan"]);
+    common::merge_patch(&mut plan, &v["plan"]);
     let result = match v["op"].as_str() {
         // an operation vector: a request for one of payplan::ops's operations
         Some(op) => payplan::ops::run_json(op, &v["request"].to_string()),
@@ -156,7 +137,7 @@ fn same_inputs_same_bytes() {
             Some(b) => load(dir().join("bases").join(format!("{b}.json")).to_str().unwrap_or_default()),
             None => Value::Null,
         };
-        merge_patch(&mut plan, &v["plan"]);
+        common::merge_patch(&mut plan, &v["plan"]);
         let inputs = v.get("inputs").cloned().unwrap_or(Value::Object(Default::default())).to_string();
         let period = v["period"].as_str().unwrap_or("");
         let run = || match v["op"].as_str() {

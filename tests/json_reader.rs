@@ -9,6 +9,8 @@
 //! with an exponent or with more digits than a decimal holds, which the derive accepted (rounding
 //! the latter). Every error of the reader must also point at a place that exists in the document.
 
+mod common;
+
 use payplan::inputs::Inputs;
 use payplan::Plan;
 use rust_decimal::Decimal;
@@ -23,27 +25,6 @@ fn root() -> &'static Path {
 
 fn load(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// RFC 7386 JSON merge patch, as `tests/golden.rs` applies it.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    match patch {
-        Value::Object(p) => {
-            if !target.is_object() {
-                *target = Value::Object(Default::default());
-            }
-            if let Value::Object(t) = target {
-                for (k, v) in p {
-                    if v.is_null() {
-                        t.remove(k);
-                    } else {
-                        merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                    }
-                }
-            }
-        }
-        _ => *target = patch.clone(),
-    }
 }
 
 /// Every plan and inputs document in the repository, deduplicated.
@@ -71,7 +52,7 @@ fn documents() -> (Vec<Value>, Vec<Value>) {
             let plan = match v["base"].as_str() {
                 Some(base) => {
                     let mut b = load(&root().join(format!("tests/vectors/bases/{base}.json")));
-                    merge_patch(&mut b, &v["plan"]);
+                    common::merge_patch(&mut b, &v["plan"]);
                     b
                 }
                 None => v["plan"].clone(),

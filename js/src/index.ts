@@ -10,17 +10,8 @@
  * @packageDocumentation
  */
 export * from './generated.js';
-export { PayplanError } from './errors.js';
 export type { PayplanErrorDetails } from './errors.js';
-export {
-  allocateQuota, balanceTerritories, breakDownQuota, computeMetrics, designPlan, leaderboard, paceQuota, rollupQuota, runOperationJson, 
-  CompiledPlan,
-  compilePlan,
-  evaluate,
-  validatePlan,
-  version,
-  isReady,
-} from './api.js';
+export * from './public.js';
 export type { OperationName } from './api.js';
 
 /** What {@link init} accepts: the `.wasm` file's URL, a fetch `Response`, its bytes or a compiled module. */

@@ -7,14 +7,5 @@ import { markReady } from '../api.js';
 wasmInitSync({ module: readFileSync(join(__dirname, 'payplan_bg.wasm')) });
 markReady();
 
-export {
-  allocateQuota, balanceTerritories, breakDownQuota, computeMetrics, designPlan, leaderboard, paceQuota, rollupQuota, runOperationJson, 
-  CompiledPlan,
-  compilePlan,
-  evaluate,
-  validatePlan,
-  version,
-  isReady,
-} from '../api.js';
-export { PayplanError } from '../errors.js';
+export * from '../public.js';
 export { init, initSync } from './ready.js';

@@ -19,13 +19,4 @@ export function initSync(module: BufferSource | WebAssembly.Module): void {
   markReady();
 }
 
-export {
-  allocateQuota, balanceTerritories, breakDownQuota, computeMetrics, designPlan, leaderboard, paceQuota, rollupQuota, runOperationJson, 
-  CompiledPlan,
-  compilePlan,
-  evaluate,
-  validatePlan,
-  version,
-  isReady,
-} from '../api.js';
-export { PayplanError } from '../errors.js';
+export * from '../public.js';

@@ -1,0 +1,19 @@
+// The runtime API every entry point exports (each entry adds its own `init` and `initSync`).
+export {
+  allocateQuota,
+  balanceTerritories,
+  breakDownQuota,
+  computeMetrics,
+  designPlan,
+  leaderboard,
+  paceQuota,
+  rollupQuota,
+  runOperationJson,
+  CompiledPlan,
+  compilePlan,
+  evaluate,
+  validatePlan,
+  version,
+  isReady,
+} from './api.js';
+export { PayplanError } from './errors.js';

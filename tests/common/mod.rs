@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests: the golden vectors' JSON merge patch, and the real CRM
+//! export of `../shared/data/crm/` (skipped, with a message, where it is absent).
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// RFC 7386 JSON merge patch: how a vector's `plan` applies to its `base`.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(p) => {
+            if !target.is_object() {
+                *target = Value::Object(Default::default());
+            }
+            if let Value::Object(t) = target {
+                for (k, v) in p {
+                    if v.is_null() {
+                        t.remove(k);
+                    } else {
+                        merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        _ => *target = patch.clone(),
+    }
+}
+
+/// The CRM export's folder, or `None` (with a message naming the test) where it is absent.
+pub fn crm_dir(test: &str) -> Option<PathBuf> {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/crm");
+    if d.join("sales_pipeline.csv").exists() && d.join("sales_teams.csv").exists() {
+        Some(d)
+    } else {
+        eprintln!("SKIPPED: ../shared/data/crm is absent; {test} needs it");
+        None
+    }
+}
+
+/// Rows of a CSV file without quoted fields (checked: the export has no quotes), as header->value.
+pub fn csv_rows(path: PathBuf) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path).expect("read csv");
+    assert!(!text.contains('"'), "the parser below assumes no quoted fields");
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().expect("header").split(',').map(String::from).collect();
+    lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
+}
