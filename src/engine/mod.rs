@@ -242,7 +242,9 @@ impl<'a> Ctx<'a> {
                     continue;
                 };
                 if crate::credit::filter_miss(&measure.filter, t, rule_id).is_none() {
-                    counts[m][i] = true;
+                    if let Some(c) = counts.get_mut(m).and_then(|c| c.get_mut(i)) {
+                        *c = true;
+                    }
                     if let Some(slot) =
                         values.get_mut(l.payee).and_then(|v| v.get_mut(m)).and_then(|v| v.get_mut(l.period))
                     {
@@ -263,7 +265,10 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             for (k, period) in periods.iter().enumerate() {
-                quotas[p][m][k] = crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
+                let q = crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
+                if let Some(slot) = quotas.get_mut(p).and_then(|v| v.get_mut(m)).and_then(|v| v.get_mut(k)) {
+                    *slot = q;
+                }
             }
         }
         let applies = plan
