@@ -195,10 +195,14 @@ pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Credi
         let fate = credit_one(ctx, &book, t, i, &mut seen, upto_end, &mut out.lines)?;
         if let Fate::Credited(p) = &fate {
             if let Some(d) = credit_date(t, plan.crediting.credit_date) {
-                out.credit_dates[i] = Some((d, *p));
+                if let Some(slot) = out.credit_dates.get_mut(i) {
+                    *slot = Some((d, *p));
+                }
             }
         }
-        out.fates[i] = Some(fate);
+        if let Some(slot) = out.fates.get_mut(i) {
+            *slot = Some(fate);
+        }
     }
     sort_lines(&mut out.lines, txns);
     Ok(out)
