@@ -17,11 +17,19 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install wasm-bindgen-cli --version "$wb_version"
 fi
 
-echo "== building the WebAssembly module"
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm
+# Two modules: plan evaluation (payplan_bg.wasm, what a CRM widget loads) and the quota-planning,
+# metrics and territory operations (payplan_ops_bg.wasm, loaded by `payplan/operations` only).
+wasm_out=target/wasm32-unknown-unknown/wasm/payplan.wasm
+bindgen() {
+  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir js/wasm --out-name "$1" "$wasm_out"
+}
 rm -rf js/wasm
-wasm-bindgen --target web --remove-name-section --remove-producers-section \
-  --out-dir js/wasm --out-name payplan target/wasm32-unknown-unknown/wasm/payplan.wasm
+echo "== building the WebAssembly module (plan evaluation)"
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm
+bindgen payplan
+echo "== building the WebAssembly module (operations)"
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-ops
+bindgen payplan_ops
 
 echo "== installing npm packages"
 if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then

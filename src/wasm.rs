@@ -5,7 +5,9 @@
 //! converting object graphs field by field, and because the output bytes are then exactly the
 //! native crate's (`Evaluation::to_json`), which the golden vectors check.
 
-use crate::{CompiledPlan, Error};
+use crate::Error;
+#[cfg(not(feature = "wasm-ops"))]
+use crate::CompiledPlan;
 use wasm_bindgen::prelude::*;
 
 fn js_error(e: &Error) -> JsValue {
@@ -13,6 +15,7 @@ fn js_error(e: &Error) -> JsValue {
 }
 
 /// Validates plan JSON: a JSON array of diagnostics (empty when the plan is clean).
+#[cfg(not(feature = "wasm-ops"))]
 #[wasm_bindgen(js_name = validatePlan)]
 pub fn validate_plan(plan_json: &str) -> String {
     serde_json::to_string(&crate::validate::validate_json(plan_json)).unwrap_or_else(|_| "[]".into())
@@ -25,11 +28,13 @@ pub fn version() -> String {
 }
 
 /// A compiled plan held inside the WebAssembly instance.
+#[cfg(not(feature = "wasm-ops"))]
 #[wasm_bindgen]
 pub struct WasmPlan {
     inner: CompiledPlan,
 }
 
+#[cfg(not(feature = "wasm-ops"))]
 #[wasm_bindgen]
 impl WasmPlan {
     /// Parses and validates plan JSON; throws the error as JSON text.
@@ -55,7 +60,9 @@ impl WasmPlan {
 }
 
 /// Runs a JSON operation (quota planning, metrics, leaderboards, territory balancing; see
-/// `crate::ops`): the result as compact JSON, or the error as JSON text.
+/// `crate::ops`): the result as compact JSON, or the error as JSON text. Only in the operations
+/// module (feature `wasm-ops`), so that the plan-evaluation module stays small.
+#[cfg(feature = "wasm-ops")]
 #[wasm_bindgen(js_name = runOperation)]
 pub fn run_operation(operation: &str, request_json: &str) -> Result<String, JsValue> {
     crate::ops::run_json(operation, request_json).map_err(|e| js_error(&e))

@@ -20,12 +20,16 @@ await Promise.all([
   build({ ...common, entryPoints: [entry('web.ts')], outfile: join(dist, 'web.mjs'), format: 'esm', platform: 'browser' }),
   build({ ...common, entryPoints: [entry('inline.ts')], outfile: join(dist, 'inline.mjs'), format: 'esm', platform: 'neutral', loader: { '.wasm': 'binary' } }),
   build({ ...common, entryPoints: [entry('inline.ts')], outfile: join(dist, 'inline.cjs'), format: 'cjs', platform: 'neutral', loader: { '.wasm': 'binary' }, define: { 'import.meta.url': 'undefined' } }),
+  build({ ...common, entryPoints: [entry('ops-node-esm.ts')], outfile: join(dist, 'operations.node.mjs'), format: 'esm', platform: 'node' }),
+  build({ ...common, entryPoints: [entry('ops-node-cjs.ts')], outfile: join(dist, 'operations.node.cjs'), format: 'cjs', platform: 'node', define: { 'import.meta.url': 'undefined' } }),
+  build({ ...common, entryPoints: [entry('ops-web.ts')], outfile: join(dist, 'operations.web.mjs'), format: 'esm', platform: 'browser' }),
 ]);
 copyFileSync(join(root, 'wasm', 'payplan_bg.wasm'), join(dist, 'payplan_bg.wasm'));
+copyFileSync(join(root, 'wasm', 'payplan_ops_bg.wasm'), join(dist, 'payplan_ops_bg.wasm'));
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
 const size = (f) => {
   const b = readFileSync(join(dist, f));
-  return `${f.padEnd(16)} ${String(statSync(join(dist, f)).size).padStart(9)} B raw ${String(gzipSync(b, { level: 9 }).length).padStart(8)} B gzip`;
+  return `${f.padEnd(20)} ${String(statSync(join(dist, f)).size).padStart(9)} B raw ${String(gzipSync(b, { level: 9 }).length).padStart(8)} B gzip`;
 };
-console.log(['payplan_bg.wasm', 'web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs'].map(size).join('\n'));
+console.log(['payplan_bg.wasm', 'payplan_ops_bg.wasm', 'web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs', 'operations.web.mjs'].map(size).join('\n'));

@@ -1,28 +1,6 @@
-import { WasmPlan, runOperation as wasmRun, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan.js';
+import { WasmPlan, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan.js';
 import { PayplanError, toPayplanError } from './errors.js';
-import type {
-  Allocation,
-  AllocationRequest,
-  BalanceRequest,
-  BalanceResult,
-  Breakdown,
-  BreakdownRequest,
-  Design,
-  DesignRequest,
-  Diagnostic,
-  Evaluation,
-  Inputs,
-  LeaderboardRequest,
-  MetricsReport,
-  MetricsRequest,
-  Pacing,
-  PacingRequest,
-  Period,
-  Plan,
-  Rank,
-  Rollup,
-  RollupRequest,
-} from './generated.js';
+import type { Diagnostic, Evaluation, Inputs, Period, Plan } from './generated.js';
 
 // `Symbol.dispose` for runtimes that do not have it yet (Node 18, older browsers)
 const symbolWithDispose = Symbol as unknown as { dispose?: symbol };
@@ -51,7 +29,8 @@ function ensureReady(): void {
   }
 }
 
-function toJson(value: unknown, what: string): string {
+/** @internal */
+export function toJson(value: unknown, what: string): string {
   if (typeof value === 'string') return value;
   try {
     return JSON.stringify(value);
@@ -174,81 +153,3 @@ export function version(): string {
   return wasmVersion();
 }
 
-/** The quota-planning, metrics and territory operations, by name (see {@link runOperationJson}). */
-export type OperationName =
-  | 'metrics'
-  | 'leaderboard'
-  | 'allocateQuota'
-  | 'rollupQuota'
-  | 'breakDownQuota'
-  | 'paceQuota'
-  | 'designPlan'
-  | 'balanceTerritories';
-
-/**
- * Runs an operation on a JSON request and returns the result as JSON text: exactly the bytes of the
- * native crate's `payplan::ops::run_json`.
- *
- * @throws {PayplanError} `PARSE_ERROR` (with the JSON pointer of the bad value), `UNKNOWN_OPERATION`,
- *   or the operation's own error codes.
- */
-export function runOperationJson(operation: OperationName, requestJson: string): string {
-  ensureReady();
-  try {
-    return wasmRun(operation, requestJson);
-  } catch (e) {
-    throw toPayplanError(e);
-  }
-}
-
-function run<T>(operation: OperationName, request: unknown): T {
-  return JSON.parse(runOperationJson(operation, toJson(request, `${operation} request`))) as T;
-}
-
-/**
- * Sales metrics over a window and a scope (a payee, a team or everyone): attainment, win rates,
- * conversion, deal size, sales cycle, acquisition cost, lead response, growth, pipeline coverage,
- * activities, CSAT. A metric whose denominator is empty is `null` ("none"), never NaN.
- */
-export function computeMetrics(request: MetricsRequest | string): MetricsReport {
-  return run('metrics', request);
-}
-
-/** Ranks payees by a metric, best first; equal values share a rank (1, 1, 3), ordered by payee id. */
-export function leaderboard(request: LeaderboardRequest | string): Rank[] {
-  return run('leaderboard', request);
-}
-
-/**
- * Top-down quota allocation of a (possibly over-assigned) target across teams and payees by
- * weights, with minimums and maximums; rounded to a unit by largest remainder so that the
- * allocations add up exactly.
- */
-export function allocateQuota(request: AllocationRequest | string): Allocation {
-  return run('allocateQuota', request);
-}
-
-/** Bottom-up roll-up of quotas compared with top-down targets (gap and ratio per node). */
-export function rollupQuota(request: RollupRequest | string): Rollup {
-  return run('rollupQuota', request);
-}
-
-/** An annual quota broken down into quarters, months, weeks or days (seasonality, business or calendar days). */
-export function breakDownQuota(request: BreakdownRequest | string): Breakdown {
-  return run('breakDownQuota', request);
-}
-
-/** Pacing to date: expected attainment, gaps, run rate needed and projection to period end. */
-export function paceQuota(request: PacingRequest | string): Pacing {
-  return run('paceQuota', request);
-}
-
-/** Plan design figures: on-target earnings, implied commission rate, pay mix, quota-to-OTE ratio. */
-export function designPlan(request: DesignRequest | string): Design {
-  return run('designPlan', request);
-}
-
-/** Assigns accounts to payees so that potential is as even as possible, respecting fixed owners. */
-export function balanceTerritories(request: BalanceRequest | string): BalanceResult {
-  return run('balanceTerritories', request);
-}

@@ -12,7 +12,6 @@
 export * from './generated.js';
 export type { PayplanErrorDetails } from './errors.js';
 export * from './public.js';
-export type { OperationName } from './api.js';
 
 /** What {@link init} accepts: the `.wasm` file's URL, a fetch `Response`, its bytes or a compiled module. */
 export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;

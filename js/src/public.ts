@@ -1,14 +1,5 @@
 // The runtime API every entry point exports (each entry adds its own `init` and `initSync`).
 export {
-  allocateQuota,
-  balanceTerritories,
-  breakDownQuota,
-  computeMetrics,
-  designPlan,
-  leaderboard,
-  paceQuota,
-  rollupQuota,
-  runOperationJson,
   CompiledPlan,
   compilePlan,
   evaluate,

@@ -37,14 +37,17 @@ const INIT_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>payplan init()</title></head><body>
 <script type="module">
 import * as payplan from '/dist/web.mjs';
-const { init, isReady, compilePlan, PayplanError, version, runOperationJson } = payplan;
+import * as operations from '/dist/operations.web.mjs';
+const { init, isReady, compilePlan, PayplanError, version } = payplan;
+const { runOperationJson } = operations;
 
 window.runAll = async () => {
   const readyBefore = isReady();
   let notInitialized = null;
   try { compilePlan('{}'); } catch (e) { notInitialized = { isPayplanError: e instanceof PayplanError, code: e.code }; }
   await init();
-  const readyAfter = isReady();
+  await operations.init();
+  const readyAfter = isReady() && operations.isReady();
   const vectors = await (await fetch('/vectors.json')).json();
   const results = [];
   for (const v of vectors) {

@@ -1,7 +1,8 @@
 // The golden vectors through the built package's CommonJS entry: byte-identical to native.
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
-const { compilePlan, PayplanError, runOperationJson } = require('../dist/node.cjs');
+const { compilePlan, PayplanError } = require('../dist/node.cjs');
+const { runOperationJson } = require('../dist/operations.node.cjs');
 
 test('golden vectors (CommonJS)', async () => {
   const { loadVectors } = await import('./vectors.mjs');

@@ -2,7 +2,8 @@
 // be byte-identical to the native crate's output.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compilePlan, PayplanError, runOperationJson } from '../dist/node.mjs';
+import { compilePlan, PayplanError } from '../dist/node.mjs';
+import { runOperationJson } from '../dist/operations.node.mjs';
 import { loadVectors } from './vectors.mjs';
 
 const vectors = loadVectors();

@@ -48,6 +48,14 @@ const SCRIPTS = {
     source: `import { readFileSync } from 'node:fs';\nconst { compilePlan } = await import('payplan/inline');\n${body("import.meta.resolve('payplan/inline')")}`,
     entry: 'dist/inline.mjs',
   },
+  'operations-esm.mjs': {
+    source: `import { allocateQuota } from 'payplan/operations';\nconst a = allocateQuota({ target: '100000', unit: '1000', nodes: [{ id: 'x' }, { id: 'y' }, { id: 'z' }] });\nconsole.log(JSON.stringify({ allocation: a.nodes.map((n) => n.amount), resolved: import.meta.resolve('payplan/operations') }));\n`,
+    entry: 'dist/operations.node.mjs',
+  },
+  'operations-cjs.cjs': {
+    source: `const { allocateQuota } = require('payplan/operations');\nconst a = allocateQuota({ target: '100000', unit: '1000', nodes: [{ id: 'x' }, { id: 'y' }, { id: 'z' }] });\nconsole.log(JSON.stringify({ allocation: a.nodes.map((n) => n.amount), resolved: require.resolve('payplan/operations') }));\n`,
+    entry: 'dist/operations.node.cjs',
+  },
   'inline-cjs.cjs': {
     source: `const { readFileSync } = require('node:fs');\nconst { compilePlan } = require('payplan/inline');\n${body("require.resolve('payplan/inline')")}`,
     entry: 'dist/inline.cjs',
@@ -70,7 +78,7 @@ test('npm pack, install the tarball into a fresh project, use it through every N
     const [packed] = JSON.parse(packOut);
     const files = packed.files.map((f) => f.path).sort();
     t.diagnostic(`${packed.filename}: ${files.join(" ")}; ${packed.size} B packed, ${packed.unpackedSize} B unpacked`);
-    for (const f of ['package.json', 'dist/payplan_bg.wasm', 'dist/types/index.d.ts', 'dist/node.mjs', 'dist/node.cjs', 'dist/web.mjs', 'dist/inline.mjs', 'dist/inline.cjs']) {
+    for (const f of ['package.json', 'dist/payplan_bg.wasm', 'dist/types/index.d.ts', 'dist/node.mjs', 'dist/node.cjs', 'dist/web.mjs', 'dist/inline.mjs', 'dist/inline.cjs', 'dist/payplan_ops_bg.wasm', 'dist/operations.node.mjs', 'dist/operations.node.cjs', 'dist/operations.web.mjs', 'dist/types/operations-index.d.ts']) {
       assert.ok(files.includes(f), `the tarball lacks ${f}: ${files.join(', ')}`);
     }
     const stray = files.filter((f) => /^(src|test|test-browser|scripts|wasm|node_modules)\//.test(f) || f.startsWith('tsconfig'));
@@ -103,6 +111,12 @@ test('npm pack, install the tarball into a fresh project, use it through every N
         throw new Error(`${name} failed (exit ${e.code}):\n${e.stderr}`);
       });
       const out = JSON.parse(stdout.trim());
+      if (out.allocation) {
+        // payplan/operations: 100000 equally in units of 1000 -> 34000, 33000, 33000
+        assert.deepEqual(out.allocation, ['34000', '33000', '33000'], name);
+        t.diagnostic(`${name}: ${out.allocation} via ${entry}`);
+        continue;
+      }
       assert.equal(out.payout, '22500.00', name);
       const resolved = out.resolved.startsWith('file:') ? fileURLToPath(out.resolved) : out.resolved;
       assert.equal(resolved, join(installed, entry), `${name} resolved payplan to ${resolved}`);
