@@ -5,9 +5,9 @@
 //! converting object graphs field by field, and because the output bytes are then exactly the
 //! native crate's (`Evaluation::to_json`), which the golden vectors check.
 
-use crate::Error;
 #[cfg(not(feature = "wasm-ops"))]
 use crate::CompiledPlan;
+use crate::Error;
 use wasm_bindgen::prelude::*;
 
 fn js_error(e: &Error) -> JsValue {
