@@ -1,0 +1,47 @@
+//! Native batch throughput of plan evaluation (a first benchmark for issue 6): the sample plan
+//! (marginal tiers on attainment with accelerators above quota, a SPIFF on one product, a period
+//! cap, a split rule) widened to many payees, over generated transactions.
+//!
+//!     cargo run --release --example bench_native [payees] [transactions-per-payee]
+//!
+//! Prints credited transaction lines per second on one core (the engine is single-threaded).
+
+use payplan::sample::{generate, GeneratorConfig, SAMPLE_PLAN_JSON};
+use payplan::{CompiledPlan, Inputs};
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let payees = args.first().copied().unwrap_or(1_000);
+    let per_payee = args.get(1).copied().unwrap_or(100);
+    // the sample plan with `payees` account executives under one manager
+    let mut plan: serde_json::Value = serde_json::from_str(SAMPLE_PLAN_JSON).expect("sample plan");
+    let mut list = vec![serde_json::json!({ "id": "mgr", "role": "Manager" })];
+    let mut quotas = vec![
+        serde_json::json!({ "payee": "mgr", "measure": "team-bookings", "annual": (payees * 800_000).to_string() }),
+    ];
+    for i in 0..payees {
+        let id = format!("ae-{i:05}");
+        list.push(serde_json::json!({ "id": id, "role": "AE", "reportsTo": [{ "manager": "mgr" }] }));
+        quotas.push(serde_json::json!({ "payee": id, "measure": "bookings", "annual": "800000" }));
+    }
+    plan["payees"] = serde_json::Value::Array(list);
+    plan["quotas"] = serde_json::Value::Array(quotas);
+    plan["payments"] = serde_json::json!({});
+    let compiled = CompiledPlan::from_json(&plan.to_string()).expect("plan");
+    let cfg = GeneratorConfig {
+        count: payees * per_payee,
+        owners: (0..payees).map(|i| format!("ae-{i:05}")).collect(),
+        from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        days: 90,
+        cancel_every: 0,
+        ..Default::default()
+    };
+    let inputs = Inputs { transactions: generate(&cfg), ..Default::default() };
+    let start = Instant::now();
+    let ev = compiled.evaluate(&inputs, "Q1").expect("evaluate");
+    let secs = start.elapsed().as_secs_f64();
+    let lines: usize = ev.statements.iter().map(|s| s.credits.len()).sum();
+    println!("payees {payees}, transactions {}, credit lines {lines}", inputs.transactions.len());
+    println!("evaluate Q1: {:.3} s, {:.0} credit lines/s on one core", secs, lines as f64 / secs);
+}
