@@ -28,6 +28,20 @@
 //! assert_eq!(ana.credits.len(), 1);
 //! ```
 #![forbid(unsafe_code)]
+// Nothing reachable from input may panic (a panic in WebAssembly kills the caller's instance):
+// outside tests, no unwrap/expect/panic and no indexing or slicing that can go out of bounds.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 #![warn(missing_docs)]
 
 pub mod calendar;
