@@ -215,8 +215,11 @@ pub(crate) fn fmt_dec(d: Decimal) -> String {
 
 /// Formats a ratio as a percentage with up to two decimals (`1.0425` -> `104.25%`).
 pub(crate) fn fmt_pct(ratio: Decimal) -> String {
-    let p = (ratio * Decimal::ONE_HUNDRED).round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven);
-    format!("{}%", p.normalize())
+    // a ratio too large to show as a percentage is shown as it is (formatting never panics)
+    match ratio.checked_mul(Decimal::ONE_HUNDRED) {
+        Some(p) => format!("{}%", p.round_dp_with_strategy(2, RoundingStrategy::MidpointNearestEven).normalize()),
+        None => format!("{} (as a ratio)", ratio.normalize()),
+    }
 }
 
 #[cfg(test)]
