@@ -42,7 +42,24 @@ fn extreme_decimals_never_panic() {
             continue;
         }
         let v = load(&p);
-        if v.get("op").is_some() {
+        if let Some(op) = v["op"].as_str() {
+            // an operation vector: the same extremes in its request
+            let mut paths = Vec::new();
+            numeric_paths(&v["request"], String::new(), &mut paths);
+            for path in &paths {
+                for x in extremes {
+                    let mut r = v["request"].clone();
+                    if let Some(slot) = r.pointer_mut(path) {
+                        *slot = Value::String(x.into());
+                    }
+                    let (op, text) = (op.to_string(), r.to_string());
+                    let outcome = std::panic::catch_unwind(move || {
+                        let _ = payplan::ops::run_json(&op, &text);
+                    });
+                    n += 1;
+                    assert!(outcome.is_ok(), "panic in {} at {path} = {x}", p.display());
+                }
+            }
             continue;
         }
         let mut plan = match v["base"].as_str() {
