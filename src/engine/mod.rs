@@ -177,6 +177,8 @@ pub(crate) struct Ctx<'a> {
     pub periods: Vec<Period>,
     pub target: usize,
     pub payee_index: BTreeMap<&'a str, usize>,
+    /// transaction id to input index (the first of duplicates, which are rejected)
+    pub txn_index: BTreeMap<&'a str, usize>,
     /// rounding scale of the plan currency
     pub scale: u32,
     pub round_lines: bool,
@@ -276,12 +278,17 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|c| plan.payees.iter().map(|p| selects(&c.roles, &c.payees, p)).collect())
             .collect();
+        let mut txn_index = BTreeMap::new();
+        for (i, t) in inputs.transactions.iter().enumerate() {
+            txn_index.entry(t.id.as_str()).or_insert(i);
+        }
         Ok(Self {
             plan,
             inputs,
             periods,
             target,
             payee_index,
+            txn_index,
             scale,
             round_lines: plan.rounding.stage == RoundingStage::Line,
             lines,
@@ -521,10 +528,9 @@ impl<'a> Ctx<'a> {
         for c in &mut st.credits {
             m(&mut c.amount);
         }
-        for (i, r) in st.measures.iter_mut().enumerate() {
+        for r in st.measures.iter_mut() {
             let money =
                 self.plan.measures.iter().find(|x| x.id == r.measure).is_some_and(|x| x.kind == MeasureKind::Amount);
-            let _ = i;
             for f in [&mut r.period, &mut r.year_to_date] {
                 if money {
                     m(&mut f.value);

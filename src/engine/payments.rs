@@ -169,17 +169,15 @@ pub(crate) fn apply_payments(
         if matches!(hb.release, Release::OnPayment) {
             // per transaction, on the pay attributed to it this period
             for r in results.iter().filter(|r| applies(&r.component)) {
-                let c = plan.components.iter().position(|x| x.id == r.component).unwrap_or(usize::MAX);
                 let mut seen: Vec<&str> = Vec::new();
                 for line in &r.lines {
                     if seen.contains(&line.transaction.as_str()) {
                         continue;
                     }
                     seen.push(&line.transaction);
-                    let Some(ti) = ctx.inputs.transactions.iter().position(|t| t.id == line.transaction) else {
+                    let Some(&ti) = ctx.txn_index.get(line.transaction.as_str()) else {
                         continue;
                     };
-                    let _ = c;
                     let base: Decimal = sum_c(
                         r.lines.iter().filter(|l| l.transaction == line.transaction).map(|l| l.amount),
                         "a holdback",
