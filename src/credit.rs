@@ -17,7 +17,7 @@ use crate::statement::{FxNote, Reason, Rejected};
 use crate::Result;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// A credit line inside the engine (indices instead of ids).
 #[derive(Debug, Clone)]
@@ -160,7 +160,7 @@ pub struct CreditContext<'a> {
     /// Its periods.
     pub periods: &'a [Period],
     /// Payee id to index.
-    pub payee_index: &'a BTreeMap<&'a str, usize>,
+    pub payee_index: &'a dyn Fn(&str) -> Option<usize>,
     /// Last period index whose credits are needed.
     pub upto: usize,
 }
@@ -173,7 +173,7 @@ impl CreditContext<'_> {
     fn manager_of(&self, payee: usize, d: NaiveDate) -> Option<usize> {
         let p = self.plan.payees.get(payee)?;
         let line = p.reports_to.iter().find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
-        self.payee_index.get(line.manager.as_str()).copied()
+        (self.payee_index)(line.manager.as_str())
     }
 }
 
@@ -369,7 +369,7 @@ fn credit_one<'t>(
                     format!("rule `{}` credits the owner but the transaction has none", rule.id()),
                 ));
             };
-            ctx.payee_index.get(o).copied().ok_or_else(|| {
+            (ctx.payee_index)(o).ok_or_else(|| {
                 reject(t, i, "UNKNOWN_PAYEE", "owner", format!("owner `{o}` is not a payee of the plan"))
             })
         };
@@ -384,7 +384,7 @@ fn credit_one<'t>(
             CreditRule::Split { shares, must_total, .. } => {
                 if !shares.is_empty() {
                     for s in shares {
-                        let Some(&p) = ctx.payee_index.get(s.payee.as_str()) else {
+                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else {
                             return Ok(reject(
                                 t,
                                 i,
@@ -398,7 +398,7 @@ fn credit_one<'t>(
                 } else if !t.splits.is_empty() {
                     let mut total = Decimal::ZERO;
                     for (k, s) in t.splits.iter().enumerate() {
-                        let Some(&p) = ctx.payee_index.get(s.payee.as_str()) else {
+                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else {
                             return Ok(reject(
                                 t,
                                 i,
@@ -442,7 +442,7 @@ fn credit_one<'t>(
                 }
             }
             CreditRule::Overlay { payee, percent, .. } => {
-                let Some(&p) = ctx.payee_index.get(payee.as_str()) else {
+                let Some(p) = (ctx.payee_index)(payee.as_str()) else {
                     return Ok(reject(
                         t,
                         i,

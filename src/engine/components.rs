@@ -509,17 +509,17 @@ pub(crate) fn objective_score(o: &crate::plan::Objective, v: Decimal) -> Result<
 }
 
 /// A tier table's settings (a flat rate is a one-band marginal table).
-struct TableSpec<'s> {
-    measure: &'s str,
-    basis: Basis,
-    method: TierMethod,
-    scope: Scope,
-    bounds: Bounds,
-    base_rate: Option<&'s Rate>,
-    tiers: &'s [crate::plan::Tier],
-    points: &'s [crate::plan::CurvePoint],
-    output: CurveOutput,
-    basis_cap: Option<Decimal>,
+pub(crate) struct TableSpec<'s> {
+    pub measure: &'s str,
+    pub basis: Basis,
+    pub method: TierMethod,
+    pub scope: Scope,
+    pub bounds: Bounds,
+    pub base_rate: Option<&'s Rate>,
+    pub tiers: &'s [crate::plan::Tier],
+    pub points: &'s [crate::plan::CurvePoint],
+    pub output: CurveOutput,
+    pub basis_cap: Option<Decimal>,
 }
 
 /// Evaluates a tier table (or flat rate). Returns this period's pay before gate, multipliers and
@@ -558,24 +558,8 @@ fn table(
             scale.normalize()
         ));
     }
-    let sc = |x: Decimal| x.mul_c(scale, "a band bound");
-    let mut spans: Vec<Span> =
-        s.tiers.iter().map(|t| Ok((sc(t.from)?, t.to.map(sc).transpose()?))).collect::<Result<_>>()?;
-    // A first band starting at 0 also covers a basis below 0 (after a credit memo or a clawback
-    // reversal with `attainment: reduce`): later credit climbs back through it at its rate instead
-    // of paying nothing until the basis is positive again.
-    if let Some(first) = spans.first_mut() {
-        if first.0 <= Decimal::ZERO {
-            first.0 = Decimal::MIN;
-        }
-    }
-    let rates: Vec<Option<PayRate>> =
-        s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect::<Result<_>>()?;
-    let ceil = s.basis_cap.map(sc).transpose()?;
-    let floor = match &comp.gate {
-        Some(g) if g.pay_from == PayFrom::Threshold => Some(sc(g.min)?),
-        _ => None,
-    };
+    let t = resolve_table(s, kind, scale, comp.gate.as_ref())?;
+    let (spans, rates, ceil) = (&t.spans, &t.rates, t.ceil);
     // the lines in scope
     let all: Vec<usize> = ctx
         .by_payee
@@ -595,7 +579,7 @@ fn table(
         TierMethod::Marginal => None,
         TierMethod::Retroactive if s.scope != Scope::Transaction => {
             let x = ceil.map_or(total_value, |c| total_value.min(c));
-            let b = band_at(&spans, x, s.bounds);
+            let b = band_at(spans, x, s.bounds);
             let rate = b.and_then(|b| rates.get(b).cloned().flatten());
             r.trace.push(format!(
                 "{} {}: {}",
@@ -614,7 +598,7 @@ fn table(
             let pts: Vec<crate::plan::CurvePoint> = s
                 .points
                 .iter()
-                .map(|pt| Ok(crate::plan::CurvePoint { x: sc(pt.x)?, y: pt.y }))
+                .map(|pt| Ok(crate::plan::CurvePoint { x: pt.x.mul_c(scale, "a band bound")?, y: pt.y }))
                 .collect::<Result<_>>()?;
             let y = interpolate(&pts, x)?;
             if s.output == CurveOutput::FractionOfTargetIncentive {
@@ -673,36 +657,8 @@ fn table(
     for &i in &all {
         let Some(l) = ctx.lines.get(i) else { continue };
         let delta = unit_value(l, kind);
-        let (start, moving) = if s.scope == Scope::Transaction { (Decimal::ZERO, delta) } else { (pos, delta) };
         let mut bands = Vec::new();
-        let mut amt = Decimal::ZERO;
-        match &final_rate {
-            None => {
-                // marginal (or retroactive per transaction)
-                if s.method == TierMethod::Retroactive {
-                    let x = ceil.map_or(delta, |c| delta.min(c));
-                    let b = band_at(&spans, x, s.bounds);
-                    if let Some(rt) = b.and_then(|b| rates.get(b).cloned().flatten()) {
-                        let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
-                        amt = pay_slices(l, kind, &rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), &mut bands)?;
-                    }
-                } else {
-                    for (b, o) in slices(&spans, start, moving, floor, ceil)? {
-                        let Some(rt) = rates.get(b).cloned().flatten() else {
-                            continue;
-                        };
-                        let a = pay_slices(l, kind, &rt, [(b, o)].into_iter(), &mut bands)?;
-                        amt = amt.add_c(a, "a line")?;
-                    }
-                }
-            }
-            Some((b, rate)) => {
-                if let Some(rt) = rate {
-                    let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
-                    amt = pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), &mut bands)?;
-                }
-            }
-        }
+        let mut amt = t.line_pay(l, pos, final_rate.as_ref(), &mut bands)?;
         pos = pos.add_c(delta, "a running basis")?;
         if l.reversal {
             // a reversal moves the basis but pays nothing: the clawback reverses the original pay
@@ -933,4 +889,102 @@ fn finish(
         ),
     );
     Ok(r)
+}
+
+/// A tier table (or flat rate) resolved for one payee and period: its bands in measure units (an
+/// attainment band times the quota), the rate of each band, and the pay-from-threshold floor and
+/// basis cap, also in measure units.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedTable {
+    pub kind: MeasureKind,
+    pub method: TierMethod,
+    pub scope: Scope,
+    pub bounds: Bounds,
+    pub spans: Vec<Span>,
+    pub rates: Vec<Option<PayRate>>,
+    pub floor: Option<Decimal>,
+    pub ceil: Option<Decimal>,
+}
+
+/// Resolves a table against `scale` (the quota for an attainment basis, 1 for a value basis).
+pub(crate) fn resolve_table(
+    s: &TableSpec<'_>,
+    kind: MeasureKind,
+    scale: Decimal,
+    gate: Option<&crate::plan::Gate>,
+) -> Result<ResolvedTable> {
+    let sc = |x: Decimal| x.mul_c(scale, "a band bound");
+    let mut spans: Vec<Span> =
+        s.tiers.iter().map(|t| Ok((sc(t.from)?, t.to.map(sc).transpose()?))).collect::<Result<_>>()?;
+    // A first band starting at 0 also covers a basis below 0 (after a credit memo or a clawback
+    // reversal with `attainment: reduce`): later credit climbs back through it at its rate instead
+    // of paying nothing until the basis is positive again.
+    if let Some(first) = spans.first_mut() {
+        if first.0 <= Decimal::ZERO {
+            first.0 = Decimal::MIN;
+        }
+    }
+    let rates: Vec<Option<PayRate>> =
+        s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect::<Result<_>>()?;
+    let ceil = s.basis_cap.map(sc).transpose()?;
+    let floor = match gate {
+        Some(g) if g.pay_from == PayFrom::Threshold => Some(sc(g.min)?),
+        _ => None,
+    };
+    Ok(ResolvedTable { kind, method: s.method, scope: s.scope, bounds: s.bounds, spans, rates, floor, ceil })
+}
+
+impl ResolvedTable {
+    /// The band a retroactive table reaches with the basis `total` (capped by the basis cap), and
+    /// its rate: every line is paid at it.
+    pub(crate) fn reached(&self, total: Decimal) -> (Option<usize>, Option<PayRate>) {
+        let x = self.ceil.map_or(total, |c| total.min(c));
+        let b = band_at(&self.spans, x, self.bounds);
+        (b, b.and_then(|b| self.rates.get(b).cloned().flatten()))
+    }
+
+    /// The pay of line `l` entering at running basis `pos` (before line rounding, reversals and
+    /// per-transaction caps), recording its band slices. `fixed` is the one band and rate every
+    /// line is paid at (retroactive and interpolated tables over a period or year).
+    pub(crate) fn line_pay(
+        &self,
+        l: &Credit,
+        pos: Decimal,
+        fixed: Option<&(Option<usize>, Option<PayRate>)>,
+        bands: &mut Vec<BandSlice>,
+    ) -> Result<Decimal> {
+        let kind = self.kind;
+        let delta = unit_value(l, kind);
+        let (start, moving) = if self.scope == Scope::Transaction { (Decimal::ZERO, delta) } else { (pos, delta) };
+        let (floor, ceil) = (self.floor, self.ceil);
+        let mut amt = Decimal::ZERO;
+        match fixed {
+            None => {
+                // marginal (or retroactive per transaction)
+                if self.method == TierMethod::Retroactive {
+                    let x = ceil.map_or(delta, |c| delta.min(c));
+                    let b = band_at(&self.spans, x, self.bounds);
+                    if let Some(rt) = b.and_then(|b| self.rates.get(b).cloned().flatten()) {
+                        let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
+                        amt = pay_slices(l, kind, &rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands)?;
+                    }
+                } else {
+                    for (b, o) in slices(&self.spans, start, moving, floor, ceil)? {
+                        let Some(rt) = self.rates.get(b).and_then(|r| r.as_ref()) else {
+                            continue;
+                        };
+                        let a = pay_slices(l, kind, rt, [(b, o)].into_iter(), bands)?;
+                        amt = amt.add_c(a, "a line")?;
+                    }
+                }
+            }
+            Some((b, rate)) => {
+                if let Some(rt) = rate {
+                    let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
+                    amt = pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands)?;
+                }
+            }
+        }
+        Ok(amt)
+    }
 }

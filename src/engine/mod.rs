@@ -206,11 +206,12 @@ pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
 }
 
 impl<'a> Ctx<'a> {
-    fn new(plan: &'a Plan, inputs: &'a Inputs, periods: Vec<Period>, target: usize) -> Result<Self> {
+    pub(crate) fn new(plan: &'a Plan, inputs: &'a Inputs, periods: Vec<Period>, target: usize) -> Result<Self> {
         let payee_index: BTreeMap<&str, usize> =
             plan.payees.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
-        let cc = CreditContext { plan, periods: &periods, payee_index: &payee_index, upto: target };
+        let lookup = |id: &str| payee_index.get(id).copied();
+        let cc = CreditContext { plan, periods: &periods, payee_index: &lookup, upto: target };
         let mut crediting = credit_all(&cc, &inputs.transactions)?;
         if inputs.options.strict {
             for f in crediting.fates.iter().flatten() {
@@ -366,7 +367,14 @@ impl<'a> Ctx<'a> {
     }
 
     fn run(&self) -> Result<Evaluation> {
+        Ok(self.run_capturing(None)?.0)
+    }
+
+    /// Runs the year up to the target period; with `capture`, also returns that payee's component
+    /// states at the start of the target period (what a preview session starts from).
+    pub(crate) fn run_capturing(&self, capture: Option<usize>) -> Result<(Evaluation, Vec<components::CompState>)> {
         let plan = self.plan;
+        let mut captured = Vec::new();
         let np = plan.payees.len();
         let mut comp_states = vec![vec![components::CompState::default(); plan.components.len()]; np];
         let mut pay_states: Vec<payments::PayState> = (0..np).map(|p| payments::PayState::opening(self, p)).collect();
@@ -376,6 +384,9 @@ impl<'a> Ctx<'a> {
         let mut out_statements = Vec::with_capacity(np);
         for k in 0..=self.target {
             for p in 0..np {
+                if k == self.target && capture == Some(p) {
+                    captured = comp_states.get(p).cloned().unwrap_or_default();
+                }
                 let mut warnings: Vec<Note> = Vec::new();
                 let mut results = Vec::new();
                 for (c, comp) in plan.components.iter().enumerate() {
@@ -430,7 +441,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let (accounting, excluded, rejected) = self.accounting()?;
-        Ok(Evaluation {
+        let evaluation = Evaluation {
             schema_version: 1,
             plan: plan.id.clone(),
             plan_version: plan.version.clone(),
@@ -444,7 +455,8 @@ impl<'a> Ctx<'a> {
             accounting,
             excluded,
             rejected,
-        })
+        };
+        Ok((evaluation, captured))
     }
 
     #[allow(clippy::too_many_arguments)]
