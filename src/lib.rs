@@ -60,6 +60,7 @@ pub mod quota;
 pub mod sample;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod session;
 pub mod statement;
 pub mod territory;
 pub mod tiers;

@@ -121,7 +121,7 @@ impl CompiledPlan {
 
 /// Checks the closed statements: known payees and periods, each at most once, all before the
 /// requested period (a closed period is not evaluated again: its corrections go to a later one).
-fn check_closed(plan: &Plan, inputs: &Inputs, periods: &[Period], target: usize) -> Result<()> {
+pub(crate) fn check_closed(plan: &Plan, inputs: &Inputs, periods: &[Period], target: usize) -> Result<()> {
     let mut seen = std::collections::BTreeSet::new();
     for (i, c) in inputs.closed_statements.iter().enumerate() {
         let bad = |code: &str, field: &str, message: String| Error::InvalidInput {

@@ -1,0 +1,1626 @@
+//! Live preview sessions: what one more deal (or a changed or removed one) does to a payee's pay.
+//!
+//! A [`Session`] belongs to one payee and one period. It holds the payee's credit lines of the
+//! period in processing order and the running state of every component (measure totals, band
+//! positions, per-band sums, carried excess), so that a CRM page can show "this deal pays you
+//! 1,840.00, crosses into band 1 (1.5 x 8%) and takes you to 104% of quota" on every keystroke:
+//!
+//! ```
+//! use payplan::{session::Session, CompiledPlan, Inputs, Transaction};
+//! let plan = CompiledPlan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+//! let inputs = Inputs::from_json(r#"{"transactions": [
+//!   {"id": "d1", "owner": "ae-ana", "amount": "150000", "closeDate": "2025-02-10"}
+//! ]}"#).unwrap();
+//! let mut session = Session::open(&plan, &inputs, "ae-ana", "Q1").unwrap();
+//! assert_eq!(session.payout().to_string(), "12000.00"); // 8% of 150,000
+//!
+//! // the deal being edited: 100,000 takes Ana from 75% to 125% of her 200,000 quota
+//! let deal: Transaction = serde_json::from_str(
+//!     r#"{"id": "d2", "owner": "ae-ana", "amount": "100000", "closeDate": "2025-03-20"}"#).unwrap();
+//! let p = session.preview(&deal).unwrap();
+//! // 50,000 at 8% up to quota, 50,000 at 1.5 x 8% above it
+//! assert_eq!(p.payout.change.to_string(), "10000.00");
+//! assert_eq!(p.bands_crossed[0].to, Some(1));
+//! assert_eq!(p.mode, payplan::session::Mode::Incremental);
+//!
+//! session.upsert(deal).unwrap();                      // the deal is saved
+//! assert_eq!(session.payout().to_string(), "22000.00");
+//! ```
+//!
+//! # Cost
+//! In [`Mode::Incremental`] a preview costs work proportional to the bands the deal crosses plus
+//! the lines that come after it in processing order (credit date, then transaction id): a marginal
+//! table whose lines are rounded one by one re-rates the later lines, whose running basis moves.
+//! A deal credited on or after every other deal of the period (the usual case: a deal closing
+//! today) costs only its bands. Retroactive tables keep one running sum per band, so re-rating
+//! every line when the reached band changes costs one addition per band.
+//!
+//! # Exactness
+//! A session gives the same figures as a full [`CompiledPlan::evaluate`] over the same
+//! transactions: tests check this after random additions, changes and removals. Plans or edits
+//! whose effect is not local to the period fall back to [`Mode::Replay`], which re-evaluates the
+//! payee's transactions with the full engine (exact, and proportional to the payee's history):
+//! draws or holdbacks that apply to the payee; components with year-to-date scope, payout curves
+//! or two-dimensional tables; gates or multipliers on the manager's figures; a deal that is
+//! cancelled by the end of the period or credited in an earlier period. [`Session::mode`] says
+//! which one a session uses and [`Session::replay_reason`] why.
+//!
+//! When opening, the session also computes every component from its own state and compares it
+//! with the engine's statement; it only uses the incremental path when they agree.
+
+use crate::credit::{credit_all, filter_miss, Credit, CreditContext, Fate};
+use crate::engine::components::{resolve_table, CompState, ResolvedTable, TableSpec};
+use crate::engine::{pad, selects, unit_value, CompiledPlan, Ctx};
+use crate::error::Error;
+use crate::inputs::{Inputs, Transaction};
+use crate::money::{Checked, RoundingStage};
+use crate::plan::{
+    Basis, Bounds, CapPer, ComponentKind, CurveOutput, Filter, Indicator, MeasureKind, Rate, Scope, TierMethod, Whose,
+};
+use crate::statement::{BandSlice, Figures, MeasureResult, Note, PayLine, Statement};
+use crate::tiers::{band_at, resolve_rate, PayRate};
+use crate::Result;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How a session computes previews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    /// From the session's running state: cost proportional to the bands crossed (and the lines
+    /// after the deal in processing order).
+    Incremental,
+    /// By re-evaluating the payee's transactions with the full engine.
+    Replay,
+}
+
+/// An amount before and after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// Before the change.
+    pub before: Decimal,
+    /// After the change.
+    pub after: Decimal,
+    /// `after - before`.
+    pub change: Decimal,
+}
+
+/// A component's pay before and after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentChange {
+    /// Component id.
+    pub component: String,
+    /// Its pay this period, before and after.
+    #[serde(flatten)]
+    pub amount: Change,
+}
+
+/// A measure's figures before and after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct MeasureChange {
+    /// Measure id.
+    pub measure: String,
+    /// This period's figures before.
+    pub before: Figures,
+    /// This period's figures after.
+    pub after: Figures,
+}
+
+/// The band a tier table's running basis reaches, before and after a change (band indices from
+/// 0; `None` below the first band).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct BandCrossing {
+    /// Component id.
+    pub component: String,
+    /// Band reached before.
+    pub from: Option<usize>,
+    /// Band reached after.
+    pub to: Option<usize>,
+    /// The rate of the band reached after, as written (`1.5 x 8%`).
+    pub rate: Option<String>,
+}
+
+/// A pay line of the previewed transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewLine {
+    /// Component id.
+    pub component: String,
+    /// The line, with its band slices and explanation.
+    #[serde(flatten)]
+    pub line: PayLine,
+}
+
+/// What a change does to the payee's statement of the session's period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// The transaction added, changed or removed.
+    pub transaction: String,
+    /// How it was computed.
+    pub mode: Mode,
+    /// Whether the transaction credits the payee in the session's period.
+    pub credited: bool,
+    /// Pay per component (every component that applies to the payee, in plan order).
+    pub components: Vec<ComponentChange>,
+    /// Earnings (the components' sum).
+    pub earnings: Change,
+    /// The payout (earnings plus adjustments, rounded by the plan's policy).
+    pub payout: Change,
+    /// Measure figures for the period (value, quota, attainment).
+    pub measures: Vec<MeasureChange>,
+    /// Tier tables whose reached band changes (incremental mode only).
+    pub bands_crossed: Vec<BandCrossing>,
+    /// The pay lines of the transaction (incremental mode: computed for the preview; replay mode:
+    /// taken from the recomputed statement).
+    pub lines: Vec<PreviewLine>,
+    /// Why the transaction does not count, when it does not.
+    pub notes: Vec<Note>,
+}
+
+/// The figures a session keeps current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Outcome {
+    components: Vec<(String, Decimal)>,
+    earnings: Decimal,
+    payout: Decimal,
+    measures: Vec<MeasureResult>,
+    bands: Vec<(String, Option<usize>, Option<String>)>,
+}
+
+impl Outcome {
+    fn from_statement(st: &Statement) -> Self {
+        Self {
+            components: st.components.iter().map(|c| (c.component.clone(), c.amount)).collect(),
+            earnings: st.earnings,
+            payout: st.payout,
+            measures: st.measures.clone(),
+            bands: Vec::new(),
+        }
+    }
+}
+
+/// A credit line of the payee in the session's period, compactly.
+#[derive(Debug, Clone)]
+struct KLine {
+    date: NaiveDate,
+    /// index into the session's transactions (`u32::MAX`: the previewed transaction)
+    txn: u32,
+    rule: u32,
+    reversal: bool,
+    /// bit `m`: counted by measure `m`
+    counts: u64,
+    share: Decimal,
+    amount: Decimal,
+    quantity: Decimal,
+    deals: Decimal,
+}
+
+const PREVIEWED: u32 = u32::MAX;
+
+/// The previewed transaction's lines in the period (and whether it also credits another period),
+/// or why it does not count.
+type Credited = std::result::Result<(Vec<KLine>, bool), Vec<Note>>;
+
+impl KLine {
+    fn counted(&self, m: usize) -> bool {
+        m < 64 && self.counts & (1u64 << m) != 0
+    }
+
+    fn credit(&self) -> Credit {
+        Credit {
+            txn: self.txn as usize,
+            payee: 0,
+            rule: self.rule as usize,
+            share: self.share,
+            amount: self.amount,
+            quantity: self.quantity,
+            deals: self.deals,
+            date: self.date,
+            period: 0,
+            reversal: self.reversal,
+            fx: None,
+            trace: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct KMeasure {
+    kind: MeasureKind,
+    /// this period's value
+    value: Decimal,
+    /// the value of the earlier periods of the year
+    before: Decimal,
+    quota: Option<Decimal>,
+    quota_ytd: Option<Decimal>,
+    has_quota: bool,
+    /// counted lines of earlier periods, and of this one
+    lines_before: usize,
+    lines_now: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// each line's pay depends on the line alone
+    Independent,
+    /// a line's pay depends on the running basis before it
+    Sequential,
+    /// every line is paid at the band the period's total reaches
+    Retroactive,
+}
+
+#[derive(Debug, Clone)]
+enum Calc {
+    Table {
+        m: usize,
+        table: ResolvedTable,
+        order: Order,
+        pays: Vec<Decimal>,
+        cum: Vec<Decimal>,
+        band_sums: Vec<Decimal>,
+    },
+    Spiff {
+        m: usize,
+        filter: Filter,
+        from: NaiveDate,
+        to: NaiveDate,
+        rate: Option<PayRate>,
+    },
+    Milestone {
+        m: usize,
+        basis: Basis,
+        ytd: bool,
+        levels: Vec<(Decimal, Decimal)>,
+    },
+    Fixed,
+}
+
+#[derive(Debug, Clone)]
+struct KComp {
+    c: usize,
+    id: String,
+    calc: Calc,
+    /// pay of the lines and bonuses, before gate, multipliers and caps
+    base: Decimal,
+    amount: Decimal,
+    carry_in: Decimal,
+    paid_ytd: Decimal,
+}
+
+#[derive(Debug, Clone)]
+struct Kernel {
+    lines: Vec<KLine>,
+    measures: Vec<KMeasure>,
+    comps: Vec<KComp>,
+    adjustments: Decimal,
+}
+
+/// A change to the session's transactions.
+struct Edit<'t> {
+    /// index of the transaction removed or replaced
+    remove: Option<usize>,
+    /// the transaction added or replacing it
+    add: Option<&'t Transaction>,
+}
+
+/// The state after an edit, computed without changing the session.
+struct After {
+    first: usize,
+    tail: Vec<KLine>,
+    values: Vec<Decimal>,
+    lines_now: Vec<usize>,
+    comps: Vec<CompAfter>,
+    outcome: Outcome,
+    lines: Vec<PreviewLine>,
+}
+
+struct CompAfter {
+    base: Decimal,
+    amount: Decimal,
+    tail_pays: Vec<Decimal>,
+    tail_cum: Vec<Decimal>,
+    band_sums: Vec<Decimal>,
+}
+
+/// A live preview session for one payee and one period. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Session {
+    plan: CompiledPlan,
+    payee: usize,
+    period: usize,
+    payee_index: BTreeMap<String, usize>,
+    /// the payee's transactions, in input order (`None`: removed)
+    txns: Vec<Option<Transaction>>,
+    ids: BTreeMap<String, usize>,
+    /// the inputs other than transactions
+    rest: Inputs,
+    kernel: Option<Kernel>,
+    replay_reason: Option<String>,
+    current: Outcome,
+}
+
+fn invalid(code: &str, path: &str, message: String) -> Error {
+    Error::InvalidInput { code: code.into(), path: path.into(), message }
+}
+
+fn figures(value: Decimal, quota: Option<Decimal>, money: bool, scale: u32) -> Result<Figures> {
+    let attainment = match quota {
+        Some(q) if !q.is_zero() => Some(value.div_c(q, "an attainment")?.round_dp(6).normalize()),
+        _ => None,
+    };
+    let (value, quota) = if money {
+        (pad(value, scale), quota.map(|q| pad(q, scale)))
+    } else {
+        (value.normalize(), quota.map(|q| q.normalize()))
+    };
+    Ok(Figures { value, quota, attainment })
+}
+
+impl Session {
+    /// Opens a session for `payee` in `period` over `inputs` (only the transactions that credit
+    /// the payee are kept).
+    ///
+    /// Errors: an unknown payee (`UNKNOWN_PAYEE`) or period (`UNKNOWN_PERIOD`), and every error a
+    /// full evaluation of `inputs` gives.
+    pub fn open(plan: &CompiledPlan, inputs: &Inputs, payee: &str, period: &str) -> Result<Session> {
+        let p = plan.plan().payees.iter().position(|x| x.id == payee).ok_or_else(|| {
+            invalid("UNKNOWN_PAYEE", "/payee", format!("`{payee}` is not a payee of plan `{}`", plan.plan().id))
+        })?;
+        let Some(k) = plan.periods().iter().position(|x| x.id == period) else {
+            return Err(Error::UnknownPeriod { period: period.to_string(), known: plan.period_ids().join(", ") });
+        };
+        // the transactions that concern the payee: those credited to them (and to their managers
+        // when an indicator reads the manager's figures)
+        let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k)?;
+        let mut wanted: BTreeSet<usize> = BTreeSet::from([p]);
+        if reads_manager(plan, p) {
+            for kk in 0..=k {
+                if let Some(m) = full.manager_at(p, kk) {
+                    wanted.insert(m);
+                }
+            }
+        }
+        let keep: BTreeSet<usize> = full.lines.iter().filter(|l| wanted.contains(&l.payee)).map(|l| l.txn).collect();
+        drop(full);
+        let txns: Vec<Option<Transaction>> =
+            keep.iter().filter_map(|&i| inputs.transactions.get(i).cloned().map(Some)).collect();
+        let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
+        let payee_index = plan.plan().payees.iter().enumerate().map(|(i, x)| (x.id.clone(), i)).collect();
+        let mut s = Session {
+            plan: plan.clone(),
+            payee: p,
+            period: k,
+            payee_index,
+            ids: BTreeMap::new(),
+            txns,
+            rest,
+            kernel: None,
+            replay_reason: None,
+            current: Outcome {
+                components: Vec::new(),
+                earnings: Decimal::ZERO,
+                payout: Decimal::ZERO,
+                measures: Vec::new(),
+                bands: Vec::new(),
+            },
+        };
+        s.rebuild()?;
+        Ok(s)
+    }
+
+    /// The payee id.
+    pub fn payee(&self) -> &str {
+        self.plan.plan().payees.get(self.payee).map(|x| x.id.as_str()).unwrap_or("")
+    }
+
+    /// The period id.
+    pub fn period(&self) -> &str {
+        self.plan.periods().get(self.period).map(|x| x.id.as_str()).unwrap_or("")
+    }
+
+    /// How previews are computed.
+    pub fn mode(&self) -> Mode {
+        if self.kernel.is_some() {
+            Mode::Incremental
+        } else {
+            Mode::Replay
+        }
+    }
+
+    /// Why the session replays instead of working incrementally (`None` in incremental mode).
+    pub fn replay_reason(&self) -> Option<&str> {
+        self.replay_reason.as_deref()
+    }
+
+    /// The number of transactions held.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the session holds no transaction.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The payout of the period, as the statement would show it.
+    pub fn payout(&self) -> Decimal {
+        self.current.payout
+    }
+
+    /// The earnings of the period.
+    pub fn earnings(&self) -> Decimal {
+        self.current.earnings
+    }
+
+    /// Pay per component (component id, amount), in plan order.
+    pub fn components(&self) -> &[(String, Decimal)] {
+        &self.current.components
+    }
+
+    /// The measure figures, as on the statement.
+    pub fn measures(&self) -> &[MeasureResult] {
+        &self.current.measures
+    }
+
+    /// The inputs the session stands for: its transactions and the other inputs it was opened
+    /// with.
+    pub fn inputs(&self) -> Inputs {
+        Inputs { transactions: self.txns.iter().flatten().cloned().collect(), ..self.rest.clone() }
+    }
+
+    /// The payee's full statement for the period, with every line and trace (a full evaluation of
+    /// the session's transactions).
+    pub fn statement(&self) -> Result<Statement> {
+        let ev = self.plan.evaluate(&self.inputs(), self.period())?;
+        ev.statements.into_iter().find(|s| s.payee == self.payee()).ok_or_else(|| Error::overflow("a statement"))
+    }
+
+    /// What adding `txn` would do (or replacing the transaction with the same id). Nothing changes.
+    ///
+    /// A transaction the plan rejects (no credit date, unknown owner...) gives
+    /// [`Error::TransactionRejected`]; one that does not credit the payee in the period gives a
+    /// preview with no change and a note saying why.
+    pub fn preview(&self, txn: &Transaction) -> Result<Preview> {
+        let remove = self.ids.get(&txn.id).copied();
+        self.preview_edit(&Edit { remove, add: Some(txn) }, &txn.id)
+    }
+
+    /// What removing the transaction `id` would do.
+    pub fn preview_remove(&self, id: &str) -> Result<Preview> {
+        let remove = Some(self.index_of(id)?);
+        self.preview_edit(&Edit { remove, add: None }, id)
+    }
+
+    /// Adds `txn`, or replaces the transaction with the same id; returns what it changed.
+    pub fn upsert(&mut self, txn: Transaction) -> Result<Preview> {
+        let remove = self.ids.get(&txn.id).copied();
+        let (preview, after) = self.compute(&Edit { remove, add: Some(&txn) }, &txn.id)?;
+        self.commit(remove, Some(txn), after)?;
+        Ok(preview)
+    }
+
+    /// Removes the transaction `id`; returns what it changed.
+    pub fn remove(&mut self, id: &str) -> Result<Preview> {
+        let remove = Some(self.index_of(id)?);
+        let (preview, after) = self.compute(&Edit { remove, add: None }, id)?;
+        self.commit(remove, None, after)?;
+        Ok(preview)
+    }
+
+    fn index_of(&self, id: &str) -> Result<usize> {
+        self.ids
+            .get(id)
+            .copied()
+            .ok_or_else(|| invalid("UNKNOWN_TRANSACTION", "/id", format!("the session holds no transaction `{id}`")))
+    }
+
+    fn preview_edit(&self, edit: &Edit<'_>, id: &str) -> Result<Preview> {
+        Ok(self.compute(edit, id)?.0)
+    }
+
+    /// The inputs of the engine with an edit applied.
+    fn edited_inputs(&self, edit: &Edit<'_>) -> Inputs {
+        let mut transactions = Vec::with_capacity(self.ids.len() + 1);
+        for (i, t) in self.txns.iter().enumerate() {
+            if Some(i) == edit.remove {
+                if let Some(a) = edit.add {
+                    transactions.push(a.clone());
+                }
+                continue;
+            }
+            if let Some(t) = t {
+                transactions.push(t.clone());
+            }
+        }
+        if let (None, Some(a)) = (edit.remove, edit.add) {
+            transactions.push(a.clone());
+        }
+        Inputs { transactions, ..self.rest.clone() }
+    }
+
+    /// Applies an edit: the transactions, and the kernel's state (or a full rebuild after a replay).
+    fn commit(&mut self, remove: Option<usize>, add: Option<Transaction>, after: Option<After>) -> Result<()> {
+        match (remove, add) {
+            (Some(i), Some(t)) => {
+                if let Some(slot) = self.txns.get_mut(i) {
+                    *slot = Some(t);
+                }
+            }
+            (Some(i), None) => {
+                if let Some(slot) = self.txns.get_mut(i) {
+                    *slot = None;
+                }
+            }
+            (None, Some(t)) => self.txns.push(Some(t)),
+            (None, None) => {}
+        }
+        let (Some(after), Some(kernel)) = (after, self.kernel.as_mut()) else {
+            return self.rebuild();
+        };
+        // the previewed transaction's lines now belong to the session
+        let index = match remove {
+            Some(i) => i,
+            None => self.txns.len().saturating_sub(1),
+        } as u32;
+        let mut tail = after.tail;
+        for l in &mut tail {
+            if l.txn == PREVIEWED {
+                l.txn = index;
+            }
+        }
+        kernel.lines.truncate(after.first);
+        kernel.lines.extend(tail);
+        for (m, v) in kernel.measures.iter_mut().enumerate() {
+            v.value = after.values.get(m).copied().unwrap_or(v.value);
+            v.lines_now = after.lines_now.get(m).copied().unwrap_or(v.lines_now);
+        }
+        for (kc, ca) in kernel.comps.iter_mut().zip(after.comps) {
+            kc.base = ca.base;
+            kc.amount = ca.amount;
+            if let Calc::Table { pays, cum, band_sums, order, .. } = &mut kc.calc {
+                if *order == Order::Sequential {
+                    pays.truncate(after.first);
+                    pays.extend(ca.tail_pays);
+                    cum.truncate(after.first);
+                    cum.extend(ca.tail_cum);
+                }
+                if *order == Order::Retroactive {
+                    *band_sums = ca.band_sums;
+                }
+            }
+        }
+        self.current = after.outcome;
+        self.reindex();
+        Ok(())
+    }
+
+    fn reindex(&mut self) {
+        self.ids = self.txns.iter().enumerate().filter_map(|(i, t)| t.as_ref().map(|t| (t.id.clone(), i))).collect();
+    }
+
+    /// Recomputes everything from the transactions with the full engine, and builds the
+    /// incremental state when the plan allows it and it agrees with the engine.
+    fn rebuild(&mut self) -> Result<()> {
+        // the engine numbers the transactions without the removed ones
+        self.txns.retain(|t| t.is_some());
+        self.reindex();
+        let inputs = self.inputs();
+        let plan = self.plan.plan();
+        let ctx = Ctx::new(plan, &inputs, self.plan.periods().to_vec(), self.period)?;
+        crate::engine::check_closed(plan, &inputs, self.plan.periods(), self.period)?;
+        let (ev, states) = ctx.run_capturing(Some(self.payee))?;
+        let payee_id = plan.payees.get(self.payee).map(|x| x.id.as_str()).unwrap_or("");
+        let st = ev.statements.iter().find(|s| s.payee == payee_id).ok_or_else(|| Error::overflow("a statement"))?;
+        self.current = Outcome::from_statement(st);
+        self.kernel = None;
+        self.replay_reason = None;
+        match self.build_kernel(&ctx, &states, st)? {
+            Ok(kernel) => {
+                self.current.bands = bands(&kernel, &kernel.measures.iter().map(|m| m.value).collect::<Vec<_>>());
+                self.kernel = Some(kernel);
+            }
+            Err(reason) => self.replay_reason = Some(reason),
+        }
+        Ok(())
+    }
+
+    /// The incremental state, or why the session must replay.
+    fn build_kernel(
+        &self,
+        ctx: &Ctx<'_>,
+        states: &[CompState],
+        st: &Statement,
+    ) -> Result<std::result::Result<Kernel, String>> {
+        let plan = ctx.plan;
+        let (p, k) = (self.payee, self.period);
+        let Some(payee) = plan.payees.get(p) else { return Ok(Err("unknown payee".into())) };
+        if plan.measures.len() > 64 {
+            return Ok(Err("more than 64 measures".into()));
+        }
+        if plan.payments.draws.iter().any(|d| selects(&d.roles, &d.payees, payee)) {
+            return Ok(Err("a draw applies to the payee".into()));
+        }
+        let applies = |c: usize| ctx.applies.get(c).and_then(|a| a.get(p)).copied().unwrap_or(false);
+        for h in &plan.payments.holdbacks {
+            if h.components.is_empty()
+                || plan.components.iter().enumerate().any(|(c, comp)| applies(c) && h.components.contains(&comp.id))
+            {
+                return Ok(Err(format!("holdback `{}` applies to the payee's pay", h.id)));
+            }
+        }
+        let end = self.plan.periods().get(k).map(|x| x.end);
+        let line_ids = ctx.by_payee.get(p).map(|v| v.as_slice()).unwrap_or(&[]);
+        let own: Vec<&Credit> = line_ids.iter().filter_map(|&i| ctx.lines.get(i)).filter(|l| l.period == k).collect();
+        if plan.payments.clawback.is_some() {
+            for l in &own {
+                let t = self.txns.get(l.txn).and_then(|t| t.as_ref());
+                if !l.reversal && t.and_then(|t| t.cancellation_date).is_some_and(|c| end.is_some_and(|e| c <= e)) {
+                    return Ok(Err("a transaction of the period is cancelled in it (clawback)".into()));
+                }
+            }
+        }
+        let lines: Vec<KLine> = line_ids
+            .iter()
+            .filter_map(|&i| ctx.lines.get(i).map(|l| (i, l)))
+            .filter(|(_, l)| l.period == k)
+            .map(|(i, l)| {
+                let mut counts = 0u64;
+                for m in 0..plan.measures.len() {
+                    if ctx.counts.get(m).and_then(|c| c.get(i)).copied().unwrap_or(false) {
+                        counts |= 1 << m;
+                    }
+                }
+                KLine {
+                    date: l.date,
+                    txn: l.txn as u32,
+                    rule: l.rule as u32,
+                    reversal: l.reversal,
+                    counts,
+                    share: l.share,
+                    amount: l.amount,
+                    quantity: l.quantity,
+                    deals: l.deals,
+                }
+            })
+            .collect();
+        let mut measures = Vec::with_capacity(plan.measures.len());
+        for (m, measure) in plan.measures.iter().enumerate() {
+            let value = ctx.value(p, m, k, false)?;
+            let ytd = ctx.value(p, m, k, true)?;
+            let counted = |i: &usize| ctx.counts.get(m).and_then(|c| c.get(*i)).copied().unwrap_or(false);
+            measures.push(KMeasure {
+                kind: measure.kind,
+                value,
+                before: ytd.sub_c(value, "a year-to-date value")?,
+                quota: ctx.quota(p, m, k, false)?,
+                quota_ytd: ctx.quota(p, m, k, true)?,
+                has_quota: ctx.quotas.get(p).and_then(|q| q.get(m)).is_some_and(|q| q.iter().any(|x| x.is_some())),
+                lines_before: line_ids
+                    .iter()
+                    .filter(|i| counted(i) && ctx.lines.get(**i).is_some_and(|l| l.period < k))
+                    .count(),
+                lines_now: lines.iter().filter(|l| l.counted(m)).count(),
+            });
+        }
+        let mut comps = Vec::new();
+        for (c, comp) in plan.components.iter().enumerate() {
+            if !applies(c) {
+                continue;
+            }
+            let indicators = comp.gate.iter().map(|g| &g.on).chain(comp.multipliers.iter().map(|x| &x.on));
+            for ind in indicators {
+                if ind.of == Whose::Manager {
+                    return Ok(Err(format!("component `{}` reads the manager's figures", comp.id)));
+                }
+            }
+            let state = states.get(c).cloned().unwrap_or_default();
+            let mi = |id: &str| plan.measures.iter().position(|x| x.id == id).unwrap_or(usize::MAX);
+            let calc = match &comp.kind {
+                ComponentKind::Rate { measure, rate } => {
+                    let tiers = [crate::plan::Tier { from: Decimal::MIN, to: None, rate: *rate }];
+                    let spec = spec(
+                        measure,
+                        Basis::Value,
+                        TierMethod::Marginal,
+                        Scope::Period,
+                        Bounds::HalfOpen,
+                        None,
+                        &tiers,
+                        None,
+                    );
+                    table_calc(ctx, comp, &spec, p, k, mi(measure))?
+                }
+                ComponentKind::Tiered {
+                    measure, basis, method, scope, bounds, base_rate, tiers, basis_cap, ..
+                } => {
+                    if *scope == Scope::YearToDate {
+                        return Ok(Err(format!("component `{}` has year-to-date scope", comp.id)));
+                    }
+                    if *method == TierMethod::Interpolated {
+                        return Ok(Err(format!("component `{}` is a payout curve", comp.id)));
+                    }
+                    let spec = spec(measure, *basis, *method, *scope, *bounds, base_rate.as_ref(), tiers, *basis_cap);
+                    table_calc(ctx, comp, &spec, p, k, mi(measure))?
+                }
+                ComponentKind::Spiff { measure, filter, window, rate } => Calc::Spiff {
+                    m: mi(measure),
+                    filter: filter.clone(),
+                    from: window.from,
+                    to: window.to,
+                    rate: resolve_rate(rate, None)?,
+                },
+                ComponentKind::Milestone { measure, basis, scope, levels } => Calc::Milestone {
+                    m: mi(measure),
+                    basis: *basis,
+                    ytd: *scope == Scope::YearToDate,
+                    levels: levels
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *scope != Scope::YearToDate || !state.milestones.contains(i))
+                        .map(|(_, l)| (l.at, ctx.line_round(l.amount)))
+                        .collect(),
+                },
+                ComponentKind::Mbo { .. } => Calc::Fixed,
+                ComponentKind::Matrix { .. } => {
+                    return Ok(Err(format!("component `{}` is a two-dimensional table", comp.id)));
+                }
+            };
+            // a fixed (MBO) base is what the objectives pay: the statement's objective steps
+            let base = match &calc {
+                Calc::Fixed => st
+                    .components
+                    .iter()
+                    .find(|r| r.component == comp.id)
+                    .map(|r| {
+                        crate::money::sum_c(
+                            r.steps.iter().filter(|s| s.kind == "objective").map(|s| s.amount),
+                            "an MBO",
+                        )
+                    })
+                    .transpose()?
+                    .unwrap_or_default(),
+                _ => Decimal::ZERO,
+            };
+            comps.push(KComp {
+                c,
+                id: comp.id.clone(),
+                calc,
+                base,
+                amount: Decimal::ZERO,
+                carry_in: state.carry,
+                paid_ytd: state.paid_ytd,
+            });
+        }
+        let adjustments = crate::money::sum_c(st.adjustments.iter().map(|a| a.amount), "adjustments")?;
+        let mut kernel = Kernel { lines, measures, comps, adjustments };
+        // compute every component from the kernel's own state, and check it against the engine
+        let after = self.evaluate_kernel(&kernel, 0, kernel.lines.clone(), None)?;
+        let engine: Vec<(String, Decimal)> = st.components.iter().map(|c| (c.component.clone(), c.amount)).collect();
+        let ours: Vec<(String, Decimal)> =
+            after.outcome.components.iter().map(|(id, a)| (id.clone(), pad(*a, self.scale()))).collect();
+        if ours != engine || after.outcome.payout != st.payout || after.outcome.measures != st.measures {
+            return Ok(Err("the incremental state disagreed with the engine".into()));
+        }
+        for (kc, ca) in kernel.comps.iter_mut().zip(after.comps) {
+            kc.base = ca.base;
+            kc.amount = ca.amount;
+            if let Calc::Table { pays, cum, band_sums, .. } = &mut kc.calc {
+                *pays = ca.tail_pays;
+                *cum = ca.tail_cum;
+                *band_sums = ca.band_sums;
+            }
+        }
+        Ok(Ok(kernel))
+    }
+
+    fn scale(&self) -> u32 {
+        let plan = self.plan.plan();
+        plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2))
+    }
+
+    fn line_round(&self, v: Decimal) -> Decimal {
+        let plan = self.plan.plan();
+        if plan.rounding.stage == RoundingStage::Line {
+            plan.rounding.round(v, self.scale())
+        } else {
+            v
+        }
+    }
+
+    /// The previewed transaction's credit lines for the payee in the period, or why it does not
+    /// count (a rejection is an error).
+    fn credit_previewed(&self, t: &Transaction) -> Result<Credited> {
+        let plan = self.plan.plan();
+        let lookup = |id: &str| self.payee_index.get(id).copied();
+        let cc = CreditContext { plan, periods: self.plan.periods(), payee_index: &lookup, upto: self.period };
+        let crediting = credit_all(&cc, std::slice::from_ref(t))?;
+        match crediting.fates.first().cloned().flatten() {
+            Some(Fate::Rejected(r)) => {
+                return Err(Error::TransactionRejected {
+                    transaction: r.transaction,
+                    reason_code: r.code,
+                    path: r.path,
+                    message: r.message,
+                })
+            }
+            Some(Fate::Excluded(reasons)) => {
+                return Ok(Err(reasons.into_iter().map(|r| Note { code: r.code, message: r.message }).collect()))
+            }
+            _ => {}
+        }
+        let mut out = Vec::new();
+        let mut elsewhere = false;
+        for l in crediting.lines.iter().filter(|l| l.payee == self.payee) {
+            if l.period != self.period {
+                elsewhere = true;
+                continue;
+            }
+            let mut counts = 0u64;
+            for (m, measure) in plan.measures.iter().enumerate().take(64) {
+                let rule_id = plan.crediting.rules.get(l.rule).map(|r| r.id());
+                if filter_miss(&measure.filter, t, rule_id).is_none() {
+                    counts |= 1 << m;
+                }
+            }
+            out.push(KLine {
+                date: l.date,
+                txn: PREVIEWED,
+                rule: l.rule as u32,
+                reversal: l.reversal,
+                counts,
+                share: l.share,
+                amount: l.amount,
+                quantity: l.quantity,
+                deals: l.deals,
+            });
+        }
+        if out.is_empty() && !elsewhere {
+            return Ok(Err(vec![Note {
+                code: "NOT_CREDITED".into(),
+                message: format!("`{}` does not credit `{}`", t.id, self.payee()),
+            }]));
+        }
+        Ok(Ok((out, elsewhere)))
+    }
+
+    fn txn_id<'a>(&'a self, l: &KLine, previewed: Option<&'a Transaction>) -> &'a str {
+        if l.txn == PREVIEWED {
+            return previewed.map(|t| t.id.as_str()).unwrap_or("");
+        }
+        self.txns.get(l.txn as usize).and_then(|t| t.as_ref()).map(|t| t.id.as_str()).unwrap_or("")
+    }
+
+    fn txn<'a>(&'a self, l: &KLine, previewed: Option<&'a Transaction>) -> Option<&'a Transaction> {
+        if l.txn == PREVIEWED {
+            return previewed;
+        }
+        self.txns.get(l.txn as usize).and_then(|t| t.as_ref())
+    }
+
+    /// The engine's processing order of two lines of the payee (see `credit::sort_lines`).
+    fn cmp_lines(&self, a: &KLine, b: &KLine, previewed: Option<&Transaction>) -> Ordering {
+        let index = |l: &KLine| if l.txn == PREVIEWED { self.txns.len() } else { l.txn as usize };
+        a.date
+            .cmp(&b.date)
+            .then_with(|| self.txn_id(a, previewed).cmp(self.txn_id(b, previewed)))
+            .then(a.reversal.cmp(&b.reversal))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.share.cmp(&b.share))
+            .then(index(a).cmp(&index(b)))
+    }
+
+    /// The preview of an edit, and the state after it when it is computed incrementally.
+    fn compute(&self, edit: &Edit<'_>, id: &str) -> Result<(Preview, Option<After>)> {
+        let mut notes = Vec::new();
+        let mut added = Vec::new();
+        let mut credited = false;
+        let mut replay = self.kernel.is_none();
+        if let Some(t) = edit.add {
+            match self.credit_previewed(t)? {
+                Ok((lines, elsewhere)) => {
+                    credited = !lines.is_empty();
+                    added = lines;
+                    if elsewhere {
+                        replay = true;
+                    }
+                }
+                Err(n) => notes = n,
+            }
+            let end = self.plan.periods().get(self.period).map(|x| x.end);
+            if self.plan.plan().payments.clawback.is_some()
+                && t.cancellation_date.is_some_and(|c| end.is_some_and(|e| c <= e))
+            {
+                replay = true;
+            }
+        }
+        let (Some(kernel), false) = (self.kernel.as_ref(), replay) else {
+            return Ok((self.replay(edit, id, credited, notes)?, None));
+        };
+        // the lines removed (found by credit date and id), and where the edit starts
+        let mut removed: Vec<usize> = Vec::new();
+        if let Some(t) = edit.remove.and_then(|i| self.txns.get(i)).and_then(|t| t.as_ref()) {
+            let i = edit.remove.unwrap_or_default();
+            let Some(d) = crate::credit::credit_date(t, self.plan.plan().crediting.credit_date) else {
+                return Ok((self.replay(edit, id, credited, notes)?, None));
+            };
+            let start = kernel.lines.partition_point(|l| (l.date, self.txn_id(l, None)) < (d, t.id.as_str()));
+            for (j, l) in kernel.lines.iter().enumerate().skip(start) {
+                if l.date != d || self.txn_id(l, None) != t.id {
+                    break;
+                }
+                if l.txn as usize == i {
+                    removed.push(j);
+                }
+            }
+            // a transaction credited in another period changes that period too
+            if !self.plan.periods().get(self.period).is_some_and(|p| p.contains(d)) {
+                return Ok((self.replay(edit, id, credited, notes)?, None));
+            }
+        }
+        let previewed = edit.add;
+        added.sort_by(|a, b| self.cmp_lines(a, b, previewed));
+        let mut first = removed.first().copied().unwrap_or(kernel.lines.len());
+        for a in &added {
+            let at = kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less);
+            first = first.min(at);
+        }
+        // the lines from `first` on, after the edit, in processing order
+        let mut tail: Vec<KLine> = Vec::with_capacity(kernel.lines.len().saturating_sub(first) + added.len());
+        let mut adds = added.iter().peekable();
+        for (j, l) in kernel.lines.iter().enumerate().skip(first) {
+            if removed.contains(&j) {
+                continue;
+            }
+            while let Some(a) = adds.peek() {
+                if self.cmp_lines(a, l, previewed) == Ordering::Less {
+                    tail.push((*a).clone());
+                    adds.next();
+                } else {
+                    break;
+                }
+            }
+            tail.push(l.clone());
+        }
+        tail.extend(adds.cloned());
+        let removed_lines: Vec<&KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed)?;
+        let preview = self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, after.lines.clone())?;
+        Ok((preview, Some(after)))
+    }
+
+    fn evaluate_kernel(
+        &self,
+        kernel: &Kernel,
+        first: usize,
+        tail: Vec<KLine>,
+        previewed: Option<&Transaction>,
+    ) -> Result<After> {
+        self.evaluate_kernel_edit(kernel, first, tail, &[], &[], previewed)
+    }
+
+    /// The state after replacing `kernel.lines[first..]` by `tail`, where `removed` left and
+    /// `added` joined (for the components whose lines are independent of each other).
+    fn evaluate_kernel_edit(
+        &self,
+        kernel: &Kernel,
+        first: usize,
+        tail: Vec<KLine>,
+        removed: &[&KLine],
+        added: &[KLine],
+        previewed: Option<&Transaction>,
+    ) -> Result<After> {
+        let plan = self.plan.plan();
+        let full = first == 0 && removed.is_empty() && added.is_empty();
+        // measure values after the edit
+        let mut values: Vec<Decimal> = kernel.measures.iter().map(|m| m.value).collect();
+        let mut lines_now: Vec<usize> = kernel.measures.iter().map(|m| m.lines_now).collect();
+        if full {
+            for (m, km) in kernel.measures.iter().enumerate() {
+                let mut v = Decimal::ZERO;
+                let mut n = 0;
+                for l in tail.iter().filter(|l| l.counted(m)) {
+                    v = v.add_c(unit_value(&l.credit(), km.kind), "a measure value")?;
+                    n += 1;
+                }
+                if let Some(x) = values.get_mut(m) {
+                    *x = v;
+                }
+                if let Some(x) = lines_now.get_mut(m) {
+                    *x = n;
+                }
+            }
+        } else {
+            for (m, km) in kernel.measures.iter().enumerate() {
+                let (Some(v), Some(n)) = (values.get_mut(m), lines_now.get_mut(m)) else { continue };
+                for l in removed.iter().filter(|l| l.counted(m)) {
+                    *v = v.sub_c(unit_value(&l.credit(), km.kind), "a measure value")?;
+                    *n = n.saturating_sub(1);
+                }
+                for l in added.iter().filter(|l| l.counted(m)) {
+                    *v = v.add_c(unit_value(&l.credit(), km.kind), "a measure value")?;
+                    *n += 1;
+                }
+            }
+        }
+        let mut comps = Vec::with_capacity(kernel.comps.len());
+        let mut preview_lines = Vec::new();
+        for kc in &kernel.comps {
+            let mut ca = CompAfter {
+                base: kc.base,
+                amount: Decimal::ZERO,
+                tail_pays: Vec::new(),
+                tail_cum: Vec::new(),
+                band_sums: Vec::new(),
+            };
+            match &kc.calc {
+                Calc::Table { m, table, order, pays, cum, band_sums } => {
+                    let m = *m;
+                    let total = values.get(m).copied().unwrap_or_default();
+                    match order {
+                        Order::Independent => {
+                            let mut base = if full { Decimal::ZERO } else { kc.base };
+                            let set: Vec<&KLine> = if full { tail.iter().collect() } else { Vec::new() };
+                            for l in removed.iter().filter(|l| l.counted(m)) {
+                                base = base.sub_c(
+                                    self.settle(kc, table, l, Decimal::ZERO, None, &mut Vec::new())?,
+                                    "a component",
+                                )?;
+                            }
+                            for l in set.iter().copied().chain(added.iter()).filter(|l| l.counted(m)) {
+                                let mut bands = Vec::new();
+                                let a = self.settle(kc, table, l, Decimal::ZERO, None, &mut bands)?;
+                                base = base.add_c(a, "a component")?;
+                                if l.txn == PREVIEWED {
+                                    preview_lines.push(self.preview_line(kc, l, previewed, bands, a));
+                                }
+                            }
+                            ca.base = base;
+                        }
+                        Order::Retroactive => {
+                            let mut sums =
+                                if full { vec![Decimal::ZERO; table.rates.len()] } else { band_sums.clone() };
+                            let set: Vec<&KLine> = if full { tail.iter().collect() } else { Vec::new() };
+                            for (sign, l) in removed
+                                .iter()
+                                .map(|l| (false, *l))
+                                .chain(set.iter().map(|l| (true, *l)))
+                                .chain(added.iter().map(|l| (true, l)))
+                                .filter(|(_, l)| l.counted(m))
+                            {
+                                for (b, slot) in sums.iter_mut().enumerate() {
+                                    let fixed = (Some(b), table.rates.get(b).cloned().flatten());
+                                    let a = self.settle(kc, table, l, Decimal::ZERO, Some(&fixed), &mut Vec::new())?;
+                                    *slot =
+                                        if sign { slot.add_c(a, "a band sum")? } else { slot.sub_c(a, "a band sum")? };
+                                }
+                            }
+                            let (b, rate) = table.reached(total);
+                            ca.base = b.and_then(|b| sums.get(b).copied()).unwrap_or_default();
+                            for l in added.iter().filter(|l| l.counted(m) && l.txn == PREVIEWED) {
+                                let mut bands = Vec::new();
+                                let a =
+                                    self.settle(kc, table, l, Decimal::ZERO, Some(&(b, rate.clone())), &mut bands)?;
+                                preview_lines.push(self.preview_line(kc, l, previewed, bands, a));
+                            }
+                            ca.band_sums = sums;
+                        }
+                        Order::Sequential => {
+                            let fixed = (table.method == TierMethod::Retroactive && table.scope != Scope::Transaction)
+                                .then(|| table.reached(total));
+                            // a retroactive table with a threshold or basis cap re-rates every line
+                            let (first, tail_src): (usize, Vec<&KLine>) = if fixed.is_some() && first > 0 {
+                                (0, kernel.lines.iter().take(first).chain(tail.iter()).collect())
+                            } else {
+                                (first, tail.iter().collect())
+                            };
+                            let earlier: Decimal = if full || first == 0 {
+                                Decimal::ZERO
+                            } else {
+                                let later = crate::money::sum_c(pays.iter().skip(first).copied(), "a component")?;
+                                kc.base.sub_c(later, "a component")?
+                            };
+                            let mut pos =
+                                if first == 0 { Decimal::ZERO } else { cum.get(first).copied().unwrap_or_default() };
+                            let mut base = earlier;
+                            let mut tp = Vec::with_capacity(tail_src.len());
+                            let mut tc = Vec::with_capacity(tail_src.len() + 1);
+                            for l in tail_src {
+                                tc.push(pos);
+                                if !l.counted(m) {
+                                    tp.push(Decimal::ZERO);
+                                    continue;
+                                }
+                                let mut bands = Vec::new();
+                                let a = self.settle(kc, table, l, pos, fixed.as_ref(), &mut bands)?;
+                                pos = pos.add_c(unit_value(&l.credit(), table.kind), "a running basis")?;
+                                base = base.add_c(a, "a component")?;
+                                tp.push(a);
+                                if l.txn == PREVIEWED {
+                                    preview_lines.push(self.preview_line(kc, l, previewed, bands, a));
+                                }
+                            }
+                            tc.push(pos);
+                            ca.base = base;
+                            // keep the vectors aligned with `first` as the caller knows it
+                            if fixed.is_some() && first == 0 {
+                                let skip = tc.len().saturating_sub(tail.len() + 1);
+                                ca.tail_pays = tp.into_iter().skip(skip).collect();
+                                ca.tail_cum = tc.into_iter().skip(skip).collect();
+                            } else {
+                                ca.tail_pays = tp;
+                                ca.tail_cum = tc;
+                            }
+                            if full {
+                                // `cum` holds one entry per line plus the end
+                            }
+                        }
+                    }
+                }
+                Calc::Spiff { m, filter, from, to, rate } => {
+                    let mut base = if full { Decimal::ZERO } else { kc.base };
+                    let set: Vec<&KLine> = if full { tail.iter().collect() } else { Vec::new() };
+                    let kind = kernel.measures.get(*m).map(|x| x.kind).unwrap_or_default();
+                    for l in removed.iter().filter(|l| l.counted(*m)) {
+                        if let Some((a, _)) = self.spiff_pay(l, previewed, kind, filter, *from, *to, rate)? {
+                            base = base.sub_c(a, "a component")?;
+                        }
+                    }
+                    for l in set.iter().copied().chain(added.iter()).filter(|l| l.counted(*m)) {
+                        if let Some((a, band)) = self.spiff_pay(l, previewed, kind, filter, *from, *to, rate)? {
+                            base = base.add_c(a, "a component")?;
+                            if l.txn == PREVIEWED {
+                                preview_lines.push(self.preview_line(kc, l, previewed, vec![band], a));
+                            }
+                        }
+                    }
+                    ca.base = base;
+                }
+                Calc::Milestone { m, basis, ytd, levels } => {
+                    let x = self.indicator_from(kernel, &values, *m, *basis, *ytd)?;
+                    let mut base = Decimal::ZERO;
+                    if let Some(x) = x {
+                        for (at, amount) in levels {
+                            if x >= *at {
+                                base = base.add_c(*amount, "a milestone")?;
+                            }
+                        }
+                    }
+                    ca.base = base;
+                }
+                Calc::Fixed => {}
+            }
+            ca.amount = self.finish(kernel, &values, kc, ca.base)?;
+            comps.push(ca);
+        }
+        let earnings = crate::money::sum_c(comps.iter().map(|c| c.amount), "earnings")?;
+        let raw = earnings.add_c(kernel.adjustments, "the payout")?;
+        let scale = self.scale();
+        let payout = pad(plan.rounding.round(raw, scale), scale);
+        let mut measures = Vec::new();
+        for (m, km) in kernel.measures.iter().enumerate() {
+            let value = values.get(m).copied().unwrap_or_default();
+            let ytd_value = km.before.add_c(value, "a year-to-date value")?;
+            let n = lines_now.get(m).copied().unwrap_or_default();
+            if !km.has_quota && ytd_value.is_zero() && km.lines_before + n == 0 {
+                continue;
+            }
+            let money = km.kind == MeasureKind::Amount;
+            measures.push(MeasureResult {
+                measure: plan.measures.get(m).map(|x| x.id.clone()).unwrap_or_default(),
+                period: figures(value, km.quota, money, scale)?,
+                year_to_date: figures(ytd_value, km.quota_ytd, money, scale)?,
+            });
+        }
+        let outcome = Outcome {
+            components: kernel
+                .comps
+                .iter()
+                .zip(&comps)
+                .map(|(kc, ca)| (kc.id.clone(), pad(ca.amount, scale)))
+                .collect(),
+            earnings: pad(earnings, scale),
+            payout,
+            measures,
+            bands: bands(kernel, &values),
+        };
+        Ok(After { first, tail, values, lines_now, comps, outcome, lines: preview_lines })
+    }
+
+    /// A line's pay in a table: rounded when the plan rounds lines, nothing for a reversal, and
+    /// cut by per-transaction caps (as the engine does).
+    fn settle(
+        &self,
+        kc: &KComp,
+        table: &ResolvedTable,
+        l: &KLine,
+        pos: Decimal,
+        fixed: Option<&(Option<usize>, Option<PayRate>)>,
+        bands: &mut Vec<BandSlice>,
+    ) -> Result<Decimal> {
+        let mut amt = table.line_pay(&l.credit(), pos, fixed, bands)?;
+        if l.reversal {
+            bands.clear();
+            return Ok(Decimal::ZERO);
+        }
+        amt = self.line_round(amt);
+        if let Some(comp) = self.plan.plan().components.get(kc.c) {
+            for cap in comp.caps.iter().filter(|c| c.per == CapPer::Transaction) {
+                if amt > cap.amount {
+                    amt = self.line_round(cap.amount);
+                }
+            }
+        }
+        Ok(amt)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn spiff_pay(
+        &self,
+        l: &KLine,
+        previewed: Option<&Transaction>,
+        kind: MeasureKind,
+        filter: &Filter,
+        from: NaiveDate,
+        to: NaiveDate,
+        rate: &Option<PayRate>,
+    ) -> Result<Option<(Decimal, BandSlice)>> {
+        let Some(rate) = rate else { return Ok(None) };
+        let Some(t) = self.txn(l, previewed) else { return Ok(None) };
+        if l.reversal || l.date < from || l.date > to {
+            return Ok(None);
+        }
+        let rule_id = self.plan.plan().crediting.rules.get(l.rule as usize).map(|x| x.id());
+        if filter_miss(filter, t, rule_id).is_some() {
+            return Ok(None);
+        }
+        let credit = l.credit();
+        let mut bands = Vec::new();
+        let one = ResolvedTable {
+            kind,
+            method: TierMethod::Marginal,
+            scope: Scope::Transaction,
+            bounds: Bounds::HalfOpen,
+            spans: vec![(Decimal::MIN, None)],
+            rates: vec![Some(rate.clone())],
+            floor: None,
+            ceil: None,
+        };
+        let a = self.line_round(one.line_pay(&credit, Decimal::ZERO, None, &mut bands)?);
+        let band = BandSlice { band: 0, credit: l.amount, rate: rate.label.clone(), amount: pad(a, self.scale()) };
+        Ok(Some((a, band)))
+    }
+
+    fn preview_line(
+        &self,
+        kc: &KComp,
+        l: &KLine,
+        previewed: Option<&Transaction>,
+        bands: Vec<BandSlice>,
+        amount: Decimal,
+    ) -> PreviewLine {
+        let scale = self.scale();
+        let id = self.txn_id(l, previewed).to_string();
+        let bands: Vec<BandSlice> = bands
+            .into_iter()
+            .map(|b| BandSlice { credit: pad(b.credit, scale), amount: pad(b.amount, scale), ..b })
+            .collect();
+        let parts: Vec<String> =
+            bands.iter().map(|b| format!("{} in band {} at {}", b.credit, b.band, b.rate)).collect();
+        let trace = if bands.is_empty() {
+            format!("{id} credit {}: no band pays", pad(l.amount, scale))
+        } else {
+            format!("{id} credit {}: {} = {}", pad(l.amount, scale), parts.join(" + "), pad(amount, scale))
+        };
+        PreviewLine {
+            component: kc.id.clone(),
+            line: PayLine { transaction: id, credit: pad(l.amount, scale), bands, amount: pad(amount, scale), trace },
+        }
+    }
+
+    /// A measure's value or attainment after the edit (period or year to date).
+    fn indicator_from(
+        &self,
+        kernel: &Kernel,
+        values: &[Decimal],
+        m: usize,
+        basis: Basis,
+        ytd: bool,
+    ) -> Result<Option<Decimal>> {
+        let Some(km) = kernel.measures.get(m) else { return Ok(None) };
+        let value = values.get(m).copied().unwrap_or_default();
+        let v = if ytd { km.before.add_c(value, "a year-to-date value")? } else { value };
+        Ok(match basis {
+            Basis::Value => Some(v),
+            Basis::Attainment => match if ytd { km.quota_ytd } else { km.quota } {
+                Some(q) if !q.is_zero() => Some(v.div_c(q, "an attainment")?),
+                _ => None,
+            },
+        })
+    }
+
+    fn indicator(&self, kernel: &Kernel, values: &[Decimal], ind: &Indicator) -> Result<Option<Decimal>> {
+        if let Some(metric) = &ind.metric {
+            let period = self.period();
+            let payee = self.payee();
+            let own = self
+                .rest
+                .metrics
+                .iter()
+                .find(|v| &v.metric == metric && v.period == period && v.payee.as_deref() == Some(payee));
+            let all = self.rest.metrics.iter().find(|v| &v.metric == metric && v.period == period && v.payee.is_none());
+            return Ok(own.or(all).map(|v| v.value));
+        }
+        let Some(m) = ind.measure.as_deref().and_then(|id| self.plan.plan().measures.iter().position(|x| x.id == id))
+        else {
+            return Ok(None);
+        };
+        self.indicator_from(kernel, values, m, ind.basis, ind.scope == Scope::YearToDate)
+    }
+
+    /// Gate, multipliers, carried excess and caps, as the engine applies them to a period's pay.
+    fn finish(&self, kernel: &Kernel, values: &[Decimal], kc: &KComp, base: Decimal) -> Result<Decimal> {
+        let Some(comp) = self.plan.plan().components.get(kc.c) else { return Ok(Decimal::ZERO) };
+        let mut running = base;
+        if let Some(g) = &comp.gate {
+            let v = self.indicator(kernel, values, &g.on)?;
+            if v.is_none_or(|v| v < g.min) {
+                running = Decimal::ZERO;
+            }
+        }
+        for mlt in &comp.multipliers {
+            let v = self.indicator(kernel, values, &mlt.on)?;
+            let spans: Vec<crate::tiers::Span> = mlt.bands.iter().map(|b| (b.from, b.to)).collect();
+            let f = v
+                .and_then(|v| band_at(&spans, v, mlt.bounds))
+                .and_then(|b| mlt.bands.get(b))
+                .map(|b| b.factor)
+                .unwrap_or(Decimal::ONE);
+            if f != Decimal::ONE && !running.is_zero() {
+                running = self.line_round(running.mul_c(f, "a multiplier")?);
+            }
+        }
+        let mut amount = running;
+        if !kc.carry_in.is_zero() {
+            amount = amount.add_c(kc.carry_in, "a carried-forward excess")?;
+        }
+        for cap in &comp.caps {
+            let limit = match cap.per {
+                CapPer::Transaction => continue,
+                CapPer::Period => cap.amount,
+                CapPer::Year => cap.amount.sub_c(kc.paid_ytd, "a year cap")?.max(Decimal::ZERO),
+            };
+            if amount > limit {
+                amount = limit;
+            }
+        }
+        Ok(amount)
+    }
+
+    /// A preview computed by re-evaluating the payee's transactions with the edit.
+    fn replay(&self, edit: &Edit<'_>, id: &str, credited: bool, notes: Vec<Note>) -> Result<Preview> {
+        let inputs = self.edited_inputs(edit);
+        let ev = self.plan.evaluate(&inputs, self.period())?;
+        let st =
+            ev.statements.iter().find(|s| s.payee == self.payee()).ok_or_else(|| Error::overflow("a statement"))?;
+        let after = Outcome::from_statement(st);
+        let lines = st
+            .components
+            .iter()
+            .flat_map(|c| {
+                c.lines
+                    .iter()
+                    .filter(|l| l.transaction == id)
+                    .map(|l| PreviewLine { component: c.component.clone(), line: l.clone() })
+            })
+            .collect();
+        self.preview_of(&after, id, Mode::Replay, credited, notes, lines)
+    }
+
+    fn preview_of(
+        &self,
+        after: &Outcome,
+        id: &str,
+        mode: Mode,
+        credited: bool,
+        notes: Vec<Note>,
+        lines: Vec<PreviewLine>,
+    ) -> Result<Preview> {
+        let before = &self.current;
+        let change = |b: Decimal, a: Decimal| -> Result<Change> {
+            Ok(Change { before: b, after: a, change: pad(a.sub_c(b, "a change")?, self.scale()) })
+        };
+        let mut components = Vec::new();
+        for (id, a) in &after.components {
+            let b = before.components.iter().find(|(x, _)| x == id).map(|(_, v)| *v).unwrap_or_default();
+            components.push(ComponentChange { component: id.clone(), amount: change(b, *a)? });
+        }
+        let mut measures = Vec::new();
+        for m in &after.measures {
+            let b =
+                before.measures.iter().find(|x| x.measure == m.measure).map(|x| x.period.clone()).unwrap_or(Figures {
+                    value: Decimal::ZERO,
+                    quota: m.period.quota,
+                    attainment: m.period.quota.map(|_| Decimal::ZERO),
+                });
+            measures.push(MeasureChange { measure: m.measure.clone(), before: b, after: m.period.clone() });
+        }
+        let bands_crossed = after
+            .bands
+            .iter()
+            .filter_map(|(c, to, rate)| {
+                let from = before.bands.iter().find(|(x, _, _)| x == c).and_then(|x| x.1);
+                (from != *to).then(|| BandCrossing { component: c.clone(), from, to: *to, rate: rate.clone() })
+            })
+            .collect();
+        Ok(Preview {
+            transaction: id.to_string(),
+            mode,
+            credited,
+            components,
+            earnings: change(before.earnings, after.earnings)?,
+            payout: change(before.payout, after.payout)?,
+            measures,
+            bands_crossed,
+            lines,
+            notes,
+        })
+    }
+
+    /// An estimate of the memory the session holds, in bytes: its transactions, the compact credit
+    /// lines and the per-line state of the components (the plan itself is not counted).
+    pub fn memory_bytes(&self) -> usize {
+        let txn = |t: &Transaction| {
+            std::mem::size_of::<Transaction>()
+                + t.id.capacity()
+                + t.owner.as_ref().map_or(0, |s| s.capacity())
+                + t.product.as_ref().map_or(0, |s| s.capacity())
+                + t.kind.as_ref().map_or(0, |s| s.capacity())
+                + t.region.as_ref().map_or(0, |s| s.capacity())
+                + t.currency.as_ref().map_or(0, |s| s.capacity())
+                + t.splits.capacity() * std::mem::size_of::<crate::inputs::Split>()
+                + t.attributes.iter().map(|(k, v)| k.capacity() + v.capacity() + 48).sum::<usize>()
+        };
+        let mut n = self.txns.capacity() * std::mem::size_of::<Option<Transaction>>();
+        n += self.txns.iter().flatten().map(|t| txn(t) - std::mem::size_of::<Transaction>()).sum::<usize>();
+        n += self.ids.keys().map(|k| k.capacity() + 48).sum::<usize>();
+        if let Some(k) = &self.kernel {
+            n += k.lines.capacity() * std::mem::size_of::<KLine>();
+            for c in &k.comps {
+                if let Calc::Table { pays, cum, .. } = &c.calc {
+                    n += (pays.capacity() + cum.capacity()) * std::mem::size_of::<Decimal>();
+                }
+            }
+        }
+        n
+    }
+}
+
+/// The band each table reaches with the measure values.
+fn bands(kernel: &Kernel, values: &[Decimal]) -> Vec<(String, Option<usize>, Option<String>)> {
+    kernel
+        .comps
+        .iter()
+        .filter_map(|kc| match &kc.calc {
+            Calc::Table { m, table, .. } if table.spans.len() > 1 => {
+                let v = values.get(*m).copied().unwrap_or_default();
+                let x = table.ceil.map_or(v, |c| v.min(c));
+                let b = band_at(&table.spans, x, table.bounds);
+                let rate = b.and_then(|b| table.rates.get(b).cloned().flatten()).map(|r| r.label);
+                Some((kc.id.clone(), b, rate))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spec<'s>(
+    measure: &'s str,
+    basis: Basis,
+    method: TierMethod,
+    scope: Scope,
+    bounds: Bounds,
+    base_rate: Option<&'s Rate>,
+    tiers: &'s [crate::plan::Tier],
+    basis_cap: Option<Decimal>,
+) -> TableSpec<'s> {
+    TableSpec {
+        measure,
+        basis,
+        method,
+        scope,
+        bounds,
+        base_rate,
+        tiers,
+        points: &[],
+        output: CurveOutput::PercentOfCredit,
+        basis_cap,
+    }
+}
+
+/// The table state of a rate or tier-table component.
+fn table_calc(
+    ctx: &Ctx<'_>,
+    comp: &crate::plan::Component,
+    s: &TableSpec<'_>,
+    p: usize,
+    k: usize,
+    m: usize,
+) -> Result<Calc> {
+    let kind = ctx.plan.measures.get(m).map(|x| x.kind).unwrap_or_default();
+    let scale = match s.basis {
+        Basis::Value => Decimal::ONE,
+        Basis::Attainment => match ctx.quota(p, m, k, false)? {
+            Some(q) if !q.is_zero() => q,
+            // attainment undefined: the component pays nothing, whatever the lines
+            _ => return Ok(Calc::Fixed),
+        },
+    };
+    let table = resolve_table(s, kind, scale, comp.gate.as_ref())?;
+    let single = table.spans.len() == 1 && table.spans.first().is_some_and(|x| x.0 == Decimal::MIN && x.1.is_none());
+    let order = if table.scope == Scope::Transaction
+        || (single && table.floor.is_none() && table.ceil.is_none() && table.method == TierMethod::Marginal)
+    {
+        Order::Independent
+    } else if table.method == TierMethod::Retroactive && table.floor.is_none() && table.ceil.is_none() {
+        Order::Retroactive
+    } else {
+        Order::Sequential
+    };
+    Ok(Calc::Table { m, table, order, pays: Vec::new(), cum: Vec::new(), band_sums: Vec::new() })
+}
+
+/// Whether a component of the payee reads the manager's figures.
+fn reads_manager(plan: &CompiledPlan, p: usize) -> bool {
+    let plan = plan.plan();
+    let Some(payee) = plan.payees.get(p) else { return false };
+    plan.components.iter().filter(|c| selects(&c.roles, &c.payees, payee)).any(|c| {
+        c.gate.iter().any(|g| g.on.of == Whose::Manager)
+            || c.multipliers.iter().any(|m| m.on.of == Whose::Manager)
+            || matches!(&c.kind, ComponentKind::Matrix { rows, columns, .. } if rows.on.of == Whose::Manager || columns.on.of == Whose::Manager)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replacing_and_removing_a_deal() {
+        let plan = CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD","calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
+          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
+          "crediting":{"rules":[{"type":"direct","id":"d"}]},
+          "components":[{"id":"commission","type":"rate","roles":["AE"],"measure":"bookings","rate":{"percent":"5"}}]}"#).unwrap();
+        let inputs = Inputs::from_json(
+            r#"{"transactions":[{"id":"T1","owner":"rep","amount":"100","closeDate":"2025-02-01"}]}"#,
+        )
+        .unwrap();
+        let mut s = Session::open(&plan, &inputs, "rep", "Q1").unwrap();
+        assert_eq!(s.mode(), Mode::Incremental, "{:?}", s.replay_reason());
+        let t: Transaction =
+            serde_json::from_str(r#"{"id":"N","owner":"rep","amount":"200","closeDate":"2025-01-05"}"#).unwrap();
+        s.upsert(t).unwrap();
+        assert_eq!(s.payout().to_string(), "15.00");
+        let t: Transaction =
+            serde_json::from_str(r#"{"id":"N","owner":"rep","amount":"300","closeDate":"2025-03-05"}"#).unwrap();
+        s.upsert(t).unwrap();
+        assert_eq!(s.payout().to_string(), "20.00");
+        let p = s.preview_remove("N").unwrap();
+        assert_eq!(p.payout.after.to_string(), "5.00");
+    }
+}

@@ -1,0 +1,193 @@
+//! Preview sessions give the same figures as a full evaluation.
+//!
+//! For every golden plan vector and every payee on its statements, a session is opened and put
+//! through random edits (new deals, changed amounts and dates, removals). After each preview the
+//! figures are compared with a full evaluation of the edited inputs; after each committed edit the
+//! session's figures and its full statement are compared with the full evaluation's.
+
+mod common;
+
+use payplan::sample::Rng;
+use payplan::session::{Mode, Session};
+use payplan::{CompiledPlan, Inputs, Statement, Transaction};
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("vectors")
+}
+
+fn load(p: PathBuf) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+}
+
+/// The plan vectors that evaluate without error: (name, plan, inputs, period).
+fn vectors() -> Vec<(String, CompiledPlan, Inputs, String)> {
+    let mut out = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let v = load(path.clone());
+        if v.get("op").is_some() || v.get("expectError").is_some() {
+            continue;
+        }
+        let mut plan = match v["base"].as_str() {
+            Some(b) => load(dir().join("bases").join(format!("{b}.json"))),
+            None => Value::Null,
+        };
+        common::merge_patch(&mut plan, &v["plan"]);
+        let Ok(compiled) = CompiledPlan::from_json(&plan.to_string()) else { continue };
+        let inputs = v.get("inputs").cloned().unwrap_or(Value::Object(Default::default()));
+        let Ok(inputs) = Inputs::from_json(&inputs.to_string()) else { continue };
+        let period = v["period"].as_str().unwrap().to_string();
+        out.push((v["name"].as_str().unwrap().to_string(), compiled, inputs, period));
+    }
+    out
+}
+
+fn full_statement(plan: &CompiledPlan, inputs: &Inputs, period: &str, payee: &str) -> Option<Statement> {
+    let ev = plan.evaluate(inputs, period).ok()?;
+    ev.statements.into_iter().find(|s| s.payee == payee)
+}
+
+fn check_against(session: &Session, want: &Statement, what: &str) {
+    let comps: Vec<(String, String)> =
+        want.components.iter().map(|c| (c.component.clone(), c.amount.to_string())).collect();
+    let ours: Vec<(String, String)> = session.components().iter().map(|(c, a)| (c.clone(), a.to_string())).collect();
+    assert_eq!(ours, comps, "{what}: components");
+    assert_eq!(session.payout().to_string(), want.payout.to_string(), "{what}: payout");
+    assert_eq!(session.earnings().to_string(), want.earnings.to_string(), "{what}: earnings");
+    assert_eq!(session.measures(), want.measures.as_slice(), "{what}: measures");
+}
+
+/// A random edit of the session: a new deal modelled on an existing one, a changed one, or a
+/// removal.
+fn random_txn(rng: &mut Rng, inputs: &Inputs, n: usize, start: chrono::NaiveDate, days: i64) -> Option<Transaction> {
+    if inputs.transactions.is_empty() {
+        return None;
+    }
+    let i = rng.below(inputs.transactions.len() as u64) as usize;
+    let mut t = inputs.transactions.get(i)?.clone();
+    if rng.below(3) > 0 {
+        t.id = format!("zz-new-{n:03}");
+    }
+    let cents = 100 + rng.below(20_000_000) as i64;
+    t.amount = rust_decimal::Decimal::new(cents, 2);
+    if rng.below(10) == 0 {
+        t.amount = -t.amount / rust_decimal::Decimal::from(10);
+        t.quantity = None;
+    }
+    t.refund_amount = None;
+    t.cancellation_date = None;
+    let d = start + chrono::Duration::days(rng.below(days.max(1) as u64) as i64);
+    t.close_date = Some(d);
+    t.booking_date = t.booking_date.map(|_| d);
+    t.invoice_date = t.invoice_date.map(|_| d);
+    Some(t)
+}
+
+fn upsert(inputs: &mut Inputs, t: Transaction) {
+    match inputs.transactions.iter_mut().find(|x| x.id == t.id) {
+        Some(x) => *x = t,
+        None => inputs.transactions.push(t),
+    }
+}
+
+#[test]
+fn sessions_match_full_evaluation() {
+    let mut incremental = 0;
+    let mut replayed = 0;
+    let mut previews = 0;
+    let mut reasons = std::collections::BTreeMap::new();
+    for (name, plan, inputs, period) in vectors() {
+        let Ok(ev) = plan.evaluate(&inputs, &period) else { continue };
+        let Some(pd) = plan.periods().iter().find(|p| p.id == period).cloned() else { continue };
+        let days = (pd.end - pd.start).num_days() + 1;
+        for st in &ev.statements {
+            let what = format!("{name} / {} / {period}", st.payee);
+            let mut session =
+                Session::open(&plan, &inputs, &st.payee, &period).unwrap_or_else(|e| panic!("{what}: {e}"));
+            check_against(&session, st, &format!("{what}: opened"));
+            match session.mode() {
+                Mode::Incremental => incremental += 1,
+                Mode::Replay => {
+                    replayed += 1;
+                    *reasons.entry(session.replay_reason().unwrap_or("").to_string()).or_insert(0) += 1;
+                }
+            }
+            let mut full = inputs.clone();
+            let mut rng = Rng::new(name.len() as u64 * 7919 + st.payee.len() as u64);
+            let edits: usize = std::env::var("SESSION_EDITS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
+            for n in 0..edits {
+                let remove = rng.below(5) == 0;
+                if std::env::var_os("SESSION_DEBUG").is_some() {
+                    eprintln!(
+                        "{what} edit {n}: remove={remove} mode={:?} txns={:?}",
+                        session.mode(),
+                        session
+                            .inputs()
+                            .transactions
+                            .iter()
+                            .map(|t| (t.id.clone(), t.amount.to_string(), t.close_date))
+                            .collect::<Vec<_>>()
+                    );
+                }
+                if remove && !session.is_empty() {
+                    let ids: Vec<String> = session.inputs().transactions.iter().map(|t| t.id.clone()).collect();
+                    let id = ids[rng.below(ids.len() as u64) as usize].clone();
+                    let p = session.preview_remove(&id).unwrap_or_else(|e| panic!("{what}: preview remove {id}: {e}"));
+                    let mut after = full.clone();
+                    after.transactions.retain(|t| t.id != id);
+                    let Some(want) = full_statement(&plan, &after, &period, &st.payee) else { continue };
+                    assert_eq!(p.payout.after.to_string(), want.payout.to_string(), "{what}: preview remove {id}");
+                    session.remove(&id).unwrap();
+                    full = after;
+                } else {
+                    let Some(t) = random_txn(&mut rng, &full, n, pd.start, days) else { continue };
+                    let mut after = full.clone();
+                    upsert(&mut after, t.clone());
+                    let want = full_statement(&plan, &after, &period, &st.payee);
+                    match session.preview(&t) {
+                        Ok(p) => {
+                            previews += 1;
+                            let Some(want) = want else { continue };
+                            assert_eq!(
+                                p.payout.after.to_string(),
+                                want.payout.to_string(),
+                                "{what}: preview of {} {} on {:?} ({:?})",
+                                t.id,
+                                t.amount,
+                                t.close_date,
+                                p.mode
+                            );
+                            for c in &p.components {
+                                let w = want.component(&c.component).map(|x| x.amount.to_string());
+                                assert_eq!(Some(c.amount.after.to_string()), w, "{what}: preview {}", c.component);
+                            }
+                            session.upsert(t).unwrap();
+                            full = after;
+                        }
+                        // a deal the plan rejects (a rule that needs splits, say): the full
+                        // evaluation rejects it too, and the session is unchanged
+                        Err(e) => {
+                            assert_eq!(e.code(), "TRANSACTION_REJECTED", "{what}: {e}");
+                            continue;
+                        }
+                    }
+                }
+                let want = full_statement(&plan, &full, &period, &st.payee).unwrap();
+                check_against(&session, &want, &format!("{what}: after edit {n}"));
+            }
+            let want = full_statement(&plan, &full, &period, &st.payee).unwrap();
+            assert_eq!(session.statement().unwrap(), want, "{what}: the session's statement");
+        }
+    }
+    eprintln!(
+        "sessions: {incremental} incremental, {replayed} replayed, {previews} previews; replay reasons: {reasons:?}"
+    );
+    assert!(incremental >= 60, "the incremental path must be exercised ({incremental} sessions)");
+}
