@@ -23,5 +23,5 @@ echo "== TypeScript declarations match the schemas"
 echo "== JavaScript: golden vectors (ESM and CommonJS) and the API in Node; every vector in headless"
 echo "   Chromium; the packed package in a fresh project; memory; a strict TypeScript consumer"
 echo "   (test-js-extra.sh installs Debian's chromium when it is missing)"
-(cd js && node --test test/golden.test.mjs test/golden.test.cjs test/api.test.mjs)
+(cd js && node --test test/golden.test.mjs test/golden.test.cjs test/api.test.mjs test/session.test.mjs)
 ./scripts/test-js-extra.sh

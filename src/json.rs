@@ -69,6 +69,11 @@ pub fn read_transactions(value: &Value) -> Result<Vec<Transaction>> {
     }
 }
 
+/// Reads one transaction from a parsed JSON document (what a preview session takes).
+pub fn read_transaction(value: &Value) -> Result<Transaction> {
+    transaction(&mut Reader::new("transaction"), value)
+}
+
 /// Parses JSON text into a value. A syntax error carries the pointer of where the parser stopped
 /// and the line and column.
 pub(crate) fn parse(what: &str, text: &str) -> Result<Value> {

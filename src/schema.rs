@@ -93,6 +93,21 @@ pub fn operations_schema() -> Value {
     )
 }
 
+/// The `$id` of the preview-session schema.
+pub const SESSION_SCHEMA_ID: &str = "urn:payplan:schema:session:1";
+
+/// The JSON Schema of what preview sessions return ([`crate::session::Preview`] and
+/// [`crate::session::Summary`]).
+pub fn session_schema() -> Value {
+    schema_of::<crate::session::SessionTypes>(
+        SESSION_SCHEMA_ID,
+        "payplan preview session",
+        "What a live preview session returns: the change a deal makes to a payee's period (per component, \
+         earnings, payout, measures, bands crossed, the deal's pay lines) and the session's current figures. \
+         Decimals are strings, dates are YYYY-MM-DD.",
+    )
+}
+
 /// Every schema with the file name it is committed under in `schemas/`.
 pub fn all_schemas() -> Vec<(&'static str, Value)> {
     vec![
@@ -101,6 +116,7 @@ pub fn all_schemas() -> Vec<(&'static str, Value)> {
         ("evaluation.schema.json", evaluation_schema()),
         ("diagnostics.schema.json", diagnostics_schema()),
         ("operations.schema.json", operations_schema()),
+        ("session.schema.json", session_schema()),
     ]
 }
 

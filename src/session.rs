@@ -172,6 +172,69 @@ pub struct Preview {
     pub notes: Vec<Note>,
 }
 
+/// A session's current figures (what [`Session::summary`] returns).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSummary {
+    /// Payee id.
+    pub payee: String,
+    /// Period id.
+    pub period: String,
+    /// How previews are computed.
+    pub mode: Mode,
+    /// Why the session replays (absent in incremental mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay_reason: Option<String>,
+    /// Number of transactions held.
+    pub transactions: usize,
+    /// Pay per component, in plan order.
+    pub components: Vec<ComponentAmount>,
+    /// Earnings.
+    pub earnings: Decimal,
+    /// Payout.
+    pub payout: Decimal,
+    /// Measure figures, as on the statement.
+    pub measures: Vec<MeasureResult>,
+    /// The band each tier table's running basis has reached.
+    pub bands: Vec<BandReached>,
+}
+
+/// A component's pay in a [`SessionSummary`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ComponentAmount {
+    /// Component id.
+    pub component: String,
+    /// Pay this period.
+    pub amount: Decimal,
+}
+
+/// The band a tier table has reached (incremental mode).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct BandReached {
+    /// Component id.
+    pub component: String,
+    /// Band index from 0 (`None` below the first band).
+    pub band: Option<usize>,
+    /// Its rate as written.
+    pub rate: Option<String>,
+}
+
+/// The root of the session JSON Schema: what the preview-session calls return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SessionTypes {
+    /// A preview.
+    pub preview: Preview,
+    /// A summary.
+    pub summary: SessionSummary,
+}
+
 /// The figures a session keeps current.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Outcome {
@@ -481,6 +544,44 @@ impl Session {
     /// with.
     pub fn inputs(&self) -> Inputs {
         Inputs { transactions: self.txns.iter().flatten().cloned().collect(), ..self.rest.clone() }
+    }
+
+    /// The current figures.
+    pub fn summary(&self) -> SessionSummary {
+        SessionSummary {
+            payee: self.payee().to_string(),
+            period: self.period().to_string(),
+            mode: self.mode(),
+            replay_reason: self.replay_reason.clone(),
+            transactions: self.len(),
+            components: self
+                .current
+                .components
+                .iter()
+                .map(|(c, a)| ComponentAmount { component: c.clone(), amount: *a })
+                .collect(),
+            earnings: self.current.earnings,
+            payout: self.current.payout,
+            measures: self.current.measures.clone(),
+            bands: self
+                .current
+                .bands
+                .iter()
+                .map(|(c, b, r)| BandReached { component: c.clone(), band: *b, rate: r.clone() })
+                .collect(),
+        }
+    }
+
+    /// [`Session::preview`] with the transaction as JSON text; the preview as compact JSON.
+    pub fn preview_json(&self, txn: &str) -> Result<String> {
+        let t = crate::json::read_transaction(&crate::json::parse("transaction", txn)?)?;
+        Ok(to_json(&self.preview(&t)?))
+    }
+
+    /// [`Session::upsert`] with the transaction as JSON text; the change as compact JSON.
+    pub fn upsert_json(&mut self, txn: &str) -> Result<String> {
+        let t = crate::json::read_transaction(&crate::json::parse("transaction", txn)?)?;
+        Ok(to_json(&self.upsert(t)?))
     }
 
     /// The payee's full statement for the period, with every line and trace (a full evaluation of
@@ -1508,6 +1609,10 @@ impl Session {
         }
         n
     }
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 /// The band each table reaches with the measure values.

@@ -57,6 +57,57 @@ impl WasmPlan {
     pub fn warnings(&self) -> String {
         serde_json::to_string(self.inner.warnings()).unwrap_or_else(|_| "[]".into())
     }
+
+    /// Opens a live preview session for a payee and period over inputs JSON.
+    #[wasm_bindgen(js_name = openSession)]
+    pub fn open_session(&self, inputs_json: &str, payee: &str, period: &str) -> Result<WasmSession, JsValue> {
+        let inputs = crate::Inputs::from_json(inputs_json).map_err(|e| js_error(&e))?;
+        crate::session::Session::open(&self.inner, &inputs, payee, period)
+            .map(|inner| WasmSession { inner })
+            .map_err(|e| js_error(&e))
+    }
+}
+
+/// A live preview session held inside the WebAssembly instance (see `crate::session`).
+#[cfg(not(feature = "wasm-ops"))]
+#[wasm_bindgen]
+pub struct WasmSession {
+    inner: crate::session::Session,
+}
+
+#[cfg(not(feature = "wasm-ops"))]
+#[wasm_bindgen]
+impl WasmSession {
+    /// What adding (or replacing) a transaction would do; the preview as JSON.
+    pub fn preview(&self, txn_json: &str) -> Result<String, JsValue> {
+        self.inner.preview_json(txn_json).map_err(|e| js_error(&e))
+    }
+
+    /// What removing a transaction would do; the preview as JSON.
+    #[wasm_bindgen(js_name = previewRemove)]
+    pub fn preview_remove(&self, id: &str) -> Result<String, JsValue> {
+        self.inner.preview_remove(id).map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+    }
+
+    /// Adds or replaces a transaction; the change as JSON.
+    pub fn upsert(&mut self, txn_json: &str) -> Result<String, JsValue> {
+        self.inner.upsert_json(txn_json).map_err(|e| js_error(&e))
+    }
+
+    /// Removes a transaction; the change as JSON.
+    pub fn remove(&mut self, id: &str) -> Result<String, JsValue> {
+        self.inner.remove(id).map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+    }
+
+    /// The current figures as JSON.
+    pub fn summary(&self) -> String {
+        serde_json::to_string(&self.inner.summary()).unwrap_or_default()
+    }
+
+    /// The payee's full statement as JSON.
+    pub fn statement(&self) -> Result<String, JsValue> {
+        self.inner.statement().map(|s| serde_json::to_string(&s).unwrap_or_default()).map_err(|e| js_error(&e))
+    }
 }
 
 /// Runs a JSON operation (quota planning, metrics, leaderboards, territory balancing; see

@@ -22,6 +22,8 @@ const roots = [
   ['diagnostics.schema.json', 'Diagnostics'],
   // only its definitions: the root just gathers the request and result types
   ['operations.schema.json', null],
+  // only its definitions: Preview and Summary
+  ['session.schema.json', null],
 ];
 
 // Replaces decimal and date schemas by references to the named aliases.

@@ -1,6 +1,6 @@
-import { WasmPlan, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan.js';
+import { WasmPlan, WasmSession, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan.js';
 import { PayplanError, toPayplanError } from './errors.js';
-import type { Diagnostic, Evaluation, Inputs, Period, Plan } from './generated.js';
+import type { Diagnostic, Evaluation, Inputs, Period, Plan, Preview, SessionSummary, Statement, Transaction } from './generated.js';
 
 // `Symbol.dispose` for runtimes that do not have it yet (Node 18, older browsers)
 const symbolWithDispose = Symbol as unknown as { dispose?: symbol };
@@ -104,6 +104,28 @@ export class CompiledPlan {
   }
 
   /** Releases the plan's memory in the WebAssembly module. Calling it twice is harmless. */
+  /**
+   * Opens a live preview session for one payee and period: the payee's transactions and running
+   * state stay inside the engine, so that previewing a deal on every keystroke costs work
+   * proportional to the bands it crosses, not to the payee's history. The session keeps its own
+   * copy of the plan: it stays usable after this plan is freed. Free it when done.
+   *
+   * @example
+   * using session = plan.openSession({ transactions }, 'ae-ana', 'Q1');
+   * const p = session.preview({ id: 'deal-42', owner: 'ae-ana', amount: '100000', closeDate: '2025-03-20' });
+   * p.payout.change; // '10000.00'
+   *
+   * @throws {PayplanError} `UNKNOWN_PAYEE`, `UNKNOWN_PERIOD`, and what {@link CompiledPlan.evaluate} throws.
+   */
+  openSession(inputs: Inputs | string, payee: string, period: string): PreviewSession {
+    const handle = this.#handle();
+    try {
+      return new PreviewSession(handle.openSession(toJson(inputs, 'inputs'), payee, period));
+    } catch (e) {
+      throw toPayplanError(e);
+    }
+  }
+
   free(): void {
     this.#inner?.free();
     this.#inner = null;
@@ -153,3 +175,84 @@ export function version(): string {
   return wasmVersion();
 }
 
+
+/**
+ * A live preview session (see {@link CompiledPlan.openSession}): what a deal being edited does to
+ * one payee's pay in one period. Previews change nothing; `upsert` and `remove` change the
+ * session's transactions. Every figure equals a full evaluation of the same transactions.
+ */
+export class PreviewSession {
+  #inner: WasmSession | null;
+
+  /** @internal */
+  constructor(inner: WasmSession) {
+    this.#inner = inner;
+  }
+
+  #handle(): WasmSession {
+    if (!this.#inner) throw new PayplanError('FREED', 'this session was freed; open a new one');
+    return this.#inner;
+  }
+
+  #call(f: (h: WasmSession) => string): string {
+    const h = this.#handle();
+    try {
+      return f(h);
+    } catch (e) {
+      throw toPayplanError(e);
+    }
+  }
+
+  /**
+   * What adding `transaction` (or replacing the one with the same id) would do: the change per
+   * component, in earnings and payout, the new attainment, the bands crossed and the deal's pay
+   * lines with their trace.
+   *
+   * @throws {PayplanError} `PARSE_ERROR` for a malformed transaction (a number where a decimal
+   *   string is required, say), `TRANSACTION_REJECTED` when the plan rejects it (no close date...).
+   */
+  preview(transaction: Transaction | string): Preview {
+    return JSON.parse(this.previewJson(toJson(transaction, 'transaction'))) as Preview;
+  }
+
+  /** {@link PreviewSession.preview} with JSON text in and out (the fastest path). */
+  previewJson(transactionJson: string): string {
+    return this.#call((h) => h.preview(transactionJson));
+  }
+
+  /** What removing the transaction `id` would do. @throws {PayplanError} `UNKNOWN_TRANSACTION`. */
+  previewRemove(id: string): Preview {
+    return JSON.parse(this.#call((h) => h.previewRemove(id))) as Preview;
+  }
+
+  /** Adds `transaction`, or replaces the one with the same id; returns what it changed. */
+  upsert(transaction: Transaction | string): Preview {
+    const json = toJson(transaction, 'transaction');
+    return JSON.parse(this.#call((h) => h.upsert(json))) as Preview;
+  }
+
+  /** Removes the transaction `id`; returns what it changed. @throws {PayplanError} `UNKNOWN_TRANSACTION`. */
+  remove(id: string): Preview {
+    return JSON.parse(this.#call((h) => h.remove(id))) as Preview;
+  }
+
+  /** The current figures: pay per component, earnings, payout, measures, bands reached. */
+  summary(): SessionSummary {
+    return JSON.parse(this.#call((h) => h.summary())) as SessionSummary;
+  }
+
+  /** The payee's full statement for the period, with every line and trace. */
+  statement(): Statement {
+    return JSON.parse(this.#call((h) => h.statement())) as Statement;
+  }
+
+  /** Releases the session's memory inside the WebAssembly instance. Safe to call twice. */
+  free(): void {
+    this.#inner?.free();
+    this.#inner = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.free();
+  }
+}

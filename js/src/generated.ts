@@ -542,6 +542,13 @@ export type Stage = 'open' | 'won' | 'lost';
  * via the `definition` "WeightBasis".
  */
 export type WeightBasis = 'equal' | 'priorActuals' | 'trailingTwelveMonths' | 'territoryPotential' | 'custom';
+/**
+ * How a session computes previews.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Mode".
+ */
+export type Mode = 'incremental' | 'replay';
 
 /**
  * A sales compensation plan (schemaVersion 1): calendar, payees, measures, quotas, crediting rules, pay components and payment rules. Decimals are strings, dates are YYYY-MM-DD.
@@ -4079,4 +4086,314 @@ export interface Summary3 {
    * Their sum.
    */
   total: DecimalString;
+}
+/**
+ * The band a tier table's running basis reaches, before and after a change (band indices from
+ * 0; `None` below the first band).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BandCrossing".
+ */
+export interface BandCrossing {
+  /**
+   * Component id.
+   */
+  component: string;
+  /**
+   * Band reached before.
+   */
+  from?: number | null;
+  /**
+   * The rate of the band reached after, as written (`1.5 x 8%`).
+   */
+  rate?: string | null;
+  /**
+   * Band reached after.
+   */
+  to?: number | null;
+}
+/**
+ * The band a tier table has reached (incremental mode).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "BandReached".
+ */
+export interface BandReached {
+  /**
+   * Band index from 0 (`None` below the first band).
+   */
+  band?: number | null;
+  /**
+   * Component id.
+   */
+  component: string;
+  /**
+   * Its rate as written.
+   */
+  rate?: string | null;
+}
+/**
+ * An amount before and after a change.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Change".
+ */
+export interface Change {
+  /**
+   * After the change.
+   */
+  after: DecimalString;
+  /**
+   * Before the change.
+   */
+  before: DecimalString;
+  /**
+   * `after - before`.
+   */
+  change: DecimalString;
+}
+/**
+ * A component's pay in a [`SessionSummary`].
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "ComponentAmount".
+ */
+export interface ComponentAmount {
+  /**
+   * Pay this period.
+   */
+  amount: DecimalString;
+  /**
+   * Component id.
+   */
+  component: string;
+}
+/**
+ * A component's pay before and after a change.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "ComponentChange".
+ */
+export interface ComponentChange {
+  /**
+   * After the change.
+   */
+  after: DecimalString;
+  /**
+   * Before the change.
+   */
+  before: DecimalString;
+  /**
+   * `after - before`.
+   */
+  change: DecimalString;
+  /**
+   * Component id.
+   */
+  component: string;
+}
+/**
+ * A measure's figures before and after a change.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "MeasureChange".
+ */
+export interface MeasureChange {
+  after: Figures3;
+  before: Figures4;
+  /**
+   * Measure id.
+   */
+  measure: string;
+}
+/**
+ * This period's figures after.
+ */
+export interface Figures3 {
+  /**
+   * value / quota; absent (explicitly "none") when there is no quota or it is zero.
+   */
+  attainment?: DecimalString | null;
+  /**
+   * Quota (after proration and ramp); absent when the payee has no quota on the measure.
+   */
+  quota?: DecimalString | null;
+  /**
+   * Measure value.
+   */
+  value: DecimalString;
+}
+/**
+ * This period's figures before.
+ */
+export interface Figures4 {
+  /**
+   * value / quota; absent (explicitly "none") when there is no quota or it is zero.
+   */
+  attainment?: DecimalString | null;
+  /**
+   * Quota (after proration and ramp); absent when the payee has no quota on the measure.
+   */
+  quota?: DecimalString | null;
+  /**
+   * Measure value.
+   */
+  value: DecimalString;
+}
+/**
+ * What a change does to the payee's statement of the session's period.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Preview".
+ */
+export interface Preview {
+  /**
+   * Tier tables whose reached band changes (incremental mode only).
+   */
+  bandsCrossed: BandCrossing[];
+  /**
+   * Pay per component (every component that applies to the payee, in plan order).
+   */
+  components: ComponentChange[];
+  /**
+   * Whether the transaction credits the payee in the session's period.
+   */
+  credited: boolean;
+  earnings: Change1;
+  /**
+   * The pay lines of the transaction (incremental mode: computed for the preview; replay mode:
+   * taken from the recomputed statement).
+   */
+  lines: PreviewLine[];
+  /**
+   * Measure figures for the period (value, quota, attainment).
+   */
+  measures: MeasureChange[];
+  /**
+   * How it was computed.
+   */
+  mode: 'incremental' | 'replay';
+  /**
+   * Why the transaction does not count, when it does not.
+   */
+  notes: Note[];
+  payout: Change2;
+  /**
+   * The transaction added, changed or removed.
+   */
+  transaction: string;
+}
+/**
+ * Earnings (the components' sum).
+ */
+export interface Change1 {
+  /**
+   * After the change.
+   */
+  after: DecimalString;
+  /**
+   * Before the change.
+   */
+  before: DecimalString;
+  /**
+   * `after - before`.
+   */
+  change: DecimalString;
+}
+/**
+ * A pay line of the previewed transaction.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "PreviewLine".
+ */
+export interface PreviewLine {
+  /**
+   * Pay for the line.
+   */
+  amount: DecimalString;
+  /**
+   * Slices of the line in each band.
+   */
+  bands: BandSlice[];
+  /**
+   * Component id.
+   */
+  component: string;
+  /**
+   * Credited amount of the line.
+   */
+  credit: DecimalString;
+  /**
+   * Explanation.
+   */
+  trace: string;
+  /**
+   * Transaction id.
+   */
+  transaction: string;
+}
+/**
+ * The payout (earnings plus adjustments, rounded by the plan's policy).
+ */
+export interface Change2 {
+  /**
+   * After the change.
+   */
+  after: DecimalString;
+  /**
+   * Before the change.
+   */
+  before: DecimalString;
+  /**
+   * `after - before`.
+   */
+  change: DecimalString;
+}
+/**
+ * A session's current figures (what [`Session::summary`] returns).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "SessionSummary".
+ */
+export interface SessionSummary {
+  /**
+   * The band each tier table's running basis has reached.
+   */
+  bands: BandReached[];
+  /**
+   * Pay per component, in plan order.
+   */
+  components: ComponentAmount[];
+  /**
+   * Earnings.
+   */
+  earnings: DecimalString;
+  /**
+   * Measure figures, as on the statement.
+   */
+  measures: MeasureResult[];
+  /**
+   * How previews are computed.
+   */
+  mode: 'incremental' | 'replay';
+  /**
+   * Payee id.
+   */
+  payee: string;
+  /**
+   * Payout.
+   */
+  payout: DecimalString;
+  /**
+   * Period id.
+   */
+  period: string;
+  /**
+   * Why the session replays (absent in incremental mode).
+   */
+  replayReason?: string | null;
+  /**
+   * Number of transactions held.
+   */
+  transactions: number;
 }

@@ -1,6 +1,7 @@
 // The runtime API every entry point exports (each entry adds its own `init` and `initSync`).
 export {
   CompiledPlan,
+  PreviewSession,
   compilePlan,
   evaluate,
   validatePlan,

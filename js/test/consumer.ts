@@ -8,6 +8,7 @@
 import {
   CompiledPlan,
   PayplanError,
+  PreviewSession,
   compilePlan,
   evaluate,
   init,
@@ -27,6 +28,8 @@ import type {
   PayLine,
   PayplanErrorDetails,
   Period,
+  Preview,
+  SessionSummary,
   Plan,
   Statement,
   Transaction,
@@ -240,6 +243,21 @@ export async function main(): Promise<string[]> {
   const once: Evaluation = evaluate(JSON.stringify(samplePlan), JSON.stringify(inputs), 'Q1');
   report.push(`evaluate: ${once.statements.length} statements, accounting balanced ${once.accounting.balanced}`);
   check(once.accounting.balanced && once.accounting.input.amounts['USD'] === '250000.00', 'accounting');
+
+  // a live preview session
+  const sessionPlan: CompiledPlan = compilePlan(samplePlan);
+  const session: PreviewSession = sessionPlan.openSession(inputs, 'ae-ana', 'Q1');
+  const deal: Transaction = { id: 'D-9', owner: 'ae-ana', amount: '10000', closeDate: '2025-03-30' };
+  const preview: Preview = session.preview(deal);
+  const change: DecimalString = preview.payout.change;
+  const crossed: number | null | undefined = preview.bandsCrossed[0]?.to;
+  const mode: 'incremental' | 'replay' = preview.mode;
+  session.upsert(deal);
+  const summary: SessionSummary = session.summary();
+  report.push(`preview: ${change} (${mode}, band ${crossed ?? 'none'}), payout now ${summary.payout}`);
+  check(summary.payout === preview.payout.after, 'session summary after upsert');
+  session.free();
+  sessionPlan.free();
 
   // the other entries share the declarations
   const inlinePlan: inline.CompiledPlan = inline.compilePlan(samplePlan);

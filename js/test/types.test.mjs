@@ -43,7 +43,12 @@ test('test/consumer.ts runs against the built package (CommonJS entry, by name)'
   const r = await run(process.execPath, ['--input-type=commonjs', '-'], { cwd: jsRoot, timeout: 50_000, input: program });
   assert.equal(r.code, 0, `the consumer failed:\n${r.stderr}`);
   const report = JSON.parse(r.stdout.trim());
-  assert.deepEqual(report, ['compilePlan/using: ae-ana 22500.00', 'evaluate: 4 statements, accounting balanced true']);
+  assert.deepEqual(report, [
+    'compilePlan/using: ae-ana 22500.00',
+    'evaluate: 4 statements, accounting balanced true',
+    // Ana is at 125% of quota: 10,000 more pays 1.5 x 8% = 1,200.00 (no band crossed)
+    'preview: 1200.00 (incremental, band none), payout now 23700.00',
+  ]);
   t.diagnostic(report.join('; '));
 });
 
