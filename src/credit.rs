@@ -153,6 +153,37 @@ pub fn filter_miss(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> Option
     None
 }
 
+/// Whether a transaction passes a filter: [`filter_miss`] is `None`, without building the
+/// explanation (the hot path of measures and previews).
+pub fn filter_matches(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> bool {
+    let listed = |list: &Option<Vec<String>>, v: Option<&str>| {
+        list.as_ref().is_none_or(|l| v.is_some_and(|v| l.iter().any(|x| x == v)))
+    };
+    if !listed(&f.products, t.product.as_deref())
+        || !listed(&f.types, t.kind.as_deref())
+        || !listed(&f.regions, t.region.as_deref())
+    {
+        return false;
+    }
+    for (k, vals) in &f.attributes {
+        match t.attributes.get(k) {
+            Some(v) if vals.iter().any(|x| x == v) => {}
+            _ => return false,
+        }
+    }
+    if let (Some(rules), Some(r)) = (&f.rules, rule_id) {
+        if !rules.iter().any(|x| x == r) {
+            return false;
+        }
+    }
+    if let Some(ex) = &f.exclude {
+        if !ex.is_empty() && filter_matches(ex, t, rule_id) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Context the crediting needs from the compiled plan.
 pub struct CreditContext<'a> {
     /// The plan.
@@ -163,6 +194,8 @@ pub struct CreditContext<'a> {
     pub payee_index: &'a dyn Fn(&str) -> Option<usize>,
     /// Last period index whose credits are needed.
     pub upto: usize,
+    /// Whether to write each line's trace (a preview does not need them).
+    pub traces: bool,
 }
 
 impl CreditContext<'_> {
@@ -506,14 +539,17 @@ fn credit_one<'t>(
         }
         let f = pct(share);
         let line_amount = amount.mul_c(f, "a credit share")?;
-        let mut trace = format!(
-            "{} {}% of {} {} ({how}) by rule `{rule_id}`",
-            payee.id,
-            share.normalize(),
-            t.id,
-            fmt_amount(t.amount, currency)
-        );
-        if let Some(x) = &fx {
+        let mut trace = String::new();
+        if ctx.traces {
+            trace = format!(
+                "{} {}% of {} {} ({how}) by rule `{rule_id}`",
+                payee.id,
+                share.normalize(),
+                t.id,
+                fmt_amount(t.amount, currency)
+            );
+        }
+        if let (true, Some(x)) = (ctx.traces, &fx) {
             trace.push_str(&format!(
                 "; converted at {} {}/{} on {}",
                 x.rate.normalize(),

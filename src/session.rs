@@ -48,7 +48,7 @@
 //! When opening, the session also computes every component from its own state and compares it
 //! with the engine's statement; it only uses the incremental path when they agree.
 
-use crate::credit::{credit_all, filter_miss, Credit, CreditContext, Fate};
+use crate::credit::{credit_all, Credit, CreditContext, Fate};
 use crate::engine::components::{resolve_table, CompState, ResolvedTable, TableSpec};
 use crate::engine::{pad, selects, unit_value, CompiledPlan, Ctx};
 use crate::error::Error;
@@ -948,7 +948,13 @@ impl Session {
     fn credit_previewed(&self, t: &Transaction) -> Result<Credited> {
         let plan = self.plan.plan();
         let lookup = |id: &str| self.payee_index.get(id).copied();
-        let cc = CreditContext { plan, periods: self.plan.periods(), payee_index: &lookup, upto: self.period };
+        let cc = CreditContext {
+            plan,
+            periods: self.plan.periods(),
+            payee_index: &lookup,
+            upto: self.period,
+            traces: false,
+        };
         let crediting = credit_all(&cc, std::slice::from_ref(t))?;
         match crediting.fates.first().cloned().flatten() {
             Some(Fate::Rejected(r)) => {
@@ -974,7 +980,7 @@ impl Session {
             let mut counts = 0u64;
             for (m, measure) in plan.measures.iter().enumerate().take(64) {
                 let rule_id = plan.crediting.rules.get(l.rule).map(|r| r.id());
-                if filter_miss(&measure.filter, t, rule_id).is_none() {
+                if crate::credit::filter_matches(&measure.filter, t, rule_id) {
                     counts |= 1 << m;
                 }
             }
@@ -1177,14 +1183,19 @@ impl Session {
                             let mut base = if full { Decimal::ZERO } else { kc.base };
                             let set: Vec<&KLine> = if full { tail.iter().collect() } else { Vec::new() };
                             for l in removed.iter().filter(|l| l.counted(m)) {
-                                base = base.sub_c(
-                                    self.settle(kc, table, l, Decimal::ZERO, None, &mut Vec::new())?,
-                                    "a component",
-                                )?;
+                                base =
+                                    base.sub_c(self.settle(kc, table, l, Decimal::ZERO, None, None)?, "a component")?;
                             }
                             for l in set.iter().copied().chain(added.iter()).filter(|l| l.counted(m)) {
                                 let mut bands = Vec::new();
-                                let a = self.settle(kc, table, l, Decimal::ZERO, None, &mut bands)?;
+                                let a = self.settle(
+                                    kc,
+                                    table,
+                                    l,
+                                    Decimal::ZERO,
+                                    None,
+                                    (l.txn == PREVIEWED).then_some(&mut bands),
+                                )?;
                                 base = base.add_c(a, "a component")?;
                                 if l.txn == PREVIEWED {
                                     preview_lines.push(self.preview_line(kc, l, previewed, bands, a));
@@ -1205,7 +1216,7 @@ impl Session {
                             {
                                 for (b, slot) in sums.iter_mut().enumerate() {
                                     let fixed = (Some(b), table.rates.get(b).cloned().flatten());
-                                    let a = self.settle(kc, table, l, Decimal::ZERO, Some(&fixed), &mut Vec::new())?;
+                                    let a = self.settle(kc, table, l, Decimal::ZERO, Some(&fixed), None)?;
                                     *slot =
                                         if sign { slot.add_c(a, "a band sum")? } else { slot.sub_c(a, "a band sum")? };
                                 }
@@ -1214,8 +1225,14 @@ impl Session {
                             ca.base = b.and_then(|b| sums.get(b).copied()).unwrap_or_default();
                             for l in added.iter().filter(|l| l.counted(m) && l.txn == PREVIEWED) {
                                 let mut bands = Vec::new();
-                                let a =
-                                    self.settle(kc, table, l, Decimal::ZERO, Some(&(b, rate.clone())), &mut bands)?;
+                                let a = self.settle(
+                                    kc,
+                                    table,
+                                    l,
+                                    Decimal::ZERO,
+                                    Some(&(b, rate.clone())),
+                                    Some(&mut bands),
+                                )?;
                                 preview_lines.push(self.preview_line(kc, l, previewed, bands, a));
                             }
                             ca.band_sums = sums;
@@ -1247,7 +1264,14 @@ impl Session {
                                     continue;
                                 }
                                 let mut bands = Vec::new();
-                                let a = self.settle(kc, table, l, pos, fixed.as_ref(), &mut bands)?;
+                                let a = self.settle(
+                                    kc,
+                                    table,
+                                    l,
+                                    pos,
+                                    fixed.as_ref(),
+                                    (l.txn == PREVIEWED).then_some(&mut bands),
+                                )?;
                                 pos = pos.add_c(unit_value(&l.credit(), table.kind), "a running basis")?;
                                 base = base.add_c(a, "a component")?;
                                 tp.push(a);
@@ -1351,11 +1375,13 @@ impl Session {
         l: &KLine,
         pos: Decimal,
         fixed: Option<&(Option<usize>, Option<PayRate>)>,
-        bands: &mut Vec<BandSlice>,
+        mut bands: Option<&mut Vec<BandSlice>>,
     ) -> Result<Decimal> {
-        let mut amt = table.line_pay(&l.credit(), pos, fixed, bands)?;
+        let mut amt = table.line_pay(&l.credit(), pos, fixed, bands.as_deref_mut())?;
         if l.reversal {
-            bands.clear();
+            if let Some(b) = bands {
+                b.clear();
+            }
             return Ok(Decimal::ZERO);
         }
         amt = self.line_round(amt);
@@ -1386,7 +1412,7 @@ impl Session {
             return Ok(None);
         }
         let rule_id = self.plan.plan().crediting.rules.get(l.rule as usize).map(|x| x.id());
-        if filter_miss(filter, t, rule_id).is_some() {
+        if !crate::credit::filter_matches(filter, t, rule_id) {
             return Ok(None);
         }
         let credit = l.credit();
@@ -1401,7 +1427,7 @@ impl Session {
             floor: None,
             ceil: None,
         };
-        let a = self.line_round(one.line_pay(&credit, Decimal::ZERO, None, &mut bands)?);
+        let a = self.line_round(one.line_pay(&credit, Decimal::ZERO, None, Some(&mut bands))?);
         let band = BandSlice { band: 0, credit: l.amount, rate: rate.label.clone(), amount: pad(a, self.scale()) };
         Ok(Some((a, band)))
     }

@@ -12,7 +12,7 @@
 //!    year caps cut the pay; the excess is forfeited or carried forward.
 
 use super::{unit_value, Ctx};
-use crate::credit::{filter_miss, Credit};
+use crate::credit::Credit;
 use crate::money::{fmt_dec, fmt_pct, pct, sum_c, Checked};
 use crate::plan::{
     Basis, Bounds, CapPer, Component, ComponentKind, CurveOutput, Excess, Indicator, MeasureKind, PayFrom, Rate, Scope,
@@ -326,7 +326,7 @@ pub(crate) fn evaluate_component(
                     continue;
                 }
                 let rule_id = ctx.plan.crediting.rules.get(l.rule).map(|x| x.id());
-                if filter_miss(filter, t, rule_id).is_some() {
+                if !crate::credit::filter_matches(filter, t, rule_id) {
                     continue;
                 }
                 let por = portion(l, kind, unit_value(l, kind))?;
@@ -658,7 +658,7 @@ fn table(
         let Some(l) = ctx.lines.get(i) else { continue };
         let delta = unit_value(l, kind);
         let mut bands = Vec::new();
-        let mut amt = t.line_pay(l, pos, final_rate.as_ref(), &mut bands)?;
+        let mut amt = t.line_pay(l, pos, final_rate.as_ref(), Some(&mut bands))?;
         pos = pos.add_c(delta, "a running basis")?;
         if l.reversal {
             // a reversal moves the basis but pays nothing: the clawback reverses the original pay
@@ -712,13 +712,15 @@ fn pay_slices(
     kind: MeasureKind,
     rt: &PayRate,
     parts: impl Iterator<Item = (usize, Decimal)>,
-    bands: &mut Vec<BandSlice>,
+    mut bands: Option<&mut Vec<BandSlice>>,
 ) -> Result<Decimal> {
     let mut total = Decimal::ZERO;
     for (band, o) in parts {
         let (a, credit) = pay(rt, &portion(l, kind, o)?)?;
         total = total.add_c(a, "a line")?;
-        bands.push(BandSlice { band, credit, rate: rt.label.clone(), amount: a.normalize() });
+        if let Some(bands) = bands.as_deref_mut() {
+            bands.push(BandSlice { band, credit, rate: rt.label.clone(), amount: a.normalize() });
+        }
     }
     Ok(total)
 }
@@ -951,7 +953,7 @@ impl ResolvedTable {
         l: &Credit,
         pos: Decimal,
         fixed: Option<&(Option<usize>, Option<PayRate>)>,
-        bands: &mut Vec<BandSlice>,
+        mut bands: Option<&mut Vec<BandSlice>>,
     ) -> Result<Decimal> {
         let kind = self.kind;
         let delta = unit_value(l, kind);
@@ -966,14 +968,20 @@ impl ResolvedTable {
                     let b = band_at(&self.spans, x, self.bounds);
                     if let Some(rt) = b.and_then(|b| self.rates.get(b).cloned().flatten()) {
                         let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
-                        amt = pay_slices(l, kind, &rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands)?;
+                        amt = pay_slices(
+                            l,
+                            kind,
+                            &rt,
+                            parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)),
+                            bands.as_deref_mut(),
+                        )?;
                     }
                 } else {
                     for (b, o) in slices(&self.spans, start, moving, floor, ceil)? {
                         let Some(rt) = self.rates.get(b).and_then(|r| r.as_ref()) else {
                             continue;
                         };
-                        let a = pay_slices(l, kind, rt, [(b, o)].into_iter(), bands)?;
+                        let a = pay_slices(l, kind, rt, [(b, o)].into_iter(), bands.as_deref_mut())?;
                         amt = amt.add_c(a, "a line")?;
                     }
                 }
@@ -981,7 +989,8 @@ impl ResolvedTable {
             Some((b, rate)) => {
                 if let Some(rt) = rate {
                     let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
-                    amt = pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands)?;
+                    amt =
+                        pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands.as_deref_mut())?;
                 }
             }
         }

@@ -211,7 +211,7 @@ impl<'a> Ctx<'a> {
             plan.payees.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
         let lookup = |id: &str| payee_index.get(id).copied();
-        let cc = CreditContext { plan, periods: &periods, payee_index: &lookup, upto: target };
+        let cc = CreditContext { plan, periods: &periods, payee_index: &lookup, upto: target, traces: true };
         let mut crediting = credit_all(&cc, &inputs.transactions)?;
         if inputs.options.strict {
             for f in crediting.fates.iter().flatten() {
@@ -244,7 +244,7 @@ impl<'a> Ctx<'a> {
                 let Some(t) = inputs.transactions.get(l.txn) else {
                     continue;
                 };
-                if crate::credit::filter_miss(&measure.filter, t, rule_id).is_none() {
+                if crate::credit::filter_matches(&measure.filter, t, rule_id) {
                     if let Some(c) = counts.get_mut(m).and_then(|c| c.get_mut(i)) {
                         *c = true;
                     }

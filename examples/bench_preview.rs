@@ -1,0 +1,72 @@
+//! Native preview latency and memory of a live session (issue 6):
+//!
+//!     cargo run --release --example bench_preview [transactions=10000] [calls=20000]
+//!
+//! The sample plan; one account executive with N deals over Q1 (the crate's deterministic
+//! generator). Each call previews the deal being edited with a new amount, "closing today" (after
+//! every other deal) and back-dated to mid-period. Prints median and 99th percentile per call and
+//! the session's memory per transaction.
+
+use payplan::sample::{generate, GeneratorConfig, SAMPLE_PLAN_JSON};
+use payplan::session::Session;
+use payplan::{CompiledPlan, Inputs, Transaction};
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let n = args.first().copied().unwrap_or(10_000);
+    let calls = args.get(1).copied().unwrap_or(20_000);
+    let plan = CompiledPlan::from_json(SAMPLE_PLAN_JSON).expect("plan");
+    let cfg = GeneratorConfig {
+        count: n,
+        owners: vec!["ae-ana".into()],
+        from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        days: 88,
+        amount_range: (20, 420),
+        split_every: 0,
+        cancel_every: 0,
+        ..Default::default()
+    };
+    let inputs = Inputs { transactions: generate(&cfg), ..Default::default() };
+    let t = Instant::now();
+    let session = Session::open(&plan, &inputs, "ae-ana", "Q1").expect("session");
+    let open = t.elapsed();
+    println!(
+        "session of {n} transactions ({:?}), opened in {:.1} ms; memory {} bytes per transaction (transactions {} B each as held, compact lines and component state included)",
+        session.mode(),
+        open.as_secs_f64() * 1e3,
+        session.memory_bytes() / n.max(1),
+        std::mem::size_of::<Transaction>()
+    );
+    println!("| deal | mode | median µs | p99 µs |");
+    println!("|---|---|---:|---:|");
+    let only = std::env::var("PREVIEW_ONLY").ok();
+    for (label, date) in [("closing today", "2025-03-31"), ("back-dated (mid-period)", "2025-02-14")] {
+        if only.as_deref().is_some_and(|o| !label.starts_with(o)) {
+            continue;
+        }
+        let mut times = Vec::with_capacity(calls);
+        let mut mode = None;
+        for i in 0..calls + 1000 {
+            let deal = Transaction {
+                id: "EDITED".into(),
+                owner: Some("ae-ana".into()),
+                amount: rust_decimal::Decimal::new(100_050 + (i as i64 & 1023) * 100, 2),
+                close_date: date.parse().ok(),
+                product: Some("Platform".into()),
+                kind: Some("new".into()),
+                ..Default::default()
+            };
+            let s = Instant::now();
+            let p = session.preview(&deal).expect("preview");
+            let e = s.elapsed();
+            mode = Some(p.mode);
+            if i >= 1000 {
+                times.push(e.as_secs_f64() * 1e6);
+            }
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        let q = |p: f64| times.get(((p * times.len() as f64) as usize).min(times.len() - 1)).copied().unwrap_or(0.0);
+        println!("| {label} | {:?} | {:.2} | {:.2} |", mode.expect("mode"), q(0.5), q(0.99));
+    }
+}

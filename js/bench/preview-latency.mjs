@@ -1,0 +1,73 @@
+// Preview latency from JavaScript on a live session of N transactions (issue 6).
+//
+//   node js/bench/preview-latency.mjs [transactions=10000] [calls=20000]
+//
+// The sample plan; one account executive with N deals spread over Q1 (deterministic). Each call
+// previews the deal being edited with a new amount, as a CRM page does on every keystroke:
+// - "closing today": the deal's close date is after every other deal of the period;
+// - "back-dated": the deal's close date is in the middle of the period (the lines after it move).
+// Prints median and 99th percentile per call for the JSON-text call (`previewJson`) and the
+// object call (`preview`, which adds JSON.stringify and JSON.parse).
+import { readFileSync } from 'node:fs';
+import { compilePlan } from '../dist/node.mjs';
+
+const n = Number(process.argv[2] ?? 10_000);
+const calls = Number(process.argv[3] ?? 20_000);
+const plan = JSON.parse(readFileSync(new URL('../../examples/plans/account-executive.json', import.meta.url), 'utf8'));
+
+// SplitMix64, as in the crate's sample generator
+let state = 0x5eedn;
+function next() {
+  state = (state + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
+  let z = state;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
+  return z ^ (z >> 31n);
+}
+const below = (k) => Number(next() % BigInt(k));
+const day = (d) => new Date(Date.UTC(2025, 0, 1 + d)).toISOString().slice(0, 10);
+const transactions = [];
+for (let i = 0; i < n; i++) {
+  transactions.push({
+    id: `T${String(i).padStart(6, '0')}`,
+    owner: 'ae-ana',
+    amount: `${20 + below(400)}.${String(below(100)).padStart(2, '0')}`,
+    closeDate: day(below(88)),
+    product: below(3) === 0 ? 'Platform' : 'Services',
+    type: below(2) === 0 ? 'new' : 'renewal',
+  });
+}
+
+const compiled = compilePlan(plan);
+const t0 = process.hrtime.bigint();
+const session = compiled.openSession({ transactions }, 'ae-ana', 'Q1');
+const openMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const summary = session.summary();
+
+function measure(label, closeDate, viaObject) {
+  const times = new Float64Array(calls);
+  let last;
+  for (let i = -2000; i < calls; i++) {
+    const deal = { id: 'EDITED', owner: 'ae-ana', amount: `${1000 + (i & 1023)}.50`, closeDate, product: 'Platform', type: 'new' };
+    const s = process.hrtime.bigint();
+    last = viaObject ? session.preview(deal) : session.previewJson(JSON.stringify(deal));
+    const e = process.hrtime.bigint();
+    if (i >= 0) times[i] = Number(e - s) / 1000;
+  }
+  times.sort();
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const mode = (typeof last === 'string' ? JSON.parse(last) : last).mode;
+  return { label, call: viaObject ? 'preview(object)' : 'previewJson(text)', mode, median: q(0.5), p99: q(0.99) };
+}
+
+const rows = [
+  measure('closing today', '2025-03-31', false),
+  measure('closing today', '2025-03-31', true),
+  measure('back-dated (mid-period)', '2025-02-14', false),
+];
+console.log(`preview latency: session of ${n} transactions (${summary.mode}), opened in ${openMs.toFixed(1)} ms; ${calls} calls each; node ${process.version}`);
+console.log('| deal | call | mode | median µs | p99 µs |');
+console.log('|---|---|---|---:|---:|');
+for (const r of rows) console.log(`| ${r.label} | ${r.call} | ${r.mode} | ${r.median.toFixed(1)} | ${r.p99.toFixed(1)} |`);
+session.free();
+compiled.free();
