@@ -94,7 +94,7 @@ impl Progress {
 
     fn tick(&mut self, what: &str, done: usize, total: usize) {
         if done == total || self.last.elapsed() >= Duration::from_secs(1) {
-            let pct = if total == 0 { 100 } else { done * 100 / total };
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
             eprintln!("[{:>7.2}s] {what} {done}/{total} ({pct}%)", self.started.elapsed().as_secs_f64());
             self.last = Instant::now();
         }
