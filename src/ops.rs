@@ -12,6 +12,7 @@
 //! | `paceQuota` | [`PacingRequest`] | [`Pacing`] |
 //! | `designPlan` | [`DesignRequest`] | [`Design`] |
 //! | `balanceTerritories` | [`BalanceRequest`] | [`BalanceResult`] |
+//! | `transactionsFromCsv` | [`CsvImportRequest`] | [`CsvImport`] |
 //!
 //! ```
 //! let out = payplan::ops::run_json("designPlan", r#"{"base": "90000", "targetIncentive": "60000", "quota": "900000"}"#).unwrap();
@@ -19,6 +20,8 @@
 //! ```
 
 use crate::error::{Error, Result};
+#[cfg(feature = "csv")]
+use crate::inputs::Transaction;
 use crate::metrics::{MetricName, MetricsRequest, Rank};
 use crate::quota::allocation::AllocationRequest;
 use crate::quota::breakdown::BreakdownRequest;
@@ -32,6 +35,8 @@ use crate::{
     quota::pacing::Pacing, quota::rollup::Rollup, territory::BalanceResult,
 };
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "csv")]
+use std::collections::BTreeMap;
 
 /// The operations [`run_json`] knows.
 pub const OPERATIONS: &[&str] = &[
@@ -43,6 +48,7 @@ pub const OPERATIONS: &[&str] = &[
     "paceQuota",
     "designPlan",
     "balanceTerritories",
+    "transactionsFromCsv",
 ];
 
 /// A leaderboard: the metrics request, the metric to rank by, and the payees to rank (empty: the
@@ -58,6 +64,52 @@ pub struct LeaderboardRequest {
     pub payees: Vec<String>,
     /// The window, scope and data.
     pub request: MetricsRequest,
+}
+
+/// CSV text to read into transactions, exactly as `payplan evaluate --transactions deals.csv --map
+/// ... --where ...` reads a file (see [`crate::import`] for the cell formats and error codes).
+///
+/// Needs the crate feature `csv` (the `payplan/operations` WebAssembly module has it).
+#[cfg(feature = "csv")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CsvImportRequest {
+    /// The CSV text; the first row is the header.
+    pub csv: String,
+    /// The column map, written as the command line's `--map`: `field=header,...`, for example
+    /// `id=opportunity_id,owner=sales_agent,amount=close_value`. Without it, columns are found by
+    /// field name (`closeDate` or `close_date`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<String>,
+    /// Keep only the rows whose cell in each named column equals the value (the command line's
+    /// `--where column=value`), for example `{"deal_stage": "Won"}`.
+    #[serde(default, rename = "where", skip_serializing_if = "BTreeMap::is_empty")]
+    pub filters: BTreeMap<String, String>,
+}
+
+/// The transactions read from CSV: `{"transactions": [...]}`, which is itself valid evaluation
+/// inputs.
+#[cfg(feature = "csv")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CsvImport {
+    /// One transaction per kept row, in file order.
+    pub transactions: Vec<Transaction>,
+}
+
+#[cfg(feature = "csv")]
+fn transactions_from_csv(request: &CsvImportRequest) -> Result<CsvImport> {
+    use crate::import::ColumnMap;
+    let mut map = match &request.map {
+        Some(spec) => ColumnMap::parse(spec)?,
+        None => ColumnMap::new(),
+    };
+    for (column, value) in &request.filters {
+        map = map.with_row_filter(column, value);
+    }
+    Ok(CsvImport { transactions: crate::import::transactions_from_csv(request.csv.as_bytes(), &map)? })
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String> {
@@ -93,6 +145,16 @@ pub fn run_json(operation: &str, request: &str) -> Result<String> {
         "balanceTerritories" => {
             to_json(&crate::territory::balance(&parse::<BalanceRequest>("territory request", request)?)?)
         }
+        #[cfg(feature = "csv")]
+        "transactionsFromCsv" => {
+            to_json(&transactions_from_csv(&parse::<CsvImportRequest>("CSV import request", request)?)?)
+        }
+        #[cfg(not(feature = "csv"))]
+        "transactionsFromCsv" => Err(Error::InvalidInput {
+            code: "UNSUPPORTED_OPERATION".into(),
+            path: String::new(),
+            message: "transactionsFromCsv needs the crate feature `csv`".into(),
+        }),
         other => Err(Error::InvalidInput {
             code: "UNKNOWN_OPERATION".into(),
             path: String::new(),
@@ -123,4 +185,8 @@ pub struct Operations {
     design: Design,
     balance_request: BalanceRequest,
     balance_result: BalanceResult,
+    #[cfg(feature = "csv")]
+    csv_import_request: CsvImportRequest,
+    #[cfg(feature = "csv")]
+    csv_import: CsvImport,
 }

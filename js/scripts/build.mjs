@@ -2,7 +2,7 @@
 // ../scripts/build-wasm.sh): one bundle per runtime, the .wasm file, and the type declarations.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -26,6 +26,12 @@ await Promise.all([
 ]);
 copyFileSync(join(root, 'wasm', 'payplan_bg.wasm'), join(dist, 'payplan_bg.wasm'));
 copyFileSync(join(root, 'wasm', 'payplan_ops_bg.wasm'), join(dist, 'payplan_ops_bg.wasm'));
+// the package's command line (`npx payplan validate ...`): the Node example of
+// ../examples/node-validate, shipped as it is. It imports `payplan` by name, which from inside the
+// package resolves to the package itself (self-reference through "exports").
+mkdirSync(join(dist, 'bin'));
+copyFileSync(join(root, '..', 'examples', 'node-validate', 'payplan.mjs'), join(dist, 'bin', 'payplan.mjs'));
+chmodSync(join(dist, 'bin', 'payplan.mjs'), 0o755);
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
 const size = (f) => {

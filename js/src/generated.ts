@@ -3079,6 +3079,47 @@ export interface CsatScore {
   score: DecimalString;
 }
 /**
+ * The transactions read from CSV: `{"transactions": [...]}`, which is itself valid evaluation
+ * inputs.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "CsvImport".
+ */
+export interface CsvImport {
+  /**
+   * One transaction per kept row, in file order.
+   */
+  transactions: Transaction[];
+}
+/**
+ * CSV text to read into transactions, exactly as `payplan evaluate --transactions deals.csv --map
+ * ... --where ...` reads a file (see [`crate::import`] for the cell formats and error codes).
+ *
+ * Needs the crate feature `csv` (the `payplan/operations` WebAssembly module has it).
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "CsvImportRequest".
+ */
+export interface CsvImportRequest {
+  /**
+   * The CSV text; the first row is the header.
+   */
+  csv: string;
+  /**
+   * The column map, written as the command line's `--map`: `field=header,...`, for example
+   * `id=opportunity_id,owner=sales_agent,amount=close_value`. Without it, columns are found by
+   * field name (`closeDate` or `close_date`).
+   */
+  map?: string | null;
+  /**
+   * Keep only the rows whose cell in each named column equals the value (the command line's
+   * `--where column=value`), for example `{"deal_stage": "Won"}`.
+   */
+  where?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
  * Everything metrics are computed from.
  *
  * This interface was referenced by `PayplanTypes`'s JSON-Schema

@@ -9,6 +9,7 @@ export {
   paceQuota,
   rollupQuota,
   runOperationJson,
+  transactionsFromCsv,
   isReady,
 } from './operations.js';
 export { PayplanError } from './errors.js';

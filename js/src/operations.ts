@@ -8,6 +8,8 @@ import type {
   BalanceResult,
   Breakdown,
   BreakdownRequest,
+  CsvImport,
+  CsvImportRequest,
   Design,
   DesignRequest,
   LeaderboardRequest,
@@ -44,7 +46,8 @@ export type OperationName =
   | 'breakDownQuota'
   | 'paceQuota'
   | 'designPlan'
-  | 'balanceTerritories';
+  | 'balanceTerritories'
+  | 'transactionsFromCsv';
 
 /**
  * Runs an operation on a JSON request and returns the result as JSON text: exactly the bytes of the
@@ -117,4 +120,21 @@ export function designPlan(request: DesignRequest | string): Design {
 /** Assigns accounts to payees so that potential is as even as possible, respecting fixed owners. */
 export function balanceTerritories(request: BalanceRequest | string): BalanceResult {
   return run('balanceTerritories', request);
+}
+
+/**
+ * Reads CSV text into transactions exactly as the command line's `payplan evaluate --transactions
+ * deals.csv --map ... --where ...` reads a file (the same code: cell formats, column map, row
+ * filters, error codes `CSV_MISSING_COLUMN`, `CSV_BAD_VALUE`... with the JSON pointer of the row).
+ * The result, `{ transactions }`, is itself valid evaluation inputs. Amounts stay decimal strings.
+ *
+ * @example
+ * const { transactions } = transactionsFromCsv({
+ *   csv: await file.text(),
+ *   map: 'id=opportunity_id,owner=sales_agent,amount=close_value',
+ *   where: { deal_stage: 'Won' },
+ * });
+ */
+export function transactionsFromCsv(request: CsvImportRequest | string): CsvImport {
+  return run('transactionsFromCsv', request);
 }

@@ -78,7 +78,7 @@ test('npm pack, install the tarball into a fresh project, use it through every N
     const [packed] = JSON.parse(packOut);
     const files = packed.files.map((f) => f.path).sort();
     t.diagnostic(`${packed.filename}: ${files.join(" ")}; ${packed.size} B packed, ${packed.unpackedSize} B unpacked`);
-    for (const f of ['package.json', 'dist/payplan_bg.wasm', 'dist/types/index.d.ts', 'dist/node.mjs', 'dist/node.cjs', 'dist/web.mjs', 'dist/inline.mjs', 'dist/inline.cjs', 'dist/payplan_ops_bg.wasm', 'dist/operations.node.mjs', 'dist/operations.node.cjs', 'dist/operations.web.mjs', 'dist/types/operations-index.d.ts']) {
+    for (const f of ['package.json', 'dist/bin/payplan.mjs', 'dist/payplan_bg.wasm', 'dist/types/index.d.ts', 'dist/node.mjs', 'dist/node.cjs', 'dist/web.mjs', 'dist/inline.mjs', 'dist/inline.cjs', 'dist/payplan_ops_bg.wasm', 'dist/operations.node.mjs', 'dist/operations.node.cjs', 'dist/operations.web.mjs', 'dist/types/operations-index.d.ts']) {
       assert.ok(files.includes(f), `the tarball lacks ${f}: ${files.join(', ')}`);
     }
     const stray = files.filter((f) => /^(src|test|test-browser|scripts|wasm|node_modules)\//.test(f) || f.startsWith('tsconfig'));
@@ -123,6 +123,27 @@ test('npm pack, install the tarball into a fresh project, use it through every N
       assert.equal(stderr.replace(/.*ExperimentalWarning.*\n?|.*--trace-warnings.*\n?/g, ''), '', `${name} wrote to stderr`);
       t.diagnostic(`${name}: ${out.payout} via ${entry}`);
     }
+
+    // --- the package's command line: node_modules/.bin/payplan, and npx (offline: the installed one) ---
+    const binLink = join(project, 'node_modules', '.bin', 'payplan');
+    assert.ok(lstatSync(binLink).isSymbolicLink() || lstatSync(binLink).isFile(), 'node_modules/.bin/payplan');
+    const brokenPlan = join(jsRoot, '..', 'examples', 'node-validate', 'plans', 'broken.json');
+    const bad = await run(binLink, ['validate', samplePlanPath, brokenPlan], { cwd: project, timeout: 30_000 }).then(
+      () => assert.fail('validate exited 0 on a plan with errors'),
+      (e) => e,
+    );
+    assert.equal(bad.code, 1);
+    assert.ok(bad.stdout.startsWith(`${samplePlanPath}: ok\n`), bad.stdout);
+    assert.match(bad.stdout, /broken\.json: error TIER_GAP at \/components\/0\/tiers\/1\/from: /);
+    assert.match(bad.stdout, /broken\.json: 4 errors\n$/);
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const { stdout: evaluated } = await run(
+      npx,
+      ['--offline', '--no-install', 'payplan', 'evaluate', '--plan', samplePlanPath, '--transactions', join(jsRoot, '..', 'examples', 'data', 'deals-2025.csv'), '--period', 'Q1'],
+      { cwd: project, timeout: 60_000 },
+    );
+    assert.match(evaluated, /^Ana Lima \(ae-ana\), AE: payout 24,900\.00$/m);
+    t.diagnostic('npx payplan validate / evaluate: the bin of the installed tarball');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
