@@ -989,8 +989,7 @@ impl ResolvedTable {
             Some((b, rate)) => {
                 if let Some(rt) = rate {
                     let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
-                    amt =
-                        pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands.as_deref_mut())?;
+                    amt = pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands)?;
                 }
             }
         }
