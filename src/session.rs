@@ -1432,6 +1432,7 @@ impl Session {
         Ok(Some((a, band)))
     }
 
+    /// The previewed deal's pay line, with the engine's wording of its trace.
     fn preview_line(
         &self,
         kc: &KComp,
@@ -1442,17 +1443,49 @@ impl Session {
     ) -> PreviewLine {
         let scale = self.scale();
         let id = self.txn_id(l, previewed).to_string();
+        let comp = self.plan.plan().components.get(kc.c);
+        let trace = match comp.map(|c| &c.kind) {
+            Some(ComponentKind::Spiff { window, .. }) => format!(
+                "{id} qualifies (credited {}, window {} to {}): {} = {amount}",
+                l.date,
+                window.from,
+                window.to,
+                bands.first().map(|b| b.rate.as_str()).unwrap_or("")
+            ),
+            _ if bands.is_empty() => format!(
+                "{id} credit {}: no band pays (below the first band, under the threshold or above the cap)",
+                l.amount
+            ),
+            _ => {
+                let parts: Vec<String> = bands
+                    .iter()
+                    .map(|b| format!("{} in band {} at {}", pad(b.credit.round_dp(scale), scale), b.band, b.rate))
+                    .collect();
+                let tx_caps = comp.is_some_and(|c| c.caps.iter().any(|c| c.per == CapPer::Transaction));
+                // the line's pay before per-transaction caps (with its own scale, as the engine prints it)
+                let uncapped = if tx_caps {
+                    self.line_round(
+                        bands.iter().map(|b| b.amount).fold(Decimal::ZERO, |x, y| x.checked_add(y).unwrap_or(x)),
+                    )
+                } else {
+                    amount
+                };
+                let mut t =
+                    format!("{id} credit {}: {} = {uncapped}", pad(l.amount.round_dp(scale), scale), parts.join(" + "));
+                let mut cur = uncapped;
+                for cap in comp.iter().flat_map(|c| c.caps.iter()).filter(|c| c.per == CapPer::Transaction) {
+                    if cur > cap.amount {
+                        t.push_str(&format!("; capped at {} per transaction (uncapped {cur})", cap.amount));
+                        cur = self.line_round(cap.amount);
+                    }
+                }
+                t
+            }
+        };
         let bands: Vec<BandSlice> = bands
             .into_iter()
             .map(|b| BandSlice { credit: pad(b.credit, scale), amount: pad(b.amount, scale), ..b })
             .collect();
-        let parts: Vec<String> =
-            bands.iter().map(|b| format!("{} in band {} at {}", b.credit, b.band, b.rate)).collect();
-        let trace = if bands.is_empty() {
-            format!("{id} credit {}: no band pays", pad(l.amount, scale))
-        } else {
-            format!("{id} credit {}: {} = {}", pad(l.amount, scale), parts.join(" + "), pad(amount, scale))
-        };
         PreviewLine {
             component: kc.id.clone(),
             line: PayLine { transaction: id, credit: pad(l.amount, scale), bands, amount: pad(amount, scale), trace },

@@ -168,6 +168,13 @@ fn sessions_match_full_evaluation() {
                                 let w = want.component(&c.component).map(|x| x.amount.to_string());
                                 assert_eq!(Some(c.amount.after.to_string()), w, "{what}: preview {}", c.component);
                             }
+                            // the deal's pay lines, as the full statement has them (trace included)
+                            for l in &p.lines {
+                                let w = want.component(&l.component).and_then(|c| {
+                                    c.lines.iter().find(|x| x.transaction == t.id && x.credit == l.line.credit)
+                                });
+                                assert_eq!(Some(&l.line), w, "{what}: preview line of {} in {}", t.id, l.component);
+                            }
                             session.upsert(t).unwrap();
                             full = after;
                         }
