@@ -3,7 +3,8 @@
 //
 //   node examples/serve.mjs [--port 8080] [--host 127.0.0.1]
 //
-// serves examples/ at / (so /earnings-calculator/ is the earnings calculator) and the built npm
+// serves examples/ at / (so /earnings-calculator/ is the earnings calculator and /crm-deal-preview/
+// the CRM deal page with the <commission-preview> component) and the built npm
 // package js/dist at /payplan/ (the pages import /payplan/web.mjs, which fetches
 // /payplan/payplan_bg.wasm next to itself). When js/dist is missing (a fresh clone) it first runs
 // ./scripts/build-wasm.sh. Only GET and HEAD, only files under those two folders.
@@ -90,7 +91,7 @@ async function main() {
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   const { url } = await startServer({ port: Number(values.port), host: values.host, log: (line) => console.log(line) });
-  console.log(`payplan examples on ${url}/  (earnings calculator: ${url}/earnings-calculator/); Ctrl-C stops`);
+  console.log(`payplan examples on ${url}/  (earnings calculator: ${url}/earnings-calculator/, CRM deal preview: ${url}/crm-deal-preview/); Ctrl-C stops`);
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

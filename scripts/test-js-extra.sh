@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Extra tests of the built npm package (run after ./scripts/build-wasm.sh): every golden vector in
-# headless Chromium through dist/web.mjs, the earnings calculator example driven in Chromium
-# (screenshots in js/test-artifacts/), the packed tarball installed into a fresh project (ESM,
-# CommonJS, inline), memory that stays flat over thousands of compile/evaluate/free, and a strict
+# headless Chromium through dist/web.mjs, the earnings calculator and the CRM deal preview examples
+# driven in Chromium (screenshots in js/test-artifacts/), the packed tarball installed into a
+# fresh project (ESM, CommonJS, inline), memory that stays flat over thousands of compile/evaluate/free, and a strict
 # TypeScript consumer of the whole public API. Installs Debian's chromium when it is missing
 # (CHROMIUM_PATH may point at another Chromium build instead).
 set -euo pipefail
@@ -32,4 +32,4 @@ fi
 
 echo "== extra JS tests (browser, packed package, memory, TypeScript consumer)"
 cd js
-node --test test/browser.test.mjs test/earnings-calculator.test.mjs test/package.test.mjs test/memory.test.mjs test/types.test.mjs
+node --test test/browser.test.mjs test/earnings-calculator.test.mjs test/crm-deal-preview.test.mjs test/package.test.mjs test/memory.test.mjs test/types.test.mjs
