@@ -97,7 +97,7 @@ pub fn operations_schema() -> Value {
 pub const SESSION_SCHEMA_ID: &str = "urn:payplan:schema:session:1";
 
 /// The JSON Schema of what preview sessions return ([`crate::session::Preview`] and
-/// [`crate::session::Summary`]).
+/// [`crate::session::SessionSummary`]).
 pub fn session_schema() -> Value {
     schema_of::<crate::session::SessionTypes>(
         SESSION_SCHEMA_ID,
