@@ -60,6 +60,7 @@ pub mod quota;
 pub mod sample;
 #[cfg(feature = "schema")]
 pub mod schema;
+mod small;
 pub mod statement;
 pub mod territory;
 pub mod tiers;

@@ -44,6 +44,7 @@ use crate::plan::{
     Basis, Cap, CapPer, Component, ComponentKind, CreditRule, CurveOutput, DrawKind, Excess, Filter, Gate, Indicator,
     Multiplier, PayFrom, Plan, Rate, Release, Scope, TierMethod, Whose,
 };
+use crate::small::sort_indices;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,8 +144,10 @@ fn fmt_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
     format!("{f} to {t}")
 }
 
-/// Diagnostics held back by the index of the array item they concern.
-type Buckets = BTreeMap<usize, Vec<Diagnostic>>;
+/// Diagnostics held back by the index of the array item they concern, in the order found. (A list
+/// rather than a map keyed by index: the lists are short, and every distinct map type adds its own
+/// copy of the B-tree code to the WebAssembly module.)
+type Buckets = Vec<(usize, Diagnostic)>;
 
 /// Groups diagnostics by the array index that follows `prefix` (for example `/fx/rates/`) in their
 /// path; a path without one goes last.
@@ -157,9 +160,56 @@ fn bucket_by(diags: Vec<Diagnostic>, prefix: &str) -> Buckets {
             .and_then(|rest| rest.split('/').next())
             .and_then(|tok| tok.parse::<usize>().ok())
             .unwrap_or(usize::MAX);
-        out.entry(i).or_default().push(d);
+        out.push((i, d));
     }
     out
+}
+
+/// Pairs of strings (payee, measure) with a value each (the index of the first occurrence): the
+/// first string keys a map shared in type with the rest of the crate, the second is looked up in a
+/// short list.
+#[derive(Default)]
+struct PairIndex<'a> {
+    slots: BTreeMap<&'a str, usize>,
+    lists: Vec<Vec<(&'a str, usize)>>,
+}
+
+impl<'a> PairIndex<'a> {
+    fn get(&self, a: &str, b: &str) -> Option<usize> {
+        let slot = self.slots.get(a).and_then(|&s| self.lists.get(s))?;
+        slot.iter().find(|(x, _)| *x == b).map(|&(_, v)| v)
+    }
+
+    /// Inserts unless present (the first value stays).
+    fn insert(&mut self, a: &'a str, b: &'a str, v: usize) {
+        let n = self.lists.len();
+        let s = *self.slots.entry(a).or_insert(n);
+        if s == n {
+            self.lists.push(Vec::new());
+        }
+        if let Some(list) = self.lists.get_mut(s) {
+            if !list.iter().any(|(x, _)| *x == b) {
+                list.push((b, v));
+            }
+        }
+    }
+}
+
+/// Items grouped by a string key, groups in key order.
+#[derive(Default)]
+struct Groups<'a> {
+    slots: BTreeMap<&'a str, usize>,
+    lists: Vec<Vec<usize>>,
+}
+
+/// A set of strings built by inserting one by one (collecting into a set sorts, which would add a
+/// sort's code for each such set type).
+fn str_set<'a>(items: impl Iterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    let mut set = BTreeSet::new();
+    for s in items {
+        set.insert(s);
+    }
+    set
 }
 
 /// A band of a tier table or a multiplier, for the shared band checks.
@@ -175,15 +225,15 @@ struct Validator<'a> {
     payees: BTreeMap<&'a str, usize>,
     roles: BTreeSet<&'a str>,
     measures: BTreeSet<&'a str>,
-    /// Credit rule id -> whether it is a roll-up rule (first occurrence).
-    rules: BTreeMap<&'a str, bool>,
+    /// Credit rule id -> 1 when it is a roll-up rule, else 0 (first occurrence).
+    rules: BTreeMap<&'a str, usize>,
     components: BTreeSet<&'a str>,
     /// The plan's period ids in order, or `None` when they cannot be known (year out of range).
     periods: Option<Vec<String>>,
     /// The plan year, when in range.
     year: Option<(NaiveDate, NaiveDate)>,
     /// (payee, measure) pairs that have a quota.
-    quota_pairs: BTreeSet<(&'a str, &'a str)>,
+    quota_pairs: PairIndex<'a>,
 }
 
 impl<'a> Validator<'a> {
@@ -194,7 +244,7 @@ impl<'a> Validator<'a> {
         }
         let mut rules = BTreeMap::new();
         for r in &plan.crediting.rules {
-            rules.entry(r.id()).or_insert(matches!(r, CreditRule::Rollup { .. }));
+            rules.entry(r.id()).or_insert(usize::from(matches!(r, CreditRule::Rollup { .. })));
         }
         let year_end = plan.calendar.year_end();
         let periods = if plan.calendar.period_type == PeriodType::Custom || year_end.is_some() {
@@ -202,17 +252,21 @@ impl<'a> Validator<'a> {
         } else {
             None
         };
+        let mut quota_pairs = PairIndex::default();
+        for q in &plan.quotas {
+            quota_pairs.insert(q.payee.as_str(), q.measure.as_str(), 0);
+        }
         Validator {
             plan,
             out: Vec::new(),
             payees,
-            roles: plan.payees.iter().map(|p| p.role.as_str()).collect(),
-            measures: plan.measures.iter().map(|m| m.id.as_str()).collect(),
+            roles: str_set(plan.payees.iter().map(|p| p.role.as_str())),
+            measures: str_set(plan.measures.iter().map(|m| m.id.as_str())),
             rules,
-            components: plan.components.iter().map(|c| c.id.as_str()).collect(),
+            components: str_set(plan.components.iter().map(|c| c.id.as_str())),
             periods,
             year: year_end.map(|end| (plan.calendar.year_start, end)),
-            quota_pairs: plan.quotas.iter().map(|q| (q.payee.as_str(), q.measure.as_str())).collect(),
+            quota_pairs,
         }
     }
 
@@ -234,15 +288,22 @@ impl<'a> Validator<'a> {
 
     /// Emits the held diagnostics of item `i` (see [`bucket_by`]).
     fn flush(&mut self, buckets: &mut Buckets, i: usize) {
-        if let Some(ds) = buckets.remove(&i) {
-            self.out.extend(ds);
+        if !buckets.iter().any(|(k, _)| *k == i) {
+            return;
+        }
+        for (k, d) in std::mem::take(buckets) {
+            if k == i {
+                self.out.push(d);
+            } else {
+                buckets.push((k, d));
+            }
         }
     }
 
-    /// Emits every held diagnostic left.
-    fn flush_all(&mut self, buckets: Buckets) {
-        for (_, ds) in buckets {
-            self.out.extend(ds);
+    /// Emits every held diagnostic left, by index.
+    fn flush_all(&mut self, mut buckets: Buckets) {
+        while let Some(i) = buckets.iter().map(|(k, _)| *k).min() {
+            self.flush(&mut buckets, i);
         }
     }
 
@@ -328,7 +389,7 @@ impl<'a> Validator<'a> {
 
     fn check_currencies(&mut self) {
         let plan = self.plan;
-        let mut seen: BTreeMap<&str, (usize, u32)> = BTreeMap::new();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, c) in plan.currencies.iter().enumerate() {
             let path = format!("/currencies/{i}/code");
             if c.code.len() != 3 || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -348,7 +409,9 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            if let Some((first, units)) = seen.get(c.code.as_str()).copied() {
+            let first_units =
+                seen.get(c.code.as_str()).and_then(|&f| plan.currencies.get(f).map(|u| (f, u.minor_units)));
+            if let Some((first, units)) = first_units {
                 if units == c.minor_units {
                     self.warn(
                         "DUPLICATE_CURRENCY",
@@ -369,7 +432,7 @@ impl<'a> Validator<'a> {
                     );
                 }
             } else {
-                seen.insert(c.code.as_str(), (i, c.minor_units));
+                seen.insert(c.code.as_str(), i);
             }
         }
     }
@@ -379,10 +442,17 @@ impl<'a> Validator<'a> {
         let Some(fx) = &plan.fx else { return };
         self.check_currency_ref(&fx.base, "/fx/base".to_string(), "the FX base currency");
         // rates of a known currency with valid dates are checked for overlaps and gaps, per currency
-        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut groups = Groups::default();
         for (i, r) in fx.rates.iter().enumerate() {
             if plan.minor_units(&r.currency).is_some() && r.to.is_none_or(|to| to >= r.from) {
-                groups.entry(r.currency.as_str()).or_default().push(i);
+                let n = groups.lists.len();
+                let g = *groups.slots.entry(r.currency.as_str()).or_insert(n);
+                if g == n {
+                    groups.lists.push(Vec::new());
+                }
+                if let Some(list) = groups.lists.get_mut(g) {
+                    list.push(i);
+                }
             }
         }
         let found = self.capture(|v| v.fx_sequence(groups));
@@ -446,10 +516,14 @@ impl<'a> Validator<'a> {
     }
 
     /// Overlaps and gaps between the rates of each currency, sorted by `from`.
-    fn fx_sequence(&mut self, groups: BTreeMap<&str, Vec<usize>>) {
+    fn fx_sequence(&mut self, mut groups: Groups<'_>) {
         let Some(fx) = &self.plan.fx else { return };
-        for (cur, mut idx) in groups {
-            idx.sort_unstable_by_key(|&i| (fx.rates.get(i).map(|r| r.from), i));
+        for (cur, &g) in &groups.slots {
+            let Some(idx) = groups.lists.get_mut(g) else { continue };
+            let mut idx = std::mem::take(idx);
+            sort_indices(&mut idx, &|a, b| {
+                (fx.rates.get(a).map(|r| r.from), a).cmp(&(fx.rates.get(b).map(|r| r.from), b))
+            });
             let rates: Vec<(usize, &crate::plan::FxRate)> =
                 idx.iter().filter_map(|&i| fx.rates.get(i).map(|r| (i, r))).collect();
             if let (Some((i, first)), Some((start, _))) = (rates.first(), self.year) {
@@ -537,7 +611,7 @@ impl<'a> Validator<'a> {
             );
         }
         if let Some((start, end)) = self.year {
-            let mut seen = BTreeSet::new();
+            let mut seen: Vec<NaiveDate> = Vec::new();
             for (i, h) in cal.holidays.iter().enumerate() {
                 let path = format!("/calendar/holidays/{i}");
                 if *h < start || *h > end {
@@ -546,8 +620,10 @@ impl<'a> Validator<'a> {
                         path,
                         format!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
                     );
-                } else if !seen.insert(*h) {
+                } else if seen.contains(h) {
                     self.warn("DUPLICATE_HOLIDAY", path, format!("holiday {h} is listed more than once"));
+                } else {
+                    seen.push(*h);
                 }
             }
         }
@@ -589,7 +665,8 @@ impl<'a> Validator<'a> {
 
     fn period_sequence(&mut self, ok: &mut [usize]) {
         let cal = &self.plan.calendar;
-        ok.sort_unstable_by_key(|&i| (cal.periods.get(i).map(|p| (p.start, p.id.clone())), i));
+        let key = |i: usize| (cal.periods.get(i).map(|p| (p.start, p.id.as_str())), i);
+        sort_indices(ok, &|a, b| key(a).cmp(&key(b)));
         let ps: Vec<(usize, &crate::calendar::PeriodDef)> =
             ok.iter().filter_map(|&i| cal.periods.get(i).map(|p| (i, p))).collect();
         for pair in ps.windows(2) {
@@ -735,10 +812,8 @@ impl<'a> Validator<'a> {
                     valid_lines.push(j);
                 }
             }
-            if let Some(found) = cycles.get(&i) {
-                for (j, msg) in found {
-                    self.err("MANAGER_CYCLE", format!("{base}/reportsTo/{j}"), msg.clone());
-                }
+            for (_, j, msg) in cycles.iter().filter(|(first, _, _)| *first == i) {
+                self.err("MANAGER_CYCLE", format!("{base}/reportsTo/{j}"), msg.clone());
             }
             if let Some(ti) = p.target_incentive {
                 if ti < Decimal::ZERO {
@@ -754,7 +829,7 @@ impl<'a> Validator<'a> {
 
     /// Cycles of the manager graph (all reporting lines, whatever their dates), keyed by the index of
     /// the first payee of the cycle in document order: (reporting line index, message).
-    fn manager_cycles(&self) -> BTreeMap<usize, Vec<(usize, String)>> {
+    fn manager_cycles(&self) -> Vec<(usize, usize, String)> {
         let plan = self.plan;
         let n = plan.payees.len();
         let adj: Vec<Vec<usize>> = plan
@@ -770,7 +845,7 @@ impl<'a> Validator<'a> {
             })
             .collect();
         let mut color = vec![0u8; n]; // 0 unvisited, 1 on the stack, 2 done
-        let mut cycles: BTreeSet<Vec<usize>> = BTreeSet::new();
+        let mut cycles: Vec<Vec<usize>> = Vec::new();
         for s in 0..n {
             if color.get(s).copied() != Some(0) {
                 continue;
@@ -799,7 +874,9 @@ impl<'a> Validator<'a> {
                                     if let Some(m) = cyc.iter().enumerate().min_by_key(|&(_, x)| *x).map(|(k, _)| k) {
                                         cyc.rotate_left(m);
                                     }
-                                    cycles.insert(cyc);
+                                    if !cycles.contains(&cyc) {
+                                        cycles.push(cyc);
+                                    }
                                 }
                             }
                             _ => {}
@@ -814,8 +891,10 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        let mut out: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
-        for cyc in cycles {
+        let mut order: Vec<usize> = (0..cycles.len()).collect();
+        sort_indices(&mut order, &|a, b| cycles.get(a).cmp(&cycles.get(b)));
+        let mut out: Vec<(usize, usize, String)> = Vec::new();
+        for cyc in order.iter().filter_map(|&k| cycles.get(k)) {
             let (Some(&first), Some(&second)) = (cyc.first(), cyc.get(1)) else {
                 continue;
             };
@@ -825,7 +904,8 @@ impl<'a> Validator<'a> {
             let line = fp.reports_to.iter().position(|r| r.manager == sp.id).unwrap_or(0);
             let mut names: Vec<&str> = cyc.iter().filter_map(|&k| plan.payees.get(k).map(|p| p.id.as_str())).collect();
             names.push(fp.id.as_str());
-            out.entry(first).or_default().push((
+            out.push((
+                first,
                 line,
                 format!(
                     "the reporting lines form a cycle: {}; a chain of managers must end with someone who reports to nobody in the plan",
@@ -927,7 +1007,7 @@ impl<'a> Validator<'a> {
 
     fn check_quotas(&mut self) {
         let plan = self.plan;
-        let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        let mut seen = PairIndex::default();
         for (i, q) in plan.quotas.iter().enumerate() {
             let base = format!("/quotas/{i}");
             if !self.payees.contains_key(q.payee.as_str()) {
@@ -1006,15 +1086,14 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            let key = (q.payee.as_str(), q.measure.as_str());
-            if let Some(first) = seen.get(&key) {
+            if let Some(first) = seen.get(&q.payee, &q.measure) {
                 self.err(
                     "DUPLICATE_QUOTA",
                     base,
                     format!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
                 );
             } else {
-                seen.insert(key, i);
+                seen.insert(q.payee.as_str(), q.measure.as_str(), i);
             }
         }
     }
@@ -1162,12 +1241,12 @@ impl<'a> Validator<'a> {
                                 path,
                                 format!("`{r}` is not a crediting rule of this plan"),
                             ),
-                            Some(true) => self.err(
+                            Some(1) => self.err(
                                 "ROLLUP_OF_ROLLUP",
                                 path,
                                 format!("`{r}` is itself a roll-up rule; a roll-up can only take lines of direct, split or overlay rules"),
                             ),
-                            Some(false) => {}
+                            Some(_) => {}
                         }
                     }
                 }
@@ -1241,7 +1320,7 @@ impl<'a> Validator<'a> {
                 format!("component `{}` applies to no payee of the plan and will never pay", c.id),
             );
         }
-        let mut quota_warned: BTreeSet<(usize, &'a str)> = BTreeSet::new();
+        let mut quota_warned: Vec<(usize, &'a str)> = Vec::new();
         match &c.kind {
             ComponentKind::Rate { measure, rate } => {
                 self.check_measure_ref(measure, format!("{base}/measure"));
@@ -1461,14 +1540,15 @@ impl<'a> Validator<'a> {
         self.check_caps(&base, &c.caps);
     }
 
-    fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut BTreeSet<(usize, &'a str)>) {
+    fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut Vec<(usize, &'a str)>) {
         let Some(payee) = self.plan.payees.get(p) else {
             return;
         };
-        if !self.measures.contains(measure) || self.quota_pairs.contains(&(payee.id.as_str(), measure)) {
+        if !self.measures.contains(measure) || self.quota_pairs.get(&payee.id, measure).is_some() {
             return;
         }
-        if warned.insert((p, measure)) {
+        if !warned.contains(&(p, measure)) {
+            warned.push((p, measure));
             self.warn(
                 "MISSING_QUOTA",
                 format!("/payees/{p}"),
@@ -1682,7 +1762,7 @@ impl<'a> Validator<'a> {
         path: &str,
         c: &Component,
         applies: &[usize],
-        warned: &mut BTreeSet<(usize, &'a str)>,
+        warned: &mut Vec<(usize, &'a str)>,
     ) {
         match (&ind.measure, &ind.metric) {
             (Some(_), Some(_)) | (None, None) => self.err(
@@ -1718,7 +1798,7 @@ impl<'a> Validator<'a> {
         c: &'a Component,
         g: &'a Gate,
         applies: &[usize],
-        warned: &mut BTreeSet<(usize, &'a str)>,
+        warned: &mut Vec<(usize, &'a str)>,
     ) {
         let gbase = format!("{base}/gate");
         self.check_indicator(&g.on, &format!("{gbase}/on"), c, applies, warned);
@@ -1774,7 +1854,7 @@ impl<'a> Validator<'a> {
         c: &'a Component,
         m: &'a Multiplier,
         applies: &[usize],
-        warned: &mut BTreeSet<(usize, &'a str)>,
+        warned: &mut Vec<(usize, &'a str)>,
     ) {
         self.check_indicator(&m.on, &format!("{mbase}/on"), c, applies, warned);
         if m.bands.is_empty() {
@@ -1921,7 +2001,7 @@ impl<'a> Validator<'a> {
         let plan = self.plan;
         let pay = &plan.payments;
         let mut ids = self.check_ids("/payments/draws", "draw", pay.draws.iter().map(|d| d.id.as_str()));
-        let mut draw_scope: Vec<(BTreeSet<usize>, Option<BTreeSet<&str>>)> = Vec::new();
+        let mut draw_scope: Vec<(Vec<usize>, Option<BTreeSet<&str>>)> = Vec::new();
         for (k, d) in pay.draws.iter().enumerate() {
             let base = format!("/payments/draws/{k}");
             self.flush(&mut ids, k);
@@ -1993,7 +2073,7 @@ impl<'a> Validator<'a> {
                 self.warn("NO_PAYEES", base.clone(), format!("draw `{}` applies to no payee of the plan", d.id));
             }
             let periods: Option<BTreeSet<&str>> =
-                if d.periods.is_empty() { None } else { Some(d.periods.iter().map(|s| s.as_str()).collect()) };
+                if d.periods.is_empty() { None } else { Some(str_set(d.periods.iter().map(|s| s.as_str()))) };
             for (j, (other_payees, other_periods)) in draw_scope.iter().enumerate() {
                 let Some(shared_payee) = applies.iter().find(|p| other_payees.contains(p)) else {
                     continue;
@@ -2001,7 +2081,7 @@ impl<'a> Validator<'a> {
                 let shared_period: Option<String> = match (&periods, other_periods) {
                     (None, None) => Some("every period".to_string()),
                     (Some(a), None) | (None, Some(a)) => a.iter().next().map(|p| format!("period `{p}`")),
-                    (Some(a), Some(b)) => a.intersection(b).next().map(|p| format!("period `{p}`")),
+                    (Some(a), Some(b)) => a.iter().find(|p| b.contains(*p)).map(|p| format!("period `{p}`")),
                 };
                 let (Some(when), Some(payee), Some(other)) =
                     (shared_period, plan.payees.get(*shared_payee), pay.draws.get(j))
@@ -2017,7 +2097,7 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            draw_scope.push((applies.into_iter().collect(), periods));
+            draw_scope.push((applies, periods));
         }
         if let Some(cb) = &pay.clawback {
             if cb.window_days == 0 {

@@ -1,0 +1,72 @@
+//! Small shared helpers that keep the WebAssembly module small.
+//!
+//! Every sort call with its own element type or comparison compiles to its own copy of the standard
+//! library's sort (several kilobytes each in WebAssembly). The crate's own code that orders things
+//! by a key sorts a list of indices with [`sort_indices`] instead: one copy of a short merge sort.
+
+use std::cmp::Ordering;
+
+/// Sorts `v` stably with `cmp` (a bottom-up merge sort: O(n log n), no recursion).
+///
+/// ```ignore
+/// let keys = [30, 10, 20];
+/// let mut idx = vec![0, 1, 2];
+/// sort_indices(&mut idx, &|a, b| keys[a].cmp(&keys[b]));
+/// assert_eq!(idx, [1, 2, 0]);
+/// ```
+#[inline(never)]
+pub(crate) fn sort_indices(v: &mut [usize], cmp: &dyn Fn(usize, usize) -> Ordering) {
+    let n = v.len();
+    let mut buf = v.to_vec();
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = start.saturating_add(width).min(n);
+            let end = start.saturating_add(width.saturating_mul(2)).min(n);
+            let (mut i, mut j) = (start, mid);
+            for k in start..end {
+                let a = if i < mid { v.get(i).copied() } else { None };
+                let b = if j < end { v.get(j).copied() } else { None };
+                let x = match (a, b) {
+                    (Some(x), Some(y)) if cmp(y, x) == Ordering::Less => {
+                        j += 1;
+                        y
+                    }
+                    (Some(x), _) => {
+                        i += 1;
+                        x
+                    }
+                    (None, Some(y)) => {
+                        j += 1;
+                        y
+                    }
+                    (None, None) => break,
+                };
+                if let Some(slot) = buf.get_mut(k) {
+                    *slot = x;
+                }
+            }
+            start = end;
+        }
+        v.copy_from_slice(&buf);
+        width = width.saturating_mul(2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_stably() {
+        for n in 0..40usize {
+            let keys: Vec<usize> = (0..n).map(|i| (i * 7919 + 13) % 5).collect();
+            let mut idx: Vec<usize> = (0..n).collect();
+            sort_indices(&mut idx, &|a, b| keys[a].cmp(&keys[b]));
+            let mut expected: Vec<usize> = (0..n).collect();
+            expected.sort_by_key(|&i| keys[i]);
+            assert_eq!(idx, expected);
+        }
+    }
+}
