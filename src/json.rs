@@ -45,28 +45,34 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 type Obj = Map<String, Value>;
-type ReadFn<T> = fn(&mut Reader, &Value) -> Result<T>;
+type ReadFn<T> = fn(&mut Reader, &Value) -> R<T>;
+
+/// The reader's failure. The error itself is kept in the [`Reader`]: a zero-sized failure keeps the
+/// code that passes it up through every field of every type short (it is most of the module).
+struct Fail;
+type R<T> = std::result::Result<T, Fail>;
 
 /// Reads a plan from a parsed JSON document.
 pub fn read_plan(value: &Value) -> Result<Plan> {
-    plan(&mut Reader::new("plan"), value)
+    Reader::new("plan").run(value, plan)
 }
 
 /// Reads inputs from a parsed JSON document.
 pub fn read_inputs(value: &Value) -> Result<Inputs> {
-    inputs(&mut Reader::new("inputs"), value)
+    Reader::new("inputs").run(value, inputs)
 }
 
 /// Reads transactions from a parsed JSON document: an array of transactions, or an object
 /// `{"transactions": [...]}`.
 pub fn read_transactions(value: &Value) -> Result<Vec<Transaction>> {
-    let r = &mut Reader::new("transactions");
-    if value.is_object() {
-        let o = r.object(value, &["transactions"])?;
-        r.req(o, "transactions", transactions)
-    } else {
-        transactions(r, value)
-    }
+    Reader::new("transactions").run(value, |r, value| {
+        if value.is_object() {
+            let o = r.object(value, &["transactions"])?;
+            r.req(o, "transactions", transactions)
+        } else {
+            transactions(r, value)
+        }
+    })
 }
 
 /// Parses JSON text into a value. A syntax error carries the pointer of where the parser stopped
@@ -102,6 +108,8 @@ pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str
 struct Reader {
     what: &'static str,
     path: String,
+    /// The error of the failure, once there is one.
+    error: Option<Error>,
 }
 
 const DECIMAL_EXPECTED: &str = "a decimal string such as \"1250.00\" (JSON numbers are refused so that no amount passes through binary floating point)";
@@ -109,18 +117,37 @@ const DATE_EXPECTED: &str = "a date string YYYY-MM-DD such as \"2025-03-31\"";
 
 impl Reader {
     fn new(what: &'static str) -> Self {
-        Reader { what, path: String::new() }
+        Reader { what, path: String::new(), error: None }
     }
 
-    fn fail(&self, message: String) -> Error {
+    /// Reads `v` with `f`; the error of a failure.
+    fn run<T>(mut self, v: &Value, f: ReadFn<T>) -> Result<T> {
+        f(&mut self, v).map_err(|Fail| self.take_error())
+    }
+
+    #[inline(never)]
+    fn take_error(&mut self) -> Error {
+        self.error.take().unwrap_or_else(|| self.error_at("could not be read".to_string()))
+    }
+
+    fn error_at(&self, message: String) -> Error {
         Error::Parse { what: self.what.to_string(), path: self.path.clone(), message }
     }
 
-    fn invalid_type(&self, v: &Value, expected: &str) -> Error {
+    /// Fails with `message` at the current path.
+    #[inline(never)]
+    fn fail(&mut self, message: String) -> Fail {
+        self.error = Some(self.error_at(message));
+        Fail
+    }
+
+    #[inline(never)]
+    fn invalid_type(&mut self, v: &Value, expected: &str) -> Fail {
         self.fail(format!("invalid type: {}, expected {expected}", unexpected(v)))
     }
 
     /// Appends a key to the path; returns the length to truncate back to.
+    #[inline(never)]
     fn enter(&mut self, key: &str) -> usize {
         let n = self.path.len();
         self.path.push('/');
@@ -135,7 +162,8 @@ impl Reader {
     }
 
     /// Reads `v` (the value at `key` of the current value) with `f`.
-    fn at<T>(&mut self, key: &str, v: &Value, f: ReadFn<T>) -> Result<T> {
+    #[inline(never)]
+    fn at<T>(&mut self, key: &str, v: &Value, f: ReadFn<T>) -> R<T> {
         let n = self.enter(key);
         let out = f(self, v)?;
         self.path.truncate(n);
@@ -144,7 +172,7 @@ impl Reader {
 
     /// The object `v`, refusing any key not in `allowed`. Like the derived code, an empty array
     /// stands for an empty object.
-    fn object<'v>(&mut self, v: &'v Value, allowed: &[&str]) -> Result<&'v Obj> {
+    fn object<'v>(&mut self, v: &'v Value, allowed: &[&str]) -> R<&'v Obj> {
         static EMPTY: std::sync::OnceLock<Obj> = std::sync::OnceLock::new();
         if v.as_array().is_some_and(Vec::is_empty) {
             return Ok(EMPTY.get_or_init(Obj::new));
@@ -163,16 +191,18 @@ impl Reader {
     }
 
     /// The object `v`, with any keys.
-    fn any_object<'v>(&mut self, v: &'v Value) -> Result<&'v Obj> {
+    fn any_object<'v>(&mut self, v: &'v Value) -> R<&'v Obj> {
         v.as_object().ok_or_else(|| self.invalid_type(v, "an object"))
     }
 
-    fn missing(&self, key: &str) -> Error {
+    #[inline(never)]
+    fn missing(&mut self, key: &str) -> Fail {
         self.fail(format!("missing field `{key}`"))
     }
 
     /// A required field.
-    fn req<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> Result<T> {
+    #[inline(never)]
+    fn req<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> R<T> {
         match o.get(key) {
             Some(v) => self.at(key, v, f),
             None => Err(self.missing(key)),
@@ -180,7 +210,8 @@ impl Reader {
     }
 
     /// An optional field: absent or `null` is `None`.
-    fn opt<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> Result<Option<T>> {
+    #[inline(never)]
+    fn opt<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> R<Option<T>> {
         match o.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => self.at(key, v, f).map(Some),
@@ -188,7 +219,8 @@ impl Reader {
     }
 
     /// A field with a default for when it is absent (`null` is not absent).
-    fn or<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>, default: T) -> Result<T> {
+    #[inline(never)]
+    fn or<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>, default: T) -> R<T> {
         match o.get(key) {
             None => Ok(default),
             Some(v) => self.at(key, v, f),
@@ -196,13 +228,14 @@ impl Reader {
     }
 
     /// A field whose default is `T::default()`.
-    fn def<T: Default>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> Result<T> {
+    #[inline(never)]
+    fn def<T: Default>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> R<T> {
         self.or(o, key, f, T::default())
     }
 
     /// The index of `v` among the enum's variant `names`: a string, or (as serde accepts) an
     /// object `{"name": null}`.
-    fn unit_variant(&mut self, v: &Value, names: &[&'static str]) -> Result<usize> {
+    fn unit_variant(&mut self, v: &Value, names: &[&'static str]) -> R<usize> {
         let (i, name, inner) = self.variant(v, names)?;
         match inner {
             None | Some(Value::Null) => Ok(i),
@@ -215,11 +248,7 @@ impl Reader {
 
     /// An externally tagged variant: `"name"` or `{"name": value}`; returns the index, the name
     /// and the value.
-    fn variant<'v>(
-        &mut self,
-        v: &'v Value,
-        names: &[&'static str],
-    ) -> Result<(usize, &'static str, Option<&'v Value>)> {
+    fn variant<'v>(&mut self, v: &'v Value, names: &[&'static str]) -> R<(usize, &'static str, Option<&'v Value>)> {
         let (name, inner) = match v {
             Value::String(s) => (s.as_str(), None),
             Value::Object(o) if o.len() == 1 => match o.iter().next() {
@@ -247,12 +276,12 @@ impl Reader {
     }
 
     /// The value of an externally tagged variant that carries one.
-    fn payload<'v>(&mut self, v: &'v Value, name: &str, inner: Option<&'v Value>) -> Result<&'v Value> {
+    fn payload<'v>(&mut self, v: &'v Value, name: &str, inner: Option<&'v Value>) -> R<&'v Value> {
         inner.ok_or_else(|| self.invalid_type(v, &format!("an object {{\"{name}\": ...}}")))
     }
 
     /// The index of an internally tagged object's `type` among `names`.
-    fn tag(&mut self, o: &Obj, names: &[&str]) -> Result<usize> {
+    fn tag(&mut self, o: &Obj, names: &[&str]) -> R<usize> {
         let v = o.get("type").ok_or_else(|| self.missing("type"))?;
         let n = self.enter("type");
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, &names_list(names)))?;
@@ -264,15 +293,15 @@ impl Reader {
         Ok(i)
     }
 
-    fn string(&mut self, v: &Value) -> Result<String> {
+    fn string(&mut self, v: &Value) -> R<String> {
         v.as_str().map(str::to_string).ok_or_else(|| self.invalid_type(v, "a string"))
     }
 
-    fn bool(&mut self, v: &Value) -> Result<bool> {
+    fn bool(&mut self, v: &Value) -> R<bool> {
         v.as_bool().ok_or_else(|| self.invalid_type(v, "a boolean"))
     }
 
-    fn u32(&mut self, v: &Value) -> Result<u32> {
+    fn u32(&mut self, v: &Value) -> R<u32> {
         let Value::Number(n) = v else {
             return Err(self.invalid_type(v, "an integer from 0 to 4294967295"));
         };
@@ -285,7 +314,7 @@ impl Reader {
     }
 
     /// A decimal string, written out (an optional sign, digits, a point): `Decimal::from_str_exact`.
-    fn decimal(&mut self, v: &Value) -> Result<Decimal> {
+    fn decimal(&mut self, v: &Value) -> R<Decimal> {
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, DECIMAL_EXPECTED))?;
         let hint = if s.contains(['e', 'E']) && !s.is_empty() {
             " (write the number out, without an exponent)"
@@ -312,14 +341,15 @@ impl Reader {
 
     /// A date `YYYY-MM-DD`, as chrono reads it (which also takes extended years such as
     /// `+262142-06-01`, and one-digit months and days).
-    fn date(&mut self, v: &Value) -> Result<NaiveDate> {
+    fn date(&mut self, v: &Value) -> R<NaiveDate> {
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, DATE_EXPECTED))?;
         s.parse::<NaiveDate>()
             .map_err(|e| self.fail(format!("invalid value: string {s:?}, expected {DATE_EXPECTED} ({e})")))
     }
 
     /// A list, each item read with `f`.
-    fn list<T>(&mut self, v: &Value, f: ReadFn<T>) -> Result<Vec<T>> {
+    #[inline(never)]
+    fn list<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<Vec<T>> {
         let items = v.as_array().ok_or_else(|| self.invalid_type(v, "a list"))?;
         let mut out = Vec::with_capacity(items.len());
         let mut key = String::new();
@@ -332,7 +362,8 @@ impl Reader {
     }
 
     /// An object read as a map from its keys to values read with `f`.
-    fn map<T>(&mut self, v: &Value, f: ReadFn<T>) -> Result<BTreeMap<String, T>> {
+    #[inline(never)]
+    fn map<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<BTreeMap<String, T>> {
         let o = v.as_object().ok_or_else(|| self.invalid_type(v, "an object (a map)"))?;
         let mut out = BTreeMap::new();
         for (k, item) in o {
@@ -370,37 +401,37 @@ fn names_list(list: &[&str]) -> String {
 
 // ---- shared value readers, as function pointers ----
 
-fn string(r: &mut Reader, v: &Value) -> Result<String> {
+fn string(r: &mut Reader, v: &Value) -> R<String> {
     r.string(v)
 }
-fn decimal(r: &mut Reader, v: &Value) -> Result<Decimal> {
+fn decimal(r: &mut Reader, v: &Value) -> R<Decimal> {
     r.decimal(v)
 }
-fn date(r: &mut Reader, v: &Value) -> Result<NaiveDate> {
+fn date(r: &mut Reader, v: &Value) -> R<NaiveDate> {
     r.date(v)
 }
-fn u32(r: &mut Reader, v: &Value) -> Result<u32> {
+fn u32(r: &mut Reader, v: &Value) -> R<u32> {
     r.u32(v)
 }
-fn strings(r: &mut Reader, v: &Value) -> Result<Vec<String>> {
+fn strings(r: &mut Reader, v: &Value) -> R<Vec<String>> {
     r.list(v, string)
 }
-fn decimals(r: &mut Reader, v: &Value) -> Result<Vec<Decimal>> {
+fn decimals(r: &mut Reader, v: &Value) -> R<Vec<Decimal>> {
     r.list(v, decimal)
 }
-fn decimal_map(r: &mut Reader, v: &Value) -> Result<BTreeMap<String, Decimal>> {
+fn decimal_map(r: &mut Reader, v: &Value) -> R<BTreeMap<String, Decimal>> {
     r.map(v, decimal)
 }
 
 /// A unit enum: the variant named by `v`, from `names` and the matching `values`.
-fn choice<T: Copy>(r: &mut Reader, v: &Value, names: &[&'static str], values: &[T]) -> Result<T> {
+fn choice<T: Copy>(r: &mut Reader, v: &Value, names: &[&'static str], values: &[T]) -> R<T> {
     let i = r.unit_variant(v, names)?;
     values.get(i).copied().ok_or_else(|| r.fail("unknown variant".to_string()))
 }
 
 macro_rules! unit_enum {
     ($fn:ident, $ty:ty, [$($name:literal => $variant:expr),+ $(,)?]) => {
-        fn $fn(r: &mut Reader, v: &Value) -> Result<$ty> {
+        fn $fn(r: &mut Reader, v: &Value) -> R<$ty> {
             choice(r, v, &[$($name),+], &[$($variant),+])
         }
     };
@@ -454,7 +485,7 @@ unit_enum!(period_type, PeriodType, [
 
 // ---- the plan ----
 
-fn plan(r: &mut Reader, v: &Value) -> Result<Plan> {
+fn plan(r: &mut Reader, v: &Value) -> R<Plan> {
     let o = r.object(
         v,
         &[
@@ -494,12 +525,12 @@ fn plan(r: &mut Reader, v: &Value) -> Result<Plan> {
     })
 }
 
-fn currency_def(r: &mut Reader, v: &Value) -> Result<CurrencyDef> {
+fn currency_def(r: &mut Reader, v: &Value) -> R<CurrencyDef> {
     let o = r.object(v, &["code", "minorUnits"])?;
     Ok(CurrencyDef { code: r.req(o, "code", string)?, minor_units: r.req(o, "minorUnits", u32)? })
 }
 
-fn fx_table(r: &mut Reader, v: &Value) -> Result<FxTable> {
+fn fx_table(r: &mut Reader, v: &Value) -> R<FxTable> {
     let o = r.object(v, &["base", "rateDate", "rates"])?;
     Ok(FxTable {
         base: r.req(o, "base", string)?,
@@ -508,7 +539,7 @@ fn fx_table(r: &mut Reader, v: &Value) -> Result<FxTable> {
     })
 }
 
-fn fx_rate(r: &mut Reader, v: &Value) -> Result<FxRate> {
+fn fx_rate(r: &mut Reader, v: &Value) -> R<FxRate> {
     let o = r.object(v, &["currency", "rate", "from", "to"])?;
     Ok(FxRate {
         currency: r.req(o, "currency", string)?,
@@ -518,7 +549,7 @@ fn fx_rate(r: &mut Reader, v: &Value) -> Result<FxRate> {
     })
 }
 
-fn rounding(r: &mut Reader, v: &Value) -> Result<RoundingPolicy> {
+fn rounding(r: &mut Reader, v: &Value) -> R<RoundingPolicy> {
     let o = r.object(v, &["scale", "mode", "stage"])?;
     Ok(RoundingPolicy {
         scale: r.opt(o, "scale", u32)?,
@@ -527,7 +558,7 @@ fn rounding(r: &mut Reader, v: &Value) -> Result<RoundingPolicy> {
     })
 }
 
-fn calendar(r: &mut Reader, v: &Value) -> Result<Calendar> {
+fn calendar(r: &mut Reader, v: &Value) -> R<Calendar> {
     let o = r.object(v, &["yearStart", "periodType", "periods", "holidays"])?;
     Ok(Calendar {
         year_start: r.req(o, "yearStart", date)?,
@@ -537,12 +568,12 @@ fn calendar(r: &mut Reader, v: &Value) -> Result<Calendar> {
     })
 }
 
-fn period_def(r: &mut Reader, v: &Value) -> Result<PeriodDef> {
+fn period_def(r: &mut Reader, v: &Value) -> R<PeriodDef> {
     let o = r.object(v, &["id", "start", "end"])?;
     Ok(PeriodDef { id: r.req(o, "id", string)?, start: r.req(o, "start", date)?, end: r.req(o, "end", date)? })
 }
 
-fn payee(r: &mut Reader, v: &Value) -> Result<Payee> {
+fn payee(r: &mut Reader, v: &Value) -> R<Payee> {
     let o = r.object(v, &["id", "name", "role", "start", "end", "reportsTo", "targetIncentive"])?;
     Ok(Payee {
         id: r.req(o, "id", string)?,
@@ -555,12 +586,12 @@ fn payee(r: &mut Reader, v: &Value) -> Result<Payee> {
     })
 }
 
-fn reporting(r: &mut Reader, v: &Value) -> Result<Reporting> {
+fn reporting(r: &mut Reader, v: &Value) -> R<Reporting> {
     let o = r.object(v, &["manager", "from", "to"])?;
     Ok(Reporting { manager: r.req(o, "manager", string)?, from: r.opt(o, "from", date)?, to: r.opt(o, "to", date)? })
 }
 
-fn measure(r: &mut Reader, v: &Value) -> Result<Measure> {
+fn measure(r: &mut Reader, v: &Value) -> R<Measure> {
     let o = r.object(v, &["id", "kind", "filter"])?;
     Ok(Measure {
         id: r.req(o, "id", string)?,
@@ -569,7 +600,7 @@ fn measure(r: &mut Reader, v: &Value) -> Result<Measure> {
     })
 }
 
-fn filter(r: &mut Reader, v: &Value) -> Result<Filter> {
+fn filter(r: &mut Reader, v: &Value) -> R<Filter> {
     let o = r.object(v, &["products", "types", "regions", "attributes", "rules", "exclude"])?;
     Ok(Filter {
         products: r.opt(o, "products", strings)?,
@@ -581,7 +612,7 @@ fn filter(r: &mut Reader, v: &Value) -> Result<Filter> {
     })
 }
 
-fn quota(r: &mut Reader, v: &Value) -> Result<Quota> {
+fn quota(r: &mut Reader, v: &Value) -> R<Quota> {
     let o = r.object(v, &["payee", "measure", "annual", "seasonality", "periods", "proration", "ramp"])?;
     Ok(Quota {
         payee: r.req(o, "payee", string)?,
@@ -594,7 +625,7 @@ fn quota(r: &mut Reader, v: &Value) -> Result<Quota> {
     })
 }
 
-fn crediting(r: &mut Reader, v: &Value) -> Result<Crediting> {
+fn crediting(r: &mut Reader, v: &Value) -> R<Crediting> {
     let o = r.object(v, &["creditDate", "rules"])?;
     Ok(Crediting {
         credit_date: r.def(o, "creditDate", date_field)?,
@@ -602,12 +633,12 @@ fn crediting(r: &mut Reader, v: &Value) -> Result<Crediting> {
     })
 }
 
-fn share(r: &mut Reader, v: &Value) -> Result<Share> {
+fn share(r: &mut Reader, v: &Value) -> R<Share> {
     let o = r.object(v, &["payee", "percent"])?;
     Ok(Share { payee: r.req(o, "payee", string)?, percent: r.req(o, "percent", decimal)? })
 }
 
-fn credit_rule(r: &mut Reader, v: &Value) -> Result<CreditRule> {
+fn credit_rule(r: &mut Reader, v: &Value) -> R<CreditRule> {
     let o = r.any_object(v)?;
     Ok(match r.tag(o, &["direct", "split", "overlay", "rollup"])? {
         0 => {
@@ -649,7 +680,7 @@ fn credit_rule(r: &mut Reader, v: &Value) -> Result<CreditRule> {
     })
 }
 
-fn rate(r: &mut Reader, v: &Value) -> Result<Rate> {
+fn rate(r: &mut Reader, v: &Value) -> R<Rate> {
     let (i, name, inner) = r.variant(v, &["percent", "perUnit", "perDeal", "multiplier"])?;
     let inner = r.payload(v, name, inner)?;
     let d = r.at(name, inner, decimal)?;
@@ -661,17 +692,17 @@ fn rate(r: &mut Reader, v: &Value) -> Result<Rate> {
     })
 }
 
-fn tier(r: &mut Reader, v: &Value) -> Result<Tier> {
+fn tier(r: &mut Reader, v: &Value) -> R<Tier> {
     let o = r.object(v, &["from", "to", "rate"])?;
     Ok(Tier { from: r.req(o, "from", decimal)?, to: r.opt(o, "to", decimal)?, rate: r.req(o, "rate", rate)? })
 }
 
-fn curve_point(r: &mut Reader, v: &Value) -> Result<CurvePoint> {
+fn curve_point(r: &mut Reader, v: &Value) -> R<CurvePoint> {
     let o = r.object(v, &["x", "y"])?;
     Ok(CurvePoint { x: r.req(o, "x", decimal)?, y: r.req(o, "y", decimal)? })
 }
 
-fn indicator(r: &mut Reader, v: &Value) -> Result<Indicator> {
+fn indicator(r: &mut Reader, v: &Value) -> R<Indicator> {
     let o = r.object(v, &["measure", "metric", "basis", "of", "scope"])?;
     Ok(Indicator {
         measure: r.opt(o, "measure", string)?,
@@ -682,7 +713,7 @@ fn indicator(r: &mut Reader, v: &Value) -> Result<Indicator> {
     })
 }
 
-fn gate(r: &mut Reader, v: &Value) -> Result<Gate> {
+fn gate(r: &mut Reader, v: &Value) -> R<Gate> {
     let o = r.object(v, &["on", "min", "payFrom"])?;
     Ok(Gate {
         on: r.req(o, "on", indicator)?,
@@ -691,7 +722,7 @@ fn gate(r: &mut Reader, v: &Value) -> Result<Gate> {
     })
 }
 
-fn factor_band(r: &mut Reader, v: &Value) -> Result<FactorBand> {
+fn factor_band(r: &mut Reader, v: &Value) -> R<FactorBand> {
     let o = r.object(v, &["from", "to", "factor"])?;
     Ok(FactorBand {
         from: r.req(o, "from", decimal)?,
@@ -700,7 +731,7 @@ fn factor_band(r: &mut Reader, v: &Value) -> Result<FactorBand> {
     })
 }
 
-fn multiplier(r: &mut Reader, v: &Value) -> Result<Multiplier> {
+fn multiplier(r: &mut Reader, v: &Value) -> R<Multiplier> {
     let o = r.object(v, &["on", "bounds", "bands"])?;
     Ok(Multiplier {
         on: r.req(o, "on", indicator)?,
@@ -709,7 +740,7 @@ fn multiplier(r: &mut Reader, v: &Value) -> Result<Multiplier> {
     })
 }
 
-fn cap(r: &mut Reader, v: &Value) -> Result<Cap> {
+fn cap(r: &mut Reader, v: &Value) -> R<Cap> {
     let o = r.object(v, &["amount", "per", "excess"])?;
     Ok(Cap {
         amount: r.req(o, "amount", decimal)?,
@@ -718,17 +749,17 @@ fn cap(r: &mut Reader, v: &Value) -> Result<Cap> {
     })
 }
 
-fn milestone(r: &mut Reader, v: &Value) -> Result<Milestone> {
+fn milestone(r: &mut Reader, v: &Value) -> R<Milestone> {
     let o = r.object(v, &["at", "amount"])?;
     Ok(Milestone { at: r.req(o, "at", decimal)?, amount: r.req(o, "amount", decimal)? })
 }
 
-fn window(r: &mut Reader, v: &Value) -> Result<Window> {
+fn window(r: &mut Reader, v: &Value) -> R<Window> {
     let o = r.object(v, &["from", "to"])?;
     Ok(Window { from: r.req(o, "from", date)?, to: r.req(o, "to", date)? })
 }
 
-fn objective(r: &mut Reader, v: &Value) -> Result<Objective> {
+fn objective(r: &mut Reader, v: &Value) -> R<Objective> {
     let o = r.object(v, &["id", "weight", "threshold", "target", "stretch", "atThreshold", "atStretch"])?;
     Ok(Objective {
         id: r.req(o, "id", string)?,
@@ -741,7 +772,7 @@ fn objective(r: &mut Reader, v: &Value) -> Result<Objective> {
     })
 }
 
-fn mbo_target(r: &mut Reader, v: &Value) -> Result<MboTarget> {
+fn mbo_target(r: &mut Reader, v: &Value) -> R<MboTarget> {
     let o = r.object(v, &["amount", "fractionOfTargetIncentive"])?;
     Ok(MboTarget {
         amount: r.opt(o, "amount", decimal)?,
@@ -749,7 +780,7 @@ fn mbo_target(r: &mut Reader, v: &Value) -> Result<MboTarget> {
     })
 }
 
-fn axis(r: &mut Reader, v: &Value) -> Result<Axis> {
+fn axis(r: &mut Reader, v: &Value) -> R<Axis> {
     let o = r.object(v, &["on", "breaks", "bounds"])?;
     Ok(Axis {
         on: r.req(o, "on", indicator)?,
@@ -760,7 +791,7 @@ fn axis(r: &mut Reader, v: &Value) -> Result<Axis> {
 
 /// A component. Like the derived deserializer (the kind is flattened into the component and its
 /// variants do not deny unknown fields), a component ignores fields it does not know.
-fn component(r: &mut Reader, v: &Value) -> Result<Component> {
+fn component(r: &mut Reader, v: &Value) -> R<Component> {
     let o = r.any_object(v)?;
     let c = Component {
         id: r.req(o, "id", string)?,
@@ -790,7 +821,7 @@ fn component(r: &mut Reader, v: &Value) -> Result<Component> {
     Ok(c)
 }
 
-fn component_kind(r: &mut Reader, o: &Obj) -> Result<ComponentKind> {
+fn component_kind(r: &mut Reader, o: &Obj) -> R<ComponentKind> {
     Ok(match r.tag(o, &["rate", "tiered", "matrix", "milestone", "spiff", "mbo"])? {
         0 => ComponentKind::Rate { measure: r.req(o, "measure", string)?, rate: r.req(o, "rate", rate)? },
         1 => ComponentKind::Tiered {
@@ -830,7 +861,7 @@ fn component_kind(r: &mut Reader, o: &Obj) -> Result<ComponentKind> {
     })
 }
 
-fn payments(r: &mut Reader, v: &Value) -> Result<Payments> {
+fn payments(r: &mut Reader, v: &Value) -> R<Payments> {
     let o = r.object(v, &["draws", "clawback", "holdbacks"])?;
     Ok(Payments {
         draws: r.def(o, "draws", |r, v| r.list(v, draw))?,
@@ -839,7 +870,7 @@ fn payments(r: &mut Reader, v: &Value) -> Result<Payments> {
     })
 }
 
-fn recovery(r: &mut Reader, v: &Value) -> Result<Recovery> {
+fn recovery(r: &mut Reader, v: &Value) -> R<Recovery> {
     let o = r.object(v, &["maxAmount", "maxPercent", "delayPeriods"])?;
     Ok(Recovery {
         max_amount: r.opt(o, "maxAmount", decimal)?,
@@ -848,7 +879,7 @@ fn recovery(r: &mut Reader, v: &Value) -> Result<Recovery> {
     })
 }
 
-fn draw(r: &mut Reader, v: &Value) -> Result<Draw> {
+fn draw(r: &mut Reader, v: &Value) -> R<Draw> {
     let o = r.object(v, &["id", "roles", "payees", "kind", "amount", "periods", "recovery"])?;
     Ok(Draw {
         id: r.req(o, "id", string)?,
@@ -861,7 +892,7 @@ fn draw(r: &mut Reader, v: &Value) -> Result<Draw> {
     })
 }
 
-fn clawback(r: &mut Reader, v: &Value) -> Result<Clawback> {
+fn clawback(r: &mut Reader, v: &Value) -> R<Clawback> {
     let o = r.object(v, &["windowDays", "mode", "attainment", "components"])?;
     Ok(Clawback {
         window_days: r.req(o, "windowDays", u32)?,
@@ -871,7 +902,7 @@ fn clawback(r: &mut Reader, v: &Value) -> Result<Clawback> {
     })
 }
 
-fn release(r: &mut Reader, v: &Value) -> Result<Release> {
+fn release(r: &mut Reader, v: &Value) -> R<Release> {
     let (i, name, inner) = r.variant(v, &["onDate", "afterPeriods", "onEvent", "onPayment"])?;
     if i == 3 {
         return match inner {
@@ -887,7 +918,7 @@ fn release(r: &mut Reader, v: &Value) -> Result<Release> {
     })
 }
 
-fn holdback(r: &mut Reader, v: &Value) -> Result<Holdback> {
+fn holdback(r: &mut Reader, v: &Value) -> R<Holdback> {
     let o = r.object(v, &["id", "percent", "components", "release"])?;
     Ok(Holdback {
         id: r.req(o, "id", string)?,
@@ -899,7 +930,7 @@ fn holdback(r: &mut Reader, v: &Value) -> Result<Holdback> {
 
 // ---- the inputs ----
 
-fn inputs(r: &mut Reader, v: &Value) -> Result<Inputs> {
+fn inputs(r: &mut Reader, v: &Value) -> R<Inputs> {
     let o = r.object(
         v,
         &["transactions", "closedStatements", "scores", "metrics", "events", "openingBalances", "options"],
@@ -915,11 +946,11 @@ fn inputs(r: &mut Reader, v: &Value) -> Result<Inputs> {
     })
 }
 
-fn transactions(r: &mut Reader, v: &Value) -> Result<Vec<Transaction>> {
+fn transactions(r: &mut Reader, v: &Value) -> R<Vec<Transaction>> {
     r.list(v, transaction)
 }
 
-fn transaction(r: &mut Reader, v: &Value) -> Result<Transaction> {
+fn transaction(r: &mut Reader, v: &Value) -> R<Transaction> {
     let o = r.object(
         v,
         &[
@@ -961,13 +992,13 @@ fn transaction(r: &mut Reader, v: &Value) -> Result<Transaction> {
     })
 }
 
-fn split(r: &mut Reader, v: &Value) -> Result<Split> {
+fn split(r: &mut Reader, v: &Value) -> R<Split> {
     let o = r.object(v, &["payee", "percent"])?;
     Ok(Split { payee: r.req(o, "payee", string)?, percent: r.req(o, "percent", decimal)? })
 }
 
 /// A closed statement: a full statement may be given, so fields it does not read are ignored.
-fn closed_statement(r: &mut Reader, v: &Value) -> Result<ClosedStatement> {
+fn closed_statement(r: &mut Reader, v: &Value) -> R<ClosedStatement> {
     let o = r.any_object(v)?;
     Ok(ClosedStatement {
         payee: r.req(o, "payee", string)?,
@@ -977,12 +1008,12 @@ fn closed_statement(r: &mut Reader, v: &Value) -> Result<ClosedStatement> {
     })
 }
 
-fn closed_component(r: &mut Reader, v: &Value) -> Result<ClosedComponent> {
+fn closed_component(r: &mut Reader, v: &Value) -> R<ClosedComponent> {
     let o = r.any_object(v)?;
     Ok(ClosedComponent { component: r.req(o, "component", string)?, amount: r.req(o, "amount", decimal)? })
 }
 
-fn score(r: &mut Reader, v: &Value) -> Result<Score> {
+fn score(r: &mut Reader, v: &Value) -> R<Score> {
     let o = r.object(v, &["payee", "period", "objective", "value"])?;
     Ok(Score {
         payee: r.req(o, "payee", string)?,
@@ -992,7 +1023,7 @@ fn score(r: &mut Reader, v: &Value) -> Result<Score> {
     })
 }
 
-fn metric_value(r: &mut Reader, v: &Value) -> Result<MetricValue> {
+fn metric_value(r: &mut Reader, v: &Value) -> R<MetricValue> {
     let o = r.object(v, &["metric", "period", "payee", "value"])?;
     Ok(MetricValue {
         metric: r.req(o, "metric", string)?,
@@ -1002,17 +1033,17 @@ fn metric_value(r: &mut Reader, v: &Value) -> Result<MetricValue> {
     })
 }
 
-fn event(r: &mut Reader, v: &Value) -> Result<Event> {
+fn event(r: &mut Reader, v: &Value) -> R<Event> {
     let o = r.object(v, &["id", "date"])?;
     Ok(Event { id: r.req(o, "id", string)?, date: r.req(o, "date", date)? })
 }
 
-fn opening_balance(r: &mut Reader, v: &Value) -> Result<OpeningBalance> {
+fn opening_balance(r: &mut Reader, v: &Value) -> R<OpeningBalance> {
     let o = r.object(v, &["payee", "drawBalance"])?;
     Ok(OpeningBalance { payee: r.req(o, "payee", string)?, draw_balance: r.def(o, "drawBalance", decimal)? })
 }
 
-fn options(r: &mut Reader, v: &Value) -> Result<Options> {
+fn options(r: &mut Reader, v: &Value) -> R<Options> {
     let o = r.object(v, &["strict"])?;
     Ok(Options { strict: r.def(o, "strict", |r, v| r.bool(v))? })
 }
@@ -1158,12 +1189,12 @@ mod tests {
             ("79228162514264337593543950336", false),
             ("0.12345678901234567890123456789", false),
         ] {
-            let r = Reader::new("plan").decimal(&json!(s));
+            let r = Reader::new("plan").run(&json!(s), decimal);
             assert_eq!(r.is_ok(), accepted, "{s}: {r:?}");
         }
-        let e = Reader::new("plan").decimal(&json!("1e3")).unwrap_err();
+        let e = Reader::new("plan").run(&json!("1e3"), decimal).unwrap_err();
         assert!(e.to_string().ends_with("without an exponent)"), "{e}");
-        let e = Reader::new("plan").decimal(&json!("0.12345678901234567890123456789")).unwrap_err();
+        let e = Reader::new("plan").run(&json!("0.12345678901234567890123456789"), decimal).unwrap_err();
         assert!(e.to_string().contains("at most 28 digits after the point"), "{e}");
         let (path, message) = plan_err(|v| *at(v, "/calendar/yearStart") = json!("2025-02-30"));
         assert_eq!(path, "/calendar/yearStart");
@@ -1171,7 +1202,7 @@ mod tests {
             message,
             "invalid value: string \"2025-02-30\", expected a date string YYYY-MM-DD such as \"2025-03-31\" (input is out of range)"
         );
-        assert!(Reader::new("plan").date(&json!("+262142-06-01")).is_ok());
+        assert!(Reader::new("plan").run(&json!("+262142-06-01"), date).is_ok());
     }
 
     #[test]
