@@ -343,8 +343,7 @@ impl Reader {
     /// `+262142-06-01`, and one-digit months and days).
     fn date(&mut self, v: &Value) -> R<NaiveDate> {
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, DATE_EXPECTED))?;
-        s.parse::<NaiveDate>()
-            .map_err(|e| self.fail(format!("invalid value: string {s:?}, expected {DATE_EXPECTED} ({e})")))
+        parse_date(s).map_err(|e| self.fail(format!("invalid value: string {s:?}, expected {DATE_EXPECTED} ({e})")))
     }
 
     /// A list, each item read with `f`.
@@ -371,6 +370,65 @@ impl Reader {
         }
         Ok(out)
     }
+}
+
+/// A date as chrono's `NaiveDate::from_str` reads it (the same dates accepted, the same error
+/// messages), without chrono's general format parser, which is large in WebAssembly: an optional
+/// sign and a year (four digits at most without a sign), `-`, a month and `-`, a day (one or two
+/// digits each), whitespace allowed before each number and each `-` and at the end.
+pub(crate) fn parse_date(s: &str) -> std::result::Result<NaiveDate, &'static str> {
+    const OUT_OF_RANGE: &str = "input is out of range";
+    const INVALID: &str = "input contains invalid characters";
+    const TOO_SHORT: &str = "premature end of input";
+    /// Up to `max` digits (at least one): the rest and the value.
+    fn number(s: &str, max: usize) -> std::result::Result<(&str, i64), &'static str> {
+        let digits = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+        if s.is_empty() {
+            return Err(TOO_SHORT);
+        }
+        if digits == 0 {
+            return Err(INVALID);
+        }
+        let mut n = 0i64;
+        for c in s.bytes().take(digits) {
+            n = n.checked_mul(10).and_then(|n| n.checked_add(i64::from(c - b'0'))).ok_or(OUT_OF_RANGE)?;
+        }
+        Ok((s.get(digits..).unwrap_or_default(), n))
+    }
+    /// Whitespace, then `-`.
+    fn dash(s: &str) -> std::result::Result<&str, &'static str> {
+        let s = s.trim_start();
+        match s.strip_prefix('-') {
+            Some(rest) => Ok(rest),
+            None if s.is_empty() => Err(TOO_SHORT),
+            None => Err(INVALID),
+        }
+    }
+    let s = s.trim_start();
+    let (s, year) = if let Some(rest) = s.strip_prefix('-') {
+        let (s, v) = number(rest, usize::MAX)?;
+        (s, -v)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        number(rest, usize::MAX)?
+    } else {
+        number(s, 4)?
+    };
+    let year = i32::try_from(year).map_err(|_| OUT_OF_RANGE)?;
+    let (s, month) = number(dash(s)?.trim_start(), 2)?;
+    if !(1..=12).contains(&month) {
+        return Err(OUT_OF_RANGE);
+    }
+    let (s, day) = number(dash(s)?.trim_start(), 2)?;
+    if !(1..=31).contains(&day) {
+        return Err(OUT_OF_RANGE);
+    }
+    if !s.trim_start().is_empty() {
+        return Err("trailing input");
+    }
+    let (Ok(month), Ok(day)) = (u32::try_from(month), u32::try_from(day)) else {
+        return Err(OUT_OF_RANGE);
+    };
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(OUT_OF_RANGE)
 }
 
 /// How serde names a value in "invalid type" messages.
@@ -1203,6 +1261,74 @@ mod tests {
             "invalid value: string \"2025-02-30\", expected a date string YYYY-MM-DD such as \"2025-03-31\" (input is out of range)"
         );
         assert!(Reader::new("plan").run(&json!("+262142-06-01"), date).is_ok());
+    }
+
+    #[test]
+    fn dates_read_as_chrono_reads_them() {
+        let mut cases: Vec<String> = [
+            "2025-03-31",
+            "2025-3-1",
+            "+2025-03-31",
+            "-0001-01-01",
+            "+262142-06-01",
+            "+262144-06-01",
+            "-262144-01-01",
+            " 2025-03-31",
+            "2025-03-31 ",
+            "2025 - 03 - 31",
+            "2025-03- 31",
+            "2025-03-31x",
+            "2025-02-29",
+            "2024-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-32",
+            "2025-01-00",
+            "2025",
+            "2025-",
+            "2025-01",
+            "2025-01-",
+            "",
+            " ",
+            "-",
+            "+",
+            "20250-01-01",
+            "02025-01-01",
+            "2025-001-01",
+            "2025-01-011",
+            "99999999999999999999-01-01",
+            "+99999999999999999999-01-01",
+            "-9223372036854775808-01-01",
+            "+2147483648-01-01",
+            "2025/01/01",
+            "2025-01-01\u{a0}",
+            "\u{2003}2025-01-01",
+            "2025-\u{e9}1-01",
+            "１２３４-01-01",
+            "0-1-1",
+            "+0-1-1",
+            "-0-1-1",
+            "2025--01-01",
+            "2025-+1-01",
+            "2025-01-+1",
+            "2025-1-1-",
+            "\t2025-01-01\n",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for y in ["2025", "1", "12", "123", "+1", "-5", "9999", "+10000"] {
+            for m in ["1", "01", "12", "13", "0", "001", ""] {
+                for d in ["1", "01", "28", "29", "30", "31", "32", "", "1 ", "1x"] {
+                    cases.push(format!("{y}-{m}-{d}"));
+                }
+            }
+        }
+        for c in &cases {
+            let expected = c.parse::<NaiveDate>().map_err(|e| e.to_string());
+            let got = parse_date(c).map_err(str::to_string);
+            assert_eq!(got, expected, "{c:?}");
+        }
     }
 
     #[test]
