@@ -346,28 +346,51 @@ impl Reader {
         parse_date(s).map_err(|e| self.fail(format!("invalid value: string {s:?}, expected {DATE_EXPECTED} ({e})")))
     }
 
-    /// A list, each item read with `f`.
+    /// Calls `f` on each item of the list `v`, with the path at the item. (Not generic: what is
+    /// generic in reading a list is only the push into its vector.)
     #[inline(never)]
-    fn list<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<Vec<T>> {
+    fn items(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &Value) -> R<()>) -> R<()> {
         let items = v.as_array().ok_or_else(|| self.invalid_type(v, "a list"))?;
-        let mut out = Vec::with_capacity(items.len());
         let mut key = String::new();
         for (i, item) in items.iter().enumerate() {
             key.clear();
             key.push_str(&i.to_string());
-            out.push(self.at(&key, item, f)?);
+            let n = self.enter(&key);
+            f(self, item)?;
+            self.path.truncate(n);
         }
+        Ok(())
+    }
+
+    /// A list, each item read with `f`.
+    fn list<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<Vec<T>> {
+        let mut out = Vec::new();
+        self.items(v, &mut |r, item| {
+            out.push(f(r, item)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 
-    /// An object read as a map from its keys to values read with `f`.
+    /// Calls `f` on each entry of the object `v`, with the path at the entry.
     #[inline(never)]
-    fn map<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<BTreeMap<String, T>> {
+    fn entries(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &String, &Value) -> R<()>) -> R<()> {
         let o = v.as_object().ok_or_else(|| self.invalid_type(v, "an object (a map)"))?;
-        let mut out = BTreeMap::new();
         for (k, item) in o {
-            out.insert(k.clone(), self.at(k, item, f)?);
+            let n = self.enter(k);
+            f(self, k, item)?;
+            self.path.truncate(n);
         }
+        Ok(())
+    }
+
+    /// An object read as a map from its keys to values read with `f`.
+    fn map<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<BTreeMap<String, T>> {
+        let mut out = BTreeMap::new();
+        self.entries(v, &mut |r, k, item| {
+            out.insert(k.clone(), f(r, item)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 }
