@@ -162,7 +162,6 @@ impl Reader {
     }
 
     /// Reads `v` (the value at `key` of the current value) with `f`.
-    #[inline(never)]
     fn at<T>(&mut self, key: &str, v: &Value, f: ReadFn<T>) -> R<T> {
         let n = self.enter(key);
         let out = f(self, v)?;
