@@ -96,6 +96,15 @@ pub fn validate_json(text: &str) -> Vec<Diagnostic> {
     }
 }
 
+/// `base` followed by `tail` (a path below `base`), without the formatting machinery.
+#[inline(never)]
+fn join(base: &str, tail: &str) -> String {
+    let mut s = String::with_capacity(base.len() + tail.len());
+    s.push_str(base);
+    s.push_str(tail);
+    s
+}
+
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 fn esc(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -352,7 +361,7 @@ impl<'a> Validator<'a> {
     /// EMPTY_ID / DUPLICATE_ID for a list of ids at `{base}/{i}/id`, held by item.
     fn check_ids<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) -> Buckets {
         let found = self.capture(|v| v.id_checks(base, what, ids));
-        bucket_by(found, &format!("{base}/"))
+        bucket_by(found, &join(&base, "/"))
     }
 
     fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
@@ -459,18 +468,18 @@ impl<'a> Validator<'a> {
         let mut seq = bucket_by(found, "/fx/rates/");
         for (i, r) in fx.rates.iter().enumerate() {
             let base = format!("/fx/rates/{i}");
-            self.check_currency_ref(&r.currency, format!("{base}/currency"), "the FX rate currency");
+            self.check_currency_ref(&r.currency, join(&base, "/currency"), "the FX rate currency");
             if r.currency == fx.base {
                 if r.rate == Decimal::ONE {
                     self.warn(
                         "FX_SELF_RATE",
-                        format!("{base}/currency"),
+                        join(&base, "/currency"),
                         format!("a rate of `{}` against itself (the base) is not needed; it is always 1", r.currency),
                     );
                 } else {
                     self.err(
                         "FX_SELF_RATE",
-                        format!("{base}/currency"),
+                        join(&base, "/currency"),
                         format!(
                             "`{}` is the FX base currency; its rate against itself is 1, not {}",
                             r.currency, r.rate
@@ -481,7 +490,7 @@ impl<'a> Validator<'a> {
             if r.rate <= Decimal::ZERO {
                 self.err(
                     "FX_RATE_NOT_POSITIVE",
-                    format!("{base}/rate"),
+                    join(&base, "/rate"),
                     format!(
                         "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
                         r.currency, r.from, r.rate
@@ -493,7 +502,7 @@ impl<'a> Validator<'a> {
                 if to < r.from {
                     self.err(
                         "FX_DATES",
-                        format!("{base}/to"),
+                        join(&base, "/to"),
                         format!(
                             "the rate for `{}` ends on {to}, before it starts on {}; `to` must be on or after `from`",
                             r.currency, r.from
@@ -735,7 +744,7 @@ impl<'a> Validator<'a> {
                 if end < start {
                     self.err(
                         "PAYEE_DATES",
-                        format!("{base}/end"),
+                        join(&base, "/end"),
                         format!(
                             "payee `{}` ends on {end}, before starting on {start}; `end` must be on or after `start`",
                             p.id
@@ -765,13 +774,13 @@ impl<'a> Validator<'a> {
                 if r.manager == p.id {
                     self.err(
                         "SELF_MANAGER",
-                        format!("{rbase}/manager"),
+                        join(&rbase, "/manager"),
                         format!("payee `{}` is listed as their own manager", p.id),
                     );
                 } else if !self.payees.contains_key(r.manager.as_str()) {
                     self.err(
                         "UNKNOWN_PAYEE",
-                        format!("{rbase}/manager"),
+                        join(&rbase, "/manager"),
                         format!("manager `{}` of payee `{}` is not a payee of this plan", r.manager, p.id),
                     );
                 }
@@ -781,7 +790,7 @@ impl<'a> Validator<'a> {
                         ok = false;
                         self.err(
                             "REPORTING_DATES",
-                            format!("{rbase}/to"),
+                            join(&rbase, "/to"),
                             format!(
                                 "the reporting line of `{}` to `{}` ends on {to}, before it starts on {from}",
                                 p.id, r.manager
@@ -819,7 +828,7 @@ impl<'a> Validator<'a> {
                 if ti < Decimal::ZERO {
                     self.err(
                         "NEGATIVE_AMOUNT",
-                        format!("{base}/targetIncentive"),
+                        join(&base, "/targetIncentive"),
                         format!("payee `{}` has a negative target incentive {}; it must be 0 or more", p.id, ti),
                     );
                 }
@@ -955,13 +964,13 @@ impl<'a> Validator<'a> {
             if in_credit_rule {
                 self.warn(
                     "RULES_FILTER_IGNORED",
-                    format!("{base}/rules"),
+                    join(&base, "/rules"),
                     "`rules` selects the credit lines of crediting rules; in a crediting rule's own filter it is ignored",
                 );
             } else if rules.is_empty() {
                 self.warn(
                     "EMPTY_FILTER_LIST",
-                    format!("{base}/rules"),
+                    join(&base, "/rules"),
                     format!("the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"),
                 );
             } else {
@@ -981,11 +990,11 @@ impl<'a> Validator<'a> {
             if ex.is_empty() {
                 self.warn(
                     "EXCLUDE_EVERYTHING",
-                    format!("{base}/exclude"),
+                    join(&base, "/exclude"),
                     "`exclude` has no condition, so it matches and excludes everything",
                 );
             }
-            self.check_filter(ex, &format!("{base}/exclude"), in_credit_rule, true);
+            self.check_filter(ex, &join(&base, "/exclude"), in_credit_rule, true);
         }
     }
 
@@ -1011,12 +1020,12 @@ impl<'a> Validator<'a> {
         for (i, q) in plan.quotas.iter().enumerate() {
             let base = format!("/quotas/{i}");
             if !self.payees.contains_key(q.payee.as_str()) {
-                self.err("UNKNOWN_PAYEE", format!("{base}/payee"), format!("quota for unknown payee `{}`", q.payee));
+                self.err("UNKNOWN_PAYEE", join(&base, "/payee"), format!("quota for unknown payee `{}`", q.payee));
             }
             if !self.measures.contains(q.measure.as_str()) {
                 self.err(
                     "UNKNOWN_MEASURE",
-                    format!("{base}/measure"),
+                    join(&base, "/measure"),
                     format!("quota on unknown measure `{}`", q.measure),
                 );
             }
@@ -1040,7 +1049,7 @@ impl<'a> Validator<'a> {
                 _ => {}
             }
             if let Some(a) = q.annual {
-                self.check_quota_amount(a, format!("{base}/annual"), "annual quota");
+                self.check_quota_amount(a, join(&base, "/annual"), "annual quota");
             }
             if let Some(season) = &q.seasonality {
                 self.check_seasonality(&base, q.annual.is_some(), season);
@@ -1064,7 +1073,7 @@ impl<'a> Validator<'a> {
                     if !missing.is_empty() {
                         self.warn(
                             "PERIOD_QUOTA_MISSING",
-                            format!("{base}/periods"),
+                            join(&base, "/periods"),
                             format!("no quota for period(s) {}; attainment there is undefined", list(&missing)),
                         );
                     }
@@ -1107,7 +1116,7 @@ impl<'a> Validator<'a> {
     }
 
     fn check_seasonality(&mut self, base: &str, has_annual: bool, season: &BTreeMap<String, Decimal>) {
-        let sbase = format!("{base}/seasonality");
+        let sbase = join(&base, "/seasonality");
         if !has_annual {
             self.err(
                 "SEASONALITY_WITHOUT_ANNUAL",
@@ -1183,11 +1192,11 @@ impl<'a> Validator<'a> {
         for (i, rule) in plan.crediting.rules.iter().enumerate() {
             let base = format!("/crediting/rules/{i}");
             self.flush(&mut ids, i);
-            self.check_filter(rule.filter(), &format!("{base}/filter"), true, false);
+            self.check_filter(rule.filter(), &join(&base, "/filter"), true, false);
             match rule {
                 CreditRule::Direct { percent, .. } => {
                     if let Some(p) = percent {
-                        self.check_positive_percent(*p, format!("{base}/percent"), "the credited percentage");
+                        self.check_positive_percent(*p, join(&base, "/percent"), "the credited percentage");
                     }
                 }
                 CreditRule::Split { shares, must_total, .. } => {
@@ -1204,14 +1213,14 @@ impl<'a> Validator<'a> {
                         }
                     }
                     if let Some(t) = must_total {
-                        self.check_positive_percent(*t, format!("{base}/mustTotal"), "mustTotal");
+                        self.check_positive_percent(*t, join(&base, "/mustTotal"), "mustTotal");
                         if !shares.is_empty() {
                             let sum = shares.iter().try_fold(Decimal::ZERO, |acc, s| acc.checked_add(s.percent));
                             if sum != Some(*t) {
                                 let actual = sum.map(fmt_dec).unwrap_or_else(|| "too large".to_string());
                                 self.err(
                                     "SPLIT_TOTAL",
-                                    format!("{base}/shares"),
+                                    join(&base, "/shares"),
                                     format!("the shares add up to {actual}% but mustTotal is {}%", t),
                                 );
                             }
@@ -1219,19 +1228,19 @@ impl<'a> Validator<'a> {
                     }
                 }
                 CreditRule::Overlay { payee, percent, .. } => {
-                    self.check_payee_ref(payee, format!("{base}/payee"), "overlay payee");
-                    self.check_positive_percent(*percent, format!("{base}/percent"), "the overlay percentage");
+                    self.check_payee_ref(payee, join(&base, "/payee"), "overlay payee");
+                    self.check_positive_percent(*percent, join(&base, "/percent"), "the overlay percentage");
                 }
                 CreditRule::Rollup { levels, percent, from_rules, .. } => {
                     if *levels == Some(0) {
                         self.err(
                             "INVALID_LEVELS",
-                            format!("{base}/levels"),
+                            join(&base, "/levels"),
                             "levels is 0, so nothing rolls up; use 1 or more, or leave it out for all levels",
                         );
                     }
                     if let Some(p) = percent {
-                        self.check_positive_percent(*p, format!("{base}/percent"), "the roll-up percentage");
+                        self.check_positive_percent(*p, join(&base, "/percent"), "the roll-up percentage");
                     }
                     for (k, r) in from_rules.iter().enumerate() {
                         let path = format!("{base}/fromRules/{k}");
@@ -1323,11 +1332,11 @@ impl<'a> Validator<'a> {
         let mut quota_warned: Vec<(usize, &'a str)> = Vec::new();
         match &c.kind {
             ComponentKind::Rate { measure, rate } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
-                self.check_rate(rate, &format!("{base}/rate"), false, "a rate component has no baseRate");
+                self.check_measure_ref(measure, join(&base, "/measure"));
+                self.check_rate(rate, &join(&base, "/rate"), false, "a rate component has no baseRate");
             }
             ComponentKind::Tiered { measure, basis, method, base_rate, tiers, points, output, basis_cap, .. } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_measure_ref(measure, join(&base, "/measure"));
                 if let Some(br) = base_rate {
                     let (unit, value) = rate_parts(br);
                     if matches!(br, Rate::Multiplier(_)) {
@@ -1346,7 +1355,7 @@ impl<'a> Validator<'a> {
                     if *method == TierMethod::Interpolated {
                         self.warn(
                             "BASE_RATE_IGNORED",
-                            format!("{base}/baseRate"),
+                            join(&base, "/baseRate"),
                             "an interpolated curve does not use baseRate; it is ignored",
                         );
                     }
@@ -1356,7 +1365,7 @@ impl<'a> Validator<'a> {
                     if !tiers.is_empty() {
                         self.warn(
                             "TIERS_IGNORED",
-                            format!("{base}/tiers"),
+                            join(&base, "/tiers"),
                             "an interpolated table uses `points`; `tiers` is ignored",
                         );
                     }
@@ -1367,12 +1376,12 @@ impl<'a> Validator<'a> {
                     if tiers.is_empty() {
                         self.err(
                             "MISSING_TIERS",
-                            format!("{base}/tiers"),
+                            join(&base, "/tiers"),
                             "a marginal or retroactive table needs at least one band in `tiers`",
                         );
                     }
                     let bands: Vec<Band> = tiers.iter().map(|t| Band { from: t.from, to: t.to }).collect();
-                    let mut held = self.check_bands(&format!("{base}/tiers"), &bands, true);
+                    let mut held = self.check_bands(&join(&base, "/tiers"), &bands, true);
                     for (k, t) in tiers.iter().enumerate() {
                         self.flush(&mut held, k);
                         self.check_rate(
@@ -1385,7 +1394,7 @@ impl<'a> Validator<'a> {
                     if !points.is_empty() {
                         self.warn(
                             "POINTS_IGNORED",
-                            format!("{base}/points"),
+                            join(&base, "/points"),
                             "`points` are only used by the interpolated method; they are ignored",
                         );
                     }
@@ -1400,14 +1409,14 @@ impl<'a> Validator<'a> {
                 }
             }
             ComponentKind::Matrix { measure, rows, columns, rates } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_measure_ref(measure, join(&base, "/measure"));
                 for (name, axis) in [("rows", rows), ("columns", columns)] {
                     let abase = format!("{base}/{name}");
-                    self.check_indicator(&axis.on, &format!("{abase}/on"), c, &applies, &mut quota_warned);
+                    self.check_indicator(&axis.on, &join(&abase, "/on"), c, &applies, &mut quota_warned);
                     if axis.breaks.is_empty() {
                         self.err(
                             "AXIS_ORDER",
-                            format!("{abase}/breaks"),
+                            join(&abase, "/breaks"),
                             format!("the {name} axis has no breaks; give at least one"),
                         );
                     }
@@ -1426,7 +1435,7 @@ impl<'a> Validator<'a> {
                 if rates.len() != nr {
                     self.err(
                         "MATRIX_SHAPE",
-                        format!("{base}/rates"),
+                        join(&base, "/rates"),
                         format!(
                             "`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break",
                             rates.len()
@@ -1452,18 +1461,18 @@ impl<'a> Validator<'a> {
                 }
             }
             ComponentKind::Milestone { measure, basis, scope, levels } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_measure_ref(measure, join(&base, "/measure"));
                 if *scope == Scope::Transaction {
                     self.err(
                         "INVALID_SCOPE",
-                        format!("{base}/scope"),
+                        join(&base, "/scope"),
                         "a milestone is reached by a period or year-to-date total; scope `transaction` is not allowed (use `period` or `yearToDate`)",
                     );
                 }
                 if levels.is_empty() {
                     self.err(
                         "MISSING_LEVELS",
-                        format!("{base}/levels"),
+                        join(&base, "/levels"),
                         "a milestone component needs at least one level",
                     );
                 }
@@ -1472,7 +1481,7 @@ impl<'a> Validator<'a> {
                     if l.at < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_BOUND",
-                            format!("{lbase}/at"),
+                            join(&lbase, "/at"),
                             format!("milestone level {k} is at {}; it cannot be negative", l.at),
                         );
                     }
@@ -1481,7 +1490,7 @@ impl<'a> Validator<'a> {
                             if l.at <= prev.at {
                                 self.err(
                                     "MILESTONE_ORDER",
-                                    format!("{lbase}/at"),
+                                    join(&lbase, "/at"),
                                     format!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
                                 );
                             }
@@ -1490,7 +1499,7 @@ impl<'a> Validator<'a> {
                     if l.amount < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_AMOUNT",
-                            format!("{lbase}/amount"),
+                            join(&lbase, "/amount"),
                             format!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
                         );
                     }
@@ -1502,12 +1511,12 @@ impl<'a> Validator<'a> {
                 }
             }
             ComponentKind::Spiff { measure, filter, window, rate } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
-                self.check_filter(filter, &format!("{base}/filter"), false, false);
+                self.check_measure_ref(measure, join(&base, "/measure"));
+                self.check_filter(filter, &join(&base, "/filter"), false, false);
                 if window.to < window.from {
                     self.err(
                         "WINDOW_DATES",
-                        format!("{base}/window/to"),
+                        join(&base, "/window/to"),
                         format!(
                             "the window ends on {}, before it starts on {}; `to` must be on or after `from`",
                             window.to, window.from
@@ -1517,7 +1526,7 @@ impl<'a> Validator<'a> {
                     if window.to < ys || window.from > ye {
                         self.warn(
                             "WINDOW_OUTSIDE_YEAR",
-                            format!("{base}/window"),
+                            join(&base, "/window"),
                             format!(
                                 "the window {} to {} is outside the plan year ({ys} to {ye}); the SPIFF will never pay",
                                 window.from, window.to
@@ -1525,7 +1534,7 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
-                self.check_rate(rate, &format!("{base}/rate"), false, "a spiff component has no baseRate");
+                self.check_rate(rate, &join(&base, "/rate"), false, "a spiff component has no baseRate");
             }
             ComponentKind::Mbo { target, objectives } => {
                 self.check_mbo(&base, c, &applies, target, objectives);
@@ -1582,7 +1591,7 @@ impl<'a> Validator<'a> {
         if points.len() < 2 {
             self.err(
                 "MISSING_POINTS",
-                format!("{base}/points"),
+                join(&base, "/points"),
                 format!("an interpolated curve needs at least 2 points; it has {}", points.len()),
             );
         }
@@ -1625,7 +1634,7 @@ impl<'a> Validator<'a> {
         measure: &str,
         basis: Basis,
     ) {
-        let path = format!("{base}/basisCap");
+        let path = join(&base, "/basisCap");
         if cap <= Decimal::ZERO {
             self.err("CAP_BELOW_THRESHOLD", path, format!("basisCap is {}; it must be greater than 0", cap));
             return;
@@ -1672,7 +1681,7 @@ impl<'a> Validator<'a> {
         match (target.amount, target.fraction_of_target_incentive) {
             (Some(_), Some(_)) | (None, None) => self.err(
                 "MBO_TARGET",
-                format!("{base}/target"),
+                join(&base, "/target"),
                 "the MBO target needs exactly one of `amount` or `fractionOfTargetIncentive`",
             ),
             _ => {}
@@ -1681,7 +1690,7 @@ impl<'a> Validator<'a> {
             if a < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    format!("{base}/target/amount"),
+                    join(&base, "/target/amount"),
                     format!("the MBO target amount is {}; it must be 0 or more", a),
                 );
             }
@@ -1690,13 +1699,13 @@ impl<'a> Validator<'a> {
             if f < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    format!("{base}/target/fractionOfTargetIncentive"),
+                    join(&base, "/target/fractionOfTargetIncentive"),
                     format!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
                 );
             }
             self.check_target_incentives(c, applies, "its MBO target is a fraction of target incentive");
         }
-        let obase = format!("{base}/objectives");
+        let obase = join(&base, "/objectives");
         if objectives.is_empty() {
             self.err("MISSING_OBJECTIVES", obase.clone(), "an MBO component needs at least one objective");
             return;
@@ -1709,7 +1718,7 @@ impl<'a> Validator<'a> {
             if o.weight < Decimal::ZERO {
                 self.err(
                     "MBO_WEIGHTS",
-                    format!("{p}/weight"),
+                    join(&p, "/weight"),
                     format!("objective `{}` has weight {}; weights cannot be negative", o.id, o.weight),
                 );
             }
@@ -1717,7 +1726,7 @@ impl<'a> Validator<'a> {
             if o.threshold > o.target {
                 self.err(
                     "MBO_LEVELS",
-                    format!("{p}/threshold"),
+                    join(&p, "/threshold"),
                     format!(
                         "objective `{}` has threshold {} above target {}; need threshold <= target < stretch",
                         o.id, o.threshold, o.target
@@ -1727,7 +1736,7 @@ impl<'a> Validator<'a> {
             if o.target >= o.stretch {
                 self.err(
                     "MBO_LEVELS",
-                    format!("{p}/stretch"),
+                    join(&p, "/stretch"),
                     format!(
                         "objective `{}` has stretch {} not above target {}; need threshold <= target < stretch",
                         o.id, o.stretch, o.target
@@ -1771,12 +1780,12 @@ impl<'a> Validator<'a> {
                 "an indicator reads exactly one of `measure` or `metric`",
             ),
             (None, Some(m)) if m.trim().is_empty() => {
-                self.err("INDICATOR_SOURCE", format!("{path}/metric"), "the metric id is empty")
+                self.err("INDICATOR_SOURCE", join(&path, "/metric"), "the metric id is empty")
             }
             _ => {}
         }
         if let Some(m) = &ind.measure {
-            self.check_measure_ref(m, format!("{path}/measure"));
+            self.check_measure_ref(m, join(&path, "/measure"));
             if ind.basis == Basis::Attainment && ind.of == Whose::Payee {
                 for &p in applies {
                     self.missing_quota(c, p, m, warned);
@@ -1786,7 +1795,7 @@ impl<'a> Validator<'a> {
         if ind.scope == Scope::Transaction {
             self.err(
                 "INVALID_SCOPE",
-                format!("{path}/scope"),
+                join(&path, "/scope"),
                 "an indicator is read for a period or year to date; scope `transaction` is not allowed",
             );
         }
@@ -1800,12 +1809,12 @@ impl<'a> Validator<'a> {
         applies: &[usize],
         warned: &mut Vec<(usize, &'a str)>,
     ) {
-        let gbase = format!("{base}/gate");
-        self.check_indicator(&g.on, &format!("{gbase}/on"), c, applies, warned);
+        let gbase = join(&base, "/gate");
+        self.check_indicator(&g.on, &join(&gbase, "/on"), c, applies, warned);
         if g.min < Decimal::ZERO {
             self.err(
                 "NEGATIVE_BOUND",
-                format!("{gbase}/min"),
+                join(&gbase, "/min"),
                 format!("the gate's min is {}; it cannot be negative", g.min),
             );
         }
@@ -1817,7 +1826,7 @@ impl<'a> Validator<'a> {
                 ComponentKind::Tiered { measure, basis, .. } => Some((measure, *basis)),
                 ComponentKind::Milestone { .. } | ComponentKind::Mbo { .. } => None,
             };
-            let path = format!("{gbase}/payFrom");
+            let path = join(&gbase, "/payFrom");
             match own {
                 None => self.err(
                     "GATE_THRESHOLD_MISMATCH",
@@ -1856,12 +1865,12 @@ impl<'a> Validator<'a> {
         applies: &[usize],
         warned: &mut Vec<(usize, &'a str)>,
     ) {
-        self.check_indicator(&m.on, &format!("{mbase}/on"), c, applies, warned);
+        self.check_indicator(&m.on, &join(&mbase, "/on"), c, applies, warned);
         if m.bands.is_empty() {
-            self.warn("NO_BANDS", format!("{mbase}/bands"), "the multiplier has no bands, so it never changes the pay");
+            self.warn("NO_BANDS", join(&mbase, "/bands"), "the multiplier has no bands, so it never changes the pay");
         }
         let bands: Vec<Band> = m.bands.iter().map(|b| Band { from: b.from, to: b.to }).collect();
-        let mut held = self.check_bands(&format!("{mbase}/bands"), &bands, false);
+        let mut held = self.check_bands(&join(&mbase, "/bands"), &bands, false);
         for (k, b) in m.bands.iter().enumerate() {
             self.flush(&mut held, k);
             if b.factor < Decimal::ZERO {
@@ -1878,7 +1887,7 @@ impl<'a> Validator<'a> {
     /// multipliers.
     fn check_bands(&mut self, base: &str, bands: &[Band], tier_table: bool) -> Buckets {
         let found = self.capture(|v| v.band_checks(base, bands, tier_table));
-        bucket_by(found, &format!("{base}/"))
+        bucket_by(found, &join(&base, "/"))
     }
 
     fn band_checks(&mut self, base: &str, bands: &[Band], tier_table: bool) {
@@ -1967,14 +1976,14 @@ impl<'a> Validator<'a> {
             if cap.amount <= Decimal::ZERO {
                 self.err(
                     "CAP_NOT_POSITIVE",
-                    format!("{cbase}/amount"),
+                    join(&cbase, "/amount"),
                     format!("the cap amount is {}; a cap must be greater than 0", cap.amount),
                 );
             }
             if cap.per == CapPer::Transaction && cap.excess == Excess::CarryForward {
                 self.warn(
                     "CAP_CARRY_IGNORED",
-                    format!("{cbase}/excess"),
+                    join(&cbase, "/excess"),
                     "carryForward applies to period and year caps; on a per-transaction cap the excess is forfeited",
                 );
             }
@@ -1986,7 +1995,7 @@ impl<'a> Validator<'a> {
             if let Some(first) = seen.get(per) {
                 self.warn(
                     "DUPLICATE_CAP",
-                    format!("{cbase}/per"),
+                    join(&cbase, "/per"),
                     format!("there is already a per-{per} cap at {base}/caps/{first}; the lower one wins"),
                 );
             } else {
@@ -2020,13 +2029,13 @@ impl<'a> Validator<'a> {
             if d.amount < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    format!("{base}/amount"),
+                    join(&base, "/amount"),
                     format!("the draw amount is {}; it must be greater than 0", d.amount),
                 );
             } else if d.amount.is_zero() {
                 self.err(
                     "DRAW_AMOUNT",
-                    format!("{base}/amount"),
+                    join(&base, "/amount"),
                     "the draw amount is 0; a draw must guarantee a positive amount",
                 );
             }
@@ -2045,7 +2054,7 @@ impl<'a> Validator<'a> {
                 if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
                     self.err(
                         "RECOVERY_LIMIT",
-                        format!("{base}/recovery/maxPercent"),
+                        join(&base, "/recovery/maxPercent"),
                         format!("maxPercent is {}%; it must be more than 0 and at most 100", p),
                     );
                 }
@@ -2054,7 +2063,7 @@ impl<'a> Validator<'a> {
                 if a <= Decimal::ZERO {
                     self.err(
                         "RECOVERY_LIMIT",
-                        format!("{base}/recovery/maxAmount"),
+                        join(&base, "/recovery/maxAmount"),
                         format!("maxAmount is {}; it must be greater than 0", a),
                     );
                 }
@@ -2064,7 +2073,7 @@ impl<'a> Validator<'a> {
             {
                 self.warn(
                     "RECOVERY_IGNORED",
-                    format!("{base}/recovery"),
+                    join(&base, "/recovery"),
                     "a nonRecoverable draw is never recovered; its recovery limits are ignored",
                 );
             }
@@ -2118,7 +2127,7 @@ impl<'a> Validator<'a> {
             if h.percent <= Decimal::ZERO || h.percent > Decimal::ONE_HUNDRED {
                 self.err(
                     "HOLDBACK_PERCENT",
-                    format!("{base}/percent"),
+                    join(&base, "/percent"),
                     format!("the holdback percent is {}; it must be more than 0 and at most 100", h.percent),
                 );
             }
@@ -2128,12 +2137,12 @@ impl<'a> Validator<'a> {
             match &h.release {
                 Release::OnEvent(e) if e.trim().is_empty() => self.err(
                     "EMPTY_EVENT",
-                    format!("{base}/release/onEvent"),
+                    join(&base, "/release/onEvent"),
                     "the release event name is empty; name the input event that releases the holdback",
                 ),
                 Release::AfterPeriods(0) => self.warn(
                     "HOLDBACK_NO_DELAY",
-                    format!("{base}/release/afterPeriods"),
+                    join(&base, "/release/afterPeriods"),
                     "afterPeriods is 0, so the pay is released in the period it is held: the holdback has no effect",
                 ),
                 Release::OnDate(d) => {
@@ -2141,7 +2150,7 @@ impl<'a> Validator<'a> {
                         if *d < ys || *d > ye {
                             self.warn(
                                 "RELEASE_OUTSIDE_YEAR",
-                                format!("{base}/release/onDate"),
+                                join(&base, "/release/onDate"),
                                 format!("the release date {d} is outside the plan year ({ys} to {ye}); the held pay is not released within this plan"),
                             );
                         }
