@@ -361,7 +361,7 @@ impl<'a> Validator<'a> {
     /// EMPTY_ID / DUPLICATE_ID for a list of ids at `{base}/{i}/id`, held by item.
     fn check_ids<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) -> Buckets {
         let found = self.capture(|v| v.id_checks(base, what, ids));
-        bucket_by(found, &join(&base, "/"))
+        bucket_by(found, &join(base, "/"))
     }
 
     fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
@@ -964,13 +964,13 @@ impl<'a> Validator<'a> {
             if in_credit_rule {
                 self.warn(
                     "RULES_FILTER_IGNORED",
-                    join(&base, "/rules"),
+                    join(base, "/rules"),
                     "`rules` selects the credit lines of crediting rules; in a crediting rule's own filter it is ignored",
                 );
             } else if rules.is_empty() {
                 self.warn(
                     "EMPTY_FILTER_LIST",
-                    join(&base, "/rules"),
+                    join(base, "/rules"),
                     format!("the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"),
                 );
             } else {
@@ -990,11 +990,11 @@ impl<'a> Validator<'a> {
             if ex.is_empty() {
                 self.warn(
                     "EXCLUDE_EVERYTHING",
-                    join(&base, "/exclude"),
+                    join(base, "/exclude"),
                     "`exclude` has no condition, so it matches and excludes everything",
                 );
             }
-            self.check_filter(ex, &join(&base, "/exclude"), in_credit_rule, true);
+            self.check_filter(ex, &join(base, "/exclude"), in_credit_rule, true);
         }
     }
 
@@ -1116,7 +1116,7 @@ impl<'a> Validator<'a> {
     }
 
     fn check_seasonality(&mut self, base: &str, has_annual: bool, season: &BTreeMap<String, Decimal>) {
-        let sbase = join(&base, "/seasonality");
+        let sbase = join(base, "/seasonality");
         if !has_annual {
             self.err(
                 "SEASONALITY_WITHOUT_ANNUAL",
@@ -1591,7 +1591,7 @@ impl<'a> Validator<'a> {
         if points.len() < 2 {
             self.err(
                 "MISSING_POINTS",
-                join(&base, "/points"),
+                join(base, "/points"),
                 format!("an interpolated curve needs at least 2 points; it has {}", points.len()),
             );
         }
@@ -1634,7 +1634,7 @@ impl<'a> Validator<'a> {
         measure: &str,
         basis: Basis,
     ) {
-        let path = join(&base, "/basisCap");
+        let path = join(base, "/basisCap");
         if cap <= Decimal::ZERO {
             self.err("CAP_BELOW_THRESHOLD", path, format!("basisCap is {}; it must be greater than 0", cap));
             return;
@@ -1681,7 +1681,7 @@ impl<'a> Validator<'a> {
         match (target.amount, target.fraction_of_target_incentive) {
             (Some(_), Some(_)) | (None, None) => self.err(
                 "MBO_TARGET",
-                join(&base, "/target"),
+                join(base, "/target"),
                 "the MBO target needs exactly one of `amount` or `fractionOfTargetIncentive`",
             ),
             _ => {}
@@ -1690,7 +1690,7 @@ impl<'a> Validator<'a> {
             if a < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    join(&base, "/target/amount"),
+                    join(base, "/target/amount"),
                     format!("the MBO target amount is {}; it must be 0 or more", a),
                 );
             }
@@ -1699,13 +1699,13 @@ impl<'a> Validator<'a> {
             if f < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    join(&base, "/target/fractionOfTargetIncentive"),
+                    join(base, "/target/fractionOfTargetIncentive"),
                     format!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
                 );
             }
             self.check_target_incentives(c, applies, "its MBO target is a fraction of target incentive");
         }
-        let obase = join(&base, "/objectives");
+        let obase = join(base, "/objectives");
         if objectives.is_empty() {
             self.err("MISSING_OBJECTIVES", obase.clone(), "an MBO component needs at least one objective");
             return;
@@ -1780,12 +1780,12 @@ impl<'a> Validator<'a> {
                 "an indicator reads exactly one of `measure` or `metric`",
             ),
             (None, Some(m)) if m.trim().is_empty() => {
-                self.err("INDICATOR_SOURCE", join(&path, "/metric"), "the metric id is empty")
+                self.err("INDICATOR_SOURCE", join(path, "/metric"), "the metric id is empty")
             }
             _ => {}
         }
         if let Some(m) = &ind.measure {
-            self.check_measure_ref(m, join(&path, "/measure"));
+            self.check_measure_ref(m, join(path, "/measure"));
             if ind.basis == Basis::Attainment && ind.of == Whose::Payee {
                 for &p in applies {
                     self.missing_quota(c, p, m, warned);
@@ -1795,7 +1795,7 @@ impl<'a> Validator<'a> {
         if ind.scope == Scope::Transaction {
             self.err(
                 "INVALID_SCOPE",
-                join(&path, "/scope"),
+                join(path, "/scope"),
                 "an indicator is read for a period or year to date; scope `transaction` is not allowed",
             );
         }
@@ -1809,7 +1809,7 @@ impl<'a> Validator<'a> {
         applies: &[usize],
         warned: &mut Vec<(usize, &'a str)>,
     ) {
-        let gbase = join(&base, "/gate");
+        let gbase = join(base, "/gate");
         self.check_indicator(&g.on, &join(&gbase, "/on"), c, applies, warned);
         if g.min < Decimal::ZERO {
             self.err(
@@ -1865,12 +1865,12 @@ impl<'a> Validator<'a> {
         applies: &[usize],
         warned: &mut Vec<(usize, &'a str)>,
     ) {
-        self.check_indicator(&m.on, &join(&mbase, "/on"), c, applies, warned);
+        self.check_indicator(&m.on, &join(mbase, "/on"), c, applies, warned);
         if m.bands.is_empty() {
-            self.warn("NO_BANDS", join(&mbase, "/bands"), "the multiplier has no bands, so it never changes the pay");
+            self.warn("NO_BANDS", join(mbase, "/bands"), "the multiplier has no bands, so it never changes the pay");
         }
         let bands: Vec<Band> = m.bands.iter().map(|b| Band { from: b.from, to: b.to }).collect();
-        let mut held = self.check_bands(&join(&mbase, "/bands"), &bands, false);
+        let mut held = self.check_bands(&join(mbase, "/bands"), &bands, false);
         for (k, b) in m.bands.iter().enumerate() {
             self.flush(&mut held, k);
             if b.factor < Decimal::ZERO {
@@ -1887,7 +1887,7 @@ impl<'a> Validator<'a> {
     /// multipliers.
     fn check_bands(&mut self, base: &str, bands: &[Band], tier_table: bool) -> Buckets {
         let found = self.capture(|v| v.band_checks(base, bands, tier_table));
-        bucket_by(found, &join(&base, "/"))
+        bucket_by(found, &join(base, "/"))
     }
 
     fn band_checks(&mut self, base: &str, bands: &[Band], tier_table: bool) {
