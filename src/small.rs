@@ -54,6 +54,27 @@ pub(crate) fn sort_indices(v: &mut [usize], cmp: &dyn Fn(usize, usize) -> Orderi
     }
 }
 
+/// Reorders `items` so that item `k` is the one that was at `order[k]` (`order` a permutation of
+/// the indices, as [`sort_indices`] leaves it), in place by swaps.
+pub(crate) fn permute<T>(items: &mut [T], order: &[usize]) {
+    // where each item goes
+    let mut dest = vec![0usize; order.len()];
+    for (k, &i) in order.iter().enumerate() {
+        if let Some(d) = dest.get_mut(i) {
+            *d = k;
+        }
+    }
+    for i in 0..items.len().min(dest.len()) {
+        while let Some(&t) = dest.get(i) {
+            if t == i || t >= items.len() {
+                break;
+            }
+            items.swap(i, t);
+            dest.swap(i, t);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +88,11 @@ mod tests {
             let mut expected: Vec<usize> = (0..n).collect();
             expected.sort_by_key(|&i| keys[i]);
             assert_eq!(idx, expected);
+            let mut items: Vec<usize> = (0..n).map(|i| keys[i] * 1000 + i).collect();
+            permute(&mut items, &idx);
+            let mut want: Vec<usize> = (0..n).map(|i| keys[i] * 1000 + i).collect();
+            want.sort_by_key(|v| v / 1000);
+            assert_eq!(items, want);
         }
     }
 }
