@@ -1,7 +1,8 @@
 //! Reading the plan and input documents from JSON, without serde's derived deserializers.
 //!
-//! The document is parsed into a [`serde_json::Value`] first; a small reader then walks the value
-//! into the crate's types. The wire format is the one the types' serde attributes describe (they
+//! The document is parsed into a tree first (by a small parser that reads exactly as
+//! `serde_json::Value` does, see `src/jsontext.rs`; the public readers below take a
+//! [`serde_json::Value`]); a small reader then walks the tree into the crate's types. The wire format is the one the types' serde attributes describe (they
 //! remain the specification, and the JSON Schemas are generated from them): camelCase names,
 //! unknown fields refused (except where the types accept them), defaults for absent fields,
 //! decimals as strings and dates as `YYYY-MM-DD`.
@@ -37,14 +38,13 @@ use crate::error::{Error, Result};
 use crate::inputs::{
     ClosedComponent, ClosedStatement, Event, Inputs, MetricValue, OpeningBalance, Options, Score, Split, Transaction,
 };
+use crate::jsontext::{Obj, Value};
 use crate::money::{RoundingMode, RoundingPolicy, RoundingStage};
 use crate::plan::*;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-type Obj = Map<String, Value>;
 type ReadFn<T> = fn(&mut Reader, &Value) -> R<T>;
 
 /// The reader's failure. The error itself is kept in the [`Reader`]: a zero-sized failure keeps the
@@ -53,32 +53,53 @@ struct Fail;
 type R<T> = std::result::Result<T, Fail>;
 
 /// Reads a plan from a parsed JSON document.
-pub fn read_plan(value: &Value) -> Result<Plan> {
-    Reader::new("plan").run(value, plan)
+pub fn read_plan(value: &serde_json::Value) -> Result<Plan> {
+    Reader::new("plan").run(&Value::from_serde(value), plan)
 }
 
 /// Reads inputs from a parsed JSON document.
-pub fn read_inputs(value: &Value) -> Result<Inputs> {
-    Reader::new("inputs").run(value, inputs)
+pub fn read_inputs(value: &serde_json::Value) -> Result<Inputs> {
+    Reader::new("inputs").run(&Value::from_serde(value), inputs)
 }
 
 /// Reads transactions from a parsed JSON document: an array of transactions, or an object
 /// `{"transactions": [...]}`.
-pub fn read_transactions(value: &Value) -> Result<Vec<Transaction>> {
-    Reader::new("transactions").run(value, |r, value| {
-        if value.is_object() {
-            let o = r.object(value, &["transactions"])?;
-            r.req(o, "transactions", transactions)
-        } else {
-            transactions(r, value)
-        }
-    })
+pub fn read_transactions(value: &serde_json::Value) -> Result<Vec<Transaction>> {
+    Reader::new("transactions").run(&Value::from_serde(value), transactions_doc)
 }
 
-/// Parses JSON text into a value. A syntax error carries the pointer of where the parser stopped
-/// and the line and column.
-pub(crate) fn parse(what: &str, text: &str) -> Result<Value> {
-    parse_serde(what, text)
+/// Reads a plan from JSON text.
+pub(crate) fn plan_from_text(text: &str) -> Result<Plan> {
+    Reader::new("plan").run(&parse("plan", text)?, plan)
+}
+
+/// Reads inputs from JSON text.
+pub(crate) fn inputs_from_text(text: &str) -> Result<Inputs> {
+    Reader::new("inputs").run(&parse("inputs", text)?, inputs)
+}
+
+/// Reads transactions from JSON text (see [`read_transactions`]).
+pub(crate) fn transactions_from_text(text: &str) -> Result<Vec<Transaction>> {
+    Reader::new("transactions").run(&parse("transactions", text)?, transactions_doc)
+}
+
+fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
+    if value.is_object() {
+        let o = r.object(value, &["transactions"])?;
+        r.req(o, "transactions", transactions)
+    } else {
+        transactions(r, value)
+    }
+}
+
+/// Parses JSON text into a value (`crate::jsontext`, which reads as serde_json does). A syntax
+/// error carries the pointer of where the parser stopped and the line and column.
+fn parse(what: &str, text: &str) -> Result<Value> {
+    crate::jsontext::parse(text).map_err(|e| Error::Parse {
+        what: what.to_string(),
+        path: crate::error::pointer_at(text, e.line, e.column),
+        message: format!("{} (line {}, column {})", e.message, e.line, e.column),
+    })
 }
 
 /// Parses JSON text straight into a serde-derived type (the requests of the metrics, quota and
@@ -172,9 +193,9 @@ impl Reader {
     /// The object `v`, refusing any key not in `allowed`. Like the derived code, an empty array
     /// stands for an empty object.
     fn object<'v>(&mut self, v: &'v Value, allowed: &[&str]) -> R<&'v Obj> {
-        static EMPTY: std::sync::OnceLock<Obj> = std::sync::OnceLock::new();
+        static EMPTY: Obj = Obj::new();
         if v.as_array().is_some_and(Vec::is_empty) {
-            return Ok(EMPTY.get_or_init(Obj::new));
+            return Ok(&EMPTY);
         }
         let o = self.any_object(v)?;
         if let Some(k) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
@@ -375,7 +396,7 @@ impl Reader {
     #[inline(never)]
     fn entries(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &String, &Value) -> R<()>) -> R<()> {
         let o = v.as_object().ok_or_else(|| self.invalid_type(v, "an object (a map)"))?;
-        for (k, item) in o {
+        for (k, item) in o.iter() {
             let n = self.enter(k);
             f(self, k, item)?;
             self.path.truncate(n);
@@ -1131,7 +1152,7 @@ fn options(r: &mut Reader, v: &Value) -> R<Options> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn plan_err(patch: impl FnOnce(&mut Value)) -> (String, String) {
         let mut v: Value = serde_json::from_str(crate::sample::SAMPLE_PLAN_JSON).unwrap();
@@ -1269,12 +1290,14 @@ mod tests {
             ("79228162514264337593543950336", false),
             ("0.12345678901234567890123456789", false),
         ] {
-            let r = Reader::new("plan").run(&json!(s), decimal);
+            let r = Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!(s)), decimal);
             assert_eq!(r.is_ok(), accepted, "{s}: {r:?}");
         }
-        let e = Reader::new("plan").run(&json!("1e3"), decimal).unwrap_err();
+        let e = Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!("1e3")), decimal).unwrap_err();
         assert!(e.to_string().ends_with("without an exponent)"), "{e}");
-        let e = Reader::new("plan").run(&json!("0.12345678901234567890123456789"), decimal).unwrap_err();
+        let e = Reader::new("plan")
+            .run(&crate::jsontext::Value::from_serde(&json!("0.12345678901234567890123456789")), decimal)
+            .unwrap_err();
         assert!(e.to_string().contains("at most 28 digits after the point"), "{e}");
         let (path, message) = plan_err(|v| *at(v, "/calendar/yearStart") = json!("2025-02-30"));
         assert_eq!(path, "/calendar/yearStart");
@@ -1282,7 +1305,7 @@ mod tests {
             message,
             "invalid value: string \"2025-02-30\", expected a date string YYYY-MM-DD such as \"2025-03-31\" (input is out of range)"
         );
-        assert!(Reader::new("plan").run(&json!("+262142-06-01"), date).is_ok());
+        assert!(Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!("+262142-06-01")), date).is_ok());
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub mod fx;
 pub mod import;
 pub mod inputs;
 pub mod json;
+mod jsontext;
 pub mod metrics;
 pub mod money;
 pub mod ops;
