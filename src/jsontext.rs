@@ -9,7 +9,7 @@
 //! `float_roundtrip` feature), objects with their keys sorted and a repeated key keeping its last
 //! value.
 
-use crate::small::sort_indices;
+use crate::small::{permute, sort_indices};
 use std::fmt;
 
 /// A parsed JSON value.
@@ -58,18 +58,30 @@ impl Obj {
     }
 
     /// From entries in document order: sorted by key, the last of a repeated key kept.
-    fn from_entries(entries: Vec<(String, Value)>) -> Self {
+    fn from_entries(mut entries: Vec<(String, Value)>) -> Self {
         if entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
             return Obj(entries);
         }
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        sort_indices(&mut order, &|a, b| entries.get(a).map(|e| &e.0).cmp(&entries.get(b).map(|e| &e.0)));
-        let mut slots: Vec<Option<(String, Value)>> = entries.into_iter().map(Some).collect();
-        let mut out: Vec<(String, Value)> = Vec::with_capacity(slots.len());
-        for i in order {
-            let Some(entry) = slots.get_mut(i).and_then(Option::take) else {
-                continue;
-            };
+        // a stable sort by key: in place for the usual few keys, by index beyond
+        if entries.len() <= 16 {
+            for i in 1..entries.len() {
+                let mut j = i;
+                while j > 0 && matches!((entries.get(j - 1), entries.get(j)), (Some(a), Some(b)) if a.0 > b.0) {
+                    entries.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        } else {
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            sort_indices(&mut order, &|a, b| entries.get(a).map(|e| &e.0).cmp(&entries.get(b).map(|e| &e.0)));
+            permute(&mut entries, &order);
+        }
+        if entries.windows(2).all(|w| matches!(w, [a, b] if a.0 != b.0)) {
+            return Obj(entries);
+        }
+        // a repeated key keeps its last value
+        let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        for entry in entries {
             match out.last_mut() {
                 Some(last) if last.0 == entry.0 => *last = entry,
                 _ => out.push(entry),
@@ -170,7 +182,7 @@ pub(crate) struct SyntaxError {
 
 /// Parses a JSON document.
 pub(crate) fn parse(text: &str) -> Result<Value, SyntaxError> {
-    let mut p = Parser { s: text.as_bytes(), i: 0, depth: 128 };
+    let mut p = Parser { text, s: text.as_bytes(), i: 0, depth: 128 };
     let v = p.value().map_err(|(message, at)| p.position(message, at))?;
     match p.whitespace() {
         Some(_) => Err(p.position("trailing characters", p.peek_at())),
@@ -194,6 +206,7 @@ type Fail = (&'static str, usize);
 type R<T> = Result<T, Fail>;
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     /// Nesting levels left before the limit.
@@ -362,7 +375,7 @@ impl Parser<'_> {
 
     /// A string, after its opening quote.
     fn string(&mut self) -> R<String> {
-        let mut out: Vec<u8> = Vec::new();
+        let mut out = String::new();
         loop {
             let start = self.i;
             while let Some(c) = self.peek() {
@@ -371,19 +384,18 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            out.extend_from_slice(self.s.get(start..self.i).unwrap_or_default());
+            // (the run ends at an ASCII byte or at the end, so on a character boundary)
+            out.push_str(self.text.get(start..self.i).unwrap_or_default());
             match self.next() {
                 None => return Err(self.error(EOF_STRING)),
-                Some(b'"') => break,
+                Some(b'"') => return Ok(out),
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(_) => return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string")),
             }
         }
-        // the input is text and escapes give whole characters (surrogates are checked)
-        String::from_utf8(out).map_err(|_| self.error("invalid unicode code point"))
     }
 
-    fn escape(&mut self, out: &mut Vec<u8>) -> R<()> {
+    fn escape(&mut self, out: &mut String) -> R<()> {
         let c = self.next().ok_or_else(|| self.error(EOF_STRING))?;
         let plain = match c {
             b'"' => b'"',
@@ -397,7 +409,7 @@ impl Parser<'_> {
             b'u' => return self.unicode_escape(out),
             _ => return Err(self.error(INVALID_ESCAPE)),
         };
-        out.push(plain);
+        out.push(char::from(plain));
         Ok(())
     }
 
@@ -420,7 +432,7 @@ impl Parser<'_> {
         Ok(n)
     }
 
-    fn unicode_escape(&mut self, out: &mut Vec<u8>) -> R<()> {
+    fn unicode_escape(&mut self, out: &mut String) -> R<()> {
         let n = self.hex4()?;
         if (0xDC00..=0xDFFF).contains(&n) {
             return Err(self.error(LONE_SURROGATE));
@@ -444,9 +456,7 @@ impl Parser<'_> {
         } else {
             n
         };
-        let ch = char::from_u32(code).ok_or_else(|| self.error(INVALID_ESCAPE))?;
-        let mut buf = [0u8; 4];
-        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+        out.push(char::from_u32(code).ok_or_else(|| self.error(INVALID_ESCAPE))?);
         Ok(())
     }
 
@@ -778,6 +788,10 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        for n in [3, 15, 16, 17, 40] {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k{}\": {i}", (i * 7) % (n / 2 + 1))).collect();
+            cases.push(format!("{{{}}}", keys.join(", ")));
+        }
         for depth in [126, 127, 128, 129] {
             cases.push("[".repeat(depth) + &"]".repeat(depth));
             cases.push("{\"a\":".repeat(depth) + "1" + &"}".repeat(depth));
