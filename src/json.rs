@@ -349,9 +349,10 @@ impl Reader {
                 .fail(format!(
                     "invalid value: string {s:?}, expected a decimal with at most 28 digits after the point"
                 ))),
-            Err(rust_decimal::Error::ErrorString(m)) if m.contains("overflow") => Err(self.fail(format!(
-                "invalid value: string {s:?}, expected a decimal no larger than 79228162514264337593543950335"
-            ))),
+            // (every overflow message of rust_decimal starts so; a prefix needs no substring search)
+            Err(rust_decimal::Error::ErrorString(m)) if m.starts_with("Invalid decimal: overflow") => Err(self.fail(
+                format!("invalid value: string {s:?}, expected a decimal no larger than 79228162514264337593543950335"),
+            )),
             _ => {
                 Err(self
                     .fail(format!("invalid value: string {s:?}, expected a decimal string such as \"1250.00\"{hint}")))
@@ -1299,6 +1300,12 @@ mod tests {
             .run(&crate::jsontext::Value::from_serde(&json!("0.12345678901234567890123456789")), decimal)
             .unwrap_err();
         assert!(e.to_string().contains("at most 28 digits after the point"), "{e}");
+        for big in
+            ["79228162514264337593543950336", "-99999999999999999999999999999", "1000000000000000000000000000000.5"]
+        {
+            let e = Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!(big)), decimal).unwrap_err();
+            assert!(e.to_string().contains("no larger than 79228162514264337593543950335"), "{big}: {e}");
+        }
         let (path, message) = plan_err(|v| *at(v, "/calendar/yearStart") = json!("2025-02-30"));
         assert_eq!(path, "/calendar/yearStart");
         assert_eq!(
