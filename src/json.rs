@@ -250,7 +250,11 @@ impl Reader {
     /// A field whose default is `T::default()`.
     #[inline(never)]
     fn def<T: Default>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> R<T> {
-        self.or(o, key, f, T::default())
+        // (not through `or`: a default made only when needed needs no dropping)
+        match o.get(key) {
+            None => Ok(T::default()),
+            Some(v) => self.at(key, v, f),
+        }
     }
 
     /// The index of `v` among the enum's variant `names`: a string, or (as serde accepts) an
