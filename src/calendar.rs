@@ -1,6 +1,7 @@
 //! The plan year and its periods: months, quarters, halves, the year, or a custom list, with a fiscal
 //! year that may start on any date; day counting in calendar or business days.
 
+use crate::small::sort_indices;
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -94,10 +95,13 @@ impl Calendar {
             PeriodType::Half => 6,
             PeriodType::Year => 12,
             PeriodType::Custom => {
-                let mut ps: Vec<&PeriodDef> = self.periods.iter().collect();
-                ps.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
-                return ps
-                    .into_iter()
+                let ps = &self.periods;
+                let mut order: Vec<usize> = (0..ps.len()).collect();
+                let key = |i: usize| ps.get(i).map(|p| (p.start, p.id.as_str()));
+                sort_indices(&mut order, &|a, b| key(a).cmp(&key(b)));
+                return order
+                    .iter()
+                    .filter_map(|&i| ps.get(i))
                     .enumerate()
                     .map(|(index, p)| Period { id: p.id.clone(), index, start: p.start, end: p.end })
                     .collect();
@@ -159,10 +163,18 @@ pub fn business_days_inclusive(cal: &Calendar, a: NaiveDate, b: NaiveDate) -> i6
     let holidays =
         cal.holidays.iter().filter(|h| a <= **h && **h <= b && !matches!(h.weekday(), Weekday::Sat | Weekday::Sun));
     // a holiday listed twice counts once
-    let mut hs: Vec<&NaiveDate> = holidays.collect();
-    hs.sort_unstable();
-    hs.dedup();
-    count - hs.len() as i64
+    let hs: Vec<NaiveDate> = holidays.copied().collect();
+    let mut order: Vec<usize> = (0..hs.len()).collect();
+    sort_indices(&mut order, &|a, b| hs.get(a).cmp(&hs.get(b)));
+    let mut distinct = 0;
+    let mut prev = None;
+    for h in order.iter().filter_map(|&i| hs.get(i)) {
+        if prev != Some(h) {
+            distinct += 1;
+            prev = Some(h);
+        }
+    }
+    count - distinct
 }
 
 /// Whole months from `start` to `d` (0 in the month of `start` up to the day before the same day of

@@ -253,8 +253,8 @@ fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reas
 /// Sorts credit lines into processing order: credit date, transaction id, original before
 /// reversal, rule, payee (then share and input position, so that the order is total).
 pub fn sort_lines(lines: &mut [Credit], txns: &[Transaction]) {
-    // an unstable sort is enough (the key is total) and much smaller in the WebAssembly build
-    lines.sort_unstable_by(|a, b| {
+    // the key is total; the shared index sort keeps the WebAssembly build small
+    let cmp = |a: &Credit, b: &Credit| {
         a.date
             .cmp(&b.date)
             .then_with(|| txns.get(a.txn).map(|t| &t.id).cmp(&txns.get(b.txn).map(|t| &t.id)))
@@ -263,7 +263,13 @@ pub fn sort_lines(lines: &mut [Credit], txns: &[Transaction]) {
             .then(a.payee.cmp(&b.payee))
             .then(a.share.cmp(&b.share))
             .then(a.txn.cmp(&b.txn))
+    };
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    crate::small::sort_indices(&mut order, &|i, j| match (lines.get(i), lines.get(j)) {
+        (Some(a), Some(b)) => cmp(a, b),
+        _ => std::cmp::Ordering::Equal,
     });
+    crate::small::permute(lines, &order);
 }
 
 #[allow(clippy::too_many_arguments)]

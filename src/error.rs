@@ -208,9 +208,91 @@ impl Error {
         json!({ "code": self.code(), "path": self.path(), "message": self.to_string(), "details": details })
     }
 
+    /// [`Error::to_json`] as compact JSON text, written without building a `serde_json::Value`
+    /// (which would bring the value's serializer and map into the WebAssembly module). The bytes
+    /// are those of `to_json().to_string()`: keys in the same (sorted) order.
+    pub fn to_json_text(&self) -> String {
+        /// A diagnostic with its keys sorted, as in a `serde_json::Value`.
+        #[derive(Serialize)]
+        struct Diag<'a> {
+            code: &'a str,
+            message: &'a str,
+            path: &'a str,
+            severity: Severity,
+        }
+        /// Every variant's details, keys sorted.
+        #[derive(Serialize, Default)]
+        #[serde(rename_all = "camelCase")]
+        struct Details<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            context: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            diagnostics: Option<Vec<Diag<'a>>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            document: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            known: Option<Vec<&'a str>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            period: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            reason_code: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            transaction: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct Json<'a> {
+            code: &'a str,
+            details: Details<'a>,
+            message: String,
+            path: Option<&'a str>,
+        }
+        let mut details = Details::default();
+        match self {
+            Error::Parse { what, .. } => details.document = Some(what),
+            Error::InvalidPlan { diagnostics } => {
+                details.diagnostics = Some(
+                    diagnostics
+                        .iter()
+                        .map(|d| Diag { code: &d.code, message: &d.message, path: &d.path, severity: d.severity })
+                        .collect(),
+                )
+            }
+            Error::UnknownPeriod { period, known } => {
+                details.period = Some(period);
+                details.known = Some(split_list(known).into_iter().filter(|s| !s.is_empty()).collect());
+            }
+            Error::Overflow { context } => details.context = Some(context),
+            Error::TransactionRejected { transaction, reason_code, .. } => {
+                details.transaction = Some(transaction);
+                details.reason_code = Some(reason_code);
+            }
+            Error::InvalidInput { .. } | Error::LimitExceeded { .. } => {}
+        }
+        let json = Json { code: self.code(), details, message: self.to_string(), path: self.path() };
+        serde_json::to_string(&json).unwrap_or_default()
+    }
+
     pub(crate) fn overflow(context: impl Into<String>) -> Self {
         Error::Overflow { context: context.into() }
     }
+}
+
+/// `s.split(", ")`, by a byte scan (a substring search is large in WebAssembly).
+fn split_list(s: &str) -> Vec<&str> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i + 1 < bytes.len() {
+        if bytes.get(i..i + 2) == Some(b", ") {
+            out.push(s.get(start..i).unwrap_or_default());
+            i += 2;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(s.get(start..).unwrap_or_default());
+    out
 }
 
 /// The crate's result type.
@@ -325,6 +407,38 @@ mod tests {
         assert_eq!(pointer_at("{\"a~b/c\": [true, {\"x\": nul", 1, 26), "/a~0b~1c/1/x");
         assert_eq!(pointer_at("{ not json", 1, 3), "");
         assert_eq!(pointer_at("", 1, 1), "");
+    }
+
+    #[test]
+    fn json_text_is_the_json_value_written_out() {
+        let errors = [
+            Error::Parse { what: "plan".into(), path: "/a~0b".into(), message: "bad \"x\"\n".into() },
+            Error::InvalidPlan {
+                diagnostics: vec![
+                    Diagnostic::warning("W", "/x", "just a warning"),
+                    Diagnostic::error("TIER_GAP", "/components/0/tiers/1/from", "gap é \u{1}"),
+                ],
+            },
+            Error::InvalidPlan { diagnostics: vec![] },
+            Error::UnknownPeriod { period: "Q9".into(), known: "Q1, Q2".into() },
+            Error::UnknownPeriod { period: "Q9".into(), known: "".into() },
+            Error::UnknownPeriod { period: "Q9".into(), known: ", a,, b, , c, ,d,".into() },
+            Error::Overflow { context: "tier pay".into() },
+            Error::TransactionRejected {
+                transaction: "T-1".into(),
+                reason_code: "UNKNOWN_CURRENCY".into(),
+                path: "/transactions/0/currency".into(),
+                message: "no".into(),
+            },
+            Error::InvalidInput { code: "X".into(), path: "/p".into(), message: "m".into() },
+            Error::LimitExceeded { path: "".into(), message: "m".into() },
+        ];
+        for e in errors {
+            assert_eq!(e.to_json_text(), e.to_json().to_string());
+        }
+        for s in ["", ",", ", ", ",,  ,", "a, b", "a,, b", "a, , b, ", " , ,, ,"] {
+            assert_eq!(split_list(s), s.split(", ").collect::<Vec<_>>(), "{s:?}");
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ use crate::inputs::Transaction;
 /// ```
 pub fn transactions_from_json(text: &str) -> Result<Vec<Transaction>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    crate::json::read_transactions(&crate::json::parse("transactions", text)?)
+    crate::json::transactions_from_text(text)
 }
 
 #[cfg(feature = "csv")]

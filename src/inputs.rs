@@ -199,6 +199,6 @@ pub struct Inputs {
 impl Inputs {
     /// Parses inputs from JSON text. Shape errors carry the JSON pointer of the offending value.
     pub fn from_json(text: &str) -> crate::Result<Inputs> {
-        crate::json::read_inputs(&crate::json::parse("inputs", text)?)
+        crate::json::inputs_from_text(text)
     }
 }

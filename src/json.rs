@@ -1,7 +1,8 @@
 //! Reading the plan and input documents from JSON, without serde's derived deserializers.
 //!
-//! The document is parsed into a [`serde_json::Value`] first; a small reader then walks the value
-//! into the crate's types. The wire format is the one the types' serde attributes describe (they
+//! The document is parsed into a tree first (by a small parser that reads exactly as
+//! `serde_json::Value` does, see `src/jsontext.rs`; the public readers below take a
+//! [`serde_json::Value`]); a small reader then walks the tree into the crate's types. The wire format is the one the types' serde attributes describe (they
 //! remain the specification, and the JSON Schemas are generated from them): camelCase names,
 //! unknown fields refused (except where the types accept them), defaults for absent fields,
 //! decimals as strings and dates as `YYYY-MM-DD`.
@@ -37,30 +38,52 @@ use crate::error::{Error, Result};
 use crate::inputs::{
     ClosedComponent, ClosedStatement, Event, Inputs, MetricValue, OpeningBalance, Options, Score, Split, Transaction,
 };
+use crate::jsontext::{Obj, Value};
 use crate::money::{RoundingMode, RoundingPolicy, RoundingStage};
 use crate::plan::*;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-type Obj = Map<String, Value>;
-type ReadFn<T> = fn(&mut Reader, &Value) -> Result<T>;
+type ReadFn<T> = fn(&mut Reader, &Value) -> R<T>;
+
+/// The reader's failure. The error itself is kept in the [`Reader`]: a zero-sized failure keeps the
+/// code that passes it up through every field of every type short (it is most of the module).
+struct Fail;
+type R<T> = std::result::Result<T, Fail>;
 
 /// Reads a plan from a parsed JSON document.
-pub fn read_plan(value: &Value) -> Result<Plan> {
-    plan(&mut Reader::new("plan"), value)
+pub fn read_plan(value: &serde_json::Value) -> Result<Plan> {
+    Reader::new("plan").run(&Value::from_serde(value), plan)
 }
 
 /// Reads inputs from a parsed JSON document.
-pub fn read_inputs(value: &Value) -> Result<Inputs> {
-    inputs(&mut Reader::new("inputs"), value)
+pub fn read_inputs(value: &serde_json::Value) -> Result<Inputs> {
+    Reader::new("inputs").run(&Value::from_serde(value), inputs)
 }
 
 /// Reads transactions from a parsed JSON document: an array of transactions, or an object
 /// `{"transactions": [...]}`.
-pub fn read_transactions(value: &Value) -> Result<Vec<Transaction>> {
-    let r = &mut Reader::new("transactions");
+pub fn read_transactions(value: &serde_json::Value) -> Result<Vec<Transaction>> {
+    Reader::new("transactions").run(&Value::from_serde(value), transactions_doc)
+}
+
+/// Reads a plan from JSON text.
+pub(crate) fn plan_from_text(text: &str) -> Result<Plan> {
+    Reader::new("plan").run(&parse("plan", text)?, plan)
+}
+
+/// Reads inputs from JSON text.
+pub(crate) fn inputs_from_text(text: &str) -> Result<Inputs> {
+    Reader::new("inputs").run(&parse("inputs", text)?, inputs)
+}
+
+/// Reads transactions from JSON text (see [`read_transactions`]).
+pub(crate) fn transactions_from_text(text: &str) -> Result<Vec<Transaction>> {
+    Reader::new("transactions").run(&parse("transactions", text)?, transactions_doc)
+}
+
+fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
     if value.is_object() {
         let o = r.object(value, &["transactions"])?;
         r.req(o, "transactions", transactions)
@@ -69,15 +92,19 @@ pub fn read_transactions(value: &Value) -> Result<Vec<Transaction>> {
     }
 }
 
-/// Reads one transaction from a parsed JSON document (what a preview session takes).
-pub fn read_transaction(value: &Value) -> Result<Transaction> {
-    transaction(&mut Reader::new("transaction"), value)
+/// Reads one transaction from JSON text (what a preview session takes).
+pub(crate) fn transaction_from_text(text: &str) -> Result<Transaction> {
+    Reader::new("transaction").run(&parse("transaction", text)?, transaction)
 }
 
-/// Parses JSON text into a value. A syntax error carries the pointer of where the parser stopped
-/// and the line and column.
-pub(crate) fn parse(what: &str, text: &str) -> Result<Value> {
-    parse_serde(what, text)
+/// Parses JSON text into a value (`crate::jsontext`, which reads as serde_json does). A syntax
+/// error carries the pointer of where the parser stopped and the line and column.
+fn parse(what: &str, text: &str) -> Result<Value> {
+    crate::jsontext::parse(text).map_err(|e| Error::Parse {
+        what: what.to_string(),
+        path: crate::error::pointer_at(text, e.line, e.column),
+        message: format!("{} (line {}, column {})", e.message, e.line, e.column),
+    })
 }
 
 /// Parses JSON text straight into a serde-derived type (the requests of the metrics, quota and
@@ -107,6 +134,8 @@ pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str
 struct Reader {
     what: &'static str,
     path: String,
+    /// The error of the failure, once there is one.
+    error: Option<Error>,
 }
 
 const DECIMAL_EXPECTED: &str = "a decimal string such as \"1250.00\" (JSON numbers are refused so that no amount passes through binary floating point)";
@@ -114,18 +143,37 @@ const DATE_EXPECTED: &str = "a date string YYYY-MM-DD such as \"2025-03-31\"";
 
 impl Reader {
     fn new(what: &'static str) -> Self {
-        Reader { what, path: String::new() }
+        Reader { what, path: String::new(), error: None }
     }
 
-    fn fail(&self, message: String) -> Error {
+    /// Reads `v` with `f`; the error of a failure.
+    fn run<T>(mut self, v: &Value, f: ReadFn<T>) -> Result<T> {
+        f(&mut self, v).map_err(|Fail| self.take_error())
+    }
+
+    #[inline(never)]
+    fn take_error(&mut self) -> Error {
+        self.error.take().unwrap_or_else(|| self.error_at("could not be read".to_string()))
+    }
+
+    fn error_at(&self, message: String) -> Error {
         Error::Parse { what: self.what.to_string(), path: self.path.clone(), message }
     }
 
-    fn invalid_type(&self, v: &Value, expected: &str) -> Error {
+    /// Fails with `message` at the current path.
+    #[inline(never)]
+    fn fail(&mut self, message: String) -> Fail {
+        self.error = Some(self.error_at(message));
+        Fail
+    }
+
+    #[inline(never)]
+    fn invalid_type(&mut self, v: &Value, expected: &str) -> Fail {
         self.fail(format!("invalid type: {}, expected {expected}", unexpected(v)))
     }
 
     /// Appends a key to the path; returns the length to truncate back to.
+    #[inline(never)]
     fn enter(&mut self, key: &str) -> usize {
         let n = self.path.len();
         self.path.push('/');
@@ -140,7 +188,7 @@ impl Reader {
     }
 
     /// Reads `v` (the value at `key` of the current value) with `f`.
-    fn at<T>(&mut self, key: &str, v: &Value, f: ReadFn<T>) -> Result<T> {
+    fn at<T>(&mut self, key: &str, v: &Value, f: ReadFn<T>) -> R<T> {
         let n = self.enter(key);
         let out = f(self, v)?;
         self.path.truncate(n);
@@ -149,10 +197,10 @@ impl Reader {
 
     /// The object `v`, refusing any key not in `allowed`. Like the derived code, an empty array
     /// stands for an empty object.
-    fn object<'v>(&mut self, v: &'v Value, allowed: &[&str]) -> Result<&'v Obj> {
-        static EMPTY: std::sync::OnceLock<Obj> = std::sync::OnceLock::new();
+    fn object<'v>(&mut self, v: &'v Value, allowed: &[&str]) -> R<&'v Obj> {
+        static EMPTY: Obj = Obj::new();
         if v.as_array().is_some_and(Vec::is_empty) {
-            return Ok(EMPTY.get_or_init(Obj::new));
+            return Ok(&EMPTY);
         }
         let o = self.any_object(v)?;
         if let Some(k) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
@@ -168,16 +216,18 @@ impl Reader {
     }
 
     /// The object `v`, with any keys.
-    fn any_object<'v>(&mut self, v: &'v Value) -> Result<&'v Obj> {
+    fn any_object<'v>(&mut self, v: &'v Value) -> R<&'v Obj> {
         v.as_object().ok_or_else(|| self.invalid_type(v, "an object"))
     }
 
-    fn missing(&self, key: &str) -> Error {
+    #[inline(never)]
+    fn missing(&mut self, key: &str) -> Fail {
         self.fail(format!("missing field `{key}`"))
     }
 
     /// A required field.
-    fn req<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> Result<T> {
+    #[inline(never)]
+    fn req<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> R<T> {
         match o.get(key) {
             Some(v) => self.at(key, v, f),
             None => Err(self.missing(key)),
@@ -185,7 +235,8 @@ impl Reader {
     }
 
     /// An optional field: absent or `null` is `None`.
-    fn opt<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> Result<Option<T>> {
+    #[inline(never)]
+    fn opt<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> R<Option<T>> {
         match o.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(v) => self.at(key, v, f).map(Some),
@@ -193,7 +244,8 @@ impl Reader {
     }
 
     /// A field with a default for when it is absent (`null` is not absent).
-    fn or<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>, default: T) -> Result<T> {
+    #[inline(never)]
+    fn or<T>(&mut self, o: &Obj, key: &str, f: ReadFn<T>, default: T) -> R<T> {
         match o.get(key) {
             None => Ok(default),
             Some(v) => self.at(key, v, f),
@@ -201,13 +253,18 @@ impl Reader {
     }
 
     /// A field whose default is `T::default()`.
-    fn def<T: Default>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> Result<T> {
-        self.or(o, key, f, T::default())
+    #[inline(never)]
+    fn def<T: Default>(&mut self, o: &Obj, key: &str, f: ReadFn<T>) -> R<T> {
+        // (not through `or`: a default made only when needed needs no dropping)
+        match o.get(key) {
+            None => Ok(T::default()),
+            Some(v) => self.at(key, v, f),
+        }
     }
 
     /// The index of `v` among the enum's variant `names`: a string, or (as serde accepts) an
     /// object `{"name": null}`.
-    fn unit_variant(&mut self, v: &Value, names: &[&'static str]) -> Result<usize> {
+    fn unit_variant(&mut self, v: &Value, names: &[&'static str]) -> R<usize> {
         let (i, name, inner) = self.variant(v, names)?;
         match inner {
             None | Some(Value::Null) => Ok(i),
@@ -220,11 +277,7 @@ impl Reader {
 
     /// An externally tagged variant: `"name"` or `{"name": value}`; returns the index, the name
     /// and the value.
-    fn variant<'v>(
-        &mut self,
-        v: &'v Value,
-        names: &[&'static str],
-    ) -> Result<(usize, &'static str, Option<&'v Value>)> {
+    fn variant<'v>(&mut self, v: &'v Value, names: &[&'static str]) -> R<(usize, &'static str, Option<&'v Value>)> {
         let (name, inner) = match v {
             Value::String(s) => (s.as_str(), None),
             Value::Object(o) if o.len() == 1 => match o.iter().next() {
@@ -252,12 +305,12 @@ impl Reader {
     }
 
     /// The value of an externally tagged variant that carries one.
-    fn payload<'v>(&mut self, v: &'v Value, name: &str, inner: Option<&'v Value>) -> Result<&'v Value> {
+    fn payload<'v>(&mut self, v: &'v Value, name: &str, inner: Option<&'v Value>) -> R<&'v Value> {
         inner.ok_or_else(|| self.invalid_type(v, &format!("an object {{\"{name}\": ...}}")))
     }
 
     /// The index of an internally tagged object's `type` among `names`.
-    fn tag(&mut self, o: &Obj, names: &[&str]) -> Result<usize> {
+    fn tag(&mut self, o: &Obj, names: &[&str]) -> R<usize> {
         let v = o.get("type").ok_or_else(|| self.missing("type"))?;
         let n = self.enter("type");
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, &names_list(names)))?;
@@ -269,15 +322,15 @@ impl Reader {
         Ok(i)
     }
 
-    fn string(&mut self, v: &Value) -> Result<String> {
+    fn string(&mut self, v: &Value) -> R<String> {
         v.as_str().map(str::to_string).ok_or_else(|| self.invalid_type(v, "a string"))
     }
 
-    fn bool(&mut self, v: &Value) -> Result<bool> {
+    fn bool(&mut self, v: &Value) -> R<bool> {
         v.as_bool().ok_or_else(|| self.invalid_type(v, "a boolean"))
     }
 
-    fn u32(&mut self, v: &Value) -> Result<u32> {
+    fn u32(&mut self, v: &Value) -> R<u32> {
         let Value::Number(n) = v else {
             return Err(self.invalid_type(v, "an integer from 0 to 4294967295"));
         };
@@ -290,7 +343,7 @@ impl Reader {
     }
 
     /// A decimal string, written out (an optional sign, digits, a point): `Decimal::from_str_exact`.
-    fn decimal(&mut self, v: &Value) -> Result<Decimal> {
+    fn decimal(&mut self, v: &Value) -> R<Decimal> {
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, DECIMAL_EXPECTED))?;
         let hint = if s.contains(['e', 'E']) && !s.is_empty() {
             " (write the number out, without an exponent)"
@@ -305,9 +358,10 @@ impl Reader {
                 .fail(format!(
                     "invalid value: string {s:?}, expected a decimal with at most 28 digits after the point"
                 ))),
-            Err(rust_decimal::Error::ErrorString(m)) if m.contains("overflow") => Err(self.fail(format!(
-                "invalid value: string {s:?}, expected a decimal no larger than 79228162514264337593543950335"
-            ))),
+            // (every overflow message of rust_decimal starts so; a prefix needs no substring search)
+            Err(rust_decimal::Error::ErrorString(m)) if m.starts_with("Invalid decimal: overflow") => Err(self.fail(
+                format!("invalid value: string {s:?}, expected a decimal no larger than 79228162514264337593543950335"),
+            )),
             _ => {
                 Err(self
                     .fail(format!("invalid value: string {s:?}, expected a decimal string such as \"1250.00\"{hint}")))
@@ -317,34 +371,117 @@ impl Reader {
 
     /// A date `YYYY-MM-DD`, as chrono reads it (which also takes extended years such as
     /// `+262142-06-01`, and one-digit months and days).
-    fn date(&mut self, v: &Value) -> Result<NaiveDate> {
+    fn date(&mut self, v: &Value) -> R<NaiveDate> {
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, DATE_EXPECTED))?;
-        s.parse::<NaiveDate>()
-            .map_err(|e| self.fail(format!("invalid value: string {s:?}, expected {DATE_EXPECTED} ({e})")))
+        parse_date(s).map_err(|e| self.fail(format!("invalid value: string {s:?}, expected {DATE_EXPECTED} ({e})")))
     }
 
-    /// A list, each item read with `f`.
-    fn list<T>(&mut self, v: &Value, f: ReadFn<T>) -> Result<Vec<T>> {
+    /// Calls `f` on each item of the list `v`, with the path at the item. (Not generic: what is
+    /// generic in reading a list is only the push into its vector.)
+    #[inline(never)]
+    fn items(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &Value) -> R<()>) -> R<()> {
         let items = v.as_array().ok_or_else(|| self.invalid_type(v, "a list"))?;
-        let mut out = Vec::with_capacity(items.len());
         let mut key = String::new();
         for (i, item) in items.iter().enumerate() {
             key.clear();
             key.push_str(&i.to_string());
-            out.push(self.at(&key, item, f)?);
+            let n = self.enter(&key);
+            f(self, item)?;
+            self.path.truncate(n);
         }
+        Ok(())
+    }
+
+    /// A list, each item read with `f`.
+    fn list<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<Vec<T>> {
+        let mut out = Vec::new();
+        self.items(v, &mut |r, item| {
+            out.push(f(r, item)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 
-    /// An object read as a map from its keys to values read with `f`.
-    fn map<T>(&mut self, v: &Value, f: ReadFn<T>) -> Result<BTreeMap<String, T>> {
+    /// Calls `f` on each entry of the object `v`, with the path at the entry.
+    #[inline(never)]
+    fn entries(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &String, &Value) -> R<()>) -> R<()> {
         let o = v.as_object().ok_or_else(|| self.invalid_type(v, "an object (a map)"))?;
-        let mut out = BTreeMap::new();
-        for (k, item) in o {
-            out.insert(k.clone(), self.at(k, item, f)?);
+        for (k, item) in o.iter() {
+            let n = self.enter(k);
+            f(self, k, item)?;
+            self.path.truncate(n);
         }
+        Ok(())
+    }
+
+    /// An object read as a map from its keys to values read with `f`.
+    fn map<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<BTreeMap<String, T>> {
+        let mut out = BTreeMap::new();
+        self.entries(v, &mut |r, k, item| {
+            out.insert(k.clone(), f(r, item)?);
+            Ok(())
+        })?;
         Ok(out)
     }
+}
+
+/// A date as chrono's `NaiveDate::from_str` reads it (the same dates accepted, the same error
+/// messages), without chrono's general format parser, which is large in WebAssembly: an optional
+/// sign and a year (four digits at most without a sign), `-`, a month and `-`, a day (one or two
+/// digits each), whitespace allowed before each number and each `-` and at the end.
+pub(crate) fn parse_date(s: &str) -> std::result::Result<NaiveDate, &'static str> {
+    const OUT_OF_RANGE: &str = "input is out of range";
+    const INVALID: &str = "input contains invalid characters";
+    const TOO_SHORT: &str = "premature end of input";
+    /// Up to `max` digits (at least one): the rest and the value.
+    fn number(s: &str, max: usize) -> std::result::Result<(&str, i64), &'static str> {
+        let digits = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+        if s.is_empty() {
+            return Err(TOO_SHORT);
+        }
+        if digits == 0 {
+            return Err(INVALID);
+        }
+        let mut n = 0i64;
+        for c in s.bytes().take(digits) {
+            n = n.checked_mul(10).and_then(|n| n.checked_add(i64::from(c - b'0'))).ok_or(OUT_OF_RANGE)?;
+        }
+        Ok((s.get(digits..).unwrap_or_default(), n))
+    }
+    /// Whitespace, then `-`.
+    fn dash(s: &str) -> std::result::Result<&str, &'static str> {
+        let s = s.trim_start();
+        match s.strip_prefix('-') {
+            Some(rest) => Ok(rest),
+            None if s.is_empty() => Err(TOO_SHORT),
+            None => Err(INVALID),
+        }
+    }
+    let s = s.trim_start();
+    let (s, year) = if let Some(rest) = s.strip_prefix('-') {
+        let (s, v) = number(rest, usize::MAX)?;
+        (s, -v)
+    } else if let Some(rest) = s.strip_prefix('+') {
+        number(rest, usize::MAX)?
+    } else {
+        number(s, 4)?
+    };
+    let year = i32::try_from(year).map_err(|_| OUT_OF_RANGE)?;
+    let (s, month) = number(dash(s)?.trim_start(), 2)?;
+    if !(1..=12).contains(&month) {
+        return Err(OUT_OF_RANGE);
+    }
+    let (s, day) = number(dash(s)?.trim_start(), 2)?;
+    if !(1..=31).contains(&day) {
+        return Err(OUT_OF_RANGE);
+    }
+    if !s.trim_start().is_empty() {
+        return Err("trailing input");
+    }
+    let (Ok(month), Ok(day)) = (u32::try_from(month), u32::try_from(day)) else {
+        return Err(OUT_OF_RANGE);
+    };
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(OUT_OF_RANGE)
 }
 
 /// How serde names a value in "invalid type" messages.
@@ -375,37 +512,37 @@ fn names_list(list: &[&str]) -> String {
 
 // ---- shared value readers, as function pointers ----
 
-fn string(r: &mut Reader, v: &Value) -> Result<String> {
+fn string(r: &mut Reader, v: &Value) -> R<String> {
     r.string(v)
 }
-fn decimal(r: &mut Reader, v: &Value) -> Result<Decimal> {
+fn decimal(r: &mut Reader, v: &Value) -> R<Decimal> {
     r.decimal(v)
 }
-fn date(r: &mut Reader, v: &Value) -> Result<NaiveDate> {
+fn date(r: &mut Reader, v: &Value) -> R<NaiveDate> {
     r.date(v)
 }
-fn u32(r: &mut Reader, v: &Value) -> Result<u32> {
+fn u32(r: &mut Reader, v: &Value) -> R<u32> {
     r.u32(v)
 }
-fn strings(r: &mut Reader, v: &Value) -> Result<Vec<String>> {
+fn strings(r: &mut Reader, v: &Value) -> R<Vec<String>> {
     r.list(v, string)
 }
-fn decimals(r: &mut Reader, v: &Value) -> Result<Vec<Decimal>> {
+fn decimals(r: &mut Reader, v: &Value) -> R<Vec<Decimal>> {
     r.list(v, decimal)
 }
-fn decimal_map(r: &mut Reader, v: &Value) -> Result<BTreeMap<String, Decimal>> {
+fn decimal_map(r: &mut Reader, v: &Value) -> R<BTreeMap<String, Decimal>> {
     r.map(v, decimal)
 }
 
 /// A unit enum: the variant named by `v`, from `names` and the matching `values`.
-fn choice<T: Copy>(r: &mut Reader, v: &Value, names: &[&'static str], values: &[T]) -> Result<T> {
+fn choice<T: Copy>(r: &mut Reader, v: &Value, names: &[&'static str], values: &[T]) -> R<T> {
     let i = r.unit_variant(v, names)?;
     values.get(i).copied().ok_or_else(|| r.fail("unknown variant".to_string()))
 }
 
 macro_rules! unit_enum {
     ($fn:ident, $ty:ty, [$($name:literal => $variant:expr),+ $(,)?]) => {
-        fn $fn(r: &mut Reader, v: &Value) -> Result<$ty> {
+        fn $fn(r: &mut Reader, v: &Value) -> R<$ty> {
             choice(r, v, &[$($name),+], &[$($variant),+])
         }
     };
@@ -459,7 +596,7 @@ unit_enum!(period_type, PeriodType, [
 
 // ---- the plan ----
 
-fn plan(r: &mut Reader, v: &Value) -> Result<Plan> {
+fn plan(r: &mut Reader, v: &Value) -> R<Plan> {
     let o = r.object(
         v,
         &[
@@ -499,12 +636,12 @@ fn plan(r: &mut Reader, v: &Value) -> Result<Plan> {
     })
 }
 
-fn currency_def(r: &mut Reader, v: &Value) -> Result<CurrencyDef> {
+fn currency_def(r: &mut Reader, v: &Value) -> R<CurrencyDef> {
     let o = r.object(v, &["code", "minorUnits"])?;
     Ok(CurrencyDef { code: r.req(o, "code", string)?, minor_units: r.req(o, "minorUnits", u32)? })
 }
 
-fn fx_table(r: &mut Reader, v: &Value) -> Result<FxTable> {
+fn fx_table(r: &mut Reader, v: &Value) -> R<FxTable> {
     let o = r.object(v, &["base", "rateDate", "rates"])?;
     Ok(FxTable {
         base: r.req(o, "base", string)?,
@@ -513,7 +650,7 @@ fn fx_table(r: &mut Reader, v: &Value) -> Result<FxTable> {
     })
 }
 
-fn fx_rate(r: &mut Reader, v: &Value) -> Result<FxRate> {
+fn fx_rate(r: &mut Reader, v: &Value) -> R<FxRate> {
     let o = r.object(v, &["currency", "rate", "from", "to"])?;
     Ok(FxRate {
         currency: r.req(o, "currency", string)?,
@@ -523,7 +660,7 @@ fn fx_rate(r: &mut Reader, v: &Value) -> Result<FxRate> {
     })
 }
 
-fn rounding(r: &mut Reader, v: &Value) -> Result<RoundingPolicy> {
+fn rounding(r: &mut Reader, v: &Value) -> R<RoundingPolicy> {
     let o = r.object(v, &["scale", "mode", "stage"])?;
     Ok(RoundingPolicy {
         scale: r.opt(o, "scale", u32)?,
@@ -532,7 +669,7 @@ fn rounding(r: &mut Reader, v: &Value) -> Result<RoundingPolicy> {
     })
 }
 
-fn calendar(r: &mut Reader, v: &Value) -> Result<Calendar> {
+fn calendar(r: &mut Reader, v: &Value) -> R<Calendar> {
     let o = r.object(v, &["yearStart", "periodType", "periods", "holidays"])?;
     Ok(Calendar {
         year_start: r.req(o, "yearStart", date)?,
@@ -542,12 +679,12 @@ fn calendar(r: &mut Reader, v: &Value) -> Result<Calendar> {
     })
 }
 
-fn period_def(r: &mut Reader, v: &Value) -> Result<PeriodDef> {
+fn period_def(r: &mut Reader, v: &Value) -> R<PeriodDef> {
     let o = r.object(v, &["id", "start", "end"])?;
     Ok(PeriodDef { id: r.req(o, "id", string)?, start: r.req(o, "start", date)?, end: r.req(o, "end", date)? })
 }
 
-fn payee(r: &mut Reader, v: &Value) -> Result<Payee> {
+fn payee(r: &mut Reader, v: &Value) -> R<Payee> {
     let o = r.object(v, &["id", "name", "role", "start", "end", "reportsTo", "targetIncentive"])?;
     Ok(Payee {
         id: r.req(o, "id", string)?,
@@ -560,12 +697,12 @@ fn payee(r: &mut Reader, v: &Value) -> Result<Payee> {
     })
 }
 
-fn reporting(r: &mut Reader, v: &Value) -> Result<Reporting> {
+fn reporting(r: &mut Reader, v: &Value) -> R<Reporting> {
     let o = r.object(v, &["manager", "from", "to"])?;
     Ok(Reporting { manager: r.req(o, "manager", string)?, from: r.opt(o, "from", date)?, to: r.opt(o, "to", date)? })
 }
 
-fn measure(r: &mut Reader, v: &Value) -> Result<Measure> {
+fn measure(r: &mut Reader, v: &Value) -> R<Measure> {
     let o = r.object(v, &["id", "kind", "filter"])?;
     Ok(Measure {
         id: r.req(o, "id", string)?,
@@ -574,7 +711,7 @@ fn measure(r: &mut Reader, v: &Value) -> Result<Measure> {
     })
 }
 
-fn filter(r: &mut Reader, v: &Value) -> Result<Filter> {
+fn filter(r: &mut Reader, v: &Value) -> R<Filter> {
     let o = r.object(v, &["products", "types", "regions", "attributes", "rules", "exclude"])?;
     Ok(Filter {
         products: r.opt(o, "products", strings)?,
@@ -586,7 +723,7 @@ fn filter(r: &mut Reader, v: &Value) -> Result<Filter> {
     })
 }
 
-fn quota(r: &mut Reader, v: &Value) -> Result<Quota> {
+fn quota(r: &mut Reader, v: &Value) -> R<Quota> {
     let o = r.object(v, &["payee", "measure", "annual", "seasonality", "periods", "proration", "ramp"])?;
     Ok(Quota {
         payee: r.req(o, "payee", string)?,
@@ -599,7 +736,7 @@ fn quota(r: &mut Reader, v: &Value) -> Result<Quota> {
     })
 }
 
-fn crediting(r: &mut Reader, v: &Value) -> Result<Crediting> {
+fn crediting(r: &mut Reader, v: &Value) -> R<Crediting> {
     let o = r.object(v, &["creditDate", "rules"])?;
     Ok(Crediting {
         credit_date: r.def(o, "creditDate", date_field)?,
@@ -607,12 +744,12 @@ fn crediting(r: &mut Reader, v: &Value) -> Result<Crediting> {
     })
 }
 
-fn share(r: &mut Reader, v: &Value) -> Result<Share> {
+fn share(r: &mut Reader, v: &Value) -> R<Share> {
     let o = r.object(v, &["payee", "percent"])?;
     Ok(Share { payee: r.req(o, "payee", string)?, percent: r.req(o, "percent", decimal)? })
 }
 
-fn credit_rule(r: &mut Reader, v: &Value) -> Result<CreditRule> {
+fn credit_rule(r: &mut Reader, v: &Value) -> R<CreditRule> {
     let o = r.any_object(v)?;
     Ok(match r.tag(o, &["direct", "split", "overlay", "rollup"])? {
         0 => {
@@ -654,7 +791,7 @@ fn credit_rule(r: &mut Reader, v: &Value) -> Result<CreditRule> {
     })
 }
 
-fn rate(r: &mut Reader, v: &Value) -> Result<Rate> {
+fn rate(r: &mut Reader, v: &Value) -> R<Rate> {
     let (i, name, inner) = r.variant(v, &["percent", "perUnit", "perDeal", "multiplier"])?;
     let inner = r.payload(v, name, inner)?;
     let d = r.at(name, inner, decimal)?;
@@ -666,17 +803,17 @@ fn rate(r: &mut Reader, v: &Value) -> Result<Rate> {
     })
 }
 
-fn tier(r: &mut Reader, v: &Value) -> Result<Tier> {
+fn tier(r: &mut Reader, v: &Value) -> R<Tier> {
     let o = r.object(v, &["from", "to", "rate"])?;
     Ok(Tier { from: r.req(o, "from", decimal)?, to: r.opt(o, "to", decimal)?, rate: r.req(o, "rate", rate)? })
 }
 
-fn curve_point(r: &mut Reader, v: &Value) -> Result<CurvePoint> {
+fn curve_point(r: &mut Reader, v: &Value) -> R<CurvePoint> {
     let o = r.object(v, &["x", "y"])?;
     Ok(CurvePoint { x: r.req(o, "x", decimal)?, y: r.req(o, "y", decimal)? })
 }
 
-fn indicator(r: &mut Reader, v: &Value) -> Result<Indicator> {
+fn indicator(r: &mut Reader, v: &Value) -> R<Indicator> {
     let o = r.object(v, &["measure", "metric", "basis", "of", "scope"])?;
     Ok(Indicator {
         measure: r.opt(o, "measure", string)?,
@@ -687,7 +824,7 @@ fn indicator(r: &mut Reader, v: &Value) -> Result<Indicator> {
     })
 }
 
-fn gate(r: &mut Reader, v: &Value) -> Result<Gate> {
+fn gate(r: &mut Reader, v: &Value) -> R<Gate> {
     let o = r.object(v, &["on", "min", "payFrom"])?;
     Ok(Gate {
         on: r.req(o, "on", indicator)?,
@@ -696,7 +833,7 @@ fn gate(r: &mut Reader, v: &Value) -> Result<Gate> {
     })
 }
 
-fn factor_band(r: &mut Reader, v: &Value) -> Result<FactorBand> {
+fn factor_band(r: &mut Reader, v: &Value) -> R<FactorBand> {
     let o = r.object(v, &["from", "to", "factor"])?;
     Ok(FactorBand {
         from: r.req(o, "from", decimal)?,
@@ -705,7 +842,7 @@ fn factor_band(r: &mut Reader, v: &Value) -> Result<FactorBand> {
     })
 }
 
-fn multiplier(r: &mut Reader, v: &Value) -> Result<Multiplier> {
+fn multiplier(r: &mut Reader, v: &Value) -> R<Multiplier> {
     let o = r.object(v, &["on", "bounds", "bands"])?;
     Ok(Multiplier {
         on: r.req(o, "on", indicator)?,
@@ -714,7 +851,7 @@ fn multiplier(r: &mut Reader, v: &Value) -> Result<Multiplier> {
     })
 }
 
-fn cap(r: &mut Reader, v: &Value) -> Result<Cap> {
+fn cap(r: &mut Reader, v: &Value) -> R<Cap> {
     let o = r.object(v, &["amount", "per", "excess"])?;
     Ok(Cap {
         amount: r.req(o, "amount", decimal)?,
@@ -723,17 +860,17 @@ fn cap(r: &mut Reader, v: &Value) -> Result<Cap> {
     })
 }
 
-fn milestone(r: &mut Reader, v: &Value) -> Result<Milestone> {
+fn milestone(r: &mut Reader, v: &Value) -> R<Milestone> {
     let o = r.object(v, &["at", "amount"])?;
     Ok(Milestone { at: r.req(o, "at", decimal)?, amount: r.req(o, "amount", decimal)? })
 }
 
-fn window(r: &mut Reader, v: &Value) -> Result<Window> {
+fn window(r: &mut Reader, v: &Value) -> R<Window> {
     let o = r.object(v, &["from", "to"])?;
     Ok(Window { from: r.req(o, "from", date)?, to: r.req(o, "to", date)? })
 }
 
-fn objective(r: &mut Reader, v: &Value) -> Result<Objective> {
+fn objective(r: &mut Reader, v: &Value) -> R<Objective> {
     let o = r.object(v, &["id", "weight", "threshold", "target", "stretch", "atThreshold", "atStretch"])?;
     Ok(Objective {
         id: r.req(o, "id", string)?,
@@ -746,7 +883,7 @@ fn objective(r: &mut Reader, v: &Value) -> Result<Objective> {
     })
 }
 
-fn mbo_target(r: &mut Reader, v: &Value) -> Result<MboTarget> {
+fn mbo_target(r: &mut Reader, v: &Value) -> R<MboTarget> {
     let o = r.object(v, &["amount", "fractionOfTargetIncentive"])?;
     Ok(MboTarget {
         amount: r.opt(o, "amount", decimal)?,
@@ -754,7 +891,7 @@ fn mbo_target(r: &mut Reader, v: &Value) -> Result<MboTarget> {
     })
 }
 
-fn axis(r: &mut Reader, v: &Value) -> Result<Axis> {
+fn axis(r: &mut Reader, v: &Value) -> R<Axis> {
     let o = r.object(v, &["on", "breaks", "bounds"])?;
     Ok(Axis {
         on: r.req(o, "on", indicator)?,
@@ -765,7 +902,7 @@ fn axis(r: &mut Reader, v: &Value) -> Result<Axis> {
 
 /// A component. Like the derived deserializer (the kind is flattened into the component and its
 /// variants do not deny unknown fields), a component ignores fields it does not know.
-fn component(r: &mut Reader, v: &Value) -> Result<Component> {
+fn component(r: &mut Reader, v: &Value) -> R<Component> {
     let o = r.any_object(v)?;
     let c = Component {
         id: r.req(o, "id", string)?,
@@ -795,7 +932,7 @@ fn component(r: &mut Reader, v: &Value) -> Result<Component> {
     Ok(c)
 }
 
-fn component_kind(r: &mut Reader, o: &Obj) -> Result<ComponentKind> {
+fn component_kind(r: &mut Reader, o: &Obj) -> R<ComponentKind> {
     Ok(match r.tag(o, &["rate", "tiered", "matrix", "milestone", "spiff", "mbo"])? {
         0 => ComponentKind::Rate { measure: r.req(o, "measure", string)?, rate: r.req(o, "rate", rate)? },
         1 => ComponentKind::Tiered {
@@ -835,7 +972,7 @@ fn component_kind(r: &mut Reader, o: &Obj) -> Result<ComponentKind> {
     })
 }
 
-fn payments(r: &mut Reader, v: &Value) -> Result<Payments> {
+fn payments(r: &mut Reader, v: &Value) -> R<Payments> {
     let o = r.object(v, &["draws", "clawback", "holdbacks"])?;
     Ok(Payments {
         draws: r.def(o, "draws", |r, v| r.list(v, draw))?,
@@ -844,7 +981,7 @@ fn payments(r: &mut Reader, v: &Value) -> Result<Payments> {
     })
 }
 
-fn recovery(r: &mut Reader, v: &Value) -> Result<Recovery> {
+fn recovery(r: &mut Reader, v: &Value) -> R<Recovery> {
     let o = r.object(v, &["maxAmount", "maxPercent", "delayPeriods"])?;
     Ok(Recovery {
         max_amount: r.opt(o, "maxAmount", decimal)?,
@@ -853,7 +990,7 @@ fn recovery(r: &mut Reader, v: &Value) -> Result<Recovery> {
     })
 }
 
-fn draw(r: &mut Reader, v: &Value) -> Result<Draw> {
+fn draw(r: &mut Reader, v: &Value) -> R<Draw> {
     let o = r.object(v, &["id", "roles", "payees", "kind", "amount", "periods", "recovery"])?;
     Ok(Draw {
         id: r.req(o, "id", string)?,
@@ -866,7 +1003,7 @@ fn draw(r: &mut Reader, v: &Value) -> Result<Draw> {
     })
 }
 
-fn clawback(r: &mut Reader, v: &Value) -> Result<Clawback> {
+fn clawback(r: &mut Reader, v: &Value) -> R<Clawback> {
     let o = r.object(v, &["windowDays", "mode", "attainment", "components"])?;
     Ok(Clawback {
         window_days: r.req(o, "windowDays", u32)?,
@@ -876,7 +1013,7 @@ fn clawback(r: &mut Reader, v: &Value) -> Result<Clawback> {
     })
 }
 
-fn release(r: &mut Reader, v: &Value) -> Result<Release> {
+fn release(r: &mut Reader, v: &Value) -> R<Release> {
     let (i, name, inner) = r.variant(v, &["onDate", "afterPeriods", "onEvent", "onPayment"])?;
     if i == 3 {
         return match inner {
@@ -892,7 +1029,7 @@ fn release(r: &mut Reader, v: &Value) -> Result<Release> {
     })
 }
 
-fn holdback(r: &mut Reader, v: &Value) -> Result<Holdback> {
+fn holdback(r: &mut Reader, v: &Value) -> R<Holdback> {
     let o = r.object(v, &["id", "percent", "components", "release"])?;
     Ok(Holdback {
         id: r.req(o, "id", string)?,
@@ -904,7 +1041,7 @@ fn holdback(r: &mut Reader, v: &Value) -> Result<Holdback> {
 
 // ---- the inputs ----
 
-fn inputs(r: &mut Reader, v: &Value) -> Result<Inputs> {
+fn inputs(r: &mut Reader, v: &Value) -> R<Inputs> {
     let o = r.object(
         v,
         &["transactions", "closedStatements", "scores", "metrics", "events", "openingBalances", "options"],
@@ -920,11 +1057,11 @@ fn inputs(r: &mut Reader, v: &Value) -> Result<Inputs> {
     })
 }
 
-fn transactions(r: &mut Reader, v: &Value) -> Result<Vec<Transaction>> {
+fn transactions(r: &mut Reader, v: &Value) -> R<Vec<Transaction>> {
     r.list(v, transaction)
 }
 
-fn transaction(r: &mut Reader, v: &Value) -> Result<Transaction> {
+fn transaction(r: &mut Reader, v: &Value) -> R<Transaction> {
     let o = r.object(
         v,
         &[
@@ -966,13 +1103,13 @@ fn transaction(r: &mut Reader, v: &Value) -> Result<Transaction> {
     })
 }
 
-fn split(r: &mut Reader, v: &Value) -> Result<Split> {
+fn split(r: &mut Reader, v: &Value) -> R<Split> {
     let o = r.object(v, &["payee", "percent"])?;
     Ok(Split { payee: r.req(o, "payee", string)?, percent: r.req(o, "percent", decimal)? })
 }
 
 /// A closed statement: a full statement may be given, so fields it does not read are ignored.
-fn closed_statement(r: &mut Reader, v: &Value) -> Result<ClosedStatement> {
+fn closed_statement(r: &mut Reader, v: &Value) -> R<ClosedStatement> {
     let o = r.any_object(v)?;
     Ok(ClosedStatement {
         payee: r.req(o, "payee", string)?,
@@ -982,12 +1119,12 @@ fn closed_statement(r: &mut Reader, v: &Value) -> Result<ClosedStatement> {
     })
 }
 
-fn closed_component(r: &mut Reader, v: &Value) -> Result<ClosedComponent> {
+fn closed_component(r: &mut Reader, v: &Value) -> R<ClosedComponent> {
     let o = r.any_object(v)?;
     Ok(ClosedComponent { component: r.req(o, "component", string)?, amount: r.req(o, "amount", decimal)? })
 }
 
-fn score(r: &mut Reader, v: &Value) -> Result<Score> {
+fn score(r: &mut Reader, v: &Value) -> R<Score> {
     let o = r.object(v, &["payee", "period", "objective", "value"])?;
     Ok(Score {
         payee: r.req(o, "payee", string)?,
@@ -997,7 +1134,7 @@ fn score(r: &mut Reader, v: &Value) -> Result<Score> {
     })
 }
 
-fn metric_value(r: &mut Reader, v: &Value) -> Result<MetricValue> {
+fn metric_value(r: &mut Reader, v: &Value) -> R<MetricValue> {
     let o = r.object(v, &["metric", "period", "payee", "value"])?;
     Ok(MetricValue {
         metric: r.req(o, "metric", string)?,
@@ -1007,17 +1144,17 @@ fn metric_value(r: &mut Reader, v: &Value) -> Result<MetricValue> {
     })
 }
 
-fn event(r: &mut Reader, v: &Value) -> Result<Event> {
+fn event(r: &mut Reader, v: &Value) -> R<Event> {
     let o = r.object(v, &["id", "date"])?;
     Ok(Event { id: r.req(o, "id", string)?, date: r.req(o, "date", date)? })
 }
 
-fn opening_balance(r: &mut Reader, v: &Value) -> Result<OpeningBalance> {
+fn opening_balance(r: &mut Reader, v: &Value) -> R<OpeningBalance> {
     let o = r.object(v, &["payee", "drawBalance"])?;
     Ok(OpeningBalance { payee: r.req(o, "payee", string)?, draw_balance: r.def(o, "drawBalance", decimal)? })
 }
 
-fn options(r: &mut Reader, v: &Value) -> Result<Options> {
+fn options(r: &mut Reader, v: &Value) -> R<Options> {
     let o = r.object(v, &["strict"])?;
     Ok(Options { strict: r.def(o, "strict", |r, v| r.bool(v))? })
 }
@@ -1025,7 +1162,7 @@ fn options(r: &mut Reader, v: &Value) -> Result<Options> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn plan_err(patch: impl FnOnce(&mut Value)) -> (String, String) {
         let mut v: Value = serde_json::from_str(crate::sample::SAMPLE_PLAN_JSON).unwrap();
@@ -1163,20 +1300,96 @@ mod tests {
             ("79228162514264337593543950336", false),
             ("0.12345678901234567890123456789", false),
         ] {
-            let r = Reader::new("plan").decimal(&json!(s));
+            let r = Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!(s)), decimal);
             assert_eq!(r.is_ok(), accepted, "{s}: {r:?}");
         }
-        let e = Reader::new("plan").decimal(&json!("1e3")).unwrap_err();
+        let e = Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!("1e3")), decimal).unwrap_err();
         assert!(e.to_string().ends_with("without an exponent)"), "{e}");
-        let e = Reader::new("plan").decimal(&json!("0.12345678901234567890123456789")).unwrap_err();
+        let e = Reader::new("plan")
+            .run(&crate::jsontext::Value::from_serde(&json!("0.12345678901234567890123456789")), decimal)
+            .unwrap_err();
         assert!(e.to_string().contains("at most 28 digits after the point"), "{e}");
+        for big in
+            ["79228162514264337593543950336", "-99999999999999999999999999999", "1000000000000000000000000000000.5"]
+        {
+            let e = Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!(big)), decimal).unwrap_err();
+            assert!(e.to_string().contains("no larger than 79228162514264337593543950335"), "{big}: {e}");
+        }
         let (path, message) = plan_err(|v| *at(v, "/calendar/yearStart") = json!("2025-02-30"));
         assert_eq!(path, "/calendar/yearStart");
         assert_eq!(
             message,
             "invalid value: string \"2025-02-30\", expected a date string YYYY-MM-DD such as \"2025-03-31\" (input is out of range)"
         );
-        assert!(Reader::new("plan").date(&json!("+262142-06-01")).is_ok());
+        assert!(Reader::new("plan").run(&crate::jsontext::Value::from_serde(&json!("+262142-06-01")), date).is_ok());
+    }
+
+    #[test]
+    fn dates_read_as_chrono_reads_them() {
+        let mut cases: Vec<String> = [
+            "2025-03-31",
+            "2025-3-1",
+            "+2025-03-31",
+            "-0001-01-01",
+            "+262142-06-01",
+            "+262144-06-01",
+            "-262144-01-01",
+            " 2025-03-31",
+            "2025-03-31 ",
+            "2025 - 03 - 31",
+            "2025-03- 31",
+            "2025-03-31x",
+            "2025-02-29",
+            "2024-02-29",
+            "2025-13-01",
+            "2025-00-10",
+            "2025-01-32",
+            "2025-01-00",
+            "2025",
+            "2025-",
+            "2025-01",
+            "2025-01-",
+            "",
+            " ",
+            "-",
+            "+",
+            "20250-01-01",
+            "02025-01-01",
+            "2025-001-01",
+            "2025-01-011",
+            "99999999999999999999-01-01",
+            "+99999999999999999999-01-01",
+            "-9223372036854775808-01-01",
+            "+2147483648-01-01",
+            "2025/01/01",
+            "2025-01-01\u{a0}",
+            "\u{2003}2025-01-01",
+            "2025-\u{e9}1-01",
+            "１２３４-01-01",
+            "0-1-1",
+            "+0-1-1",
+            "-0-1-1",
+            "2025--01-01",
+            "2025-+1-01",
+            "2025-01-+1",
+            "2025-1-1-",
+            "\t2025-01-01\n",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for y in ["2025", "1", "12", "123", "+1", "-5", "9999", "+10000"] {
+            for m in ["1", "01", "12", "13", "0", "001", ""] {
+                for d in ["1", "01", "28", "29", "30", "31", "32", "", "1 ", "1x"] {
+                    cases.push(format!("{y}-{m}-{d}"));
+                }
+            }
+        }
+        for c in &cases {
+            let expected = c.parse::<NaiveDate>().map_err(|e| e.to_string());
+            let got = parse_date(c).map_err(str::to_string);
+            assert_eq!(got, expected, "{c:?}");
+        }
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub mod fx;
 pub mod import;
 pub mod inputs;
 pub mod json;
+mod jsontext;
 pub mod metrics;
 pub mod money;
 pub mod ops;
@@ -61,6 +62,7 @@ pub mod sample;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod session;
+mod small;
 pub mod statement;
 pub mod territory;
 pub mod tiers;

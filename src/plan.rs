@@ -993,7 +993,7 @@ impl Plan {
     /// assert_eq!(err.path(), Some("/id"));
     /// ```
     pub fn from_json(text: &str) -> crate::Result<Plan> {
-        crate::json::read_plan(&crate::json::parse("plan", text)?)
+        crate::json::plan_from_text(text)
     }
 
     /// Minor units of a currency for this plan: a declared currency first, then ISO.

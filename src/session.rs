@@ -574,13 +574,13 @@ impl Session {
 
     /// [`Session::preview`] with the transaction as JSON text; the preview as compact JSON.
     pub fn preview_json(&self, txn: &str) -> Result<String> {
-        let t = crate::json::read_transaction(&crate::json::parse("transaction", txn)?)?;
+        let t = crate::json::transaction_from_text(txn)?;
         Ok(to_json(&self.preview(&t)?))
     }
 
     /// [`Session::upsert`] with the transaction as JSON text; the change as compact JSON.
     pub fn upsert_json(&mut self, txn: &str) -> Result<String> {
-        let t = crate::json::read_transaction(&crate::json::parse("transaction", txn)?)?;
+        let t = crate::json::transaction_from_text(txn)?;
         Ok(to_json(&self.upsert(t)?))
     }
 

@@ -44,6 +44,7 @@ use crate::plan::{
     Basis, Cap, CapPer, Component, ComponentKind, CreditRule, CurveOutput, DrawKind, Excess, Filter, Gate, Indicator,
     Multiplier, PayFrom, Plan, Rate, Release, Scope, TierMethod, Whose,
 };
+use crate::small::sort_indices;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -95,6 +96,15 @@ pub fn validate_json(text: &str) -> Vec<Diagnostic> {
     }
 }
 
+/// `base` followed by `tail` (a path below `base`), without the formatting machinery.
+#[inline(never)]
+fn join(base: &str, tail: &str) -> String {
+    let mut s = String::with_capacity(base.len() + tail.len());
+    s.push_str(base);
+    s.push_str(tail);
+    s
+}
+
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 fn esc(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -143,8 +153,10 @@ fn fmt_range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
     format!("{f} to {t}")
 }
 
-/// Diagnostics held back by the index of the array item they concern.
-type Buckets = BTreeMap<usize, Vec<Diagnostic>>;
+/// Diagnostics held back by the index of the array item they concern, in the order found. (A list
+/// rather than a map keyed by index: the lists are short, and every distinct map type adds its own
+/// copy of the B-tree code to the WebAssembly module.)
+type Buckets = Vec<(usize, Diagnostic)>;
 
 /// Groups diagnostics by the array index that follows `prefix` (for example `/fx/rates/`) in their
 /// path; a path without one goes last.
@@ -157,9 +169,56 @@ fn bucket_by(diags: Vec<Diagnostic>, prefix: &str) -> Buckets {
             .and_then(|rest| rest.split('/').next())
             .and_then(|tok| tok.parse::<usize>().ok())
             .unwrap_or(usize::MAX);
-        out.entry(i).or_default().push(d);
+        out.push((i, d));
     }
     out
+}
+
+/// Pairs of strings (payee, measure) with a value each (the index of the first occurrence): the
+/// first string keys a map shared in type with the rest of the crate, the second is looked up in a
+/// short list.
+#[derive(Default)]
+struct PairIndex<'a> {
+    slots: BTreeMap<&'a str, usize>,
+    lists: Vec<Vec<(&'a str, usize)>>,
+}
+
+impl<'a> PairIndex<'a> {
+    fn get(&self, a: &str, b: &str) -> Option<usize> {
+        let slot = self.slots.get(a).and_then(|&s| self.lists.get(s))?;
+        slot.iter().find(|(x, _)| *x == b).map(|&(_, v)| v)
+    }
+
+    /// Inserts unless present (the first value stays).
+    fn insert(&mut self, a: &'a str, b: &'a str, v: usize) {
+        let n = self.lists.len();
+        let s = *self.slots.entry(a).or_insert(n);
+        if s == n {
+            self.lists.push(Vec::new());
+        }
+        if let Some(list) = self.lists.get_mut(s) {
+            if !list.iter().any(|(x, _)| *x == b) {
+                list.push((b, v));
+            }
+        }
+    }
+}
+
+/// Items grouped by a string key, groups in key order.
+#[derive(Default)]
+struct Groups<'a> {
+    slots: BTreeMap<&'a str, usize>,
+    lists: Vec<Vec<usize>>,
+}
+
+/// A set of strings built by inserting one by one (collecting into a set sorts, which would add a
+/// sort's code for each such set type).
+fn str_set<'a>(items: impl Iterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    let mut set = BTreeSet::new();
+    for s in items {
+        set.insert(s);
+    }
+    set
 }
 
 /// A band of a tier table or a multiplier, for the shared band checks.
@@ -175,15 +234,15 @@ struct Validator<'a> {
     payees: BTreeMap<&'a str, usize>,
     roles: BTreeSet<&'a str>,
     measures: BTreeSet<&'a str>,
-    /// Credit rule id -> whether it is a roll-up rule (first occurrence).
-    rules: BTreeMap<&'a str, bool>,
+    /// Credit rule id -> 1 when it is a roll-up rule, else 0 (first occurrence).
+    rules: BTreeMap<&'a str, usize>,
     components: BTreeSet<&'a str>,
     /// The plan's period ids in order, or `None` when they cannot be known (year out of range).
     periods: Option<Vec<String>>,
     /// The plan year, when in range.
     year: Option<(NaiveDate, NaiveDate)>,
     /// (payee, measure) pairs that have a quota.
-    quota_pairs: BTreeSet<(&'a str, &'a str)>,
+    quota_pairs: PairIndex<'a>,
 }
 
 impl<'a> Validator<'a> {
@@ -194,7 +253,7 @@ impl<'a> Validator<'a> {
         }
         let mut rules = BTreeMap::new();
         for r in &plan.crediting.rules {
-            rules.entry(r.id()).or_insert(matches!(r, CreditRule::Rollup { .. }));
+            rules.entry(r.id()).or_insert(usize::from(matches!(r, CreditRule::Rollup { .. })));
         }
         let year_end = plan.calendar.year_end();
         let periods = if plan.calendar.period_type == PeriodType::Custom || year_end.is_some() {
@@ -202,17 +261,21 @@ impl<'a> Validator<'a> {
         } else {
             None
         };
+        let mut quota_pairs = PairIndex::default();
+        for q in &plan.quotas {
+            quota_pairs.insert(q.payee.as_str(), q.measure.as_str(), 0);
+        }
         Validator {
             plan,
             out: Vec::new(),
             payees,
-            roles: plan.payees.iter().map(|p| p.role.as_str()).collect(),
-            measures: plan.measures.iter().map(|m| m.id.as_str()).collect(),
+            roles: str_set(plan.payees.iter().map(|p| p.role.as_str())),
+            measures: str_set(plan.measures.iter().map(|m| m.id.as_str())),
             rules,
-            components: plan.components.iter().map(|c| c.id.as_str()).collect(),
+            components: str_set(plan.components.iter().map(|c| c.id.as_str())),
             periods,
             year: year_end.map(|end| (plan.calendar.year_start, end)),
-            quota_pairs: plan.quotas.iter().map(|q| (q.payee.as_str(), q.measure.as_str())).collect(),
+            quota_pairs,
         }
     }
 
@@ -234,15 +297,22 @@ impl<'a> Validator<'a> {
 
     /// Emits the held diagnostics of item `i` (see [`bucket_by`]).
     fn flush(&mut self, buckets: &mut Buckets, i: usize) {
-        if let Some(ds) = buckets.remove(&i) {
-            self.out.extend(ds);
+        if !buckets.iter().any(|(k, _)| *k == i) {
+            return;
+        }
+        for (k, d) in std::mem::take(buckets) {
+            if k == i {
+                self.out.push(d);
+            } else {
+                buckets.push((k, d));
+            }
         }
     }
 
-    /// Emits every held diagnostic left.
-    fn flush_all(&mut self, buckets: Buckets) {
-        for (_, ds) in buckets {
-            self.out.extend(ds);
+    /// Emits every held diagnostic left, by index.
+    fn flush_all(&mut self, mut buckets: Buckets) {
+        while let Some(i) = buckets.iter().map(|(k, _)| *k).min() {
+            self.flush(&mut buckets, i);
         }
     }
 
@@ -291,7 +361,7 @@ impl<'a> Validator<'a> {
     /// EMPTY_ID / DUPLICATE_ID for a list of ids at `{base}/{i}/id`, held by item.
     fn check_ids<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) -> Buckets {
         let found = self.capture(|v| v.id_checks(base, what, ids));
-        bucket_by(found, &format!("{base}/"))
+        bucket_by(found, &join(base, "/"))
     }
 
     fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
@@ -328,7 +398,7 @@ impl<'a> Validator<'a> {
 
     fn check_currencies(&mut self) {
         let plan = self.plan;
-        let mut seen: BTreeMap<&str, (usize, u32)> = BTreeMap::new();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, c) in plan.currencies.iter().enumerate() {
             let path = format!("/currencies/{i}/code");
             if c.code.len() != 3 || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -348,7 +418,9 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            if let Some((first, units)) = seen.get(c.code.as_str()).copied() {
+            let first_units =
+                seen.get(c.code.as_str()).and_then(|&f| plan.currencies.get(f).map(|u| (f, u.minor_units)));
+            if let Some((first, units)) = first_units {
                 if units == c.minor_units {
                     self.warn(
                         "DUPLICATE_CURRENCY",
@@ -369,7 +441,7 @@ impl<'a> Validator<'a> {
                     );
                 }
             } else {
-                seen.insert(c.code.as_str(), (i, c.minor_units));
+                seen.insert(c.code.as_str(), i);
             }
         }
     }
@@ -379,28 +451,35 @@ impl<'a> Validator<'a> {
         let Some(fx) = &plan.fx else { return };
         self.check_currency_ref(&fx.base, "/fx/base".to_string(), "the FX base currency");
         // rates of a known currency with valid dates are checked for overlaps and gaps, per currency
-        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut groups = Groups::default();
         for (i, r) in fx.rates.iter().enumerate() {
             if plan.minor_units(&r.currency).is_some() && r.to.is_none_or(|to| to >= r.from) {
-                groups.entry(r.currency.as_str()).or_default().push(i);
+                let n = groups.lists.len();
+                let g = *groups.slots.entry(r.currency.as_str()).or_insert(n);
+                if g == n {
+                    groups.lists.push(Vec::new());
+                }
+                if let Some(list) = groups.lists.get_mut(g) {
+                    list.push(i);
+                }
             }
         }
         let found = self.capture(|v| v.fx_sequence(groups));
         let mut seq = bucket_by(found, "/fx/rates/");
         for (i, r) in fx.rates.iter().enumerate() {
             let base = format!("/fx/rates/{i}");
-            self.check_currency_ref(&r.currency, format!("{base}/currency"), "the FX rate currency");
+            self.check_currency_ref(&r.currency, join(&base, "/currency"), "the FX rate currency");
             if r.currency == fx.base {
                 if r.rate == Decimal::ONE {
                     self.warn(
                         "FX_SELF_RATE",
-                        format!("{base}/currency"),
+                        join(&base, "/currency"),
                         format!("a rate of `{}` against itself (the base) is not needed; it is always 1", r.currency),
                     );
                 } else {
                     self.err(
                         "FX_SELF_RATE",
-                        format!("{base}/currency"),
+                        join(&base, "/currency"),
                         format!(
                             "`{}` is the FX base currency; its rate against itself is 1, not {}",
                             r.currency, r.rate
@@ -411,7 +490,7 @@ impl<'a> Validator<'a> {
             if r.rate <= Decimal::ZERO {
                 self.err(
                     "FX_RATE_NOT_POSITIVE",
-                    format!("{base}/rate"),
+                    join(&base, "/rate"),
                     format!(
                         "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
                         r.currency, r.from, r.rate
@@ -423,7 +502,7 @@ impl<'a> Validator<'a> {
                 if to < r.from {
                     self.err(
                         "FX_DATES",
-                        format!("{base}/to"),
+                        join(&base, "/to"),
                         format!(
                             "the rate for `{}` ends on {to}, before it starts on {}; `to` must be on or after `from`",
                             r.currency, r.from
@@ -446,10 +525,14 @@ impl<'a> Validator<'a> {
     }
 
     /// Overlaps and gaps between the rates of each currency, sorted by `from`.
-    fn fx_sequence(&mut self, groups: BTreeMap<&str, Vec<usize>>) {
+    fn fx_sequence(&mut self, mut groups: Groups<'_>) {
         let Some(fx) = &self.plan.fx else { return };
-        for (cur, mut idx) in groups {
-            idx.sort_unstable_by_key(|&i| (fx.rates.get(i).map(|r| r.from), i));
+        for (cur, &g) in &groups.slots {
+            let Some(idx) = groups.lists.get_mut(g) else { continue };
+            let mut idx = std::mem::take(idx);
+            sort_indices(&mut idx, &|a, b| {
+                (fx.rates.get(a).map(|r| r.from), a).cmp(&(fx.rates.get(b).map(|r| r.from), b))
+            });
             let rates: Vec<(usize, &crate::plan::FxRate)> =
                 idx.iter().filter_map(|&i| fx.rates.get(i).map(|r| (i, r))).collect();
             if let (Some((i, first)), Some((start, _))) = (rates.first(), self.year) {
@@ -537,7 +620,7 @@ impl<'a> Validator<'a> {
             );
         }
         if let Some((start, end)) = self.year {
-            let mut seen = BTreeSet::new();
+            let mut seen: Vec<NaiveDate> = Vec::new();
             for (i, h) in cal.holidays.iter().enumerate() {
                 let path = format!("/calendar/holidays/{i}");
                 if *h < start || *h > end {
@@ -546,8 +629,10 @@ impl<'a> Validator<'a> {
                         path,
                         format!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
                     );
-                } else if !seen.insert(*h) {
+                } else if seen.contains(h) {
                     self.warn("DUPLICATE_HOLIDAY", path, format!("holiday {h} is listed more than once"));
+                } else {
+                    seen.push(*h);
                 }
             }
         }
@@ -589,7 +674,8 @@ impl<'a> Validator<'a> {
 
     fn period_sequence(&mut self, ok: &mut [usize]) {
         let cal = &self.plan.calendar;
-        ok.sort_unstable_by_key(|&i| (cal.periods.get(i).map(|p| (p.start, p.id.clone())), i));
+        let key = |i: usize| (cal.periods.get(i).map(|p| (p.start, p.id.as_str())), i);
+        sort_indices(ok, &|a, b| key(a).cmp(&key(b)));
         let ps: Vec<(usize, &crate::calendar::PeriodDef)> =
             ok.iter().filter_map(|&i| cal.periods.get(i).map(|p| (i, p))).collect();
         for pair in ps.windows(2) {
@@ -658,7 +744,7 @@ impl<'a> Validator<'a> {
                 if end < start {
                     self.err(
                         "PAYEE_DATES",
-                        format!("{base}/end"),
+                        join(&base, "/end"),
                         format!(
                             "payee `{}` ends on {end}, before starting on {start}; `end` must be on or after `start`",
                             p.id
@@ -688,13 +774,13 @@ impl<'a> Validator<'a> {
                 if r.manager == p.id {
                     self.err(
                         "SELF_MANAGER",
-                        format!("{rbase}/manager"),
+                        join(&rbase, "/manager"),
                         format!("payee `{}` is listed as their own manager", p.id),
                     );
                 } else if !self.payees.contains_key(r.manager.as_str()) {
                     self.err(
                         "UNKNOWN_PAYEE",
-                        format!("{rbase}/manager"),
+                        join(&rbase, "/manager"),
                         format!("manager `{}` of payee `{}` is not a payee of this plan", r.manager, p.id),
                     );
                 }
@@ -704,7 +790,7 @@ impl<'a> Validator<'a> {
                         ok = false;
                         self.err(
                             "REPORTING_DATES",
-                            format!("{rbase}/to"),
+                            join(&rbase, "/to"),
                             format!(
                                 "the reporting line of `{}` to `{}` ends on {to}, before it starts on {from}",
                                 p.id, r.manager
@@ -735,16 +821,14 @@ impl<'a> Validator<'a> {
                     valid_lines.push(j);
                 }
             }
-            if let Some(found) = cycles.get(&i) {
-                for (j, msg) in found {
-                    self.err("MANAGER_CYCLE", format!("{base}/reportsTo/{j}"), msg.clone());
-                }
+            for (_, j, msg) in cycles.iter().filter(|(first, _, _)| *first == i) {
+                self.err("MANAGER_CYCLE", format!("{base}/reportsTo/{j}"), msg.clone());
             }
             if let Some(ti) = p.target_incentive {
                 if ti < Decimal::ZERO {
                     self.err(
                         "NEGATIVE_AMOUNT",
-                        format!("{base}/targetIncentive"),
+                        join(&base, "/targetIncentive"),
                         format!("payee `{}` has a negative target incentive {}; it must be 0 or more", p.id, ti),
                     );
                 }
@@ -754,7 +838,7 @@ impl<'a> Validator<'a> {
 
     /// Cycles of the manager graph (all reporting lines, whatever their dates), keyed by the index of
     /// the first payee of the cycle in document order: (reporting line index, message).
-    fn manager_cycles(&self) -> BTreeMap<usize, Vec<(usize, String)>> {
+    fn manager_cycles(&self) -> Vec<(usize, usize, String)> {
         let plan = self.plan;
         let n = plan.payees.len();
         let adj: Vec<Vec<usize>> = plan
@@ -770,7 +854,7 @@ impl<'a> Validator<'a> {
             })
             .collect();
         let mut color = vec![0u8; n]; // 0 unvisited, 1 on the stack, 2 done
-        let mut cycles: BTreeSet<Vec<usize>> = BTreeSet::new();
+        let mut cycles: Vec<Vec<usize>> = Vec::new();
         for s in 0..n {
             if color.get(s).copied() != Some(0) {
                 continue;
@@ -799,7 +883,9 @@ impl<'a> Validator<'a> {
                                     if let Some(m) = cyc.iter().enumerate().min_by_key(|&(_, x)| *x).map(|(k, _)| k) {
                                         cyc.rotate_left(m);
                                     }
-                                    cycles.insert(cyc);
+                                    if !cycles.contains(&cyc) {
+                                        cycles.push(cyc);
+                                    }
                                 }
                             }
                             _ => {}
@@ -814,8 +900,10 @@ impl<'a> Validator<'a> {
                 }
             }
         }
-        let mut out: BTreeMap<usize, Vec<(usize, String)>> = BTreeMap::new();
-        for cyc in cycles {
+        let mut order: Vec<usize> = (0..cycles.len()).collect();
+        sort_indices(&mut order, &|a, b| cycles.get(a).cmp(&cycles.get(b)));
+        let mut out: Vec<(usize, usize, String)> = Vec::new();
+        for cyc in order.iter().filter_map(|&k| cycles.get(k)) {
             let (Some(&first), Some(&second)) = (cyc.first(), cyc.get(1)) else {
                 continue;
             };
@@ -825,7 +913,8 @@ impl<'a> Validator<'a> {
             let line = fp.reports_to.iter().position(|r| r.manager == sp.id).unwrap_or(0);
             let mut names: Vec<&str> = cyc.iter().filter_map(|&k| plan.payees.get(k).map(|p| p.id.as_str())).collect();
             names.push(fp.id.as_str());
-            out.entry(first).or_default().push((
+            out.push((
+                first,
                 line,
                 format!(
                     "the reporting lines form a cycle: {}; a chain of managers must end with someone who reports to nobody in the plan",
@@ -875,13 +964,13 @@ impl<'a> Validator<'a> {
             if in_credit_rule {
                 self.warn(
                     "RULES_FILTER_IGNORED",
-                    format!("{base}/rules"),
+                    join(base, "/rules"),
                     "`rules` selects the credit lines of crediting rules; in a crediting rule's own filter it is ignored",
                 );
             } else if rules.is_empty() {
                 self.warn(
                     "EMPTY_FILTER_LIST",
-                    format!("{base}/rules"),
+                    join(base, "/rules"),
                     format!("the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"),
                 );
             } else {
@@ -901,11 +990,11 @@ impl<'a> Validator<'a> {
             if ex.is_empty() {
                 self.warn(
                     "EXCLUDE_EVERYTHING",
-                    format!("{base}/exclude"),
+                    join(base, "/exclude"),
                     "`exclude` has no condition, so it matches and excludes everything",
                 );
             }
-            self.check_filter(ex, &format!("{base}/exclude"), in_credit_rule, true);
+            self.check_filter(ex, &join(base, "/exclude"), in_credit_rule, true);
         }
     }
 
@@ -927,16 +1016,16 @@ impl<'a> Validator<'a> {
 
     fn check_quotas(&mut self) {
         let plan = self.plan;
-        let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        let mut seen = PairIndex::default();
         for (i, q) in plan.quotas.iter().enumerate() {
             let base = format!("/quotas/{i}");
             if !self.payees.contains_key(q.payee.as_str()) {
-                self.err("UNKNOWN_PAYEE", format!("{base}/payee"), format!("quota for unknown payee `{}`", q.payee));
+                self.err("UNKNOWN_PAYEE", join(&base, "/payee"), format!("quota for unknown payee `{}`", q.payee));
             }
             if !self.measures.contains(q.measure.as_str()) {
                 self.err(
                     "UNKNOWN_MEASURE",
-                    format!("{base}/measure"),
+                    join(&base, "/measure"),
                     format!("quota on unknown measure `{}`", q.measure),
                 );
             }
@@ -960,7 +1049,7 @@ impl<'a> Validator<'a> {
                 _ => {}
             }
             if let Some(a) = q.annual {
-                self.check_quota_amount(a, format!("{base}/annual"), "annual quota");
+                self.check_quota_amount(a, join(&base, "/annual"), "annual quota");
             }
             if let Some(season) = &q.seasonality {
                 self.check_seasonality(&base, q.annual.is_some(), season);
@@ -984,7 +1073,7 @@ impl<'a> Validator<'a> {
                     if !missing.is_empty() {
                         self.warn(
                             "PERIOD_QUOTA_MISSING",
-                            format!("{base}/periods"),
+                            join(&base, "/periods"),
                             format!("no quota for period(s) {}; attainment there is undefined", list(&missing)),
                         );
                     }
@@ -1006,15 +1095,14 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            let key = (q.payee.as_str(), q.measure.as_str());
-            if let Some(first) = seen.get(&key) {
+            if let Some(first) = seen.get(&q.payee, &q.measure) {
                 self.err(
                     "DUPLICATE_QUOTA",
                     base,
                     format!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
                 );
             } else {
-                seen.insert(key, i);
+                seen.insert(q.payee.as_str(), q.measure.as_str(), i);
             }
         }
     }
@@ -1028,7 +1116,7 @@ impl<'a> Validator<'a> {
     }
 
     fn check_seasonality(&mut self, base: &str, has_annual: bool, season: &BTreeMap<String, Decimal>) {
-        let sbase = format!("{base}/seasonality");
+        let sbase = join(base, "/seasonality");
         if !has_annual {
             self.err(
                 "SEASONALITY_WITHOUT_ANNUAL",
@@ -1104,11 +1192,11 @@ impl<'a> Validator<'a> {
         for (i, rule) in plan.crediting.rules.iter().enumerate() {
             let base = format!("/crediting/rules/{i}");
             self.flush(&mut ids, i);
-            self.check_filter(rule.filter(), &format!("{base}/filter"), true, false);
+            self.check_filter(rule.filter(), &join(&base, "/filter"), true, false);
             match rule {
                 CreditRule::Direct { percent, .. } => {
                     if let Some(p) = percent {
-                        self.check_positive_percent(*p, format!("{base}/percent"), "the credited percentage");
+                        self.check_positive_percent(*p, join(&base, "/percent"), "the credited percentage");
                     }
                 }
                 CreditRule::Split { shares, must_total, .. } => {
@@ -1125,14 +1213,14 @@ impl<'a> Validator<'a> {
                         }
                     }
                     if let Some(t) = must_total {
-                        self.check_positive_percent(*t, format!("{base}/mustTotal"), "mustTotal");
+                        self.check_positive_percent(*t, join(&base, "/mustTotal"), "mustTotal");
                         if !shares.is_empty() {
                             let sum = shares.iter().try_fold(Decimal::ZERO, |acc, s| acc.checked_add(s.percent));
                             if sum != Some(*t) {
                                 let actual = sum.map(fmt_dec).unwrap_or_else(|| "too large".to_string());
                                 self.err(
                                     "SPLIT_TOTAL",
-                                    format!("{base}/shares"),
+                                    join(&base, "/shares"),
                                     format!("the shares add up to {actual}% but mustTotal is {}%", t),
                                 );
                             }
@@ -1140,19 +1228,19 @@ impl<'a> Validator<'a> {
                     }
                 }
                 CreditRule::Overlay { payee, percent, .. } => {
-                    self.check_payee_ref(payee, format!("{base}/payee"), "overlay payee");
-                    self.check_positive_percent(*percent, format!("{base}/percent"), "the overlay percentage");
+                    self.check_payee_ref(payee, join(&base, "/payee"), "overlay payee");
+                    self.check_positive_percent(*percent, join(&base, "/percent"), "the overlay percentage");
                 }
                 CreditRule::Rollup { levels, percent, from_rules, .. } => {
                     if *levels == Some(0) {
                         self.err(
                             "INVALID_LEVELS",
-                            format!("{base}/levels"),
+                            join(&base, "/levels"),
                             "levels is 0, so nothing rolls up; use 1 or more, or leave it out for all levels",
                         );
                     }
                     if let Some(p) = percent {
-                        self.check_positive_percent(*p, format!("{base}/percent"), "the roll-up percentage");
+                        self.check_positive_percent(*p, join(&base, "/percent"), "the roll-up percentage");
                     }
                     for (k, r) in from_rules.iter().enumerate() {
                         let path = format!("{base}/fromRules/{k}");
@@ -1162,12 +1250,12 @@ impl<'a> Validator<'a> {
                                 path,
                                 format!("`{r}` is not a crediting rule of this plan"),
                             ),
-                            Some(true) => self.err(
+                            Some(1) => self.err(
                                 "ROLLUP_OF_ROLLUP",
                                 path,
                                 format!("`{r}` is itself a roll-up rule; a roll-up can only take lines of direct, split or overlay rules"),
                             ),
-                            Some(false) => {}
+                            Some(_) => {}
                         }
                     }
                 }
@@ -1241,14 +1329,14 @@ impl<'a> Validator<'a> {
                 format!("component `{}` applies to no payee of the plan and will never pay", c.id),
             );
         }
-        let mut quota_warned: BTreeSet<(usize, &'a str)> = BTreeSet::new();
+        let mut quota_warned: Vec<(usize, &'a str)> = Vec::new();
         match &c.kind {
             ComponentKind::Rate { measure, rate } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
-                self.check_rate(rate, &format!("{base}/rate"), false, "a rate component has no baseRate");
+                self.check_measure_ref(measure, join(&base, "/measure"));
+                self.check_rate(rate, &join(&base, "/rate"), false, "a rate component has no baseRate");
             }
             ComponentKind::Tiered { measure, basis, method, base_rate, tiers, points, output, basis_cap, .. } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_measure_ref(measure, join(&base, "/measure"));
                 if let Some(br) = base_rate {
                     let (unit, value) = rate_parts(br);
                     if matches!(br, Rate::Multiplier(_)) {
@@ -1267,7 +1355,7 @@ impl<'a> Validator<'a> {
                     if *method == TierMethod::Interpolated {
                         self.warn(
                             "BASE_RATE_IGNORED",
-                            format!("{base}/baseRate"),
+                            join(&base, "/baseRate"),
                             "an interpolated curve does not use baseRate; it is ignored",
                         );
                     }
@@ -1277,7 +1365,7 @@ impl<'a> Validator<'a> {
                     if !tiers.is_empty() {
                         self.warn(
                             "TIERS_IGNORED",
-                            format!("{base}/tiers"),
+                            join(&base, "/tiers"),
                             "an interpolated table uses `points`; `tiers` is ignored",
                         );
                     }
@@ -1288,12 +1376,12 @@ impl<'a> Validator<'a> {
                     if tiers.is_empty() {
                         self.err(
                             "MISSING_TIERS",
-                            format!("{base}/tiers"),
+                            join(&base, "/tiers"),
                             "a marginal or retroactive table needs at least one band in `tiers`",
                         );
                     }
                     let bands: Vec<Band> = tiers.iter().map(|t| Band { from: t.from, to: t.to }).collect();
-                    let mut held = self.check_bands(&format!("{base}/tiers"), &bands, true);
+                    let mut held = self.check_bands(&join(&base, "/tiers"), &bands, true);
                     for (k, t) in tiers.iter().enumerate() {
                         self.flush(&mut held, k);
                         self.check_rate(
@@ -1306,7 +1394,7 @@ impl<'a> Validator<'a> {
                     if !points.is_empty() {
                         self.warn(
                             "POINTS_IGNORED",
-                            format!("{base}/points"),
+                            join(&base, "/points"),
                             "`points` are only used by the interpolated method; they are ignored",
                         );
                     }
@@ -1321,14 +1409,14 @@ impl<'a> Validator<'a> {
                 }
             }
             ComponentKind::Matrix { measure, rows, columns, rates } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_measure_ref(measure, join(&base, "/measure"));
                 for (name, axis) in [("rows", rows), ("columns", columns)] {
                     let abase = format!("{base}/{name}");
-                    self.check_indicator(&axis.on, &format!("{abase}/on"), c, &applies, &mut quota_warned);
+                    self.check_indicator(&axis.on, &join(&abase, "/on"), c, &applies, &mut quota_warned);
                     if axis.breaks.is_empty() {
                         self.err(
                             "AXIS_ORDER",
-                            format!("{abase}/breaks"),
+                            join(&abase, "/breaks"),
                             format!("the {name} axis has no breaks; give at least one"),
                         );
                     }
@@ -1347,7 +1435,7 @@ impl<'a> Validator<'a> {
                 if rates.len() != nr {
                     self.err(
                         "MATRIX_SHAPE",
-                        format!("{base}/rates"),
+                        join(&base, "/rates"),
                         format!(
                             "`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break",
                             rates.len()
@@ -1373,18 +1461,18 @@ impl<'a> Validator<'a> {
                 }
             }
             ComponentKind::Milestone { measure, basis, scope, levels } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
+                self.check_measure_ref(measure, join(&base, "/measure"));
                 if *scope == Scope::Transaction {
                     self.err(
                         "INVALID_SCOPE",
-                        format!("{base}/scope"),
+                        join(&base, "/scope"),
                         "a milestone is reached by a period or year-to-date total; scope `transaction` is not allowed (use `period` or `yearToDate`)",
                     );
                 }
                 if levels.is_empty() {
                     self.err(
                         "MISSING_LEVELS",
-                        format!("{base}/levels"),
+                        join(&base, "/levels"),
                         "a milestone component needs at least one level",
                     );
                 }
@@ -1393,7 +1481,7 @@ impl<'a> Validator<'a> {
                     if l.at < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_BOUND",
-                            format!("{lbase}/at"),
+                            join(&lbase, "/at"),
                             format!("milestone level {k} is at {}; it cannot be negative", l.at),
                         );
                     }
@@ -1402,7 +1490,7 @@ impl<'a> Validator<'a> {
                             if l.at <= prev.at {
                                 self.err(
                                     "MILESTONE_ORDER",
-                                    format!("{lbase}/at"),
+                                    join(&lbase, "/at"),
                                     format!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
                                 );
                             }
@@ -1411,7 +1499,7 @@ impl<'a> Validator<'a> {
                     if l.amount < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_AMOUNT",
-                            format!("{lbase}/amount"),
+                            join(&lbase, "/amount"),
                             format!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
                         );
                     }
@@ -1423,12 +1511,12 @@ impl<'a> Validator<'a> {
                 }
             }
             ComponentKind::Spiff { measure, filter, window, rate } => {
-                self.check_measure_ref(measure, format!("{base}/measure"));
-                self.check_filter(filter, &format!("{base}/filter"), false, false);
+                self.check_measure_ref(measure, join(&base, "/measure"));
+                self.check_filter(filter, &join(&base, "/filter"), false, false);
                 if window.to < window.from {
                     self.err(
                         "WINDOW_DATES",
-                        format!("{base}/window/to"),
+                        join(&base, "/window/to"),
                         format!(
                             "the window ends on {}, before it starts on {}; `to` must be on or after `from`",
                             window.to, window.from
@@ -1438,7 +1526,7 @@ impl<'a> Validator<'a> {
                     if window.to < ys || window.from > ye {
                         self.warn(
                             "WINDOW_OUTSIDE_YEAR",
-                            format!("{base}/window"),
+                            join(&base, "/window"),
                             format!(
                                 "the window {} to {} is outside the plan year ({ys} to {ye}); the SPIFF will never pay",
                                 window.from, window.to
@@ -1446,7 +1534,7 @@ impl<'a> Validator<'a> {
                         );
                     }
                 }
-                self.check_rate(rate, &format!("{base}/rate"), false, "a spiff component has no baseRate");
+                self.check_rate(rate, &join(&base, "/rate"), false, "a spiff component has no baseRate");
             }
             ComponentKind::Mbo { target, objectives } => {
                 self.check_mbo(&base, c, &applies, target, objectives);
@@ -1461,14 +1549,15 @@ impl<'a> Validator<'a> {
         self.check_caps(&base, &c.caps);
     }
 
-    fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut BTreeSet<(usize, &'a str)>) {
+    fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut Vec<(usize, &'a str)>) {
         let Some(payee) = self.plan.payees.get(p) else {
             return;
         };
-        if !self.measures.contains(measure) || self.quota_pairs.contains(&(payee.id.as_str(), measure)) {
+        if !self.measures.contains(measure) || self.quota_pairs.get(&payee.id, measure).is_some() {
             return;
         }
-        if warned.insert((p, measure)) {
+        if !warned.contains(&(p, measure)) {
+            warned.push((p, measure));
             self.warn(
                 "MISSING_QUOTA",
                 format!("/payees/{p}"),
@@ -1502,7 +1591,7 @@ impl<'a> Validator<'a> {
         if points.len() < 2 {
             self.err(
                 "MISSING_POINTS",
-                format!("{base}/points"),
+                join(base, "/points"),
                 format!("an interpolated curve needs at least 2 points; it has {}", points.len()),
             );
         }
@@ -1545,7 +1634,7 @@ impl<'a> Validator<'a> {
         measure: &str,
         basis: Basis,
     ) {
-        let path = format!("{base}/basisCap");
+        let path = join(base, "/basisCap");
         if cap <= Decimal::ZERO {
             self.err("CAP_BELOW_THRESHOLD", path, format!("basisCap is {}; it must be greater than 0", cap));
             return;
@@ -1592,7 +1681,7 @@ impl<'a> Validator<'a> {
         match (target.amount, target.fraction_of_target_incentive) {
             (Some(_), Some(_)) | (None, None) => self.err(
                 "MBO_TARGET",
-                format!("{base}/target"),
+                join(base, "/target"),
                 "the MBO target needs exactly one of `amount` or `fractionOfTargetIncentive`",
             ),
             _ => {}
@@ -1601,7 +1690,7 @@ impl<'a> Validator<'a> {
             if a < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    format!("{base}/target/amount"),
+                    join(base, "/target/amount"),
                     format!("the MBO target amount is {}; it must be 0 or more", a),
                 );
             }
@@ -1610,13 +1699,13 @@ impl<'a> Validator<'a> {
             if f < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    format!("{base}/target/fractionOfTargetIncentive"),
+                    join(base, "/target/fractionOfTargetIncentive"),
                     format!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
                 );
             }
             self.check_target_incentives(c, applies, "its MBO target is a fraction of target incentive");
         }
-        let obase = format!("{base}/objectives");
+        let obase = join(base, "/objectives");
         if objectives.is_empty() {
             self.err("MISSING_OBJECTIVES", obase.clone(), "an MBO component needs at least one objective");
             return;
@@ -1629,7 +1718,7 @@ impl<'a> Validator<'a> {
             if o.weight < Decimal::ZERO {
                 self.err(
                     "MBO_WEIGHTS",
-                    format!("{p}/weight"),
+                    join(&p, "/weight"),
                     format!("objective `{}` has weight {}; weights cannot be negative", o.id, o.weight),
                 );
             }
@@ -1637,7 +1726,7 @@ impl<'a> Validator<'a> {
             if o.threshold > o.target {
                 self.err(
                     "MBO_LEVELS",
-                    format!("{p}/threshold"),
+                    join(&p, "/threshold"),
                     format!(
                         "objective `{}` has threshold {} above target {}; need threshold <= target < stretch",
                         o.id, o.threshold, o.target
@@ -1647,7 +1736,7 @@ impl<'a> Validator<'a> {
             if o.target >= o.stretch {
                 self.err(
                     "MBO_LEVELS",
-                    format!("{p}/stretch"),
+                    join(&p, "/stretch"),
                     format!(
                         "objective `{}` has stretch {} not above target {}; need threshold <= target < stretch",
                         o.id, o.stretch, o.target
@@ -1682,7 +1771,7 @@ impl<'a> Validator<'a> {
         path: &str,
         c: &Component,
         applies: &[usize],
-        warned: &mut BTreeSet<(usize, &'a str)>,
+        warned: &mut Vec<(usize, &'a str)>,
     ) {
         match (&ind.measure, &ind.metric) {
             (Some(_), Some(_)) | (None, None) => self.err(
@@ -1691,12 +1780,12 @@ impl<'a> Validator<'a> {
                 "an indicator reads exactly one of `measure` or `metric`",
             ),
             (None, Some(m)) if m.trim().is_empty() => {
-                self.err("INDICATOR_SOURCE", format!("{path}/metric"), "the metric id is empty")
+                self.err("INDICATOR_SOURCE", join(path, "/metric"), "the metric id is empty")
             }
             _ => {}
         }
         if let Some(m) = &ind.measure {
-            self.check_measure_ref(m, format!("{path}/measure"));
+            self.check_measure_ref(m, join(path, "/measure"));
             if ind.basis == Basis::Attainment && ind.of == Whose::Payee {
                 for &p in applies {
                     self.missing_quota(c, p, m, warned);
@@ -1706,7 +1795,7 @@ impl<'a> Validator<'a> {
         if ind.scope == Scope::Transaction {
             self.err(
                 "INVALID_SCOPE",
-                format!("{path}/scope"),
+                join(path, "/scope"),
                 "an indicator is read for a period or year to date; scope `transaction` is not allowed",
             );
         }
@@ -1718,14 +1807,14 @@ impl<'a> Validator<'a> {
         c: &'a Component,
         g: &'a Gate,
         applies: &[usize],
-        warned: &mut BTreeSet<(usize, &'a str)>,
+        warned: &mut Vec<(usize, &'a str)>,
     ) {
-        let gbase = format!("{base}/gate");
-        self.check_indicator(&g.on, &format!("{gbase}/on"), c, applies, warned);
+        let gbase = join(base, "/gate");
+        self.check_indicator(&g.on, &join(&gbase, "/on"), c, applies, warned);
         if g.min < Decimal::ZERO {
             self.err(
                 "NEGATIVE_BOUND",
-                format!("{gbase}/min"),
+                join(&gbase, "/min"),
                 format!("the gate's min is {}; it cannot be negative", g.min),
             );
         }
@@ -1737,7 +1826,7 @@ impl<'a> Validator<'a> {
                 ComponentKind::Tiered { measure, basis, .. } => Some((measure, *basis)),
                 ComponentKind::Milestone { .. } | ComponentKind::Mbo { .. } => None,
             };
-            let path = format!("{gbase}/payFrom");
+            let path = join(&gbase, "/payFrom");
             match own {
                 None => self.err(
                     "GATE_THRESHOLD_MISMATCH",
@@ -1774,14 +1863,14 @@ impl<'a> Validator<'a> {
         c: &'a Component,
         m: &'a Multiplier,
         applies: &[usize],
-        warned: &mut BTreeSet<(usize, &'a str)>,
+        warned: &mut Vec<(usize, &'a str)>,
     ) {
-        self.check_indicator(&m.on, &format!("{mbase}/on"), c, applies, warned);
+        self.check_indicator(&m.on, &join(mbase, "/on"), c, applies, warned);
         if m.bands.is_empty() {
-            self.warn("NO_BANDS", format!("{mbase}/bands"), "the multiplier has no bands, so it never changes the pay");
+            self.warn("NO_BANDS", join(mbase, "/bands"), "the multiplier has no bands, so it never changes the pay");
         }
         let bands: Vec<Band> = m.bands.iter().map(|b| Band { from: b.from, to: b.to }).collect();
-        let mut held = self.check_bands(&format!("{mbase}/bands"), &bands, false);
+        let mut held = self.check_bands(&join(mbase, "/bands"), &bands, false);
         for (k, b) in m.bands.iter().enumerate() {
             self.flush(&mut held, k);
             if b.factor < Decimal::ZERO {
@@ -1798,7 +1887,7 @@ impl<'a> Validator<'a> {
     /// multipliers.
     fn check_bands(&mut self, base: &str, bands: &[Band], tier_table: bool) -> Buckets {
         let found = self.capture(|v| v.band_checks(base, bands, tier_table));
-        bucket_by(found, &format!("{base}/"))
+        bucket_by(found, &join(base, "/"))
     }
 
     fn band_checks(&mut self, base: &str, bands: &[Band], tier_table: bool) {
@@ -1887,14 +1976,14 @@ impl<'a> Validator<'a> {
             if cap.amount <= Decimal::ZERO {
                 self.err(
                     "CAP_NOT_POSITIVE",
-                    format!("{cbase}/amount"),
+                    join(&cbase, "/amount"),
                     format!("the cap amount is {}; a cap must be greater than 0", cap.amount),
                 );
             }
             if cap.per == CapPer::Transaction && cap.excess == Excess::CarryForward {
                 self.warn(
                     "CAP_CARRY_IGNORED",
-                    format!("{cbase}/excess"),
+                    join(&cbase, "/excess"),
                     "carryForward applies to period and year caps; on a per-transaction cap the excess is forfeited",
                 );
             }
@@ -1906,7 +1995,7 @@ impl<'a> Validator<'a> {
             if let Some(first) = seen.get(per) {
                 self.warn(
                     "DUPLICATE_CAP",
-                    format!("{cbase}/per"),
+                    join(&cbase, "/per"),
                     format!("there is already a per-{per} cap at {base}/caps/{first}; the lower one wins"),
                 );
             } else {
@@ -1921,7 +2010,7 @@ impl<'a> Validator<'a> {
         let plan = self.plan;
         let pay = &plan.payments;
         let mut ids = self.check_ids("/payments/draws", "draw", pay.draws.iter().map(|d| d.id.as_str()));
-        let mut draw_scope: Vec<(BTreeSet<usize>, Option<BTreeSet<&str>>)> = Vec::new();
+        let mut draw_scope: Vec<(Vec<usize>, Option<BTreeSet<&str>>)> = Vec::new();
         for (k, d) in pay.draws.iter().enumerate() {
             let base = format!("/payments/draws/{k}");
             self.flush(&mut ids, k);
@@ -1940,13 +2029,13 @@ impl<'a> Validator<'a> {
             if d.amount < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
-                    format!("{base}/amount"),
+                    join(&base, "/amount"),
                     format!("the draw amount is {}; it must be greater than 0", d.amount),
                 );
             } else if d.amount.is_zero() {
                 self.err(
                     "DRAW_AMOUNT",
-                    format!("{base}/amount"),
+                    join(&base, "/amount"),
                     "the draw amount is 0; a draw must guarantee a positive amount",
                 );
             }
@@ -1965,7 +2054,7 @@ impl<'a> Validator<'a> {
                 if p <= Decimal::ZERO || p > Decimal::ONE_HUNDRED {
                     self.err(
                         "RECOVERY_LIMIT",
-                        format!("{base}/recovery/maxPercent"),
+                        join(&base, "/recovery/maxPercent"),
                         format!("maxPercent is {}%; it must be more than 0 and at most 100", p),
                     );
                 }
@@ -1974,7 +2063,7 @@ impl<'a> Validator<'a> {
                 if a <= Decimal::ZERO {
                     self.err(
                         "RECOVERY_LIMIT",
-                        format!("{base}/recovery/maxAmount"),
+                        join(&base, "/recovery/maxAmount"),
                         format!("maxAmount is {}; it must be greater than 0", a),
                     );
                 }
@@ -1984,7 +2073,7 @@ impl<'a> Validator<'a> {
             {
                 self.warn(
                     "RECOVERY_IGNORED",
-                    format!("{base}/recovery"),
+                    join(&base, "/recovery"),
                     "a nonRecoverable draw is never recovered; its recovery limits are ignored",
                 );
             }
@@ -1993,7 +2082,7 @@ impl<'a> Validator<'a> {
                 self.warn("NO_PAYEES", base.clone(), format!("draw `{}` applies to no payee of the plan", d.id));
             }
             let periods: Option<BTreeSet<&str>> =
-                if d.periods.is_empty() { None } else { Some(d.periods.iter().map(|s| s.as_str()).collect()) };
+                if d.periods.is_empty() { None } else { Some(str_set(d.periods.iter().map(|s| s.as_str()))) };
             for (j, (other_payees, other_periods)) in draw_scope.iter().enumerate() {
                 let Some(shared_payee) = applies.iter().find(|p| other_payees.contains(p)) else {
                     continue;
@@ -2001,7 +2090,7 @@ impl<'a> Validator<'a> {
                 let shared_period: Option<String> = match (&periods, other_periods) {
                     (None, None) => Some("every period".to_string()),
                     (Some(a), None) | (None, Some(a)) => a.iter().next().map(|p| format!("period `{p}`")),
-                    (Some(a), Some(b)) => a.intersection(b).next().map(|p| format!("period `{p}`")),
+                    (Some(a), Some(b)) => a.iter().find(|p| b.contains(*p)).map(|p| format!("period `{p}`")),
                 };
                 let (Some(when), Some(payee), Some(other)) =
                     (shared_period, plan.payees.get(*shared_payee), pay.draws.get(j))
@@ -2017,7 +2106,7 @@ impl<'a> Validator<'a> {
                     ),
                 );
             }
-            draw_scope.push((applies.into_iter().collect(), periods));
+            draw_scope.push((applies, periods));
         }
         if let Some(cb) = &pay.clawback {
             if cb.window_days == 0 {
@@ -2038,7 +2127,7 @@ impl<'a> Validator<'a> {
             if h.percent <= Decimal::ZERO || h.percent > Decimal::ONE_HUNDRED {
                 self.err(
                     "HOLDBACK_PERCENT",
-                    format!("{base}/percent"),
+                    join(&base, "/percent"),
                     format!("the holdback percent is {}; it must be more than 0 and at most 100", h.percent),
                 );
             }
@@ -2048,12 +2137,12 @@ impl<'a> Validator<'a> {
             match &h.release {
                 Release::OnEvent(e) if e.trim().is_empty() => self.err(
                     "EMPTY_EVENT",
-                    format!("{base}/release/onEvent"),
+                    join(&base, "/release/onEvent"),
                     "the release event name is empty; name the input event that releases the holdback",
                 ),
                 Release::AfterPeriods(0) => self.warn(
                     "HOLDBACK_NO_DELAY",
-                    format!("{base}/release/afterPeriods"),
+                    join(&base, "/release/afterPeriods"),
                     "afterPeriods is 0, so the pay is released in the period it is held: the holdback has no effect",
                 ),
                 Release::OnDate(d) => {
@@ -2061,7 +2150,7 @@ impl<'a> Validator<'a> {
                         if *d < ys || *d > ye {
                             self.warn(
                                 "RELEASE_OUTSIDE_YEAR",
-                                format!("{base}/release/onDate"),
+                                join(&base, "/release/onDate"),
                                 format!("the release date {d} is outside the plan year ({ys} to {ye}); the held pay is not released within this plan"),
                             );
                         }

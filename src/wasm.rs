@@ -11,7 +11,7 @@ use crate::Error;
 use wasm_bindgen::prelude::*;
 
 fn js_error(e: &Error) -> JsValue {
-    JsValue::from_str(&e.to_json().to_string())
+    JsValue::from_str(&e.to_json_text())
 }
 
 /// Validates plan JSON: a JSON array of diagnostics (empty when the plan is clean).

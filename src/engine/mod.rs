@@ -207,8 +207,10 @@ pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(plan: &'a Plan, inputs: &'a Inputs, periods: Vec<Period>, target: usize) -> Result<Self> {
-        let payee_index: BTreeMap<&str, usize> =
-            plan.payees.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+        let mut payee_index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, p) in plan.payees.iter().enumerate() {
+            payee_index.insert(p.id.as_str(), i);
+        }
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
         let lookup = |id: &str| payee_index.get(id).copied();
         let cc = CreditContext { plan, periods: &periods, payee_index: &lookup, upto: target, traces: true };
@@ -256,8 +258,10 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        let measure_index: BTreeMap<&str, usize> =
-            plan.measures.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
+        let mut measure_index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, m) in plan.measures.iter().enumerate() {
+            measure_index.insert(m.id.as_str(), i);
+        }
         let mut quotas = vec![vec![vec![None; nk]; nm]; np];
         for q in &plan.quotas {
             let (Some(&p), Some(&m)) = (payee_index.get(q.payee.as_str()), measure_index.get(q.measure.as_str()))
@@ -411,8 +415,10 @@ impl<'a> Ctx<'a> {
                 let raw = earnings
                     .add_c(crate::money::sum_c(adjustments.iter().map(|a| a.amount), "adjustments")?, "the payout")?;
                 let payout = self.plan.rounding.round(raw, self.scale);
-                let comp_amounts: BTreeMap<String, Decimal> =
-                    results.iter().map(|r| (r.component.clone(), r.amount)).collect();
+                let mut comp_amounts: BTreeMap<String, Decimal> = BTreeMap::new();
+                for r in &results {
+                    comp_amounts.insert(r.component.clone(), r.amount);
+                }
                 if let Some(h) = history.get_mut(p) {
                     h.push((payout, comp_amounts));
                 }
@@ -589,9 +595,13 @@ impl<'a> Ctx<'a> {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
-        let mut closed: Vec<&crate::inputs::ClosedStatement> =
+        let closed: Vec<&crate::inputs::ClosedStatement> =
             self.inputs.closed_statements.iter().filter(|c| c.payee == payee.id).collect();
-        closed.sort_unstable_by_key(|c| self.periods.iter().position(|x| x.id == c.period));
+        let key = |i: usize| closed.get(i).map(|c| self.periods.iter().position(|x| x.id == c.period));
+        let mut order: Vec<usize> = (0..closed.len()).collect();
+        crate::small::sort_indices(&mut order, &|a, b| key(a).cmp(&key(b)));
+        let closed: Vec<&crate::inputs::ClosedStatement> =
+            order.iter().filter_map(|&i| closed.get(i).copied()).collect();
         for c in closed {
             let Some(j) = self.periods.iter().position(|x| x.id == c.period) else {
                 continue;

@@ -109,8 +109,8 @@ pub(crate) fn apply_payments(
             .get(p)
             .map(|v| v.iter().filter_map(|&i| ctx.lines.get(i)).filter(|l| !l.reversal).map(|l| l.txn).collect())
             .unwrap_or_default();
-        txns.sort_unstable_by(|a, b| {
-            ctx.inputs.transactions.get(*a).map(|t| &t.id).cmp(&ctx.inputs.transactions.get(*b).map(|t| &t.id))
+        crate::small::sort_indices(&mut txns, &|a, b| {
+            ctx.inputs.transactions.get(a).map(|t| &t.id).cmp(&ctx.inputs.transactions.get(b).map(|t| &t.id))
         });
         txns.dedup();
         for ti in txns {
