@@ -17,7 +17,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install wasm-bindgen-cli --version "$wb_version"
 fi
 
-# Two modules: plan evaluation (payplan_bg.wasm, what a CRM widget loads) and the quota-planning,
+# Three modules: plan evaluation (payplan_bg.wasm), the same with live preview sessions
+# (payplan_preview_bg.wasm, what a CRM widget loads through `payplan/preview`) and the quota-planning,
 # metrics and territory operations (payplan_ops_bg.wasm, loaded by `payplan/operations` only).
 wasm_out=target/wasm32-unknown-unknown/wasm/payplan.wasm
 bindgen() {
@@ -30,6 +31,9 @@ bindgen payplan
 echo "== building the WebAssembly module (operations)"
 cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-ops
 bindgen payplan_ops
+echo "== building the WebAssembly module (plan evaluation with live preview sessions)"
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-preview
+bindgen payplan_preview
 
 echo "== installing npm packages"
 if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then

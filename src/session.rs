@@ -64,7 +64,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// How a session computes previews.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -406,10 +405,12 @@ pub struct Session {
     plan: CompiledPlan,
     payee: usize,
     period: usize,
-    payee_index: BTreeMap<String, usize>,
+    /// payee positions sorted by id (looked up by binary search)
+    payee_order: Vec<usize>,
     /// the payee's transactions, in input order (`None`: removed)
     txns: Vec<Option<Transaction>>,
-    ids: BTreeMap<String, usize>,
+    /// positions in `txns` of the transactions held, sorted by id
+    ids: Vec<usize>,
     /// the inputs other than transactions
     rest: Inputs,
     kernel: Option<Kernel>,
@@ -450,26 +451,40 @@ impl Session {
         // the transactions that concern the payee: those credited to them (and to their managers
         // when an indicator reads the manager's figures)
         let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k)?;
-        let mut wanted: BTreeSet<usize> = BTreeSet::from([p]);
+        let mut wanted = vec![false; plan.plan().payees.len()];
+        if let Some(w) = wanted.get_mut(p) {
+            *w = true;
+        }
         if reads_manager(plan, p) {
             for kk in 0..=k {
-                if let Some(m) = full.manager_at(p, kk) {
-                    wanted.insert(m);
+                if let Some(w) = full.manager_at(p, kk).and_then(|m| wanted.get_mut(m)) {
+                    *w = true;
                 }
             }
         }
-        let keep: BTreeSet<usize> = full.lines.iter().filter(|l| wanted.contains(&l.payee)).map(|l| l.txn).collect();
+        let mut keep = vec![false; inputs.transactions.len()];
+        for l in &full.lines {
+            if wanted.get(l.payee).copied().unwrap_or(false) {
+                if let Some(x) = keep.get_mut(l.txn) {
+                    *x = true;
+                }
+            }
+        }
         drop(full);
         let txns: Vec<Option<Transaction>> =
-            keep.iter().filter_map(|&i| inputs.transactions.get(i).cloned().map(Some)).collect();
+            inputs.transactions.iter().zip(&keep).filter(|(_, k)| **k).map(|(t, _)| Some(t.clone())).collect();
         let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
-        let payee_index = plan.plan().payees.iter().enumerate().map(|(i, x)| (x.id.clone(), i)).collect();
+        let payees = &plan.plan().payees;
+        let mut payee_order: Vec<usize> = (0..payees.len()).collect();
+        crate::small::sort_indices(&mut payee_order, &|a, b| {
+            payees.get(a).map(|x| x.id.as_str()).cmp(&payees.get(b).map(|x| x.id.as_str()))
+        });
         let mut s = Session {
             plan: plan.clone(),
             payee: p,
             period: k,
-            payee_index,
-            ids: BTreeMap::new(),
+            payee_order,
+            ids: Vec::new(),
             txns,
             rest,
             kernel: None,
@@ -597,7 +612,7 @@ impl Session {
     /// [`Error::TransactionRejected`]; one that does not credit the payee in the period gives a
     /// preview with no change and a note saying why.
     pub fn preview(&self, txn: &Transaction) -> Result<Preview> {
-        let remove = self.ids.get(&txn.id).copied();
+        let remove = self.find(&txn.id);
         self.preview_edit(&Edit { remove, add: Some(txn) }, &txn.id)
     }
 
@@ -609,7 +624,7 @@ impl Session {
 
     /// Adds `txn`, or replaces the transaction with the same id; returns what it changed.
     pub fn upsert(&mut self, txn: Transaction) -> Result<Preview> {
-        let remove = self.ids.get(&txn.id).copied();
+        let remove = self.find(&txn.id);
         let (preview, after) = self.compute(&Edit { remove, add: Some(&txn) }, &txn.id)?;
         self.commit(remove, Some(txn), after)?;
         Ok(preview)
@@ -624,9 +639,7 @@ impl Session {
     }
 
     fn index_of(&self, id: &str) -> Result<usize> {
-        self.ids
-            .get(id)
-            .copied()
+        self.find(id)
             .ok_or_else(|| invalid("UNKNOWN_TRANSACTION", "/id", format!("the session holds no transaction `{id}`")))
     }
 
@@ -666,8 +679,13 @@ impl Session {
                 if let Some(slot) = self.txns.get_mut(i) {
                     *slot = None;
                 }
+                self.ids.retain(|&j| j != i);
             }
-            (None, Some(t)) => self.txns.push(Some(t)),
+            (None, Some(t)) => {
+                let at = self.ids.partition_point(|&j| self.id_at(j) < t.id.as_str());
+                self.txns.push(Some(t));
+                self.ids.insert(at, self.txns.len().saturating_sub(1));
+            }
             (None, None) => {}
         }
         let (Some(after), Some(kernel)) = (after, self.kernel.as_mut()) else {
@@ -706,12 +724,22 @@ impl Session {
             }
         }
         self.current = after.outcome;
-        self.reindex();
         Ok(())
     }
 
+    fn id_at(&self, i: usize) -> &str {
+        self.txns.get(i).and_then(|t| t.as_ref()).map(|t| t.id.as_str()).unwrap_or("")
+    }
+
+    /// The position in `txns` of the transaction `id`.
+    fn find(&self, id: &str) -> Option<usize> {
+        self.ids.binary_search_by(|&i| self.id_at(i).cmp(id)).ok().and_then(|k| self.ids.get(k).copied())
+    }
+
     fn reindex(&mut self) {
-        self.ids = self.txns.iter().enumerate().filter_map(|(i, t)| t.as_ref().map(|t| (t.id.clone(), i))).collect();
+        let mut ids: Vec<usize> = (0..self.txns.len()).filter(|&i| matches!(self.txns.get(i), Some(Some(_)))).collect();
+        crate::small::sort_indices(&mut ids, &|a, b| self.id_at(a).cmp(self.id_at(b)));
+        self.ids = ids;
     }
 
     /// Recomputes everything from the transactions with the full engine, and builds the
@@ -947,7 +975,11 @@ impl Session {
     /// count (a rejection is an error).
     fn credit_previewed(&self, t: &Transaction) -> Result<Credited> {
         let plan = self.plan.plan();
-        let lookup = |id: &str| self.payee_index.get(id).copied();
+        let payees = &plan.payees;
+        let lookup = |id: &str| {
+            let k = self.payee_order.binary_search_by(|&i| payees.get(i).map(|x| x.id.as_str()).unwrap_or("").cmp(id));
+            k.ok().and_then(|k| self.payee_order.get(k).copied())
+        };
         let cc = CreditContext {
             plan,
             periods: self.plan.periods(),
@@ -1080,7 +1112,14 @@ impl Session {
             }
         }
         let previewed = edit.add;
-        added.sort_by(|a, b| self.cmp_lines(a, b, previewed));
+        if added.len() > 1 {
+            let mut order: Vec<usize> = (0..added.len()).collect();
+            crate::small::sort_indices(&mut order, &|a, b| match (added.get(a), added.get(b)) {
+                (Some(x), Some(y)) => self.cmp_lines(x, y, previewed),
+                _ => Ordering::Equal,
+            });
+            added = order.iter().filter_map(|&i| added.get(i).cloned()).collect();
+        }
         let mut first = removed.first().copied().unwrap_or(kernel.lines.len());
         for a in &added {
             let at = kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less);
@@ -1657,7 +1696,7 @@ impl Session {
         };
         let mut n = self.txns.capacity() * std::mem::size_of::<Option<Transaction>>();
         n += self.txns.iter().flatten().map(|t| txn(t) - std::mem::size_of::<Transaction>()).sum::<usize>();
-        n += self.ids.keys().map(|k| k.capacity() + 48).sum::<usize>();
+        n += self.ids.capacity() * std::mem::size_of::<usize>();
         if let Some(k) = &self.kernel {
             n += k.lines.capacity() * std::mem::size_of::<KLine>();
             for c in &k.comps {

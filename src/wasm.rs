@@ -58,7 +58,9 @@ impl WasmPlan {
         serde_json::to_string(self.inner.warnings()).unwrap_or_else(|_| "[]".into())
     }
 
-    /// Opens a live preview session for a payee and period over inputs JSON.
+    /// Opens a live preview session for a payee and period over inputs JSON (only in the preview
+    /// module, feature `wasm-preview`, so that the plan-evaluation module stays small).
+    #[cfg(feature = "wasm-preview")]
     #[wasm_bindgen(js_name = openSession)]
     pub fn open_session(&self, inputs_json: &str, payee: &str, period: &str) -> Result<WasmSession, JsValue> {
         let inputs = crate::Inputs::from_json(inputs_json).map_err(|e| js_error(&e))?;
@@ -69,13 +71,13 @@ impl WasmPlan {
 }
 
 /// A live preview session held inside the WebAssembly instance (see `crate::session`).
-#[cfg(not(feature = "wasm-ops"))]
+#[cfg(all(feature = "wasm-preview", not(feature = "wasm-ops")))]
 #[wasm_bindgen]
 pub struct WasmSession {
     inner: crate::session::Session,
 }
 
-#[cfg(not(feature = "wasm-ops"))]
+#[cfg(all(feature = "wasm-preview", not(feature = "wasm-ops")))]
 #[wasm_bindgen]
 impl WasmSession {
     /// What adding (or replacing) a transaction would do; the preview as JSON.

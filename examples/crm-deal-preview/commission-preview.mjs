@@ -22,7 +22,7 @@
 //
 // It sets data-state on itself (loading | ready | empty | invalid | error | closed), counts previews in
 // data-previews, and dispatches a `commission-preview` event whose detail is the engine's preview.
-import { init, compilePlan, PayplanError } from '/payplan/web.mjs';
+import { init, compilePlan, PayplanError } from '/payplan/preview.web.mjs';
 
 let ready = null;
 const initOnce = () => (ready ??= init());

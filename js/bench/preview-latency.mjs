@@ -9,7 +9,7 @@
 // Prints median and 99th percentile per call for the JSON-text call (`previewJson`) and the
 // object call (`preview`, which adds JSON.stringify and JSON.parse).
 import { readFileSync } from 'node:fs';
-import { compilePlan } from '../dist/node.mjs';
+import { compilePlan } from '../dist/preview.node.mjs';
 
 const n = Number(process.argv[2] ?? 10_000);
 const calls = Number(process.argv[3] ?? 20_000);

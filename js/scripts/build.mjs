@@ -12,7 +12,16 @@ const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-const common = { bundle: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+// The API imports the preview module's glue (../wasm/payplan_preview.js, a superset); the plain
+// entries are bundled against the plan-evaluation module's glue instead.
+const plainGlue = {
+  name: 'plain-glue',
+  setup(b) {
+    b.onResolve({ filter: /wasm\/payplan_preview\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace('payplan_preview.js', 'payplan.js')) }));
+  },
+};
+const base = { bundle: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+const common = { ...base, plugins: [plainGlue] };
 const entry = (name) => join(root, 'src', 'entries', name);
 await Promise.all([
   build({ ...common, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'node.mjs'), format: 'esm', platform: 'node' }),
@@ -23,9 +32,13 @@ await Promise.all([
   build({ ...common, entryPoints: [entry('ops-node-esm.ts')], outfile: join(dist, 'operations.node.mjs'), format: 'esm', platform: 'node' }),
   build({ ...common, entryPoints: [entry('ops-node-cjs.ts')], outfile: join(dist, 'operations.node.cjs'), format: 'cjs', platform: 'node', define: { 'import.meta.url': 'undefined' } }),
   build({ ...common, entryPoints: [entry('ops-web.ts')], outfile: join(dist, 'operations.web.mjs'), format: 'esm', platform: 'browser' }),
+  build({ ...base, entryPoints: [entry('preview-node-esm.ts')], outfile: join(dist, 'preview.node.mjs'), format: 'esm', platform: 'node' }),
+  build({ ...base, entryPoints: [entry('preview-node-cjs.ts')], outfile: join(dist, 'preview.node.cjs'), format: 'cjs', platform: 'node', define: { 'import.meta.url': 'undefined' } }),
+  build({ ...base, entryPoints: [entry('preview-web.ts')], outfile: join(dist, 'preview.web.mjs'), format: 'esm', platform: 'browser' }),
 ]);
 copyFileSync(join(root, 'wasm', 'payplan_bg.wasm'), join(dist, 'payplan_bg.wasm'));
 copyFileSync(join(root, 'wasm', 'payplan_ops_bg.wasm'), join(dist, 'payplan_ops_bg.wasm'));
+copyFileSync(join(root, 'wasm', 'payplan_preview_bg.wasm'), join(dist, 'payplan_preview_bg.wasm'));
 // the package's command line (`npx payplan validate ...`): the Node example of
 // ../examples/node-validate, shipped as it is. It imports `payplan` by name, which from inside the
 // package resolves to the package itself (self-reference through "exports").
@@ -38,4 +51,4 @@ const size = (f) => {
   const b = readFileSync(join(dist, f));
   return `${f.padEnd(20)} ${String(statSync(join(dist, f)).size).padStart(9)} B raw ${String(gzipSync(b, { level: 9 }).length).padStart(8)} B gzip`;
 };
-console.log(['payplan_bg.wasm', 'payplan_ops_bg.wasm', 'web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs', 'operations.web.mjs'].map(size).join('\n'));
+console.log(['payplan_bg.wasm', 'payplan_preview_bg.wasm', 'payplan_ops_bg.wasm', 'web.mjs', 'preview.web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs', 'operations.web.mjs'].map(size).join('\n'));

@@ -1,4 +1,7 @@
-import { WasmPlan, WasmSession, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan.js';
+// The preview module's glue is a superset of the plan-evaluation module's: the `payplan` entries
+// bundle this file against ../wasm/payplan.js instead (scripts/build.mjs), where `openSession` is
+// absent and says so.
+import { WasmPlan, WasmSession, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan_preview.js';
 import { PayplanError, toPayplanError } from './errors.js';
 import type { Diagnostic, Evaluation, Inputs, Period, Plan, Preview, SessionSummary, Statement, Transaction } from './generated.js';
 
@@ -110,15 +113,25 @@ export class CompiledPlan {
    * proportional to the bands it crosses, not to the payee's history. The session keeps its own
    * copy of the plan: it stays usable after this plan is freed. Free it when done.
    *
+   * Sessions live in the `payplan/preview` entry (its own WebAssembly module, so that plain
+   * evaluation stays small): `import { compilePlan } from 'payplan/preview'`.
+   *
    * @example
    * using session = plan.openSession({ transactions }, 'ae-ana', 'Q1');
    * const p = session.preview({ id: 'deal-42', owner: 'ae-ana', amount: '100000', closeDate: '2025-03-20' });
    * p.payout.change; // '10000.00'
    *
-   * @throws {PayplanError} `UNKNOWN_PAYEE`, `UNKNOWN_PERIOD`, and what {@link CompiledPlan.evaluate} throws.
+   * @throws {PayplanError} `NOT_AVAILABLE` when the plan was compiled through `payplan` rather than
+   *   `payplan/preview`, `UNKNOWN_PAYEE`, `UNKNOWN_PERIOD`, and what {@link CompiledPlan.evaluate} throws.
    */
   openSession(inputs: Inputs | string, payee: string, period: string): PreviewSession {
     const handle = this.#handle();
+    if (typeof (handle as Partial<WasmPlan>).openSession !== 'function') {
+      throw new PayplanError(
+        'NOT_AVAILABLE',
+        "live preview sessions are in the 'payplan/preview' entry (a WebAssembly module of its own): import { compilePlan } from 'payplan/preview'",
+      );
+    }
     try {
       return new PreviewSession(handle.openSession(toJson(inputs, 'inputs'), payee, period));
     } catch (e) {

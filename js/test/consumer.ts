@@ -35,6 +35,7 @@ import type {
   Transaction,
 } from 'payplan';
 import * as inline from 'payplan/inline';
+import * as previewEntry from 'payplan/preview';
 import type * as web from 'payplan/web';
 
 function check(condition: boolean, message: string): asserts condition {
@@ -245,7 +246,7 @@ export async function main(): Promise<string[]> {
   check(once.accounting.balanced && once.accounting.input.amounts['USD'] === '250000.00', 'accounting');
 
   // a live preview session
-  const sessionPlan: CompiledPlan = compilePlan(samplePlan);
+  const sessionPlan: CompiledPlan = previewEntry.compilePlan(samplePlan);
   const session: PreviewSession = sessionPlan.openSession(inputs, 'ae-ana', 'Q1');
   const deal: Transaction = { id: 'D-9', owner: 'ae-ana', amount: '10000', closeDate: '2025-03-30' };
   const preview: Preview = session.preview(deal);

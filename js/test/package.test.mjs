@@ -56,6 +56,16 @@ const SCRIPTS = {
     source: `const { allocateQuota } = require('payplan/operations');\nconst a = allocateQuota({ target: '100000', unit: '1000', nodes: [{ id: 'x' }, { id: 'y' }, { id: 'z' }] });\nconsole.log(JSON.stringify({ allocation: a.nodes.map((n) => n.amount), resolved: require.resolve('payplan/operations') }));\n`,
     entry: 'dist/operations.node.cjs',
   },
+  // payplan/preview: the same API with live preview sessions; the payout shown is the session's
+  // after previewing D-2 over D-1 (the same 22,500.00 as a full evaluation of both)
+  'preview-esm.mjs': {
+    source: `import { readFileSync } from 'node:fs';\nimport { compilePlan } from 'payplan/preview';\nconst plan = compilePlan(readFileSync(${JSON.stringify(samplePlanPath)}, 'utf8'));\nconst s = plan.openSession({ transactions: [${JSON.stringify(DEALS[0])}] }, 'ae-ana', 'Q1');\nconst p = s.preview(${JSON.stringify(DEALS[1])});\ns.free(); plan.free();\nconsole.log(JSON.stringify({ payout: p.payout.after, resolved: import.meta.resolve('payplan/preview') }));\n`,
+    entry: 'dist/preview.node.mjs',
+  },
+  'preview-cjs.cjs': {
+    source: `const { readFileSync } = require('node:fs');\nconst { compilePlan } = require('payplan/preview');\nconst plan = compilePlan(readFileSync(${JSON.stringify(samplePlanPath)}, 'utf8'));\nconst s = plan.openSession({ transactions: [${JSON.stringify(DEALS[0])}] }, 'ae-ana', 'Q1');\nconst p = s.preview(${JSON.stringify(DEALS[1])});\ns.free(); plan.free();\nconsole.log(JSON.stringify({ payout: p.payout.after, resolved: require.resolve('payplan/preview') }));\n`,
+    entry: 'dist/preview.node.cjs',
+  },
   'inline-cjs.cjs': {
     source: `const { readFileSync } = require('node:fs');\nconst { compilePlan } = require('payplan/inline');\n${body("require.resolve('payplan/inline')")}`,
     entry: 'dist/inline.cjs',

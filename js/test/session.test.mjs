@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { compilePlan, PayplanError, PreviewSession } from '../dist/node.mjs';
+import { compilePlan, PayplanError, PreviewSession } from '../dist/preview.node.mjs';
+import * as plain from '../dist/node.mjs';
 
 const plan = JSON.parse(readFileSync(new URL('../../examples/plans/account-executive.json', import.meta.url), 'utf8'));
 const deals = [
@@ -69,5 +70,16 @@ test('bad input is a typed error and the session keeps working', () => {
   assert.equal(session.preview(deal).payout.after, '22500.00');
   session.free();
   assert.throws(() => session.summary(), (e) => e instanceof PayplanError && e.code === 'FREED');
+  compiled.free();
+});
+
+test("sessions live in 'payplan/preview': the plain entry says where", () => {
+  const compiled = plain.compilePlan(plan);
+  assert.throws(
+    () => compiled.openSession({ transactions: deals }, 'ae-ana', 'Q1'),
+    (e) => e instanceof plain.PayplanError && e.code === 'NOT_AVAILABLE' && /payplan\/preview/.test(e.message),
+  );
+  // the plain module keeps working
+  assert.equal(compiled.evaluate({ transactions: [...deals, deal] }, 'Q1').statements.find((s) => s.payee === 'ae-ana').payout, '22500.00');
   compiled.free();
 });
