@@ -166,6 +166,31 @@ pub struct Options {
     /// Abort on the first rejected transaction instead of listing it.
     #[serde(default)]
     pub strict: bool,
+    /// How much of each statement to write (default `full`).
+    #[serde(default, skip_serializing_if = "Detail::is_full")]
+    pub detail: Detail,
+}
+
+/// How much of each statement an evaluation writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub enum Detail {
+    /// Everything: credit lines, pay lines with band breakdowns and traces.
+    #[default]
+    Full,
+    /// The figures without the per-line detail: statements without credit lines and pay lines
+    /// (`credits` and every component's `lines` are empty). Every amount, measure, step,
+    /// adjustment, payout, balance and the accounting are the same as with `full`; a payroll run
+    /// or a batch of many statements is several times faster and its output much smaller.
+    Summary,
+}
+
+impl Detail {
+    /// Whether this is [`Detail::Full`].
+    pub fn is_full(&self) -> bool {
+        *self == Detail::Full
+    }
 }
 
 /// Everything an evaluation takes besides the plan.

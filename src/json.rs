@@ -36,7 +36,8 @@
 use crate::calendar::{Calendar, PeriodDef, PeriodType};
 use crate::error::{Error, Result};
 use crate::inputs::{
-    ClosedComponent, ClosedStatement, Event, Inputs, MetricValue, OpeningBalance, Options, Score, Split, Transaction,
+    ClosedComponent, ClosedStatement, Detail, Event, Inputs, MetricValue, OpeningBalance, Options, Score, Split,
+    Transaction,
 };
 use crate::jsontext::{Obj, Value};
 use crate::money::{RoundingMode, RoundingPolicy, RoundingStage};
@@ -589,6 +590,7 @@ unit_enum!(rounding_mode, RoundingMode, [
     "ceiling" => RoundingMode::Ceiling,
 ]);
 unit_enum!(rounding_stage, RoundingStage, ["line" => RoundingStage::Line, "total" => RoundingStage::Total]);
+unit_enum!(detail, Detail, ["full" => Detail::Full, "summary" => Detail::Summary]);
 unit_enum!(period_type, PeriodType, [
     "month" => PeriodType::Month, "quarter" => PeriodType::Quarter, "half" => PeriodType::Half,
     "year" => PeriodType::Year, "custom" => PeriodType::Custom,
@@ -1155,8 +1157,8 @@ fn opening_balance(r: &mut Reader, v: &Value) -> R<OpeningBalance> {
 }
 
 fn options(r: &mut Reader, v: &Value) -> R<Options> {
-    let o = r.object(v, &["strict"])?;
-    Ok(Options { strict: r.def(o, "strict", |r, v| r.bool(v))? })
+    let o = r.object(v, &["strict", "detail"])?;
+    Ok(Options { strict: r.def(o, "strict", |r, v| r.bool(v))?, detail: r.def(o, "detail", detail)? })
 }
 
 #[cfg(test)]

@@ -426,6 +426,13 @@ export type TierMethod = 'marginal' | 'retroactive' | 'interpolated';
  */
 export type Whose = 'payee' | 'manager';
 /**
+ * How much of each statement an evaluation writes.
+ *
+ * This interface was referenced by `PayplanTypes`'s JSON-Schema
+ * via the `definition` "Detail".
+ */
+export type Detail = 'full' | 'summary';
+/**
  * How serious a [`Diagnostic`] is.
  *
  * This interface was referenced by `PayplanTypes`'s JSON-Schema
@@ -1666,6 +1673,10 @@ export interface OpeningBalance {
  * Options.
  */
 export interface Options {
+  /**
+   * How much of each statement to write (default `full`).
+   */
+  detail?: 'full' | 'summary';
   /**
    * Abort on the first rejected transaction instead of listing it.
    */

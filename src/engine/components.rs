@@ -658,7 +658,7 @@ fn table(
         let Some(l) = ctx.lines.get(i) else { continue };
         let delta = unit_value(l, kind);
         let mut bands = Vec::new();
-        let mut amt = t.line_pay(l, pos, final_rate.as_ref(), Some(&mut bands))?;
+        let mut amt = t.line_pay(l, pos, final_rate.as_ref(), ctx.full.then_some(&mut bands))?;
         pos = pos.add_c(delta, "a running basis")?;
         if l.reversal {
             // a reversal moves the basis but pays nothing: the clawback reverses the original pay
@@ -666,7 +666,10 @@ fn table(
             bands.clear();
         }
         let mut amt = ctx.line_round(amt);
-        let mut trace = if l.reversal {
+        let mut trace = if !ctx.full {
+            // a summary evaluation writes no pay lines
+            String::new()
+        } else if l.reversal {
             format!(
                 "{} reversal of {}: lowers the basis, pays nothing (the clawback reverses the original pay)",
                 txn_id(ctx, l),
@@ -685,13 +688,16 @@ fn table(
         };
         for cap in comp.caps.iter().filter(|c| c.per == CapPer::Transaction) {
             if amt > cap.amount {
-                trace.push_str(&format!("; capped at {} per transaction (uncapped {amt})", cap.amount));
+                if ctx.full {
+                    trace.push_str(&format!("; capped at {} per transaction (uncapped {amt})", cap.amount));
+                }
                 amt = ctx.line_round(cap.amount);
             }
         }
         if l.period == k {
             this_period = this_period.add_c(amt, "a component")?;
             attrib.push((l.txn, amt));
+            // the transaction id even in a summary: per-transaction holdbacks read it
             r.lines.push(PayLine { transaction: txn_id(ctx, l), credit: l.amount, bands, amount: amt, trace });
         } else {
             earlier = earlier.add_c(amt, "a component")?;

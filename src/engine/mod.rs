@@ -194,6 +194,8 @@ pub(crate) struct Ctx<'a> {
     pub quotas: Vec<Vec<Vec<Option<Decimal>>>>,
     /// `applies[component][payee]`
     pub applies: Vec<Vec<bool>>,
+    /// whether statements get their credit lines, pay lines and traces (`options.detail`)
+    pub full: bool,
 }
 
 /// The value a line adds to a measure of `kind`.
@@ -213,7 +215,13 @@ impl<'a> Ctx<'a> {
         }
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
         let lookup = |id: &str| payee_index.get(id).copied();
-        let cc = CreditContext { plan, periods: &periods, payee_index: &lookup, upto: target, traces: true };
+        let cc = CreditContext {
+            plan,
+            periods: &periods,
+            payee_index: &lookup,
+            upto: target,
+            traces: inputs.options.detail.is_full(),
+        };
         let mut crediting = credit_all(&cc, &inputs.transactions)?;
         if inputs.options.strict {
             for f in crediting.fates.iter().flatten() {
@@ -303,6 +311,7 @@ impl<'a> Ctx<'a> {
             values,
             quotas,
             applies,
+            full: inputs.options.detail.is_full(),
         })
     }
 
@@ -480,29 +489,38 @@ impl<'a> Ctx<'a> {
         let plan = self.plan;
         let payee = plan.payees.get(p).ok_or_else(|| Error::overflow("payee index"))?;
         let period = self.periods.get(k).ok_or_else(|| Error::overflow("period index"))?;
-        let credits = self
-            .by_payee
-            .get(p)
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|&i| self.lines.get(i))
-            .filter(|l| l.period == k)
-            .map(|l| CreditLine {
-                transaction: self.inputs.transactions.get(l.txn).map(|t| t.id.clone()).unwrap_or_default(),
-                rule: plan.crediting.rules.get(l.rule).map(|r| r.id().to_string()).unwrap_or_default(),
-                share: l.share.normalize(),
-                amount: l.amount,
-                quantity: l.quantity.normalize(),
-                deals: l.deals.normalize(),
-                credit_date: l.date,
-                // the rate without trailing zeros: a cross rate's scale is an artefact of the
-                // decimal division (1.2 / 0.8 gives 1.50), which other implementations would not share
-                fx: l.fx.clone().map(|x| crate::statement::FxNote { rate: x.rate.normalize(), ..x }),
-                reversal: l.reversal,
-                trace: l.trace.clone(),
-            })
-            .collect();
+        let credits: Vec<CreditLine> = if !self.full {
+            Vec::new()
+        } else {
+            self.by_payee
+                .get(p)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|&i| self.lines.get(i))
+                .filter(|l| l.period == k)
+                .map(|l| CreditLine {
+                    transaction: self.inputs.transactions.get(l.txn).map(|t| t.id.clone()).unwrap_or_default(),
+                    rule: plan.crediting.rules.get(l.rule).map(|r| r.id().to_string()).unwrap_or_default(),
+                    share: l.share.normalize(),
+                    amount: l.amount,
+                    quantity: l.quantity.normalize(),
+                    deals: l.deals.normalize(),
+                    credit_date: l.date,
+                    // the rate without trailing zeros: a cross rate's scale is an artefact of the
+                    // decimal division (1.2 / 0.8 gives 1.50), which other implementations would not share
+                    fx: l.fx.clone().map(|x| crate::statement::FxNote { rate: x.rate.normalize(), ..x }),
+                    reversal: l.reversal,
+                    trace: l.trace.clone(),
+                })
+                .collect()
+        };
+        let mut components = components;
+        if !self.full {
+            for c in &mut components {
+                c.lines.clear();
+            }
+        }
         let mut measures = Vec::new();
         for (m, measure) in plan.measures.iter().enumerate() {
             let has_quota = self.quotas.get(p).and_then(|q| q.get(m)).is_some_and(|q| q.iter().any(|x| x.is_some()));
