@@ -66,7 +66,33 @@ fn main() {
             }
         }
         times.sort_by(|a, b| a.total_cmp(b));
+        // the same through JSON text in and out (what the WebAssembly binding does)
+        let mut json_times = Vec::with_capacity(calls);
+        for i in 0..calls + 1000 {
+            let deal = format!(
+                r#"{{"id":"EDITED","owner":"ae-ana","amount":"{}.50","closeDate":"{date}","product":"Platform","type":"new"}}"#,
+                1000 + (i & 1023)
+            );
+            let s = Instant::now();
+            let out = session.preview_json(&deal).expect("preview");
+            let e = s.elapsed();
+            std::hint::black_box(out);
+            if i >= 1000 {
+                json_times.push(e.as_secs_f64() * 1e6);
+            }
+        }
+        json_times.sort_by(|a, b| a.total_cmp(b));
+        let qj = |p: f64| {
+            json_times.get(((p * json_times.len() as f64) as usize).min(json_times.len() - 1)).copied().unwrap_or(0.0)
+        };
+        let json_row = (qj(0.5), qj(0.99));
         let q = |p: f64| times.get(((p * times.len() as f64) as usize).min(times.len() - 1)).copied().unwrap_or(0.0);
         println!("| {label} | {:?} | {:.2} | {:.2} |", mode.expect("mode"), q(0.5), q(0.99));
+        println!(
+            "| {label}, JSON text in and out | {:?} | {:.2} | {:.2} |",
+            mode.expect("mode"),
+            json_row.0,
+            json_row.1
+        );
     }
 }

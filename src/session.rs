@@ -416,6 +416,9 @@ pub struct Session {
     kernel: Option<Kernel>,
     replay_reason: Option<String>,
     current: Outcome,
+    /// the plan currency's rounding scale, and whether lines are rounded (looked up once)
+    scale: u32,
+    round_lines: bool,
 }
 
 fn invalid(code: &str, path: &str, message: String) -> Error {
@@ -489,6 +492,11 @@ impl Session {
             rest,
             kernel: None,
             replay_reason: None,
+            scale: {
+                let p = plan.plan();
+                p.rounding.scale_for(p.minor_units(&p.currency).unwrap_or(2))
+            },
+            round_lines: plan.plan().rounding.stage == RoundingStage::Line,
             current: Outcome {
                 components: Vec::new(),
                 earnings: Decimal::ZERO,
@@ -958,14 +966,12 @@ impl Session {
     }
 
     fn scale(&self) -> u32 {
-        let plan = self.plan.plan();
-        plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2))
+        self.scale
     }
 
     fn line_round(&self, v: Decimal) -> Decimal {
-        let plan = self.plan.plan();
-        if plan.rounding.stage == RoundingStage::Line {
-            plan.rounding.round(v, self.scale())
+        if self.round_lines {
+            self.plan.plan().rounding.round(v, self.scale)
         } else {
             v
         }
