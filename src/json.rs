@@ -119,7 +119,7 @@ fn parse(what: &str, text: &str, limits: &Limits) -> Result<Value> {
             crate::jsontext::DEPTH_LIMIT => Error::LimitExceeded {
                 path,
                 message: format!(
-                    "the {what} is nested more than {} levels deep (the limit `max_depth`) {at}",
+                    "the {what} document is nested more than {} levels deep (the limit `max_depth`) {at}",
                     limits.max_depth.min(crate::limits::HARD_MAX_DEPTH)
                 ),
             },
@@ -156,7 +156,7 @@ pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str
             return Error::LimitExceeded {
                 path,
                 message: format!(
-                    "the {what} is nested more than 127 levels deep (line {}, column {})",
+                    "the {what} document is nested more than 127 levels deep (line {}, column {})",
                     e.line(),
                     e.column()
                 ),
