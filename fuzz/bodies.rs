@@ -169,14 +169,14 @@ pub fn plan_mutate(data: &[u8]) {
                 if let Some(Value::Array(a)) = plan.pointer_mut(&ptr) {
                     if let Some(first) = a.first().cloned() {
                         let times = 1 + usize::from(c % 4) * usize::from(c % 4) * 10;
-                        a.extend(std::iter::repeat(first).take(times));
+                        a.extend(std::iter::repeat_n(first, times));
                     }
                 }
             }
             _ => {
                 let rest = data.get(3 * n + 3..).unwrap_or_default();
                 if let Some(slot) = plan.pointer_mut(&ptr) {
-                    *slot = interesting(b / 8 ^ c, rest);
+                    *slot = interesting((b / 8) ^ c, rest);
                 }
             }
         }

@@ -75,7 +75,9 @@ pub fn transactions_from_json(text: &str) -> Result<Vec<Transaction>> {
 }
 
 #[cfg(feature = "csv")]
-pub use self::csv_import::{transactions_from_csv, transactions_from_path, ColumnMap};
+pub use self::csv_import::{
+    transactions_from_csv, transactions_from_csv_with_limits, transactions_from_path, ColumnMap,
+};
 
 #[cfg(feature = "csv")]
 mod csv_import {

@@ -46,7 +46,6 @@ use crate::plan::{ComponentKind, Plan};
 
 /// The limits; see the [module docs](self) for the defaults and where each is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Limits {
     /// Largest plan text, in bytes.
     pub max_plan_bytes: usize,
