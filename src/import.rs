@@ -71,11 +71,13 @@ use crate::inputs::Transaction;
 /// ```
 pub fn transactions_from_json(text: &str) -> Result<Vec<Transaction>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    crate::json::transactions_from_text(text)
+    crate::json::transactions_from_text(text, &crate::limits::Limits::default())
 }
 
 #[cfg(feature = "csv")]
-pub use self::csv_import::{transactions_from_csv, transactions_from_path, ColumnMap};
+pub use self::csv_import::{
+    transactions_from_csv, transactions_from_csv_with_limits, transactions_from_path, ColumnMap,
+};
 
 #[cfg(feature = "csv")]
 mod csv_import {
@@ -606,7 +608,19 @@ mod csv_import {
     /// assert_eq!(err.code(), "CSV_BAD_VALUE");
     /// assert_eq!(err.path(), Some("/transactions/0/amount"));
     /// ```
+    ///
+    /// The default [`Limits`](crate::limits::Limits) apply: at most `max_transactions` rows kept
+    /// and cells of at most `max_string_bytes` (`LIMIT_EXCEEDED` otherwise).
     pub fn transactions_from_csv<R: std::io::Read>(reader: R, map: &ColumnMap) -> Result<Vec<Transaction>> {
+        transactions_from_csv_with_limits(reader, map, &crate::limits::Limits::default())
+    }
+
+    /// [`transactions_from_csv`] under other [`Limits`](crate::limits::Limits).
+    pub fn transactions_from_csv_with_limits<R: std::io::Read>(
+        reader: R,
+        map: &ColumnMap,
+        limits: &crate::limits::Limits,
+    ) -> Result<Vec<Transaction>> {
         let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
         let headers = rdr.headers().map_err(|e| csv_error(&e))?.clone();
         let layout = Layout::new(&headers, map)?;
@@ -618,10 +632,28 @@ mod csv_import {
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(&e)),
             }
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            if let Some((c, _)) = record.iter().enumerate().find(|(_, cell)| cell.len() > limits.max_string_bytes) {
+                return Err(Error::LimitExceeded {
+                    path: format!("/transactions/{}", out.len()),
+                    message: format!(
+                        "the cell of column {} on line {line} is longer than {} bytes (the limit `max_string_bytes`)",
+                        c + 1,
+                        limits.max_string_bytes
+                    ),
+                });
+            }
             if !layout.keep(&record) {
                 continue;
             }
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            if out.len() >= limits.max_transactions {
+                return Err(crate::limits::exceeded(
+                    "/transactions",
+                    limits.max_transactions,
+                    "max_transactions",
+                    "transactions",
+                ));
+            }
             let tx = layout.transaction(&record, out.len(), line)?;
             out.push(tx);
         }

@@ -224,6 +224,13 @@ pub struct Inputs {
 impl Inputs {
     /// Parses inputs from JSON text. Shape errors carry the JSON pointer of the offending value.
     pub fn from_json(text: &str) -> crate::Result<Inputs> {
-        crate::json::inputs_from_text(text)
+        crate::json::inputs_from_text(text, &crate::limits::Limits::default())
+    }
+
+    /// [`Inputs::from_json`] under other [`Limits`](crate::limits::Limits) than the defaults (the
+    /// text's size, nesting and string lengths; the count of transactions is checked when they are
+    /// evaluated).
+    pub fn from_json_with_limits(text: &str, limits: &crate::limits::Limits) -> crate::Result<Inputs> {
+        crate::json::inputs_from_text(text, limits)
     }
 }

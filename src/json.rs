@@ -40,6 +40,7 @@ use crate::inputs::{
     Transaction,
 };
 use crate::jsontext::{Obj, Value};
+use crate::limits::Limits;
 use crate::money::{RoundingMode, RoundingPolicy, RoundingStage};
 use crate::plan::*;
 use chrono::NaiveDate;
@@ -69,19 +70,27 @@ pub fn read_transactions(value: &serde_json::Value) -> Result<Vec<Transaction>> 
     Reader::new("transactions").run(&Value::from_serde(value), transactions_doc)
 }
 
-/// Reads a plan from JSON text.
-pub(crate) fn plan_from_text(text: &str) -> Result<Plan> {
-    Reader::new("plan").run(&parse("plan", text)?, plan)
+/// Reads a plan from JSON text, under `limits` (text size, nesting, string lengths).
+pub(crate) fn plan_from_text(text: &str, limits: &Limits) -> Result<Plan> {
+    Limits::check_text("plan", text, limits.max_plan_bytes, "max_plan_bytes")?;
+    Reader::new("plan").run(&parse("plan", text, limits)?, plan)
 }
 
-/// Reads inputs from JSON text.
-pub(crate) fn inputs_from_text(text: &str) -> Result<Inputs> {
-    Reader::new("inputs").run(&parse("inputs", text)?, inputs)
+/// Reads inputs from JSON text, under `limits`.
+pub(crate) fn inputs_from_text(text: &str, limits: &Limits) -> Result<Inputs> {
+    Limits::check_text("inputs", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
+    Reader::new("inputs").run(&parse("inputs", text, limits)?, inputs)
 }
 
-/// Reads transactions from JSON text (see [`read_transactions`]).
-pub(crate) fn transactions_from_text(text: &str) -> Result<Vec<Transaction>> {
-    Reader::new("transactions").run(&parse("transactions", text)?, transactions_doc)
+/// Reads transactions from JSON text (see [`read_transactions`]), under `limits`.
+pub(crate) fn transactions_from_text(text: &str, limits: &Limits) -> Result<Vec<Transaction>> {
+    Limits::check_text("transactions", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
+    let txns = Reader::new("transactions").run(&parse("transactions", text, limits)?, transactions_doc)?;
+    if txns.len() > limits.max_transactions {
+        let list = if text.trim_start().starts_with('{') { "/transactions" } else { "" };
+        return Err(crate::limits::exceeded(list, limits.max_transactions, "max_transactions", "transactions"));
+    }
+    Ok(txns)
 }
 
 fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
@@ -95,22 +104,43 @@ fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
 
 /// Reads one transaction from JSON text (what a preview session takes).
 pub(crate) fn transaction_from_text(text: &str) -> Result<Transaction> {
-    Reader::new("transaction").run(&parse("transaction", text)?, transaction)
+    let limits = Limits::default();
+    Limits::check_text("transaction", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
+    Reader::new("transaction").run(&parse("transaction", text, &limits)?, transaction)
 }
 
 /// Parses JSON text into a value (`crate::jsontext`, which reads as serde_json does). A syntax
-/// error carries the pointer of where the parser stopped and the line and column.
-fn parse(what: &str, text: &str) -> Result<Value> {
-    crate::jsontext::parse(text).map_err(|e| Error::Parse {
-        what: what.to_string(),
-        path: crate::error::pointer_at(text, e.line, e.column),
-        message: format!("{} (line {}, column {})", e.message, e.line, e.column),
+/// error carries the pointer of where the parser stopped and the line and column; nesting deeper
+/// or a string longer than `limits` allow is [`Error::LimitExceeded`] at the same pointer.
+fn parse(what: &str, text: &str, limits: &Limits) -> Result<Value> {
+    crate::jsontext::parse_limited(text, limits.max_depth, limits.max_string_bytes).map_err(|e| {
+        let path = crate::error::pointer_at(text, e.line, e.column);
+        let at = format!("(line {}, column {})", e.line, e.column);
+        match e.message {
+            crate::jsontext::DEPTH_LIMIT => Error::LimitExceeded {
+                path,
+                message: format!(
+                    "the {what} document is nested more than {} levels deep (the limit `max_depth`) {at}",
+                    limits.max_depth.min(crate::limits::HARD_MAX_DEPTH)
+                ),
+            },
+            crate::jsontext::STRING_LIMIT => Error::LimitExceeded {
+                path,
+                message: format!(
+                    "a string of the {what} is longer than {} bytes (the limit `max_string_bytes`) {at}",
+                    limits.max_string_bytes
+                ),
+            },
+            message => Error::Parse { what: what.to_string(), path, message: format!("{message} {at}") },
+        }
     })
 }
 
 /// Parses JSON text straight into a serde-derived type (the requests of the metrics, quota and
 /// territory modules); an error carries the JSON pointer of where the parser stopped.
 pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
+    let limits = Limits::default();
+    Limits::check_text(what, text, limits.max_inputs_bytes, "max_inputs_bytes")?;
     serde_json::from_str(text).map_err(|e| {
         let message = e.to_string();
         // serde_json appends " at line L column C"; the pointer says it better
@@ -123,6 +153,16 @@ pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str
             &format!("expected {DECIMAL_EXPECTED}"),
         );
         let path = if e.line() > 0 { crate::error::pointer_at(text, e.line(), e.column()) } else { String::new() };
+        if message.starts_with(crate::jsontext::DEPTH_LIMIT) {
+            return Error::LimitExceeded {
+                path,
+                message: format!(
+                    "the {what} document is nested more than 127 levels deep (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            };
+        }
         Error::Parse {
             what: what.to_string(),
             path,

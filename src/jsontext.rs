@@ -181,8 +181,22 @@ pub(crate) struct SyntaxError {
 }
 
 /// Parses a JSON document.
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Value, SyntaxError> {
-    let mut p = Parser { text, s: text.as_bytes(), i: 0, depth: 128 };
+    parse_limited(text, 127, usize::MAX)
+}
+
+/// The message of a document nested deeper than the limit (serde_json's).
+pub(crate) const DEPTH_LIMIT: &str = "recursion limit exceeded";
+/// The message of a string longer than the limit.
+pub(crate) const STRING_LIMIT: &str = "string longer than the limit";
+
+/// Parses a JSON document nested at most `max_depth` levels (at most 127, serde_json's limit) with
+/// strings and keys of at most `max_string` bytes. Past a limit, the error's message is
+/// [`DEPTH_LIMIT`] or [`STRING_LIMIT`].
+pub(crate) fn parse_limited(text: &str, max_depth: u32, max_string: usize) -> Result<Value, SyntaxError> {
+    let depth = max_depth.min(127) + 1;
+    let mut p = Parser { text, s: text.as_bytes(), i: 0, depth, max_string };
     let v = p.value().map_err(|(message, at)| p.position(message, at))?;
     match p.whitespace() {
         Some(_) => Err(p.position("trailing characters", p.peek_at())),
@@ -211,6 +225,8 @@ struct Parser<'a> {
     i: usize,
     /// Nesting levels left before the limit.
     depth: u32,
+    /// Longest string, in bytes.
+    max_string: usize,
 }
 
 /// `a * 10 + b` would exceed `c` (serde_json's test).
@@ -292,7 +308,7 @@ impl Parser<'_> {
             b'[' | b'{' => {
                 self.depth -= 1;
                 if self.depth == 0 {
-                    return Err(self.peek_error("recursion limit exceeded"));
+                    return Err(self.peek_error(DEPTH_LIMIT));
                 }
                 self.i += 1;
                 let out = if c == b'[' { self.array() } else { self.object() };
@@ -386,6 +402,9 @@ impl Parser<'_> {
             }
             // (the run ends at an ASCII byte or at the end, so on a character boundary)
             out.push_str(self.text.get(start..self.i).unwrap_or_default());
+            if out.len() > self.max_string {
+                return Err(self.error(STRING_LIMIT));
+            }
             match self.next() {
                 None => return Err(self.error(EOF_STRING)),
                 Some(b'"') => return Ok(out),

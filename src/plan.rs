@@ -993,7 +993,13 @@ impl Plan {
     /// assert_eq!(err.path(), Some("/id"));
     /// ```
     pub fn from_json(text: &str) -> crate::Result<Plan> {
-        crate::json::plan_from_text(text)
+        crate::json::plan_from_text(text, &crate::limits::Limits::default())
+    }
+
+    /// [`Plan::from_json`] under other [`Limits`](crate::limits::Limits) than the defaults (the
+    /// text's size, nesting and string lengths; the counts are checked when the plan is compiled).
+    pub fn from_json_with_limits(text: &str, limits: &crate::limits::Limits) -> crate::Result<Plan> {
+        crate::json::plan_from_text(text, limits)
     }
 
     /// Minor units of a currency for this plan: a declared currency first, then ISO.

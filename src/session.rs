@@ -451,6 +451,7 @@ impl Session {
         let Some(k) = plan.periods().iter().position(|x| x.id == period) else {
             return Err(Error::UnknownPeriod { period: period.to_string(), known: plan.period_ids().join(", ") });
         };
+        plan.check_inputs(inputs)?;
         // the transactions that concern the payee: those credited to them (and to their managers
         // when an indicator reads the manager's figures)
         let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k)?;

@@ -58,7 +58,18 @@ use std::collections::{BTreeMap, BTreeSet};
 /// assert_eq!(diags[0].code, "SCHEMA_VERSION");
 /// assert_eq!(diags[0].path, "/schemaVersion");
 /// ```
+///
+/// A plan over the default [`Limits`](crate::limits::Limits) (too many payees, components, bands...)
+/// gives one `LIMIT_EXCEEDED` error and is not validated further.
 pub fn validate(plan: &Plan) -> Vec<Diagnostic> {
+    if let Err(e) = crate::limits::Limits::default().check_plan(plan) {
+        return vec![Diagnostic::error(e.code(), e.path().unwrap_or_default(), e.to_string())];
+    }
+    validate_within_limits(plan)
+}
+
+/// [`validate`] without the check of the limits (the caller has checked its own).
+pub(crate) fn validate_within_limits(plan: &Plan) -> Vec<Diagnostic> {
     let mut v = Validator::new(plan);
     v.run();
     v.out
@@ -92,7 +103,7 @@ pub fn validate_json(text: &str) -> Vec<Diagnostic> {
             let known: Vec<&str> = path.split('/').take_while(|seg| *seg != "?").collect();
             vec![Diagnostic::error("PARSE_ERROR", known.join("/"), format!("the plan could not be read: {message}"))]
         }
-        Err(e) => vec![Diagnostic::error("PARSE_ERROR", e.path().unwrap_or("").to_string(), e.to_string())],
+        Err(e) => vec![Diagnostic::error(e.code(), e.path().unwrap_or("").to_string(), e.to_string())],
     }
 }
 

@@ -23,12 +23,13 @@ use crate::calendar::Period;
 use crate::credit::{credit_all, Credit, CreditContext, Fate};
 use crate::error::Error;
 use crate::inputs::Inputs;
+use crate::limits::Limits;
 use crate::money::{Checked, RoundingStage};
 use crate::plan::{ClawbackAttainment, MeasureKind, Plan};
 use crate::statement::{
     Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult, Note, Statement, Tally,
 };
-use crate::validate::{has_errors, validate};
+use crate::validate::{has_errors, validate_within_limits};
 use crate::Result;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -63,22 +64,46 @@ pub struct CompiledPlan {
     plan: Plan,
     periods: Vec<Period>,
     warnings: Vec<crate::Diagnostic>,
+    limits: Limits,
 }
 
 impl CompiledPlan {
     /// Validates the plan; a plan with errors gives [`Error::InvalidPlan`] with every diagnostic.
+    /// A plan over the default [`Limits`] gives [`Error::LimitExceeded`].
     pub fn new(plan: Plan) -> Result<Self> {
-        let diags = validate(&plan);
+        Self::with_limits(plan, Limits::default())
+    }
+
+    /// [`CompiledPlan::new`] under other [`Limits`]: the plan's counts are checked against them,
+    /// and so are the inputs this plan reads and evaluates.
+    pub fn with_limits(plan: Plan, limits: Limits) -> Result<Self> {
+        limits.check_plan(&plan)?;
+        let diags = validate_within_limits(&plan);
         if has_errors(&diags) {
             return Err(Error::InvalidPlan { diagnostics: diags });
         }
         let periods = plan.calendar.periods();
-        Ok(Self { plan, periods, warnings: diags })
+        Ok(Self { plan, periods, warnings: diags, limits })
     }
 
     /// Parses and validates plan JSON.
     pub fn from_json(text: &str) -> Result<Self> {
         Self::new(Plan::from_json(text)?)
+    }
+
+    /// Parses and validates plan JSON under `limits`.
+    pub fn from_json_with_limits(text: &str, limits: Limits) -> Result<Self> {
+        Self::with_limits(Plan::from_json_with_limits(text, &limits)?, limits)
+    }
+
+    /// The limits this plan was compiled with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Checks inputs against this plan's limits (the count of transactions).
+    pub fn check_inputs(&self, inputs: &Inputs) -> Result<()> {
+        self.limits.check_inputs(inputs)
     }
 
     /// The plan.
@@ -106,6 +131,7 @@ impl CompiledPlan {
         let Some(target) = self.periods.iter().position(|p| p.id == period) else {
             return Err(Error::UnknownPeriod { period: period.to_string(), known: self.period_ids().join(", ") });
         };
+        self.limits.check_inputs(inputs)?;
         check_closed(&self.plan, inputs, &self.periods, target)?;
         let ctx = Ctx::new(&self.plan, inputs, self.periods.clone(), target)?;
         ctx.run()
@@ -114,7 +140,7 @@ impl CompiledPlan {
     /// Evaluates inputs given as JSON text and returns the evaluation as compact JSON (the
     /// canonical bytes: the same on every platform).
     pub fn evaluate_json(&self, inputs: &str, period: &str) -> Result<String> {
-        let inputs = Inputs::from_json(inputs)?;
+        let inputs = Inputs::from_json_with_limits(inputs, &self.limits)?;
         Ok(self.evaluate(&inputs, period)?.to_json())
     }
 }
