@@ -30,6 +30,11 @@ export interface PayplanErrorDetails {
  *   }
  * }
  */
+// Every entry of the package (`payplan`, `payplan/preview`, `payplan/operations`, `payplan/inline`)
+// is a bundle of its own with its own copy of this class; a registered symbol brands the errors so
+// that `instanceof PayplanError` holds whichever entry threw and whichever entry's class is asked.
+const BRAND: unique symbol = Symbol.for('payplan.PayplanError');
+
 export class PayplanError extends Error {
   /** Stable machine code, for example `INVALID_PLAN`, `PARSE_ERROR`, `UNKNOWN_PERIOD`. */
   readonly code: string;
@@ -45,6 +50,12 @@ export class PayplanError extends Error {
     this.path = path;
     this.details = details;
     Object.setPrototypeOf(this, new.target.prototype);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** True for a PayplanError thrown by any entry of the package (each bundles its own class). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 }
 

@@ -83,3 +83,18 @@ test("sessions live in 'payplan/preview': the plain entry says where", () => {
   assert.equal(compiled.evaluate({ transactions: [...deals, deal] }, 'Q1').statements.find((s) => s.payee === 'ae-ana').payout, '22500.00');
   compiled.free();
 });
+
+test('a PayplanError from any entry is instanceof every entry’s PayplanError', async () => {
+  const ops = await import('../dist/operations.node.mjs');
+  let thrown;
+  try {
+    ops.allocateQuota({ target: 'lots', nodes: [] });
+  } catch (e) {
+    thrown = e;
+  }
+  assert.equal(thrown?.code, 'PARSE_ERROR');
+  assert.ok(thrown instanceof plain.PayplanError && thrown instanceof PayplanError && thrown instanceof ops.PayplanError);
+  assert.ok(!(new Error('x') instanceof PayplanError));
+  // and an error of the preview entry is one of the plain entry's
+  assert.throws(() => compilePlan('{'), (e) => e instanceof plain.PayplanError && e.code === 'PARSE_ERROR');
+});
