@@ -880,9 +880,12 @@ fn finish(
         let kept = before_caps.sub_c(forfeited, "a forfeited excess")?;
         factor = factor.mul_c(kept, "an attribution")?.div_c(before_caps, "an attribution")?;
     }
-    for (txn, a) in attrib {
-        let v = if factor == Decimal::ONE { a } else { ctx.line_round(a.mul_c(factor, "an attribution")?) };
-        attributed.add(p, txn, c, v)?;
+    // (only a clawback reads them: without one, nothing is recorded)
+    if ctx.plan.payments.clawback.is_some() {
+        for (txn, a) in attrib {
+            let v = if factor == Decimal::ONE { a } else { ctx.line_round(a.mul_c(factor, "an attribution")?) };
+            attributed.add(p, txn, c, v)?;
+        }
     }
     r.amount = amount;
     let lines_n = r.lines.len();

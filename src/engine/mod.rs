@@ -203,7 +203,8 @@ pub(crate) struct Ctx<'a> {
     pub periods: Vec<Period>,
     pub target: usize,
     pub payee_index: BTreeMap<&'a str, usize>,
-    /// transaction id to input index (the first of duplicates, which are rejected)
+    /// transaction id to input index (the first of duplicates, which are rejected); built only
+    /// when the plan has on-payment holdbacks, its one reader
     pub txn_index: BTreeMap<&'a str, usize>,
     /// rounding scale of the plan currency
     pub scale: u32,
@@ -317,9 +318,12 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|c| plan.payees.iter().map(|p| selects(&c.roles, &c.payees, p)).collect())
             .collect();
+        // transaction id to index: only per-transaction (on-payment) holdbacks look transactions up
         let mut txn_index = BTreeMap::new();
-        for (i, t) in inputs.transactions.iter().enumerate() {
-            txn_index.entry(t.id.as_str()).or_insert(i);
+        if plan.payments.holdbacks.iter().any(|h| matches!(h.release, crate::plan::Release::OnPayment)) {
+            for (i, t) in inputs.transactions.iter().enumerate() {
+                txn_index.entry(t.id.as_str()).or_insert(i);
+            }
         }
         Ok(Self {
             plan,
