@@ -756,6 +756,7 @@ impl Session {
     fn rebuild(&mut self) -> Result<()> {
         // the engine numbers the transactions without the removed ones
         self.txns.retain(|t| t.is_some());
+        self.txns.shrink_to_fit();
         self.reindex();
         let inputs = self.inputs();
         let plan = self.plan.plan();
@@ -963,6 +964,7 @@ impl Session {
                 *band_sums = ca.band_sums;
             }
         }
+        kernel.lines.shrink_to_fit();
         Ok(Ok(kernel))
     }
 
