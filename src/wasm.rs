@@ -62,7 +62,10 @@ impl WasmPlan {
     pub fn evaluate(&self, inputs_json: &str, period: &str) -> Result<String, JsValue> {
         // an evaluation peaks at about 40 times its input's JSON (36x to 46x measured from 10,000
         // to 30,000 transactions of the benchmark plan, most of it the statements and their JSON)
-        reserve(inputs_json.len().saturating_mul(40));
+        // (not for inputs the reader will refuse as too large: the memory would stay reserved)
+        if inputs_json.len() <= self.inner.limits().max_inputs_bytes {
+            reserve(inputs_json.len().saturating_mul(40));
+        }
         self.inner.evaluate_json(inputs_json, period).map_err(|e| js_error(&e))
     }
 
@@ -82,7 +85,9 @@ impl WasmPlan {
     #[cfg(feature = "wasm-preview")]
     #[wasm_bindgen(js_name = openSession)]
     pub fn open_session(&self, inputs_json: &str, payee: &str, period: &str) -> Result<WasmSession, JsValue> {
-        reserve(inputs_json.len().saturating_mul(40));
+        if inputs_json.len() <= self.inner.limits().max_inputs_bytes {
+            reserve(inputs_json.len().saturating_mul(40));
+        }
         let inputs = crate::Inputs::from_json(inputs_json).map_err(|e| js_error(&e))?;
         crate::session::Session::open(&self.inner, &inputs, payee, period)
             .map(|inner| WasmSession { inner })
