@@ -107,6 +107,16 @@ pub struct MetricValue {
     pub value: Decimal,
 }
 
+impl Inputs {
+    /// The value of metric `metric` for `payee` in `period`: the payee's own value, else the value
+    /// given for all payees (`None` when neither is given).
+    pub fn metric_value(&self, metric: &str, period: &str, payee: &str) -> Option<Decimal> {
+        let at = |v: &&MetricValue| v.metric == metric && v.period == period;
+        let own = self.metrics.iter().filter(at).find(|v| v.payee.as_deref() == Some(payee));
+        own.or_else(|| self.metrics.iter().filter(at).find(|v| v.payee.is_none())).map(|v| v.value)
+    }
+}
+
 /// A dated event (for holdbacks released on an event).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -1154,7 +1154,9 @@ impl Session {
         tail.extend(adds.cloned());
         let removed_lines: Vec<&KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
         let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed)?;
-        let preview = self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, after.lines.clone())?;
+        let mut after = after;
+        let lines = std::mem::take(&mut after.lines);
+        let preview = self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, lines)?;
         Ok((preview, Some(after)))
     }
 
@@ -1563,15 +1565,7 @@ impl Session {
 
     fn indicator(&self, kernel: &Kernel, values: &[Decimal], ind: &Indicator) -> Result<Option<Decimal>> {
         if let Some(metric) = &ind.metric {
-            let period = self.period();
-            let payee = self.payee();
-            let own = self
-                .rest
-                .metrics
-                .iter()
-                .find(|v| &v.metric == metric && v.period == period && v.payee.as_deref() == Some(payee));
-            let all = self.rest.metrics.iter().find(|v| &v.metric == metric && v.period == period && v.payee.is_none());
-            return Ok(own.or(all).map(|v| v.value));
+            return Ok(self.rest.metric_value(metric, self.period(), self.payee()));
         }
         let Some(m) = ind.measure.as_deref().and_then(|id| self.plan.plan().measures.iter().position(|x| x.id == id))
         else {
@@ -1591,13 +1585,7 @@ impl Session {
             }
         }
         for mlt in &comp.multipliers {
-            let v = self.indicator(kernel, values, &mlt.on)?;
-            let spans: Vec<crate::tiers::Span> = mlt.bands.iter().map(|b| (b.from, b.to)).collect();
-            let f = v
-                .and_then(|v| band_at(&spans, v, mlt.bounds))
-                .and_then(|b| mlt.bands.get(b))
-                .map(|b| b.factor)
-                .unwrap_or(Decimal::ONE);
+            let f = crate::engine::components::multiplier_factor(mlt, self.indicator(kernel, values, &mlt.on)?);
             if f != Decimal::ONE && !running.is_zero() {
                 running = self.line_round(running.mul_c(f, "a multiplier")?);
             }

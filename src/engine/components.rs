@@ -106,13 +106,7 @@ pub(crate) fn indicator_value(ctx: &Ctx<'_>, ind: &Indicator, p: usize, k: usize
     if let Some(metric) = &ind.metric {
         let period = ctx.periods.get(k).map(|x| x.id.as_str()).unwrap_or("");
         let payee = ctx.plan.payees.get(p).map(|x| x.id.as_str()).unwrap_or("");
-        let own = ctx
-            .inputs
-            .metrics
-            .iter()
-            .find(|v| &v.metric == metric && v.period == period && v.payee.as_deref() == Some(payee));
-        let all = ctx.inputs.metrics.iter().find(|v| &v.metric == metric && v.period == period && v.payee.is_none());
-        return Ok(own.or(all).map(|v| v.value));
+        return Ok(ctx.inputs.metric_value(metric, period, payee));
     }
     let Some(m) = ind.measure.as_deref().and_then(|id| ctx.measure_index(id)) else {
         return Ok(None);
@@ -181,6 +175,16 @@ pub(crate) fn target_incentive(ctx: &Ctx<'_>, p: usize, k: usize, ytd: bool) -> 
         total = total.add_c(per.mul_c(f, "a target incentive")?, "a target incentive")?;
     }
     Ok(Some(total))
+}
+
+/// The factor a multiplier applies for an indicator value (1 outside its bands or when the value
+/// is undefined).
+pub(crate) fn multiplier_factor(mlt: &crate::plan::Multiplier, v: Option<Decimal>) -> Decimal {
+    let spans: Vec<Span> = mlt.bands.iter().map(|b| (b.from, b.to)).collect();
+    v.and_then(|v| band_at(&spans, v, mlt.bounds))
+        .and_then(|b| mlt.bands.get(b))
+        .map(|b| b.factor)
+        .unwrap_or(Decimal::ONE)
 }
 
 /// Evaluates one component for payee `p` in period `k`.
@@ -792,12 +796,7 @@ fn finish(
     }
     for mlt in &comp.multipliers {
         let v = indicator_value(ctx, &mlt.on, p, k)?;
-        let spans: Vec<Span> = mlt.bands.iter().map(|b| (b.from, b.to)).collect();
-        let f = v
-            .and_then(|v| band_at(&spans, v, mlt.bounds))
-            .and_then(|b| mlt.bands.get(b))
-            .map(|b| b.factor)
-            .unwrap_or(Decimal::ONE);
+        let f = multiplier_factor(mlt, v);
         if f != Decimal::ONE && !running.is_zero() {
             let before = running;
             running = ctx.line_round(running.mul_c(f, "a multiplier")?);
