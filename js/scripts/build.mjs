@@ -21,20 +21,22 @@ const plainGlue = {
   },
 };
 const base = { bundle: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
-const common = { ...base, plugins: [plainGlue] };
+const common = { ...base, plugins: [plainGlue], define: { WASM_FILE: '"payplan_bg.wasm"' } };
+// payplan/preview: the same entries over the preview module
+const preview = { ...base, define: { WASM_FILE: '"payplan_preview_bg.wasm"' } };
 const entry = (name) => join(root, 'src', 'entries', name);
 await Promise.all([
   build({ ...common, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'node.mjs'), format: 'esm', platform: 'node' }),
-  build({ ...common, entryPoints: [entry('node-cjs.ts')], outfile: join(dist, 'node.cjs'), format: 'cjs', platform: 'node', define: { 'import.meta.url': 'undefined' } }),
+  build({ ...common, entryPoints: [entry('node-cjs.ts')], outfile: join(dist, 'node.cjs'), format: 'cjs', platform: 'node', define: { ...common.define, 'import.meta.url': 'undefined' } }),
   build({ ...common, entryPoints: [entry('web.ts')], outfile: join(dist, 'web.mjs'), format: 'esm', platform: 'browser' }),
   build({ ...common, entryPoints: [entry('inline.ts')], outfile: join(dist, 'inline.mjs'), format: 'esm', platform: 'neutral', loader: { '.wasm': 'binary' } }),
-  build({ ...common, entryPoints: [entry('inline.ts')], outfile: join(dist, 'inline.cjs'), format: 'cjs', platform: 'neutral', loader: { '.wasm': 'binary' }, define: { 'import.meta.url': 'undefined' } }),
+  build({ ...common, entryPoints: [entry('inline.ts')], outfile: join(dist, 'inline.cjs'), format: 'cjs', platform: 'neutral', loader: { '.wasm': 'binary' }, define: { ...common.define, 'import.meta.url': 'undefined' } }),
   build({ ...common, entryPoints: [entry('ops-node-esm.ts')], outfile: join(dist, 'operations.node.mjs'), format: 'esm', platform: 'node' }),
-  build({ ...common, entryPoints: [entry('ops-node-cjs.ts')], outfile: join(dist, 'operations.node.cjs'), format: 'cjs', platform: 'node', define: { 'import.meta.url': 'undefined' } }),
+  build({ ...common, entryPoints: [entry('ops-node-cjs.ts')], outfile: join(dist, 'operations.node.cjs'), format: 'cjs', platform: 'node', define: { ...common.define, 'import.meta.url': 'undefined' } }),
   build({ ...common, entryPoints: [entry('ops-web.ts')], outfile: join(dist, 'operations.web.mjs'), format: 'esm', platform: 'browser' }),
-  build({ ...base, entryPoints: [entry('preview-node-esm.ts')], outfile: join(dist, 'preview.node.mjs'), format: 'esm', platform: 'node' }),
-  build({ ...base, entryPoints: [entry('preview-node-cjs.ts')], outfile: join(dist, 'preview.node.cjs'), format: 'cjs', platform: 'node', define: { 'import.meta.url': 'undefined' } }),
-  build({ ...base, entryPoints: [entry('preview-web.ts')], outfile: join(dist, 'preview.web.mjs'), format: 'esm', platform: 'browser' }),
+  build({ ...preview, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'preview.node.mjs'), format: 'esm', platform: 'node' }),
+  build({ ...preview, entryPoints: [entry('node-cjs.ts')], outfile: join(dist, 'preview.node.cjs'), format: 'cjs', platform: 'node', define: { ...preview.define, 'import.meta.url': 'undefined' } }),
+  build({ ...preview, entryPoints: [entry('web.ts')], outfile: join(dist, 'preview.web.mjs'), format: 'esm', platform: 'browser' }),
 ]);
 copyFileSync(join(root, 'wasm', 'payplan_bg.wasm'), join(dist, 'payplan_bg.wasm'));
 copyFileSync(join(root, 'wasm', 'payplan_ops_bg.wasm'), join(dist, 'payplan_ops_bg.wasm'));

@@ -6,18 +6,16 @@
 // Needs Chromium: Debian's /usr/bin/chromium or CHROMIUM_PATH. ../../scripts/test-js-extra.sh
 // installs it when missing.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { assertChromium, launchChromium, watchPage, withTimeout } from './chromium.mjs';
 import { loadVectors } from './vectors.mjs';
 
 const jsRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(jsRoot, 'dist');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const vectors = loadVectors();
 const samplePlanJson = readFileSync(join(jsRoot, '..', 'examples', 'plans', 'account-executive.json'), 'utf8');
 
@@ -156,52 +154,20 @@ function startServer() {
   });
 }
 
-const withTimeout = (promise, ms, what) => {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-};
-
 test('the browser entry in headless Chromium: every golden vector byte-identical, typed errors, init and initSync', { timeout: 90_000 }, async (t) => {
-  assert.ok(
-    existsSync(executablePath),
-    `Chromium not found at ${executablePath}. Run ./scripts/test-js-extra.sh as root (it installs Debian's chromium), ` +
-      `or \`apt-get install -y --no-install-recommends chromium\`, or set CHROMIUM_PATH to a Chromium executable.`,
-  );
+  assertChromium();
   assert.ok(existsSync(join(distDir, 'web.mjs')), 'js/dist/web.mjs is missing: run ./scripts/build-wasm.sh first');
 
   const { server, requests, origin } = await startServer();
-  const userDataDir = mkdtempSync(join(tmpdir(), 'payplan-chromium-'));
-  let context = null;
+  let browser = null;
   const pageErrors = [];
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context.setDefaultTimeout(30_000);
+    browser = await launchChromium();
+    const { context } = browser;
 
     const open = async (path) => {
       const page = await context.newPage();
-      page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${path} console.${m.type()}: ${m.text()}`);
-      });
+      watchPage(page, pageErrors, `${path}: `);
       const response = await page.goto(origin + path);
       assert.equal(response.status(), 200);
       await page.waitForFunction(() => window.pageLoaded === true);
@@ -271,7 +237,7 @@ test('the browser entry in headless Chromium: every golden vector byte-identical
       'requests the server could not answer',
     );
   } finally {
-    if (context) await withTimeout(context.close(), 15_000, 'closing Chromium').catch((e) => console.error(e.message));
+    if (browser) await browser.close();
     await withTimeout(
       new Promise((resolve) => {
         server.closeAllConnections?.();
@@ -280,6 +246,5 @@ test('the browser entry in headless Chromium: every golden vector byte-identical
       5_000,
       'closing the server',
     ).catch((e) => console.error(e.message));
-    rmSync(userDataDir, { recursive: true, force: true });
   }
 });

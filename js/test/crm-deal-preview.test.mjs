@@ -6,19 +6,17 @@
 //
 // Needs Chromium: Debian's /usr/bin/chromium or CHROMIUM_PATH (../../scripts/test-js-extra.sh).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { assertChromium, launchChromium, watchPage } from './chromium.mjs';
 import { compilePlan } from '../dist/node.mjs';
 import { startServer } from '../../examples/serve.mjs';
 
 const jsRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = join(jsRoot, '..');
 const artifacts = join(jsRoot, 'test-artifacts');
-const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const planDoc = JSON.parse(readFileSync(join(repo, 'examples', 'plans', 'account-executive.json'), 'utf8'));
 const existing = JSON.parse(readFileSync(join(repo, 'examples', 'crm-deal-preview', 'deals.json'), 'utf8')).transactions;
 // the deal on the page's form (its amount is what the test types)
@@ -45,29 +43,18 @@ function minus(a, b) {
 const group = (d) => d.replace(/^(-?\d+)/, (i) => i.replace(/\B(?=(\d{3})+(?!\d))/g, ','));
 
 test('the CRM deal preview in headless Chromium: keystroke by keystroke, equal to the engine', { timeout: 120_000 }, async (t) => {
-  assert.ok(existsSync(executablePath), `Chromium not found at ${executablePath}; run ./scripts/test-js-extra.sh as root or set CHROMIUM_PATH`);
+  assertChromium();
   assert.ok(existsSync(join(jsRoot, 'dist', 'web.mjs')), 'js/dist is missing: run ./scripts/build-wasm.sh first');
   mkdirSync(artifacts, { recursive: true });
   const requests = [];
   const { server, url } = await startServer({ port: 0, log: (line) => requests.push(line) });
-  const userDataDir = mkdtempSync(join(tmpdir(), 'payplan-chromium-'));
-  let context = null;
+  let browser = null;
   const pageErrors = [];
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      timeout: 30_000,
-      viewport: { width: 1180, height: 860 },
-      deviceScaleFactor: 1,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context.setDefaultTimeout(30_000);
+    browser = await launchChromium({ viewport: { width: 1180, height: 860 }, deviceScaleFactor: 1 });
+    const { context } = browser;
     const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`console.${m.type()}: ${m.text()}`);
-    });
+    watchPage(page, pageErrors);
 
     // --- the page, as served by the example command's server ---
     assert.equal((await page.goto(`${url}/crm-deal-preview/`)).status(), 200);
@@ -202,9 +189,8 @@ test('the CRM deal preview in headless Chromium: keystroke by keystroke, equal t
     assert.deepEqual(requests.filter((r) => !/ (200|204|302)$/.test(r)), [], 'requests the server could not answer');
     t.diagnostic(`screenshot in ${join(artifacts, 'crm-deal-preview.png')}`);
   } finally {
-    if (context) await context.close().catch((e) => console.error(e.message));
+    if (browser) await browser.close();
     server.closeAllConnections?.();
     await new Promise((resolve) => server.close(() => resolve()));
-    rmSync(userDataDir, { recursive: true, force: true });
   }
 });

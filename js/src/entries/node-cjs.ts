@@ -1,10 +1,14 @@
 // Node, CommonJS: the WebAssembly module is instantiated synchronously on require.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initSync as wasmInitSync } from '../../wasm/payplan.js';
+// the preview module's glue; scripts/build.mjs bundles the plain entries against payplan.js instead
+import { initSync as wasmInitSync } from '../../wasm/payplan_preview.js';
 import { markReady } from '../api.js';
 
-wasmInitSync({ module: readFileSync(join(__dirname, 'payplan_bg.wasm')) });
+// the module file, set by scripts/build.mjs: payplan_bg.wasm, or payplan_preview_bg.wasm for payplan/preview
+declare const WASM_FILE: string;
+
+wasmInitSync({ module: readFileSync(join(__dirname, WASM_FILE)) });
 markReady();
 
 export * from '../public.js';

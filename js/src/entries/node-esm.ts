@@ -1,9 +1,13 @@
 // Node, ES module: the WebAssembly module is instantiated synchronously on import.
 import { readFileSync } from 'node:fs';
-import { initSync as wasmInitSync } from '../../wasm/payplan.js';
+// the preview module's glue; scripts/build.mjs bundles the plain entries against payplan.js instead
+import { initSync as wasmInitSync } from '../../wasm/payplan_preview.js';
 import { markReady } from '../api.js';
 
-wasmInitSync({ module: readFileSync(new URL('./payplan_bg.wasm', import.meta.url)) });
+// the module file, set by scripts/build.mjs: payplan_bg.wasm, or payplan_preview_bg.wasm for payplan/preview
+declare const WASM_FILE: string;
+
+wasmInitSync({ module: readFileSync(new URL(`./${WASM_FILE}`, import.meta.url)) });
 markReady();
 
 export * from '../public.js';

@@ -1,6 +1,8 @@
-// Browsers (and bundlers): `await init()` fetches `payplan_bg.wasm` next to this script, or takes
+// Browsers (and bundlers): `await init()` fetches `payplan_bg.wasm` (payplan/preview:
+// `payplan_preview_bg.wasm`) next to this script, or takes
 // the URL, a Response, the bytes or a compiled module; `initSync(bytes)` instantiates at once.
-import wasmInit, { initSync as wasmInitSync } from '../../wasm/payplan.js';
+// the preview module's glue; scripts/build.mjs bundles the plain entries against payplan.js instead
+import wasmInit, { initSync as wasmInitSync } from '../../wasm/payplan_preview.js';
 import { isReady, markReady } from '../api.js';
 
 type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module;
