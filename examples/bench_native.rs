@@ -38,6 +38,16 @@ fn main() {
         ..Default::default()
     };
     let mut inputs = Inputs { transactions: generate(&cfg), ..Default::default() };
+    if std::env::var_os("SUMMARY_ONLY").is_some() {
+        // profiling aid: only the summary run
+        inputs.options.detail = payplan::inputs::Detail::Summary;
+        let start = Instant::now();
+        let ev = compiled.evaluate(&inputs, "Q1").expect("evaluate");
+        let secs = start.elapsed().as_secs_f64();
+        let payout: rust_decimal::Decimal = ev.statements.iter().map(|s| s.payout).sum();
+        println!("evaluate Q1, summary only: {secs:.3} s, total payout {payout}");
+        return;
+    }
     let start = Instant::now();
     let ev = compiled.evaluate(&inputs, "Q1").expect("evaluate");
     let secs = start.elapsed().as_secs_f64();

@@ -15,9 +15,8 @@ use crate::plan::{CreditRule, DateField, Filter, FxDate, Plan};
 use crate::quota::in_role;
 use crate::statement::{FxNote, Reason, Rejected};
 use crate::Result;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
 
 /// A credit line inside the engine (indices instead of ids).
 #[derive(Debug, Clone)]
@@ -42,8 +41,8 @@ pub struct Credit {
     pub period: usize,
     /// A negative line taking a cancelled transaction out of attainment.
     pub reversal: bool,
-    /// Conversion applied.
-    pub fx: Option<FxNote>,
+    /// Conversion applied (boxed: most lines have none, and lines are moved when sorted).
+    pub fx: Option<Box<FxNote>>,
     /// Explanation.
     pub trace: String,
 }
@@ -62,13 +61,16 @@ pub enum Fate {
 /// The crediting of a whole input list.
 #[derive(Debug, Clone, Default)]
 pub struct Crediting {
-    /// Every credit line of the plan year up to the evaluated period, sorted by credit date, then
-    /// transaction id, then rule, then payee.
+    /// Every credit line of the plan year up to the evaluated period, sorted by payee, then into
+    /// each payee's processing order (see [`sort_lines`]).
     pub lines: Vec<Credit>,
     /// The fate of every input transaction, by input index.
     pub fates: Vec<Option<Fate>>,
     /// The credit date and period of each credited transaction (for clawbacks).
     pub credit_dates: Vec<Option<(NaiveDate, usize)>>,
+    /// The rank of each input transaction's id in byte order (equal ids share a rank): the
+    /// processing order compares ranks instead of strings.
+    pub id_rank: Vec<u32>,
 }
 
 /// The date a plan credits a transaction on.
@@ -220,12 +222,23 @@ fn reject(t: &Transaction, index: usize, code: &str, field: &str, message: Strin
 /// overflow is an error.
 pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Crediting> {
     let plan = ctx.plan;
-    let mut out = Crediting { lines: Vec::new(), fates: vec![None; txns.len()], credit_dates: vec![None; txns.len()] };
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let n = txns.len();
+    let mut out = Crediting {
+        lines: Vec::with_capacity(n.saturating_add(n / 2)),
+        fates: vec![None; n],
+        credit_dates: vec![None; n],
+        id_rank: Vec::new(),
+    };
+    // One sort of the ids gives both the duplicates (a later transaction with the id of an earlier
+    // one; the sort is stable, so the first of equal ids is the earliest) and the ranks the line
+    // order compares instead of strings.
+    let (id_rank, duplicate) = rank_ids(txns);
     let book = FxBook::new(&plan.currency, plan.fx.as_ref());
     let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
+    let mut grants = Vec::new();
     for (i, t) in txns.iter().enumerate() {
-        let fate = credit_one(ctx, &book, t, i, &mut seen, upto_end, &mut out.lines)?;
+        let dup = duplicate.get(i).copied().unwrap_or(false);
+        let fate = credit_one(ctx, &book, t, i, dup, upto_end, &mut grants, &mut out.lines)?;
         if let Fate::Credited(p) = &fate {
             if let Some(d) = credit_date(t, plan.crediting.credit_date) {
                 if let Some(slot) = out.credit_dates.get_mut(i) {
@@ -237,8 +250,41 @@ pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Credi
             *slot = Some(fate);
         }
     }
-    sort_lines(&mut out.lines, txns);
+    sort_lines(&mut out.lines, &id_rank);
+    out.id_rank = id_rank;
     Ok(out)
+}
+
+/// The rank of each transaction's id in byte order (equal ids share one), and whether each
+/// transaction repeats the id of an earlier one.
+fn rank_ids(txns: &[Transaction]) -> (Vec<u32>, Vec<bool>) {
+    let n = txns.len();
+    let mut by_id: Vec<usize> = (0..n).collect();
+    crate::small::sort_indices(&mut by_id, &|a, b| match (txns.get(a), txns.get(b)) {
+        (Some(x), Some(y)) => x.id.cmp(&y.id),
+        _ => std::cmp::Ordering::Equal,
+    });
+    let mut rank = vec![0u32; n];
+    let mut duplicate = vec![false; n];
+    let mut r: u32 = 0;
+    let mut prev: Option<&str> = None;
+    for &i in &by_id {
+        let Some(t) = txns.get(i) else { continue };
+        match prev {
+            Some(p) if p == t.id => {
+                if let Some(d) = duplicate.get_mut(i) {
+                    *d = true;
+                }
+            }
+            Some(_) => r = r.saturating_add(1),
+            None => {}
+        }
+        prev = Some(t.id.as_str());
+        if let Some(slot) = rank.get_mut(i) {
+            *slot = r;
+        }
+    }
+    (rank, duplicate)
 }
 
 /// Why crediting rule `r` does not take transaction `t`, if it does not.
@@ -250,43 +296,120 @@ fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reas
     })
 }
 
-/// Sorts credit lines into processing order: credit date, transaction id, original before
-/// reversal, rule, payee (then share and input position, so that the order is total).
-pub fn sort_lines(lines: &mut [Credit], txns: &[Transaction]) {
-    // the key is total; the shared index sort keeps the WebAssembly build small
-    let cmp = |a: &Credit, b: &Credit| {
-        a.date
-            .cmp(&b.date)
-            .then_with(|| txns.get(a.txn).map(|t| &t.id).cmp(&txns.get(b.txn).map(|t| &t.id)))
-            .then(a.reversal.cmp(&b.reversal))
-            .then(a.rule.cmp(&b.rule))
-            .then(a.payee.cmp(&b.payee))
-            .then(a.share.cmp(&b.share))
-            .then(a.txn.cmp(&b.txn))
+/// Sorts credit lines by payee, then into each payee's processing order: credit date,
+/// transaction id (by its rank in `id_rank`, see [`Crediting::id_rank`]), original before
+/// reversal, rule (then share and input position, so that the order is total).
+///
+/// Grouping by payee first (a counting sort) leaves short runs to order: sorting them costs
+/// O(n log(n / payees)) comparisons instead of O(n log n).
+pub fn sort_lines(lines: &mut [Credit], id_rank: &[u32]) {
+    // date and id rank in one integer: most comparisons end there
+    let key = |l: &Credit| -> u64 {
+        // days since the common era, shifted to be non-negative (fits in 32 bits)
+        let days = (i64::from(l.date.num_days_from_ce()) - i64::from(i32::MIN)) as u64;
+        (days << 32) | u64::from(id_rank.get(l.txn).copied().unwrap_or(u32::MAX))
     };
-    let mut order: Vec<usize> = (0..lines.len()).collect();
-    crate::small::sort_indices(&mut order, &|i, j| match (lines.get(i), lines.get(j)) {
-        (Some(a), Some(b)) => cmp(a, b),
+    let keys: Vec<u64> = lines.iter().map(key).collect();
+    // the key is total; the shared index sort keeps the WebAssembly build small
+    let cmp = |i: usize, j: usize| match (lines.get(i), lines.get(j)) {
+        (Some(a), Some(b)) => a.payee.cmp(&b.payee).then_with(|| {
+            keys.get(i)
+                .cmp(&keys.get(j))
+                .then_with(|| a.reversal.cmp(&b.reversal))
+                .then_with(|| a.rule.cmp(&b.rule))
+                .then_with(|| a.share.cmp(&b.share))
+                .then_with(|| a.txn.cmp(&b.txn))
+        }),
         _ => std::cmp::Ordering::Equal,
-    });
+    };
+    let n = lines.len();
+    if (1..n).all(|i| cmp(i - 1, i) != std::cmp::Ordering::Greater) {
+        return;
+    }
+    // counting sort by payee (stable), then each payee's run by the full order
+    let payees = lines.iter().map(|l| l.payee).max().map_or(0, |m| m.saturating_add(1));
+    let mut start = vec![0usize; payees.saturating_add(1)];
+    for l in lines.iter() {
+        if let Some(c) = start.get_mut(l.payee.saturating_add(1)) {
+            *c += 1;
+        }
+    }
+    for p in 1..start.len() {
+        let before = start.get(p - 1).copied().unwrap_or(0);
+        if let Some(c) = start.get_mut(p) {
+            *c += before;
+        }
+    }
+    let mut order = vec![0usize; n];
+    let mut next = start.clone();
+    for (i, l) in lines.iter().enumerate() {
+        if let Some(at) = next.get_mut(l.payee) {
+            if let Some(slot) = order.get_mut(*at) {
+                *slot = i;
+            }
+            *at += 1;
+        }
+    }
+    for w in start.windows(2) {
+        if let [a, b] = *w {
+            if let Some(run) = order.get_mut(a..b) {
+                crate::small::sort_indices(run, &cmp);
+            }
+        }
+    }
     crate::small::permute(lines, &order);
 }
 
+/// How a payee came to be credited (written into a line's trace only when traces are asked for).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum How {
+    Owner,
+    OwnerNoSplits,
+    FixedShare,
+    Split,
+    Overlay,
+    /// A roll-up `level` levels above team member `member` (a payee index).
+    Rollup {
+        level: u32,
+        member: usize,
+    },
+}
+
+impl How {
+    fn words(self, plan: &Plan) -> String {
+        match self {
+            How::Owner => "owner".into(),
+            How::OwnerNoSplits => "owner (no splits)".into(),
+            How::FixedShare => "fixed share".into(),
+            How::Split => "split".into(),
+            How::Overlay => "overlay".into(),
+            How::Rollup { level, member } => {
+                let member = plan.payees.get(member).map(|p| p.id.as_str()).unwrap_or("");
+                format!("roll-up level {level} from `{member}`")
+            }
+        }
+    }
+}
+
+/// One grant of credit while a transaction is credited: payee, rule, share in percent, how.
+pub(crate) type Grant = (usize, usize, Decimal, How);
+
 #[allow(clippy::too_many_arguments)]
-fn credit_one<'t>(
+fn credit_one(
     ctx: &CreditContext<'_>,
     book: &FxBook<'_>,
-    t: &'t Transaction,
+    t: &Transaction,
     i: usize,
-    seen: &mut BTreeSet<&'t str>,
+    duplicate: bool,
     upto_end: Option<NaiveDate>,
+    grants: &mut Vec<Grant>,
     lines: &mut Vec<Credit>,
 ) -> Result<Fate> {
     let plan = ctx.plan;
     if t.id.trim().is_empty() {
         return Ok(reject(t, i, "EMPTY_ID", "id", "the transaction has no id".into()));
     }
-    if !seen.insert(t.id.as_str()) {
+    if duplicate {
         return Ok(reject(
             t,
             i,
@@ -296,7 +419,8 @@ fn credit_one<'t>(
         ));
     }
     let currency = t.currency.as_deref().unwrap_or(&plan.currency);
-    if plan.minor_units(currency).is_none() {
+    // (the plan's own currency is known: validation checked it)
+    if currency != plan.currency && plan.minor_units(currency).is_none() {
         return Ok(reject(t, i, "UNKNOWN_CURRENCY", "currency", format!("currency `{currency}` is not an ISO 4217 code known to the plan; declare it in the plan's `currencies`")));
     }
     let field = plan.crediting.credit_date;
@@ -379,7 +503,7 @@ fn credit_one<'t>(
             let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
             converted = plan.rounding.round(converted, scale);
         }
-        (converted, Some(FxNote { amount: t.amount, currency: currency.to_string(), rate, rate_date }))
+        (converted, Some(Box::new(FxNote { amount: t.amount, currency: currency.to_string(), rate, rate_date })))
     };
     // a credit memo (negative amount) is not a deal: it counts no deal and, unless it says
     // otherwise, no unit
@@ -388,8 +512,7 @@ fn credit_one<'t>(
 
     // base rules
     let mut reasons: Vec<Reason> = Vec::new();
-    // (payee, rule, share%, how)
-    let mut grants: Vec<(usize, usize, Decimal, String)> = Vec::new();
+    grants.clear();
     for (r, rule) in plan.crediting.rules.iter().enumerate() {
         if matches!(rule, CreditRule::Rollup { .. }) {
             continue;
@@ -418,7 +541,7 @@ fn credit_one<'t>(
                     Ok(p) => p,
                     Err(f) => return Ok(f),
                 };
-                grants.push((p, r, percent.unwrap_or(Decimal::ONE_HUNDRED), "owner".into()));
+                grants.push((p, r, percent.unwrap_or(Decimal::ONE_HUNDRED), How::Owner));
             }
             CreditRule::Split { shares, must_total, .. } => {
                 if !shares.is_empty() {
@@ -432,7 +555,7 @@ fn credit_one<'t>(
                                 format!("rule `{}` shares to unknown payee `{}`", rule.id(), s.payee),
                             ));
                         };
-                        grants.push((p, r, s.percent, "fixed share".into()));
+                        grants.push((p, r, s.percent, How::FixedShare));
                     }
                 } else if !t.splits.is_empty() {
                     let mut total = Decimal::ZERO;
@@ -456,7 +579,7 @@ fn credit_one<'t>(
                             ));
                         }
                         total = total.add_c(s.percent, "split percentages")?;
-                        grants.push((p, r, s.percent, "split".into()));
+                        grants.push((p, r, s.percent, How::Split));
                     }
                     if let Some(want) = must_total {
                         if total != *want {
@@ -477,7 +600,7 @@ fn credit_one<'t>(
                         Ok(p) => p,
                         Err(f) => return Ok(f),
                     };
-                    grants.push((p, r, Decimal::ONE_HUNDRED, "owner (no splits)".into()));
+                    grants.push((p, r, Decimal::ONE_HUNDRED, How::OwnerNoSplits));
                 }
             }
             CreditRule::Overlay { payee, percent, .. } => {
@@ -490,13 +613,13 @@ fn credit_one<'t>(
                         format!("overlay rule `{}` names unknown payee `{payee}`", rule.id()),
                     ));
                 };
-                grants.push((p, r, *percent, "overlay".into()));
+                grants.push((p, r, *percent, How::Overlay));
             }
             CreditRule::Rollup { .. } => {}
         }
     }
     // roll-ups of the base grants
-    let base = grants.clone();
+    let base = grants.len();
     for (r, rule) in plan.crediting.rules.iter().enumerate() {
         let CreditRule::Rollup { levels, percent, from_rules, .. } = rule else {
             continue;
@@ -506,7 +629,11 @@ fn credit_one<'t>(
             continue;
         }
         let pc = percent.unwrap_or(Decimal::ONE_HUNDRED);
-        for (payee, src_rule, share, _) in &base {
+        for g in 0..base {
+            let Some(&(payee, src_rule, share, _)) = grants.get(g) else {
+                continue;
+            };
+            let (payee, src_rule, share) = (&payee, &src_rule, &share);
             // a team member out of role on the credit date gets no credit, so nothing rolls up
             if plan.payees.get(*payee).is_none_or(|p| !in_role(p, date)) {
                 continue;
@@ -522,15 +649,14 @@ fn credit_one<'t>(
                     break;
                 };
                 let s = share.mul_c(pct(pc), "a roll-up share")?;
-                let member = plan.payees.get(*payee).map(|p| p.id.as_str()).unwrap_or("");
-                grants.push((m, r, s, format!("roll-up level {level} from `{member}`")));
+                grants.push((m, r, s, How::Rollup { level, member: *payee }));
                 cur = m;
             }
         }
     }
     // lines, keeping only payees in role on the credit date
     let mut made = 0;
-    for (p, r, share, how) in grants {
+    for &(p, r, share, how) in grants.iter() {
         let Some(payee) = plan.payees.get(p) else {
             continue;
         };
@@ -548,11 +674,12 @@ fn credit_one<'t>(
         let mut trace = String::new();
         if ctx.traces {
             trace = format!(
-                "{} {}% of {} {} ({how}) by rule `{rule_id}`",
+                "{} {}% of {} {} ({}) by rule `{rule_id}`",
                 payee.id,
                 share.normalize(),
                 t.id,
-                fmt_amount(t.amount, currency)
+                fmt_amount(t.amount, currency),
+                how.words(plan)
             );
         }
         if let (true, Some(x)) = (ctx.traces, &fx) {
@@ -595,4 +722,57 @@ fn credit_one<'t>(
 
 fn fmt_amount(a: Decimal, currency: &str) -> String {
     format!("{} {currency}", a.normalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn txn(id: &str) -> Transaction {
+        Transaction { id: id.into(), ..Default::default() }
+    }
+
+    fn line(txn: usize, date: &str, payee: usize) -> Credit {
+        Credit {
+            txn,
+            payee,
+            rule: 0,
+            share: Decimal::ONE_HUNDRED,
+            amount: Decimal::ONE,
+            quantity: Decimal::ONE,
+            deals: Decimal::ONE,
+            date: date.parse().unwrap(),
+            period: 0,
+            reversal: false,
+            fx: None,
+            trace: String::new(),
+        }
+    }
+
+    #[test]
+    fn ids_rank_in_byte_order_and_repeats_are_flagged_after_the_first() {
+        let txns: Vec<Transaction> = ["T9", "T10", "b", "T9", "Á", "B"].into_iter().map(txn).collect();
+        let (rank, dup) = rank_ids(&txns);
+        // byte order: "B" < "T10" < "T9" < "b" < "Á"
+        assert_eq!(rank, vec![2, 1, 3, 2, 4, 0]);
+        assert_eq!(dup, vec![false, false, false, true, false, false]);
+    }
+
+    #[test]
+    fn lines_sort_by_payee_then_date_then_id() {
+        let txns: Vec<Transaction> = ["T9", "T10", "A"].into_iter().map(txn).collect();
+        let (rank, _) = rank_ids(&txns);
+        let mut lines = vec![
+            line(0, "2025-01-02", 1),
+            line(0, "2025-01-02", 0),
+            line(1, "2025-01-02", 0),
+            line(2, "2025-01-03", 0),
+            line(2, "1999-12-31", 0),
+        ];
+        sort_lines(&mut lines, &rank);
+        let order: Vec<(usize, usize)> = lines.iter().map(|l| (l.txn, l.payee)).collect();
+        // payee by payee; each payee's lines by date, then id
+        assert_eq!(order, vec![(2, 0), (1, 0), (0, 0), (2, 0), (0, 1)]);
+        assert_eq!(lines[0].date.to_string(), "1999-12-31");
+    }
 }

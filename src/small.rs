@@ -75,9 +75,77 @@ pub(crate) fn permute<T>(items: &mut [T], order: &[usize]) {
     }
 }
 
+/// A map from strings to indices (FNV-1a hashing, open addressing): one hash and usually one
+/// string compare per lookup, where a `BTreeMap<&str, _>` of a thousand payees makes about ten.
+/// Built once per evaluation; small in WebAssembly (no `std` hasher machinery).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StrIndex<'a> {
+    /// `(key, value)` slots; the table size is a power of two at least twice the entries
+    slots: Vec<Option<(&'a str, usize)>>,
+}
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+impl<'a> StrIndex<'a> {
+    /// Indexes `keys` by position; a repeated key keeps its first position.
+    pub(crate) fn new<I: IntoIterator<Item = &'a str>>(keys: I) -> Self {
+        let keys: Vec<&'a str> = keys.into_iter().collect();
+        let size = keys.len().saturating_mul(2).max(4).next_power_of_two();
+        let mut slots = vec![None; size];
+        let mask = size - 1;
+        for (i, k) in keys.into_iter().enumerate() {
+            let mut at = (fnv(k) as usize) & mask;
+            loop {
+                match slots.get_mut(at) {
+                    Some(slot @ None) => {
+                        *slot = Some((k, i));
+                        break;
+                    }
+                    Some(Some((key, _))) if *key == k => break,
+                    Some(Some(_)) => at = (at + 1) & mask,
+                    None => break,
+                }
+            }
+        }
+        Self { slots }
+    }
+
+    /// The position of `k`, if indexed.
+    pub(crate) fn get(&self, k: &str) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = (fnv(k) as usize) & mask;
+        loop {
+            match self.slots.get(at)? {
+                None => return None,
+                Some((key, v)) if *key == k => return Some(*v),
+                Some(_) => at = (at + 1) & mask,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn str_index_finds_every_key_and_only_them() {
+        let keys: Vec<String> = (0..500).map(|i| format!("ae-{i:05}")).collect();
+        let idx = StrIndex::new(keys.iter().map(|k| k.as_str()).chain(["ae-00007"]));
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(idx.get(k), Some(i));
+        }
+        assert_eq!(idx.get("ae-00500"), None);
+        assert_eq!(idx.get(""), None);
+        assert_eq!(StrIndex::new([]).get("x"), None);
+    }
 
     #[test]
     fn sorts_stably() {

@@ -58,17 +58,34 @@ pub fn slices(
     floor: Option<Decimal>,
     ceil: Option<Decimal>,
 ) -> Result<Vec<(usize, Decimal)>> {
+    let mut out = Vec::new();
+    each_slice(bands, p0, delta, floor, ceil, &mut |i, o| {
+        out.push((i, o));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// [`slices`] without the vector: calls `f(band, overlap)` for each band crossed, in band order
+/// (the engine's per-line path).
+pub(crate) fn each_slice(
+    bands: &[Span],
+    p0: Decimal,
+    delta: Decimal,
+    floor: Option<Decimal>,
+    ceil: Option<Decimal>,
+    f: &mut dyn FnMut(usize, Decimal) -> Result<()>,
+) -> Result<()> {
     let p1 = p0.add_c(delta, "a running basis")?;
     let (mut lo, mut hi) = if delta.is_sign_negative() { (p1, p0) } else { (p0, p1) };
-    if let Some(f) = floor {
-        lo = lo.max(f);
+    if let Some(fl) = floor {
+        lo = lo.max(fl);
     }
     if let Some(c) = ceil {
         hi = hi.min(c);
     }
-    let mut out = Vec::new();
     if hi <= lo {
-        return Ok(out);
+        return Ok(());
     }
     for (i, (from, to)) in bands.iter().enumerate() {
         let a = lo.max(*from);
@@ -78,10 +95,10 @@ pub fn slices(
         };
         if z > a {
             let o = z.sub_c(a, "a band slice")?;
-            out.push((i, if delta.is_sign_negative() { -o } else { o }));
+            f(i, if delta.is_sign_negative() { -o } else { o })?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Linear interpolation on a curve sorted by `x`; flat beyond the first and last points.

@@ -19,7 +19,7 @@ use crate::plan::{
     TierMethod, Whose,
 };
 use crate::statement::{BandSlice, ComponentResult, Note, PayLine, Step};
-use crate::tiers::{band_at, interpolate, resolve_rate, slices, PayRate, RateUnit, Span};
+use crate::tiers::{band_at, interpolate, resolve_rate, PayRate, RateUnit, Span};
 use crate::Result;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -701,8 +701,9 @@ fn table(
         if l.period == k {
             this_period = this_period.add_c(amt, "a component")?;
             attrib.push((l.txn, amt));
-            // the transaction id even in a summary: per-transaction holdbacks read it
-            r.lines.push(PayLine { transaction: txn_id(ctx, l), credit: l.amount, bands, amount: amt, trace });
+            // the transaction id even in a summary when per-transaction holdbacks read it
+            let transaction = if ctx.full || ctx.line_ids { txn_id(ctx, l) } else { String::new() };
+            r.lines.push(PayLine { transaction, credit: l.amount, bands, amount: amt, trace });
         } else {
             earlier = earlier.add_c(amt, "a component")?;
         }
@@ -715,24 +716,20 @@ fn table(
     Ok(this_period)
 }
 
-/// Pays the given `(band, overlap)` slices of a line at one rate, recording each slice; returns
-/// their total.
-fn pay_slices(
+/// Pays the slice `o` of a line in band `band` at rate `rt`, recording the slice.
+fn pay_slice(
     l: &Credit,
     kind: MeasureKind,
     rt: &PayRate,
-    parts: impl Iterator<Item = (usize, Decimal)>,
-    mut bands: Option<&mut Vec<BandSlice>>,
+    band: usize,
+    o: Decimal,
+    bands: Option<&mut Vec<BandSlice>>,
 ) -> Result<Decimal> {
-    let mut total = Decimal::ZERO;
-    for (band, o) in parts {
-        let (a, credit) = pay(rt, &portion(l, kind, o)?)?;
-        total = total.add_c(a, "a line")?;
-        if let Some(bands) = bands.as_deref_mut() {
-            bands.push(BandSlice { band, credit, rate: rt.label.clone(), amount: a.normalize() });
-        }
+    let (a, credit) = pay(rt, &portion(l, kind, o)?)?;
+    if let Some(bands) = bands {
+        bands.push(BandSlice { band, credit, rate: rt.label.clone(), amount: a.normalize() });
     }
-    Ok(total)
+    Ok(a)
 }
 
 fn basis_words(s: &TableSpec<'_>, value: Decimal, scale: Decimal) -> Result<String> {
@@ -967,40 +964,36 @@ impl ResolvedTable {
         let delta = unit_value(l, kind);
         let (start, moving) = if self.scope == Scope::Transaction { (Decimal::ZERO, delta) } else { (pos, delta) };
         let (floor, ceil) = (self.floor, self.ceil);
+        // one band over the whole basis when every slice is paid at one rate
+        let whole: [Span; 1] = [(Decimal::MIN, None)];
+        // `Some((band, rate))`: every slice at that rate; `None`: each band at its own rate
+        let single: Option<(usize, &PayRate)> = match fixed {
+            None if self.method == TierMethod::Retroactive => {
+                // retroactive per transaction: the band the line's own value reaches
+                let x = ceil.map_or(delta, |c| delta.min(c));
+                let b = band_at(&self.spans, x, self.bounds);
+                match b.and_then(|b| self.rates.get(b)).and_then(|r| r.as_ref()) {
+                    Some(rt) => Some((b.unwrap_or(0), rt)),
+                    None => return Ok(Decimal::ZERO),
+                }
+            }
+            None => None,
+            Some((b, Some(rt))) => Some((b.unwrap_or(0), rt)),
+            Some((_, None)) => return Ok(Decimal::ZERO),
+        };
+        let spans: &[Span] = if single.is_some() { &whole } else { &self.spans };
         let mut amt = Decimal::ZERO;
-        match fixed {
-            None => {
-                // marginal (or retroactive per transaction)
-                if self.method == TierMethod::Retroactive {
-                    let x = ceil.map_or(delta, |c| delta.min(c));
-                    let b = band_at(&self.spans, x, self.bounds);
-                    if let Some(rt) = b.and_then(|b| self.rates.get(b).cloned().flatten()) {
-                        let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
-                        amt = pay_slices(
-                            l,
-                            kind,
-                            &rt,
-                            parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)),
-                            bands.as_deref_mut(),
-                        )?;
-                    }
-                } else {
-                    for (b, o) in slices(&self.spans, start, moving, floor, ceil)? {
-                        let Some(rt) = self.rates.get(b).and_then(|r| r.as_ref()) else {
-                            continue;
-                        };
-                        let a = pay_slices(l, kind, rt, [(b, o)].into_iter(), bands.as_deref_mut())?;
-                        amt = amt.add_c(a, "a line")?;
-                    }
-                }
-            }
-            Some((b, rate)) => {
-                if let Some(rt) = rate {
-                    let parts = slices(&[(Decimal::MIN, None)], start, moving, floor, ceil)?;
-                    amt = pay_slices(l, kind, rt, parts.iter().map(|(_, o)| (b.unwrap_or(0), *o)), bands)?;
-                }
-            }
-        }
+        crate::tiers::each_slice(spans, start, moving, floor, ceil, &mut |i, o| {
+            let (band, rt) = match single {
+                Some(x) => x,
+                None => match self.rates.get(i).and_then(|r| r.as_ref()) {
+                    Some(rt) => (i, rt),
+                    None => return Ok(()),
+                },
+            };
+            amt = amt.add_c(pay_slice(l, kind, rt, band, o, bands.as_deref_mut())?, "a line")?;
+            Ok(())
+        })?;
         Ok(amt)
     }
 }

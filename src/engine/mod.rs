@@ -202,7 +202,7 @@ pub(crate) struct Ctx<'a> {
     pub inputs: &'a Inputs,
     pub periods: Vec<Period>,
     pub target: usize,
-    pub payee_index: BTreeMap<&'a str, usize>,
+    pub payee_index: crate::small::StrIndex<'a>,
     /// transaction id to input index (the first of duplicates, which are rejected); built only
     /// when the plan has on-payment holdbacks, its one reader
     pub txn_index: BTreeMap<&'a str, usize>,
@@ -223,6 +223,8 @@ pub(crate) struct Ctx<'a> {
     pub applies: Vec<Vec<bool>>,
     /// whether statements get their credit lines, pay lines and traces (`options.detail`)
     pub full: bool,
+    /// whether pay lines carry their transaction id in a summary (per-transaction holdbacks read it)
+    pub line_ids: bool,
 }
 
 /// The value a line adds to a measure of `kind`.
@@ -236,12 +238,9 @@ pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(plan: &'a Plan, inputs: &'a Inputs, periods: Vec<Period>, target: usize) -> Result<Self> {
-        let mut payee_index: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, p) in plan.payees.iter().enumerate() {
-            payee_index.insert(p.id.as_str(), i);
-        }
+        let payee_index = crate::small::StrIndex::new(plan.payees.iter().map(|p| p.id.as_str()));
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
-        let lookup = |id: &str| payee_index.get(id).copied();
+        let lookup = |id: &str| payee_index.get(id);
         let cc = CreditContext {
             plan,
             periods: &periods,
@@ -262,7 +261,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        add_reversals(plan, inputs, &periods, target, &mut crediting.lines)?;
+        add_reversals(plan, inputs, &periods, target, &mut crediting.lines, &crediting.id_rank)?;
         let lines = crediting.lines;
         let np = plan.payees.len();
         let nm = plan.measures.len();
@@ -299,7 +298,8 @@ impl<'a> Ctx<'a> {
         }
         let mut quotas = vec![vec![vec![None; nk]; nm]; np];
         for q in &plan.quotas {
-            let (Some(&p), Some(&m)) = (payee_index.get(q.payee.as_str()), measure_index.get(q.measure.as_str()))
+            let (Some(&p), Some(&m)) =
+                (payee_index.get(q.payee.as_str()).as_ref(), measure_index.get(q.measure.as_str()))
             else {
                 continue;
             };
@@ -325,6 +325,7 @@ impl<'a> Ctx<'a> {
                 txn_index.entry(t.id.as_str()).or_insert(i);
             }
         }
+        let line_ids = !txn_index.is_empty();
         Ok(Self {
             plan,
             inputs,
@@ -342,6 +343,7 @@ impl<'a> Ctx<'a> {
             quotas,
             applies,
             full: inputs.options.detail.is_full(),
+            line_ids,
         })
     }
 
@@ -396,7 +398,7 @@ impl<'a> Ctx<'a> {
         let d = self.periods.get(k)?.end;
         let payee = self.plan.payees.get(p)?;
         let line = payee.reports_to.iter().find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
-        self.payee_index.get(line.manager.as_str()).copied()
+        self.payee_index.get(line.manager.as_str())
     }
 
     fn figures(&self, p: usize, m: usize, k: usize, ytd: bool) -> Result<Figures> {
@@ -539,7 +541,7 @@ impl<'a> Ctx<'a> {
                     credit_date: l.date,
                     // the rate without trailing zeros: a cross rate's scale is an artefact of the
                     // decimal division (1.2 / 0.8 gives 1.50), which other implementations would not share
-                    fx: l.fx.clone().map(|x| crate::statement::FxNote { rate: x.rate.normalize(), ..x }),
+                    fx: l.fx.as_deref().map(|x| crate::statement::FxNote { rate: x.rate.normalize(), ..x.clone() }),
                     reversal: l.reversal,
                     trace: l.trace.clone(),
                 })
@@ -690,8 +692,13 @@ impl<'a> Ctx<'a> {
         let mut rejected = Vec::new();
         fn add(t: &mut Tally, ccy: &str, amount: Decimal) -> Result<()> {
             t.count += 1;
-            let e = t.amounts.entry(ccy.to_string()).or_default();
-            *e = e.add_c(amount, "the accounting")?;
+            // look up before inserting: no key string is allocated for a currency already there
+            match t.amounts.get_mut(ccy) {
+                Some(e) => *e = e.add_c(amount, "the accounting")?,
+                None => {
+                    t.amounts.insert(ccy.to_string(), amount);
+                }
+            }
             Ok(())
         }
         for (i, t) in self.inputs.transactions.iter().enumerate() {
@@ -758,6 +765,7 @@ fn add_reversals(
     periods: &[Period],
     target: usize,
     lines: &mut Vec<Credit>,
+    id_rank: &[u32],
 ) -> Result<()> {
     let Some(cb) = plan.payments.clawback.as_ref() else {
         return Ok(());
@@ -794,6 +802,6 @@ fn add_reversals(
         return Ok(());
     }
     lines.extend(extra);
-    crate::credit::sort_lines(lines, &inputs.transactions);
+    crate::credit::sort_lines(lines, id_rank);
     Ok(())
 }
