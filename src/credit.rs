@@ -289,6 +289,12 @@ fn rank_ids(txns: &[Transaction]) -> (Vec<u32>, Vec<bool>) {
 
 /// Why crediting rule `r` does not take transaction `t`, if it does not.
 fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reason> {
+    let f = rule.filter();
+    if f.products.is_none() && f.types.is_none() && f.regions.is_none() && f.attributes.is_empty() && f.exclude.is_none()
+    {
+        // no condition on the transaction (the usual rule): it takes every transaction
+        return None;
+    }
     filter_miss(rule.filter(), t, None).map(|(p, m)| Reason {
         code: "FILTER_MISMATCH".into(),
         path: format!("/crediting/rules/{r}/filter{p}"),
@@ -655,6 +661,7 @@ fn credit_one(
         }
     }
     // lines, keeping only payees in role on the credit date
+    let whole = pct(Decimal::ONE_HUNDRED);
     let mut made = 0;
     for &(p, r, share, how) in grants.iter() {
         let Some(payee) = plan.payees.get(p) else {
@@ -669,7 +676,8 @@ fn credit_one(
             });
             continue;
         }
-        let f = pct(share);
+        // (a whole share, written `100`, is the usual case: its fraction is computed once)
+        let f = if share.scale() == 0 && share == Decimal::ONE_HUNDRED { whole } else { pct(share) };
         let line_amount = amount.mul_c(f, "a credit share")?;
         let mut trace = String::new();
         if ctx.traces {

@@ -182,14 +182,60 @@ pub trait Checked: Sized {
     fn div_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal>;
 }
 
+/// Largest mantissa a `Decimal` holds (96 bits).
+const MANTISSA_MAX: i128 = (1i128 << 96) - 1;
+
+/// The sum of two non-negative decimals of the same scale by integer addition, when it fits:
+/// exactly what `checked_add` returns (same value, same scale), without its scale alignment.
+#[inline]
+fn add_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
+    if a.scale() != b.scale() || a.is_sign_negative() || b.is_sign_negative() {
+        return None;
+    }
+    let s = a.mantissa().checked_add(b.mantissa())?;
+    if s > MANTISSA_MAX {
+        return None;
+    }
+    Decimal::try_from_i128_with_scale(s, a.scale()).ok()
+}
+
+/// The product of two non-negative decimals by integer multiplication, when the mantissa and
+/// the scale fit: exactly what `checked_mul` returns (same value, scale the sum of the scales).
+#[inline]
+fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
+    if a.is_sign_negative() || b.is_sign_negative() {
+        return None;
+    }
+    let scale = a.scale() + b.scale();
+    if scale > 28 {
+        return None;
+    }
+    let (x, y) = (a.mantissa(), b.mantissa());
+    // both below 2^63: the product fits in an i128
+    if x >= 1i128 << 63 || y >= 1i128 << 63 {
+        return None;
+    }
+    let p = x.checked_mul(y)?;
+    if p > MANTISSA_MAX {
+        return None;
+    }
+    Decimal::try_from_i128_with_scale(p, scale).ok()
+}
+
 impl Checked for Decimal {
     fn add_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal> {
+        if let Some(v) = add_fast(self, rhs) {
+            return Ok(v);
+        }
         self.checked_add(rhs).ok_or_else(|| Error::overflow(ctx))
     }
     fn sub_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal> {
         self.checked_sub(rhs).ok_or_else(|| Error::overflow(ctx))
     }
     fn mul_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal> {
+        if let Some(v) = mul_fast(self, rhs) {
+            return Ok(v);
+        }
         self.checked_mul(rhs).ok_or_else(|| Error::overflow(ctx))
     }
     fn div_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal> {
@@ -225,9 +271,45 @@ pub(crate) fn fmt_pct(ratio: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    fn any_decimal() -> impl Strategy<Value = Decimal> {
+        // small and huge mantissas, every scale, both signs (and negative zero)
+        (prop_oneof![0i128..1_000_000, 0i128..(1i128 << 70), 0i128..=MANTISSA_MAX], 0u32..=28, any::<bool>())
+            .prop_map(|(m, scale, neg)| {
+                let mut v = Decimal::from_i128_with_scale(m, scale);
+                v.set_sign_negative(neg);
+                v
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        // the fast paths give the very same decimal (value, scale and sign: the bytes) as rust_decimal
+        #[test]
+        fn fast_add_and_mul_equal_rust_decimal(a in any_decimal(), b in any_decimal()) {
+            if let Some(v) = add_fast(a, b) {
+                prop_assert_eq!(Some(v.serialize()), a.checked_add(b).map(|x| x.serialize()));
+            }
+            if let Some(v) = mul_fast(a, b) {
+                prop_assert_eq!(Some(v.serialize()), a.checked_mul(b).map(|x| x.serialize()));
+            }
+            prop_assert_eq!(a.add_c(b, "t").ok().map(|x| x.serialize()), a.checked_add(b).map(|x| x.serialize()));
+            prop_assert_eq!(a.mul_c(b, "t").ok().map(|x| x.serialize()), a.checked_mul(b).map(|x| x.serialize()));
+        }
+    }
+
+    #[test]
+    fn fast_paths_are_taken_for_money() {
+        assert_eq!(add_fast(d("10.25"), d("0.75")).map(|v| v.to_string()), Some("11.00".into()));
+        assert_eq!(mul_fast(d("1234.50"), d("0.08")).map(|v| v.to_string()), Some("98.7600".into()));
+        assert_eq!(add_fast(d("1.5"), d("0.25")), None); // different scales: the general path
+        assert_eq!(add_fast(d("-1.5"), d("0.25")), None); // signs: the general path
+        assert_eq!(mul_fast(d("-2"), d("3")), None); // signs: the general path
     }
 
     #[test]
