@@ -65,4 +65,21 @@ fn main() {
         secs,
         lines as f64 / secs
     );
+    // what the JavaScript package does: JSON text in, JSON text out (summary)
+    let text = serde_json::to_string(&inputs).expect("inputs as JSON");
+    let start = Instant::now();
+    let parsed = Inputs::from_json(&text).expect("inputs");
+    let parse = start.elapsed().as_secs_f64();
+    assert_eq!(parsed.transactions.len(), inputs.transactions.len());
+    let start = Instant::now();
+    let out = compiled.evaluate_json(&text, "Q1").expect("evaluate_json");
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "evaluate_json Q1, summary: {:.3} s, {:.0} credit lines/s ({:.1} MB of JSON in, read in {:.3} s; {:.1} MB out)",
+        secs,
+        lines as f64 / secs,
+        text.len() as f64 / 1e6,
+        parse,
+        out.len() as f64 / 1e6
+    );
 }

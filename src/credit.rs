@@ -290,7 +290,11 @@ fn rank_ids(txns: &[Transaction]) -> (Vec<u32>, Vec<bool>) {
 /// Why crediting rule `r` does not take transaction `t`, if it does not.
 fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reason> {
     let f = rule.filter();
-    if f.products.is_none() && f.types.is_none() && f.regions.is_none() && f.attributes.is_empty() && f.exclude.is_none()
+    if f.products.is_none()
+        && f.types.is_none()
+        && f.regions.is_none()
+        && f.attributes.is_empty()
+        && f.exclude.is_none()
     {
         // no condition on the transaction (the usual rule): it takes every transaction
         return None;

@@ -171,7 +171,8 @@ pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str
     })
 }
 
-/// The reader: which document, and the JSON pointer of the value being read.
+/// The reader: which document, and the JSON pointer of a failure (built as the failure returns:
+/// `path` holds what the failing level itself adds, see [`Reader::at`]).
 struct Reader {
     what: &'static str,
     path: String,
@@ -229,11 +230,31 @@ impl Reader {
     }
 
     /// Reads `v` (the value at `key` of the current value) with `f`.
+    ///
+    /// The path is built only on failure: reading succeeds without touching it, and a failure
+    /// deeper down has each level put its key in front of the error's path as it returns.
     fn at<T>(&mut self, key: &str, v: &Value, f: ReadFn<T>) -> R<T> {
-        let n = self.enter(key);
-        let out = f(self, v)?;
-        self.path.truncate(n);
-        Ok(out)
+        f(self, v).map_err(|Fail| self.prefix(key))
+    }
+
+    /// Puts `/key` (escaped as a JSON pointer token) in front of the failure's path.
+    #[cold]
+    #[inline(never)]
+    fn prefix(&mut self, key: &str) -> Fail {
+        if let Some(Error::Parse { path, .. }) = &mut self.error {
+            let mut p = String::with_capacity(key.len() + 1 + path.len());
+            p.push('/');
+            for c in key.chars() {
+                match c {
+                    '~' => p.push_str("~0"),
+                    '/' => p.push_str("~1"),
+                    c => p.push(c),
+                }
+            }
+            p.push_str(path);
+            *path = p;
+        }
+        Fail
     }
 
     /// The object `v`, refusing any key not in `allowed`. Like the derived code, an empty array
@@ -254,6 +275,45 @@ impl Reader {
             return Err(self.fail(format!("unknown field `{k}`, {expected}")));
         }
         Ok(o)
+    }
+
+    /// The fields `allowed` of the object `v`, in the order of `allowed` (one pass over the
+    /// object instead of a search per field), refusing any other key as [`Reader::object`] does.
+    fn fields<'v>(&mut self, v: &'v Value, allowed: &[&str], out: &mut [Option<&'v Value>]) -> R<()> {
+        if v.as_array().is_some_and(Vec::is_empty) {
+            return Ok(());
+        }
+        let o = self.any_object(v)?;
+        for (k, value) in o.iter() {
+            match allowed.iter().position(|a| *a == k.as_str()) {
+                Some(i) => {
+                    if let Some(slot) = out.get_mut(i) {
+                        *slot = Some(value);
+                    }
+                }
+                None => {
+                    // the same error as `object`
+                    self.object(v, allowed)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A required field found by [`Reader::fields`].
+    fn req_in<T>(&mut self, slot: Option<&Value>, key: &str, f: ReadFn<T>) -> R<T> {
+        match slot {
+            Some(v) => self.at(key, v, f),
+            None => Err(self.missing(key)),
+        }
+    }
+
+    /// An optional field found by [`Reader::fields`]: absent or `null` is `None`.
+    fn opt_in<T>(&mut self, slot: Option<&Value>, key: &str, f: ReadFn<T>) -> R<Option<T>> {
+        match slot {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => self.at(key, v, f).map(Some),
+        }
     }
 
     /// The object `v`, with any keys.
@@ -422,13 +482,10 @@ impl Reader {
     #[inline(never)]
     fn items(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &Value) -> R<()>) -> R<()> {
         let items = v.as_array().ok_or_else(|| self.invalid_type(v, "a list"))?;
-        let mut key = String::new();
         for (i, item) in items.iter().enumerate() {
-            key.clear();
-            key.push_str(&i.to_string());
-            let n = self.enter(&key);
-            f(self, item)?;
-            self.path.truncate(n);
+            if let Err(Fail) = f(self, item) {
+                return Err(self.prefix(&i.to_string()));
+            }
         }
         Ok(())
     }
@@ -448,9 +505,9 @@ impl Reader {
     fn entries(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &String, &Value) -> R<()>) -> R<()> {
         let o = v.as_object().ok_or_else(|| self.invalid_type(v, "an object (a map)"))?;
         for (k, item) in o.iter() {
-            let n = self.enter(k);
-            f(self, k, item)?;
-            self.path.truncate(n);
+            if let Err(Fail) = f(self, k, item) {
+                return Err(self.prefix(k));
+            }
         }
         Ok(())
     }
@@ -1104,7 +1161,8 @@ fn transactions(r: &mut Reader, v: &Value) -> R<Vec<Transaction>> {
 }
 
 fn transaction(r: &mut Reader, v: &Value) -> R<Transaction> {
-    let o = r.object(
+    let mut slots = [None; 16];
+    r.fields(
         v,
         &[
             "id",
@@ -1124,30 +1182,42 @@ fn transaction(r: &mut Reader, v: &Value) -> R<Transaction> {
             "splits",
             "attributes",
         ],
+        &mut slots,
     )?;
+    let [id, owner, amount, currency, quantity, close, booking, invoice, payment, cancellation, refund, product, kind, region, splits, attributes] =
+        slots;
     Ok(Transaction {
-        id: r.req(o, "id", string)?,
-        owner: r.opt(o, "owner", string)?,
-        amount: r.req(o, "amount", decimal)?,
-        currency: r.opt(o, "currency", string)?,
-        quantity: r.opt(o, "quantity", decimal)?,
-        close_date: r.opt(o, "closeDate", date)?,
-        booking_date: r.opt(o, "bookingDate", date)?,
-        invoice_date: r.opt(o, "invoiceDate", date)?,
-        payment_date: r.opt(o, "paymentDate", date)?,
-        cancellation_date: r.opt(o, "cancellationDate", date)?,
-        refund_amount: r.opt(o, "refundAmount", decimal)?,
-        product: r.opt(o, "product", string)?,
-        kind: r.opt(o, "type", string)?,
-        region: r.opt(o, "region", string)?,
-        splits: r.def(o, "splits", |r, v| r.list(v, split))?,
-        attributes: r.def(o, "attributes", |r, v| r.map(v, string))?,
+        id: r.req_in(id, "id", string)?,
+        owner: r.opt_in(owner, "owner", string)?,
+        amount: r.req_in(amount, "amount", decimal)?,
+        currency: r.opt_in(currency, "currency", string)?,
+        quantity: r.opt_in(quantity, "quantity", decimal)?,
+        close_date: r.opt_in(close, "closeDate", date)?,
+        booking_date: r.opt_in(booking, "bookingDate", date)?,
+        invoice_date: r.opt_in(invoice, "invoiceDate", date)?,
+        payment_date: r.opt_in(payment, "paymentDate", date)?,
+        cancellation_date: r.opt_in(cancellation, "cancellationDate", date)?,
+        refund_amount: r.opt_in(refund, "refundAmount", decimal)?,
+        product: r.opt_in(product, "product", string)?,
+        kind: r.opt_in(kind, "type", string)?,
+        region: r.opt_in(region, "region", string)?,
+        // (`def`: absent is the default, `null` is read and refused)
+        splits: match splits {
+            None => Vec::new(),
+            Some(v) => r.at("splits", v, |r, v| r.list(v, split))?,
+        },
+        attributes: match attributes {
+            None => BTreeMap::new(),
+            Some(v) => r.at("attributes", v, |r, v| r.map(v, string))?,
+        },
     })
 }
 
 fn split(r: &mut Reader, v: &Value) -> R<Split> {
-    let o = r.object(v, &["payee", "percent"])?;
-    Ok(Split { payee: r.req(o, "payee", string)?, percent: r.req(o, "percent", decimal)? })
+    let mut slots = [None; 2];
+    r.fields(v, &["payee", "percent"], &mut slots)?;
+    let [payee, percent] = slots;
+    Ok(Split { payee: r.req_in(payee, "payee", string)?, percent: r.req_in(percent, "percent", decimal)? })
 }
 
 /// A closed statement: a full statement may be given, so fields it does not read are ignored.

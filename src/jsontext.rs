@@ -394,12 +394,9 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.i;
-            while let Some(c) = self.peek() {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.i += 1;
-            }
+            // the run of plain characters: one scan of the byte slice
+            let rest = self.s.get(start..).unwrap_or_default();
+            self.i = start + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len());
             // (the run ends at an ASCII byte or at the end, so on a character boundary)
             out.push_str(self.text.get(start..self.i).unwrap_or_default());
             if out.len() > self.max_string {

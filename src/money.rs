@@ -183,11 +183,13 @@ pub trait Checked: Sized {
 }
 
 /// Largest mantissa a `Decimal` holds (96 bits).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 const MANTISSA_MAX: i128 = (1i128 << 96) - 1;
 
 /// The sum of two non-negative decimals of the same scale by integer addition, when it fits:
 /// exactly what `checked_add` returns (same value, same scale), without its scale alignment.
 #[inline]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn add_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
     if a.scale() != b.scale() || a.is_sign_negative() || b.is_sign_negative() {
         return None;
@@ -199,9 +201,11 @@ fn add_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(s, a.scale()).ok()
 }
 
-/// The product of two non-negative decimals by integer multiplication, when the mantissa and
-/// the scale fit: exactly what `checked_mul` returns (same value, scale the sum of the scales).
+/// The product of two non-negative decimals whose mantissas are below 2^32 (amounts up to about
+/// 42 million with cents, usual rates) by one 64-bit integer multiplication, when the scale fits:
+/// exactly what `checked_mul` returns (same value, scale the sum of the scales).
 #[inline]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
     if a.is_sign_negative() || b.is_sign_negative() {
         return None;
@@ -210,20 +214,18 @@ fn mul_fast(a: Decimal, b: Decimal) -> Option<Decimal> {
     if scale > 28 {
         return None;
     }
-    let (x, y) = (a.mantissa(), b.mantissa());
-    // both below 2^63: the product fits in an i128
-    if x >= 1i128 << 63 || y >= 1i128 << 63 {
-        return None;
-    }
-    let p = x.checked_mul(y)?;
-    if p > MANTISSA_MAX {
-        return None;
-    }
-    Decimal::try_from_i128_with_scale(p, scale).ok()
+    let x = u32::try_from(a.mantissa()).ok()?;
+    let y = u32::try_from(b.mantissa()).ok()?;
+    let p = u64::from(x) * u64::from(y);
+    Decimal::try_from_i128_with_scale(i128::from(p), scale).ok()
 }
 
 impl Checked for Decimal {
+    // (not inlined: one copy of each fast path, called from everywhere)
+    #[inline(never)]
     fn add_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal> {
+        // (natively only: kept out of the WebAssembly build, whose size has a budget)
+        #[cfg(not(target_arch = "wasm32"))]
         if let Some(v) = add_fast(self, rhs) {
             return Ok(v);
         }
@@ -232,7 +234,9 @@ impl Checked for Decimal {
     fn sub_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal> {
         self.checked_sub(rhs).ok_or_else(|| Error::overflow(ctx))
     }
+    #[inline(never)]
     fn mul_c(self, rhs: Decimal, ctx: &str) -> Result<Decimal> {
+        #[cfg(not(target_arch = "wasm32"))]
         if let Some(v) = mul_fast(self, rhs) {
             return Ok(v);
         }
@@ -279,12 +283,13 @@ mod tests {
 
     fn any_decimal() -> impl Strategy<Value = Decimal> {
         // small and huge mantissas, every scale, both signs (and negative zero)
-        (prop_oneof![0i128..1_000_000, 0i128..(1i128 << 70), 0i128..=MANTISSA_MAX], 0u32..=28, any::<bool>())
-            .prop_map(|(m, scale, neg)| {
+        (prop_oneof![0i128..1_000_000, 0i128..(1i128 << 70), 0i128..=MANTISSA_MAX], 0u32..=28, any::<bool>()).prop_map(
+            |(m, scale, neg)| {
                 let mut v = Decimal::from_i128_with_scale(m, scale);
                 v.set_sign_negative(neg);
                 v
-            })
+            },
+        )
     }
 
     proptest! {

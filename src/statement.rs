@@ -44,7 +44,11 @@ impl Evaluation {
 
     /// Serializes to compact JSON (the canonical byte form used by golden vectors).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        // Writing these types to a string cannot fail (string keys only, no I/O); should it ever,
+        // the text says so in a fixed form (formatting serde_json's error would pull its whole
+        // message machinery into the WebAssembly module).
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| "{\"error\":\"the evaluation could not be written as JSON\"}".into())
     }
 }
 
