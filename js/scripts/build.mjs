@@ -54,3 +54,12 @@ const size = (f) => {
   return `${f.padEnd(20)} ${String(statSync(join(dist, f)).size).padStart(9)} B raw ${String(gzipSync(b, { level: 9 }).length).padStart(8)} B gzip`;
 };
 console.log(['payplan_bg.wasm', 'payplan_preview_bg.wasm', 'payplan_ops_bg.wasm', 'web.mjs', 'preview.web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs', 'operations.web.mjs'].map(size).join('\n'));
+
+// The size budget of the plan-evaluation module (issue 4: at most 150 KB gzip): a build over it
+// fails, so that growth is noticed when it happens rather than in a later measurement.
+const BUDGET = 150_000;
+const core = gzipSync(readFileSync(join(dist, 'payplan_bg.wasm')), { level: 9 }).length;
+if (core > BUDGET) {
+  console.error(`payplan_bg.wasm is ${core} B gzip, over its budget of ${BUDGET} B: make it smaller (see BENCHMARKS.md)`);
+  process.exit(1);
+}

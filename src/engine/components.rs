@@ -300,16 +300,20 @@ pub(crate) fn evaluate_component(
                 total = total.add_c(amt, "a component")?;
                 attrib.push((l.txn, amt));
                 r.lines.push(PayLine {
-                    transaction: txn_id(ctx, l),
+                    transaction: if ctx.full || ctx.line_ids { txn_id(ctx, l) } else { String::new() },
                     credit,
-                    bands: vec![BandSlice {
-                        band: ri * columns.breaks.len() + ci,
-                        credit,
-                        rate: pr.label.clone(),
-                        amount: amt,
-                    }],
+                    bands: if ctx.full {
+                        vec![BandSlice {
+                            band: ri * columns.breaks.len() + ci,
+                            credit,
+                            rate: pr.label.clone(),
+                            amount: amt,
+                        }]
+                    } else {
+                        Vec::new()
+                    },
                     amount: amt,
-                    trace: format!("{} at {} = {}", credit, pr.label, amt),
+                    trace: if ctx.full { format!("{} at {} = {}", credit, pr.label, amt) } else { String::new() },
                 });
             }
             total
@@ -338,15 +342,24 @@ pub(crate) fn evaluate_component(
                 let amt = ctx.line_round(amt);
                 total = total.add_c(amt, "a component")?;
                 attrib.push((l.txn, amt));
+                // (a summary writes no pay lines: no id unless holdbacks read it, no band, no trace)
                 r.lines.push(PayLine {
-                    transaction: t.id.clone(),
+                    transaction: if ctx.full || ctx.line_ids { t.id.clone() } else { String::new() },
                     credit,
-                    bands: vec![BandSlice { band: 0, credit, rate: pr.label.clone(), amount: amt }],
+                    bands: if ctx.full {
+                        vec![BandSlice { band: 0, credit, rate: pr.label.clone(), amount: amt }]
+                    } else {
+                        Vec::new()
+                    },
                     amount: amt,
-                    trace: format!(
-                        "{} qualifies (credited {}, window {} to {}): {} = {}",
-                        t.id, l.date, window.from, window.to, pr.label, amt
-                    ),
+                    trace: if ctx.full {
+                        format!(
+                            "{} qualifies (credited {}, window {} to {}): {} = {}",
+                            t.id, l.date, window.from, window.to, pr.label, amt
+                        )
+                    } else {
+                        String::new()
+                    },
                 });
             }
             if r.lines.is_empty() {
@@ -658,6 +671,7 @@ fn table(
     let mut pos = Decimal::ZERO;
     let mut this_period = Decimal::ZERO;
     let mut earlier = Decimal::ZERO;
+    r.lines.reserve(all.len());
     for &i in &all {
         let Some(l) = ctx.lines.get(i) else { continue };
         let delta = unit_value(l, kind);
