@@ -296,13 +296,16 @@ mod tests {
 
     fn any_decimal() -> impl Strategy<Value = Decimal> {
         // small and huge mantissas, every scale, both signs (and negative zero)
-        (prop_oneof![Just(0i128), 0i128..1_000_000, 0i128..(1i128 << 70), 0i128..=MANTISSA_MAX], 0u32..=28, any::<bool>()).prop_map(
-            |(m, scale, neg)| {
+        (
+            prop_oneof![Just(0i128), 0i128..1_000_000, 0i128..(1i128 << 70), 0i128..=MANTISSA_MAX],
+            0u32..=28,
+            any::<bool>(),
+        )
+            .prop_map(|(m, scale, neg)| {
                 let mut v = Decimal::from_i128_with_scale(m, scale);
                 v.set_sign_negative(neg);
                 v
-            },
-        )
+            })
     }
 
     proptest! {
