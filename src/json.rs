@@ -112,7 +112,7 @@ pub(crate) fn transaction_from_text(text: &str) -> Result<Transaction> {
 /// Parses JSON text into a value (`crate::jsontext`, which reads as serde_json does). A syntax
 /// error carries the pointer of where the parser stopped and the line and column; nesting deeper
 /// or a string longer than `limits` allow is [`Error::LimitExceeded`] at the same pointer.
-fn parse(what: &str, text: &str, limits: &Limits) -> Result<Value> {
+fn parse<'t>(what: &str, text: &'t str, limits: &Limits) -> Result<Value<'t>> {
     crate::jsontext::parse_limited(text, limits.max_depth, limits.max_string_bytes).map_err(|e| {
         let path = crate::error::pointer_at(text, e.line, e.column);
         let at = format!("(line {}, column {})", e.line, e.column);
@@ -259,13 +259,13 @@ impl Reader {
 
     /// The object `v`, refusing any key not in `allowed`. Like the derived code, an empty array
     /// stands for an empty object.
-    fn object<'v>(&mut self, v: &'v Value, allowed: &[&str]) -> R<&'v Obj> {
+    fn object<'v>(&mut self, v: &'v Value<'v>, allowed: &[&str]) -> R<&'v Obj<'v>> {
         static EMPTY: Obj = Obj::new();
         if v.as_array().is_some_and(Vec::is_empty) {
             return Ok(&EMPTY);
         }
         let o = self.any_object(v)?;
-        if let Some(k) = o.keys().find(|k| !allowed.contains(&k.as_str())) {
+        if let Some(k) = o.keys().find(|k| !allowed.contains(k)) {
             self.enter(k);
             let expected = match allowed {
                 [] => "there are no fields".to_string(),
@@ -279,13 +279,13 @@ impl Reader {
 
     /// The fields `allowed` of the object `v`, in the order of `allowed` (one pass over the
     /// object instead of a search per field), refusing any other key as [`Reader::object`] does.
-    fn fields<'v>(&mut self, v: &'v Value, allowed: &[&str], out: &mut [Option<&'v Value>]) -> R<()> {
+    fn fields<'v>(&mut self, v: &'v Value<'v>, allowed: &[&str], out: &mut [Option<&'v Value<'v>>]) -> R<()> {
         if v.as_array().is_some_and(Vec::is_empty) {
             return Ok(());
         }
         let o = self.any_object(v)?;
         for (k, value) in o.iter() {
-            match allowed.iter().position(|a| *a == k.as_str()) {
+            match allowed.iter().position(|a| *a == k) {
                 Some(i) => {
                     if let Some(slot) = out.get_mut(i) {
                         *slot = Some(value);
@@ -317,7 +317,7 @@ impl Reader {
     }
 
     /// The object `v`, with any keys.
-    fn any_object<'v>(&mut self, v: &'v Value) -> R<&'v Obj> {
+    fn any_object<'v>(&mut self, v: &'v Value<'v>) -> R<&'v Obj<'v>> {
         v.as_object().ok_or_else(|| self.invalid_type(v, "an object"))
     }
 
@@ -378,11 +378,15 @@ impl Reader {
 
     /// An externally tagged variant: `"name"` or `{"name": value}`; returns the index, the name
     /// and the value.
-    fn variant<'v>(&mut self, v: &'v Value, names: &[&'static str]) -> R<(usize, &'static str, Option<&'v Value>)> {
+    fn variant<'v>(
+        &mut self,
+        v: &'v Value<'v>,
+        names: &[&'static str],
+    ) -> R<(usize, &'static str, Option<&'v Value<'v>>)> {
         let (name, inner) = match v {
-            Value::String(s) => (s.as_str(), None),
+            Value::String(s) => (s.as_ref(), None),
             Value::Object(o) if o.len() == 1 => match o.iter().next() {
-                Some((k, inner)) => (k.as_str(), Some(inner)),
+                Some((k, inner)) => (k, Some(inner)),
                 None => return Err(self.invalid_type(v, "a string")),
             },
             Value::Object(o) => {
@@ -406,7 +410,7 @@ impl Reader {
     }
 
     /// The value of an externally tagged variant that carries one.
-    fn payload<'v>(&mut self, v: &'v Value, name: &str, inner: Option<&'v Value>) -> R<&'v Value> {
+    fn payload<'v>(&mut self, v: &'v Value<'v>, name: &str, inner: Option<&'v Value<'v>>) -> R<&'v Value<'v>> {
         inner.ok_or_else(|| self.invalid_type(v, &format!("an object {{\"{name}\": ...}}")))
     }
 
@@ -502,7 +506,7 @@ impl Reader {
 
     /// Calls `f` on each entry of the object `v`, with the path at the entry.
     #[inline(never)]
-    fn entries(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &String, &Value) -> R<()>) -> R<()> {
+    fn entries(&mut self, v: &Value, f: &mut dyn FnMut(&mut Reader, &str, &Value) -> R<()>) -> R<()> {
         let o = v.as_object().ok_or_else(|| self.invalid_type(v, "an object (a map)"))?;
         for (k, item) in o.iter() {
             if let Err(Fail) = f(self, k, item) {
@@ -516,7 +520,7 @@ impl Reader {
     fn map<T>(&mut self, v: &Value, f: ReadFn<T>) -> R<BTreeMap<String, T>> {
         let mut out = BTreeMap::new();
         self.entries(v, &mut |r, k, item| {
-            out.insert(k.clone(), f(r, item)?);
+            out.insert(k.to_string(), f(r, item)?);
             Ok(())
         })?;
         Ok(out)

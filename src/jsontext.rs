@@ -10,17 +10,19 @@
 //! value.
 
 use crate::small::{permute, sort_indices};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A parsed JSON value.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
+pub(crate) enum Value<'a> {
     Null,
     Bool(bool),
     Number(Number),
-    String(String),
-    Array(Vec<Value>),
-    Object(Obj),
+    /// A string: borrowed from the document when it has no escapes (no allocation).
+    String(Cow<'a, str>),
+    Array(Vec<Value<'a>>),
+    Object(Obj<'a>),
 }
 
 /// A JSON number, as serde_json keeps it.
@@ -33,9 +35,9 @@ pub(crate) enum Number {
 
 /// A JSON object: its entries sorted by key, keys unique.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Obj(Vec<(String, Value)>);
+pub(crate) struct Obj<'a>(Vec<(Cow<'a, str>, Value<'a>)>);
 
-impl Obj {
+impl<'a> Obj<'a> {
     pub(crate) const fn new() -> Self {
         Obj(Vec::new())
     }
@@ -44,21 +46,21 @@ impl Obj {
         self.0.len()
     }
 
-    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
-        let i = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
+    pub(crate) fn get(&self, key: &str) -> Option<&Value<'a>> {
+        let i = self.0.binary_search_by(|(k, _)| k.as_ref().cmp(key)).ok()?;
         self.0.get(i).map(|(_, v)| v)
     }
 
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Value<'a>)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(k, _)| k)
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_ref())
     }
 
     /// From entries in document order: sorted by key, the last of a repeated key kept.
-    fn from_entries(mut entries: Vec<(String, Value)>) -> Self {
+    fn from_entries(mut entries: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
         if entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
             return Obj(entries);
         }
@@ -80,7 +82,7 @@ impl Obj {
             return Obj(entries);
         }
         // a repeated key keeps its last value
-        let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        let mut out: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(entries.len());
         for entry in entries {
             match out.last_mut() {
                 Some(last) if last.0 == entry.0 => *last = entry,
@@ -91,15 +93,15 @@ impl Obj {
     }
 }
 
-impl Value {
-    pub(crate) fn as_array(&self) -> Option<&Vec<Value>> {
+impl<'a> Value<'a> {
+    pub(crate) fn as_array(&self) -> Option<&Vec<Value<'a>>> {
         match self {
             Value::Array(a) => Some(a),
             _ => None,
         }
     }
 
-    pub(crate) fn as_object(&self) -> Option<&Obj> {
+    pub(crate) fn as_object(&self) -> Option<&Obj<'a>> {
         match self {
             Value::Object(o) => Some(o),
             _ => None,
@@ -125,7 +127,7 @@ impl Value {
     }
 
     /// The same tree as a `serde_json::Value` (for the public readers that take one).
-    pub(crate) fn from_serde(v: &serde_json::Value) -> Value {
+    pub(crate) fn from_serde(v: &serde_json::Value) -> Value<'static> {
         match v {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
@@ -134,10 +136,10 @@ impl Value {
                 (None, Some(i)) => Number::NegInt(i),
                 _ => Number::Float(n.as_f64().unwrap_or_default()),
             }),
-            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::String(s) => Value::String(Cow::Owned(s.clone())),
             serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from_serde).collect()),
             serde_json::Value::Object(o) => {
-                Value::Object(Obj(o.iter().map(|(k, v)| (k.clone(), Value::from_serde(v))).collect()))
+                Value::Object(Obj(o.iter().map(|(k, v)| (Cow::Owned(k.clone()), Value::from_serde(v))).collect()))
             }
         }
     }
@@ -182,7 +184,7 @@ pub(crate) struct SyntaxError {
 
 /// Parses a JSON document.
 #[cfg(test)]
-pub(crate) fn parse(text: &str) -> Result<Value, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Value<'_>, SyntaxError> {
     parse_limited(text, 127, usize::MAX)
 }
 
@@ -194,7 +196,7 @@ pub(crate) const STRING_LIMIT: &str = "string longer than the limit";
 /// Parses a JSON document nested at most `max_depth` levels (at most 127, serde_json's limit) with
 /// strings and keys of at most `max_string` bytes. Past a limit, the error's message is
 /// [`DEPTH_LIMIT`] or [`STRING_LIMIT`].
-pub(crate) fn parse_limited(text: &str, max_depth: u32, max_string: usize) -> Result<Value, SyntaxError> {
+pub(crate) fn parse_limited(text: &str, max_depth: u32, max_string: usize) -> Result<Value<'_>, SyntaxError> {
     let depth = max_depth.min(127) + 1;
     let mut p = Parser { text, s: text.as_bytes(), i: 0, depth, max_string };
     let v = p.value().map_err(|(message, at)| p.position(message, at))?;
@@ -234,7 +236,7 @@ fn overflows(a: u64, b: u64, c: u64) -> bool {
     a >= c / 10 && (a > c / 10 || b > c % 10)
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -279,7 +281,7 @@ impl Parser<'_> {
         self.peek()
     }
 
-    fn value(&mut self) -> R<Value> {
+    fn value(&mut self) -> R<Value<'a>> {
         let Some(c) = self.whitespace() else {
             return Err(self.peek_error(EOF_VALUE));
         };
@@ -332,7 +334,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn array(&mut self) -> R<Value> {
+    fn array(&mut self) -> R<Value<'a>> {
         let mut items = Vec::new();
         let mut first = true;
         loop {
@@ -354,7 +356,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self) -> R<Value> {
+    fn object(&mut self) -> R<Value<'a>> {
         let mut entries = Vec::new();
         let mut first = true;
         loop {
@@ -389,23 +391,38 @@ impl Parser<'_> {
         }
     }
 
-    /// A string, after its opening quote.
-    fn string(&mut self) -> R<String> {
-        let mut out = String::new();
+    /// A string, after its opening quote: borrowed from the text when it has no escape.
+    fn string(&mut self) -> R<Cow<'a, str>> {
+        let mut out: Option<String> = None;
         loop {
             let start = self.i;
             // the run of plain characters: one scan of the byte slice
             let rest = self.s.get(start..).unwrap_or_default();
             self.i = start + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len());
             // (the run ends at an ASCII byte or at the end, so on a character boundary)
-            out.push_str(self.text.get(start..self.i).unwrap_or_default());
-            if out.len() > self.max_string {
+            let run = self.text.get(start..self.i).unwrap_or_default();
+            let len = match &mut out {
+                None => run.len(),
+                Some(o) => {
+                    o.push_str(run);
+                    o.len()
+                }
+            };
+            if len > self.max_string {
                 return Err(self.error(STRING_LIMIT));
             }
             match self.next() {
                 None => return Err(self.error(EOF_STRING)),
-                Some(b'"') => return Ok(out),
-                Some(b'\\') => self.escape(&mut out)?,
+                Some(b'"') => {
+                    return Ok(match out {
+                        None => Cow::Borrowed(run),
+                        Some(o) => Cow::Owned(o),
+                    })
+                }
+                Some(b'\\') => {
+                    let o = out.get_or_insert_with(|| run.to_string());
+                    self.escape(o)?;
+                }
                 Some(_) => return Err(self.error("control character (\\u0000-\\u001F) found while parsing a string")),
             }
         }
@@ -676,7 +693,7 @@ mod tests {
     use super::*;
 
     /// What serde_json makes of `text`: the value, or the message, line and column.
-    fn serde(text: &str) -> Result<Value, SyntaxError> {
+    fn serde(text: &str) -> Result<Value<'static>, SyntaxError> {
         match serde_json::from_str::<serde_json::Value>(text) {
             Ok(v) => Ok(Value::from_serde(&v)),
             Err(e) => {
