@@ -92,6 +92,28 @@ test('errors of every kind, each followed by a working call on the same instance
   compiled.free();
 });
 
+test('periods and warnings: read on first use, still readable after free()', () => {
+  const compiled = compilePlan(plan);
+  compiled.free();
+  // read from the module when the plan is freed, not when compiled (see the cold-start benchmark)
+  assert.deepEqual(compiled.periods.map((p) => `${p.id} ${p.start} ${p.end}`), [
+    'Q1 2025-01-01 2025-03-31',
+    'Q2 2025-04-01 2025-06-30',
+    'Q3 2025-07-01 2025-09-30',
+    'Q4 2025-10-01 2025-12-31',
+  ]);
+  assert.deepEqual(compiled.warnings, []);
+  // a plan whose first component selects a role that no payee has: two warnings
+  const warned = compilePlan({ ...plan, components: plan.components.map((c, i) => (i === 0 ? { ...c, roles: ['nobody'] } : c)) });
+  assert.equal(warned.periods.length, 4);
+  assert.deepEqual(warned.warnings.map((w) => `${w.severity} ${w.code} ${w.path}`), [
+    'warning UNKNOWN_ROLE /components/0/roles/0',
+    'warning NO_PAYEES /components/0',
+  ]);
+  assert.equal(warned.warnings, warned.warnings, 'the same array on every read');
+  warned.free();
+});
+
 test('free() and Symbol.dispose', () => {
   const compiled = compilePlan(plan);
   compiled[Symbol.dispose]();
