@@ -3,6 +3,9 @@
 //
 //   node bench/cold-start.mjs [runs]
 //
+// The same for the other Node entries (CommonJS, the inline module with the bytes embedded, the
+// preview module).
+//
 // Then a breakdown, also from fresh processes: reading the .wasm file and compiling the module
 // (what the import spends in V8), and the plan compile run again with V8 diagnostic flags in the
 // child process only (the package never sets V8 flags): with every function compiled ahead of
@@ -17,12 +20,19 @@ if (mode === '--child') {
   const { readFileSync } = await import('node:fs');
   const plan = readFileSync(new URL('../../examples/plans/account-executive.json', import.meta.url), 'utf8');
   const t0 = performance.now();
-  const m = await import('../dist/node.mjs');
+  const entry = process.argv[3] ?? 'node.mjs';
+  // a CommonJS entry through require, as a CommonJS program loads it
+  const m = entry.endsWith('.cjs')
+    ? (await import('node:module')).createRequire(import.meta.url)(`../dist/${entry}`)
+    : await import(`../dist/${entry}`);
   const t1 = performance.now();
-  if (process.argv[3] === 'import-only') process.exit(0);
+  if (process.argv[4] === 'import-only') process.exit(0);
   const compiled = m.compilePlan(plan);
   const t2 = performance.now();
-  if (process.argv[3] === 'compile-only') process.exit(0);
+  if (process.argv[4] === 'compile-only') {
+    console.log(JSON.stringify({ instantiate: t1 - t0, compile: t2 - t1 }));
+    process.exit(0);
+  }
   compiled.evaluate({ transactions: [] }, 'Q1');
   const t3 = performance.now();
   compiled.free();
@@ -57,6 +67,14 @@ if (mode === '--child') {
   console.log(`  instantiate + compile            ${ms(both)}   (goal <= 5 ms)`);
   console.log(`  first evaluation (empty inputs)  ${ms(med('firstEvaluate'))}`);
 
+  // the other entries, the same way
+  console.log('other entries, instantiate + compile (median):');
+  for (const entry of ['node.cjs', 'inline.mjs', 'preview.node.mjs']) {
+    const rs = [];
+    for (let i = 0; i < runs; i++) rs.push(child(['--child', entry, 'compile-only']));
+    console.log(`  ${entry.padEnd(17)} import ${ms(med('instantiate', rs))}, compile ${ms(med('compile', rs))}, together ${ms(median(rs.map((r) => r.instantiate + r.compile)))}`);
+  }
+
   // breakdown (fresh processes as well, interleaved so that other load on the machine hits both)
   const mods = [];
   const eager = [];
@@ -69,8 +87,8 @@ if (mode === '--child') {
   const compiledFunctions = (args) =>
     [...execFileSync(process.execPath, ['--trace-wasm-compilation-times', self, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
       .matchAll(/function \S+#(\d+) using Liftoff.*bodysize (\d+)/g)].map((m) => [m[1], Number(m[2])]);
-  const before = new Set(compiledFunctions(['--child', 'import-only']).map(([f]) => f));
-  const lazy = compiledFunctions(['--child', 'compile-only']).filter(([f]) => !before.has(f)).map(([, size]) => size);
+  const before = new Set(compiledFunctions(['--child', 'node.mjs', 'import-only']).map(([f]) => f));
+  const lazy = compiledFunctions(['--child', 'node.mjs', 'compile-only']).filter(([f]) => !before.has(f)).map(([, size]) => size);
   const lazyBytes = lazy.reduce((a, b) => a + b, 0);
   console.log('breakdown (median):');
   console.log(`  import: read the .wasm file (${mods[0].bytes} B)            ${ms(med('read', mods))}`);
