@@ -1,6 +1,7 @@
 // The public API through the built Node ES module entry: plain-object results, typed errors,
 // resilience after bad input, freeing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { compilePlan, evaluate, PayplanError, validatePlan, version, isReady, init, initSync } from '../dist/node.mjs';
@@ -112,6 +113,22 @@ test('periods and warnings: read on first use, still readable after free()', () 
   ]);
   assert.equal(warned.warnings, warned.warnings, 'the same array on every read');
   warned.free();
+});
+
+test('payplan/inline decodes its embedded bytes without a native decoder too', () => {
+  // the inline entry decodes the bytes with Uint8Array.fromBase64 or Buffer when the runtime has
+  // them (the cold start), else in JavaScript: the latter, in a child without either
+  const script = `
+    delete Uint8Array.fromBase64;
+    delete globalThis.Buffer;
+    const { compilePlan } = await import(${JSON.stringify(new URL('../dist/inline.mjs', import.meta.url).href)});
+    const plan = compilePlan(${JSON.stringify(planJson)});
+    const q1 = plan.evaluate({ transactions: [${JSON.stringify(deals[0])}] }, 'Q1');
+    console.log(q1.statements.find((s) => s.payee === 'ae-ana').payout);`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  // D-1, 150,000 of new Platform in Q1, under Ana's quarterly quota of 200,000: band 0 at 8% = 12,000
+  // plus the 500 new-logo SPIFF
+  assert.equal(out.trim(), '12500.00');
 });
 
 test('free() and Symbol.dispose', () => {
