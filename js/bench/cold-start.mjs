@@ -1,7 +1,7 @@
 // Cold start in Node: a fresh process imports the package (which reads and instantiates the
 // WebAssembly module) and compiles the sample plan. Median of several fresh processes.
 //
-//   node bench/cold-start.mjs [runs]
+//   node bench/cold-start.mjs [runs] [--flags]
 //
 // The same for the other Node entries (CommonJS, the inline module with the bytes embedded, the
 // preview module).
@@ -10,7 +10,8 @@
 // (what the import spends in V8), and the plan compile run again with V8 diagnostic flags in the
 // child process only (the package never sets V8 flags): with every function compiled ahead of
 // time, what remains is our own work; and how many functions the compile path calls for the first
-// time, which V8 compiles on that first call (lazy compilation, Liftoff).
+// time, which V8 compiles on that first call (lazy compilation, Liftoff). With --flags, the same
+// two steps under several V8 flags (diagnostics, in child processes only).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -48,7 +49,7 @@ if (mode === '--child') {
   const t2 = performance.now();
   console.log(JSON.stringify({ read: t1 - t0, module: t2 - t1, bytes: bytes.length }));
 } else {
-  const runs = Number(mode ?? 15);
+  const runs = Number(mode === undefined || mode === '--flags' ? 15 : mode);
   const self = fileURLToPath(import.meta.url);
   const child = (args, flags = []) =>
     JSON.parse(execFileSync(process.execPath, [...flags, self, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
@@ -97,4 +98,14 @@ if (mode === '--child') {
   console.log(`    (--no-wasm-lazy-compilation, in this child only)       ${ms(med('compile', eager))}`);
   console.log(`  functions the plan compile calls for the first time: ${lazy.length}, ${lazyBytes} B of`);
   console.log(`    WebAssembly that V8 compiles (Liftoff) on that first call`);
+
+  if (process.argv.includes('--flags')) {
+    console.log('V8 flags, in the child process only (diagnostics; median):');
+    const flagSets = [[], ['--no-wasm-lazy-compilation'], ['--wasm-lazy-validation'], ['--liftoff-only'], ['--no-wasm-tier-up'], ['--no-wasm-dynamic-tiering']];
+    for (const flags of flagSets) {
+      const rs = [];
+      for (let i = 0; i < runs; i++) rs.push(child(['--child', 'node.mjs', 'compile-only'], flags));
+      console.log(`  ${(flags.join(' ') || '(none)').padEnd(28)} import ${ms(med('instantiate', rs))}, compile ${ms(med('compile', rs))}, together ${ms(median(rs.map((r) => r.instantiate + r.compile)))}`);
+    }
+  }
 }
