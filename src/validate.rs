@@ -375,6 +375,9 @@ impl<'a> Validator<'a> {
         bucket_by(found, &join(base, "/"))
     }
 
+    // out of line, one copy per kind of id list: a smaller module, and less code in the callers
+    // for WebAssembly to compile on their first call (the cold start, js/bench/cold-start.mjs)
+    #[inline(never)]
     fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, id) in ids.enumerate() {
@@ -536,6 +539,9 @@ impl<'a> Validator<'a> {
     }
 
     /// Overlaps and gaps between the rates of each currency, sorted by `from`.
+    // out of line (as check_curve, check_basis_cap and check_mbo): WebAssembly compiles a function
+    // on its first call, so a plan without FX rates does not pay, at cold start, for compiling this
+    #[inline(never)]
     fn fx_sequence(&mut self, mut groups: Groups<'_>) {
         let Some(fx) = &self.plan.fx else { return };
         for (cur, &g) in &groups.slots {
@@ -1598,6 +1604,8 @@ impl<'a> Validator<'a> {
         }
     }
 
+    // out of line: compiled by WebAssembly only for plans with an interpolated curve (see fx_sequence)
+    #[inline(never)]
     fn check_curve(&mut self, base: &str, points: &[crate::plan::CurvePoint]) {
         if points.len() < 2 {
             self.err(
@@ -1633,7 +1641,9 @@ impl<'a> Validator<'a> {
         }
     }
 
+    // out of line: compiled by WebAssembly only for plans with a basis cap (see fx_sequence)
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn check_basis_cap(
         &mut self,
         base: &str,
@@ -1681,6 +1691,8 @@ impl<'a> Validator<'a> {
         }
     }
 
+    // out of line: compiled by WebAssembly only for plans with an MBO component (see fx_sequence)
+    #[inline(never)]
     fn check_mbo(
         &mut self,
         base: &str,

@@ -64,16 +64,27 @@ export function validatePlan(plan: Plan | string): Diagnostic[] {
  */
 export class CompiledPlan {
   #inner: WasmPlan | null;
-  /** The plan's periods, in order. */
-  readonly periods: Period[];
-  /** The plan's validation warnings (a compiled plan has no errors). */
-  readonly warnings: Diagnostic[];
+  // read from the module on first use, not when compiling: turning them into JSON runs code
+  // (the serializer) that WebAssembly compiles on its first call, a cost at cold start that a
+  // program which never reads them need not pay (see js/bench/cold-start.mjs)
+  #periods: Period[] | undefined;
+  #warnings: Diagnostic[] | undefined;
 
   /** @internal use {@link compilePlan} */
   constructor(inner: WasmPlan) {
     this.#inner = inner;
-    this.periods = JSON.parse(inner.periods()) as Period[];
-    this.warnings = JSON.parse(inner.warnings()) as Diagnostic[];
+  }
+
+  /** The plan's periods, in order. */
+  get periods(): Period[] {
+    this.#periods ??= JSON.parse(this.#handle().periods()) as Period[];
+    return this.#periods;
+  }
+
+  /** The plan's validation warnings (a compiled plan has no errors). */
+  get warnings(): Diagnostic[] {
+    this.#warnings ??= JSON.parse(this.#handle().warnings()) as Diagnostic[];
+    return this.#warnings;
   }
 
   #handle(): WasmPlan {
@@ -106,7 +117,6 @@ export class CompiledPlan {
     }
   }
 
-  /** Releases the plan's memory in the WebAssembly module. Calling it twice is harmless. */
   /**
    * Opens a live preview session for one payee and period: the payee's transactions and running
    * state stay inside the engine, so that previewing a deal on every keystroke costs work
@@ -139,7 +149,16 @@ export class CompiledPlan {
     }
   }
 
+  /**
+   * Releases the plan's memory in the WebAssembly module. Calling it twice is harmless. The
+   * {@link CompiledPlan.periods} and {@link CompiledPlan.warnings} stay readable.
+   */
   free(): void {
+    if (this.#inner) {
+      // the periods and warnings stay readable after the plan is freed
+      void this.periods;
+      void this.warnings;
+    }
     this.#inner?.free();
     this.#inner = null;
   }

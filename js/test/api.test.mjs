@@ -1,6 +1,7 @@
 // The public API through the built Node ES module entry: plain-object results, typed errors,
 // resilience after bad input, freeing.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { compilePlan, evaluate, PayplanError, validatePlan, version, isReady, init, initSync } from '../dist/node.mjs';
@@ -90,6 +91,44 @@ test('errors of every kind, each followed by a working call on the same instance
     assert.equal(compiled.evaluate({ transactions: deals }, 'Q1').statements[1].payout, '22500.00');
   }
   compiled.free();
+});
+
+test('periods and warnings: read on first use, still readable after free()', () => {
+  const compiled = compilePlan(plan);
+  compiled.free();
+  // read from the module when the plan is freed, not when compiled (see the cold-start benchmark)
+  assert.deepEqual(compiled.periods.map((p) => `${p.id} ${p.start} ${p.end}`), [
+    'Q1 2025-01-01 2025-03-31',
+    'Q2 2025-04-01 2025-06-30',
+    'Q3 2025-07-01 2025-09-30',
+    'Q4 2025-10-01 2025-12-31',
+  ]);
+  assert.deepEqual(compiled.warnings, []);
+  // a plan whose first component selects a role that no payee has: two warnings
+  const warned = compilePlan({ ...plan, components: plan.components.map((c, i) => (i === 0 ? { ...c, roles: ['nobody'] } : c)) });
+  assert.equal(warned.periods.length, 4);
+  assert.deepEqual(warned.warnings.map((w) => `${w.severity} ${w.code} ${w.path}`), [
+    'warning UNKNOWN_ROLE /components/0/roles/0',
+    'warning NO_PAYEES /components/0',
+  ]);
+  assert.equal(warned.warnings, warned.warnings, 'the same array on every read');
+  warned.free();
+});
+
+test('payplan/inline decodes its embedded bytes without a native decoder too', () => {
+  // the inline entry decodes the bytes with Uint8Array.fromBase64 or Buffer when the runtime has
+  // them (the cold start), else in JavaScript: the latter, in a child without either
+  const script = `
+    delete Uint8Array.fromBase64;
+    delete globalThis.Buffer;
+    const { compilePlan } = await import(${JSON.stringify(new URL('../dist/inline.mjs', import.meta.url).href)});
+    const plan = compilePlan(${JSON.stringify(planJson)});
+    const q1 = plan.evaluate({ transactions: [${JSON.stringify(deals[0])}] }, 'Q1');
+    console.log(q1.statements.find((s) => s.payee === 'ae-ana').payout);`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  // D-1, 150,000 of new Platform in Q1, under Ana's quarterly quota of 200,000: band 0 at 8% = 12,000
+  // plus the 500 new-logo SPIFF
+  assert.equal(out.trim(), '12500.00');
 });
 
 test('free() and Symbol.dispose', () => {
