@@ -109,6 +109,54 @@ struct PrepComp {
     eligible: Vec<bool>,
 }
 
+/// Appends `d` as its `Display` writes it (sign, digits, as many decimals as its scale), without
+/// the formatting machinery when the mantissa fits 64 bits.
+fn push_decimal(t: &mut String, d: Decimal) {
+    let m = d.mantissa().unsigned_abs();
+    let Ok(mut m) = u64::try_from(m) else {
+        let _ = write!(t, "{d}");
+        return;
+    };
+    let scale = d.scale() as usize;
+    // 20 digits of a u64, up to 28 leading zeros after the point, the point and the sign, from the
+    // end
+    let mut buf = [0u8; 64];
+    let mut i = buf.len();
+    let mut put = |c: u8| {
+        i = i.saturating_sub(1);
+        if let Some(x) = buf.get_mut(i) {
+            *x = c;
+        }
+    };
+    let mut digits = 0;
+    while m > 0 || digits <= scale {
+        if digits == scale && scale > 0 {
+            put(b'.');
+        }
+        put(b'0' + (m % 10) as u8);
+        m /= 10;
+        digits += 1;
+    }
+    if d.is_sign_negative() {
+        put(b'-');
+    }
+    t.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default());
+}
+
+/// [`pad`] without normalizing when `v` has no more decimals than `scale` (the same value and
+/// scale, and a zero without sign, as `pad` gives).
+fn pad_fast(v: Decimal, scale: u32) -> Decimal {
+    if v.scale() > scale {
+        return pad(v, scale);
+    }
+    let mut n = v;
+    if n.is_zero() {
+        n.set_sign_positive(true);
+    }
+    n.rescale(scale);
+    n
+}
+
 /// Reused buffers of the keystroke path.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Scratch {
@@ -241,26 +289,33 @@ impl Session {
         self.preview_amount_text(amount, date, (!product.is_empty()).then_some(product))
     }
 
+    #[inline(never)]
     fn write_text(&self, p: &EditPreview, t: &mut String) {
-        // (writing to a String cannot fail)
-        let _ = write!(
-            t,
-            "{}|{}|{}|{}|{}|",
-            if p.mode == Mode::Incremental { 'i' } else { 'r' },
-            if p.credited { '1' } else { '0' },
-            p.payout.after,
-            p.payout.change,
-            p.earnings.change
-        );
+        t.push(if p.mode == Mode::Incremental { 'i' } else { 'r' });
+        t.push('|');
+        t.push(if p.credited { '1' } else { '0' });
+        for d in [p.payout.after, p.payout.change, p.earnings.change] {
+            t.push('|');
+            push_decimal(t, d);
+        }
+        t.push('|');
         for (i, c) in p.components.iter().enumerate() {
-            let id = self.current.components.get(i).map(|x| x.0.as_str()).unwrap_or("");
-            let _ = write!(t, "{}{id}={c}", if i > 0 { "," } else { "" });
+            if i > 0 {
+                t.push(',');
+            }
+            t.push_str(self.current.components.get(i).map(|x| x.0.as_str()).unwrap_or(""));
+            t.push('=');
+            push_decimal(t, *c);
         }
         t.push('|');
         let measures = &self.plan.plan().measures;
         for (i, (m, a)) in p.attainment.iter().enumerate() {
-            let id = measures.get(*m).map(|x| x.id.as_str()).unwrap_or("");
-            let _ = write!(t, "{}{id}={a}", if i > 0 { "," } else { "" });
+            if i > 0 {
+                t.push(',');
+            }
+            t.push_str(measures.get(*m).map(|x| x.id.as_str()).unwrap_or(""));
+            t.push('=');
+            push_decimal(t, *a);
         }
         t.push('|');
         for (i, (c, from, to)) in p.bands_crossed.iter().enumerate() {
@@ -443,6 +498,7 @@ impl Session {
 
     /// The keystroke path: the deal's lines scaled to `amount` and rated against the prepared
     /// state.
+    #[inline(never)]
     fn quick(&self, kernel: &Kernel, prep: &Prepared, amount: Decimal, s: &mut Scratch) -> Result<()> {
         s.lines.clear();
         for l in &prep.lines {
@@ -530,10 +586,10 @@ impl Session {
         let scale = self.scale();
         let plan = self.plan.plan();
         let earnings = crate::money::sum_c(s.amounts.iter().copied(), "earnings")?;
-        let payout = pad(plan.rounding.round(earnings.add_c(kernel.adjustments, "the payout")?, scale), scale);
-        let earnings = pad(earnings, scale);
+        let payout = pad_fast(plan.rounding.round(earnings.add_c(kernel.adjustments, "the payout")?, scale), scale);
+        let earnings = pad_fast(earnings, scale);
         let change = |b: Decimal, a: Decimal| -> Result<Change> {
-            Ok(Change { before: b, after: a, change: pad(a.sub_c(b, "a change")?, scale) })
+            Ok(Change { before: b, after: a, change: pad_fast(a.sub_c(b, "a change")?, scale) })
         };
         let out = &mut s.out;
         out.mode = Mode::Incremental;
@@ -544,7 +600,7 @@ impl Session {
         out.components.clear();
         for (i, a) in s.amounts.iter().enumerate() {
             let before = self.current.components.get(i).map(|x| x.1).unwrap_or_default();
-            out.components.push(pad(pad(*a, scale).sub_c(before, "a change")?, scale));
+            out.components.push(pad_fast(pad_fast(*a, scale).sub_c(before, "a change")?, scale));
         }
         out.attainment.clear();
         for (m, km) in kernel.measures.iter().enumerate() {
@@ -594,6 +650,52 @@ impl Session {
         for b in &p.bands_crossed {
             if let Some(i) = self.current.components.iter().position(|(id, _)| *id == b.component) {
                 out.bands_crossed.push((i, b.from, b.to));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_print_as_display_does() {
+        let mut values: Vec<Decimal> = [
+            "0",
+            "0.00",
+            "-0.00",
+            "1",
+            "-1",
+            "0.05",
+            "-0.005",
+            "22500.00",
+            "1.25",
+            "2",
+            "-10500.00",
+            "18446744073709551615",
+            "18446744073709551616.5",
+            "0.0000000000000000000000000001",
+            "79228162514264337593543950335",
+            "-123.4560",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        values.push(Decimal::new(-0, 2));
+        for d in values {
+            let mut t = String::new();
+            push_decimal(&mut t, d);
+            assert_eq!(t, d.to_string(), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn pad_fast_is_pad() {
+        for s in ["0", "-0", "0.0", "1.5", "-1.50", "100", "1.234", "1.2300", "-0.000"] {
+            let d: Decimal = s.parse().unwrap();
+            for scale in [0, 2, 4] {
+                assert_eq!(pad_fast(d, scale).to_string(), pad(d, scale).to_string(), "{s} at {scale}");
             }
         }
     }
