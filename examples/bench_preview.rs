@@ -86,6 +86,37 @@ fn main() {
             json_times.get(((p * json_times.len() as f64) as usize).min(json_times.len() - 1)).copied().unwrap_or(0.0)
         };
         let json_row = (qj(0.5), qj(0.99));
+        // the keystroke path: the deal set once, then only its amount (Decimal in, compact result out)
+        let mut session = session.clone();
+        let deal = Transaction {
+            id: "EDITED".into(),
+            owner: Some("ae-ana".into()),
+            amount: rust_decimal::Decimal::new(100_050, 2),
+            close_date: date.parse().ok(),
+            product: Some("Platform".into()),
+            kind: Some("new".into()),
+            ..Default::default()
+        };
+        session.edit(deal).expect("edit");
+        let mut quick = [Vec::with_capacity(calls), Vec::with_capacity(calls)];
+        let mut keystroke = true;
+        for (k, times) in quick.iter_mut().enumerate() {
+            for i in 0..calls + 1000 {
+                let amount = rust_decimal::Decimal::new(100_050 + (i as i64 & 1023) * 100, 2);
+                let s = Instant::now();
+                if k == 0 {
+                    keystroke &= session.preview_amount(amount, None, None).expect("preview").keystroke;
+                } else {
+                    std::hint::black_box(session.preview_amount_text(amount, None, None).expect("preview"));
+                }
+                let e = s.elapsed();
+                if i >= 1000 {
+                    times.push(e.as_secs_f64() * 1e6);
+                }
+            }
+            times.sort_by(|a, b| a.total_cmp(b));
+        }
+        let qq = |t: &Vec<f64>, p: f64| t.get(((p * t.len() as f64) as usize).min(t.len() - 1)).copied().unwrap_or(0.0);
         let q = |p: f64| times.get(((p * times.len() as f64) as usize).min(times.len() - 1)).copied().unwrap_or(0.0);
         println!("| {label} | {:?} | {:.2} | {:.2} |", mode.expect("mode"), q(0.5), q(0.99));
         println!(
@@ -93,6 +124,13 @@ fn main() {
             mode.expect("mode"),
             json_row.0,
             json_row.1
+        );
+        let path = if keystroke { "keystroke path" } else { "full preview" };
+        println!("| {label}, `preview_amount` ({path}) | | {:.2} | {:.2} |", qq(&quick[0], 0.5), qq(&quick[0], 0.99));
+        println!(
+            "| {label}, `preview_amount_text` ({path}) | | {:.2} | {:.2} |",
+            qq(&quick[1], 0.5),
+            qq(&quick[1], 0.99)
         );
     }
 }

@@ -22,7 +22,7 @@ fi
 # metrics and territory operations (payplan_ops_bg.wasm, loaded by `payplan/operations` only).
 wasm_out=target/wasm32-unknown-unknown/wasm/payplan.wasm
 bindgen() {
-  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir js/wasm --out-name "$1" "$wasm_out"
+  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir js/wasm --out-name "$1" "${2:-$wasm_out}"
 }
 rm -rf js/wasm
 echo "== building the WebAssembly module (plan evaluation)"
@@ -32,8 +32,9 @@ echo "== building the WebAssembly module (operations)"
 cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-ops
 bindgen payplan_ops
 echo "== building the WebAssembly module (plan evaluation with live preview sessions)"
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-preview
-bindgen payplan_preview
+# (its own profile, optimized for speed: a preview runs on every keystroke)
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm-preview --features wasm-preview
+bindgen payplan_preview target/wasm32-unknown-unknown/wasm-preview/payplan.wasm
 
 echo "== installing npm packages"
 if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then

@@ -65,6 +65,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::cmp::Ordering;
 
+mod edit;
+pub use edit::EditPreview;
+
 /// How a session computes previews.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -419,6 +422,9 @@ pub struct Session {
     /// the plan currency's rounding scale, and whether lines are rounded (looked up once)
     scale: u32,
     round_lines: bool,
+    /// the deal being edited (the keystroke path), and its reused buffers
+    draft: Option<edit::Draft>,
+    scratch: edit::Scratch,
 }
 
 fn invalid(code: &str, path: &str, message: String) -> Error {
@@ -498,6 +504,8 @@ impl Session {
                 p.rounding.scale_for(p.minor_units(&p.currency).unwrap_or(2))
             },
             round_lines: plan.plan().rounding.stage == RoundingStage::Line,
+            draft: None,
+            scratch: edit::Scratch::default(),
             current: Outcome {
                 components: Vec::new(),
                 earnings: Decimal::ZERO,
@@ -678,6 +686,9 @@ impl Session {
 
     /// Applies an edit: the transactions, and the kernel's state (or a full rebuild after a replay).
     fn commit(&mut self, remove: Option<usize>, add: Option<Transaction>, after: Option<After>) -> Result<()> {
+        if let Some(d) = self.draft.as_mut() {
+            d.invalidate();
+        }
         match (remove, add) {
             (Some(i), Some(t)) => {
                 if let Some(slot) = self.txns.get_mut(i) {

@@ -116,6 +116,25 @@ impl WasmSession {
         self.inner.preview_remove(id).map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
     }
 
+    /// Sets the deal being edited (JSON); `previewAmount` then previews it with new amounts.
+    pub fn edit(&mut self, txn_json: &str) -> Result<(), JsValue> {
+        let t = crate::json::transaction_from_text(txn_json).map_err(|e| js_error(&e))?;
+        self.inner.edit(t).map_err(|e| js_error(&e))
+    }
+
+    /// The deal being edited with a new amount (and close date and product when not empty): the
+    /// compact text of `Session::preview_amount_text`.
+    #[wasm_bindgen(js_name = previewAmount)]
+    pub fn preview_amount(&mut self, amount: &str, close_date: &str, product: &str) -> Result<String, JsValue> {
+        self.inner.preview_amount_fields(amount, close_date, product).map(str::to_string).map_err(|e| js_error(&e))
+    }
+
+    /// The full preview of the deal being edited (pay lines and trace included) as JSON.
+    #[wasm_bindgen(js_name = previewEdited)]
+    pub fn preview_edited(&self) -> Result<String, JsValue> {
+        self.inner.preview_edited().map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+    }
+
     /// Adds or replaces a transaction; the change as JSON.
     pub fn upsert(&mut self, txn_json: &str) -> Result<String, JsValue> {
         self.inner.upsert_json(txn_json).map_err(|e| js_error(&e))

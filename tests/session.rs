@@ -97,11 +97,44 @@ fn upsert(inputs: &mut Inputs, t: Transaction) {
     }
 }
 
+/// The keystroke path (`edit` + `preview_amount`) gives the figures of a full preview of the deal
+/// with each amount; returns how many amounts it computed itself.
+fn check_keystrokes(session: &mut Session, t: &Transaction, what: &str) -> usize {
+    use rust_decimal::Decimal;
+    session.edit(t.clone()).unwrap_or_else(|e| panic!("{what}: edit {}: {e}", t.id));
+    let mut fast = 0;
+    for amount in [t.amount, Decimal::new(12_345, 2), t.amount.abs() * Decimal::TWO + Decimal::new(1, 2), Decimal::ZERO]
+    {
+        let q = session.preview_amount(amount, None, None).unwrap_or_else(|e| panic!("{what}: {e}")).clone();
+        let p = session.preview(&Transaction { amount, ..t.clone() }).unwrap();
+        let what = format!("{what}: keystroke {} at {amount} (keystroke path: {})", t.id, q.keystroke);
+        assert_eq!(q.payout, p.payout, "{what}: payout");
+        assert_eq!(q.earnings, p.earnings, "{what}: earnings");
+        assert_eq!(q.credited, p.credited, "{what}: credited");
+        let comps: Vec<(String, Decimal)> =
+            session.components().iter().map(|c| c.0.clone()).zip(q.components.iter().copied()).collect();
+        let want: Vec<(String, Decimal)> =
+            p.components.iter().map(|c| (c.component.clone(), c.amount.change)).collect();
+        assert_eq!(comps, want, "{what}: components");
+        let att: Vec<(usize, Decimal)> = q.attainment.clone();
+        let want: Vec<Decimal> = p.measures.iter().filter_map(|m| m.after.attainment).collect();
+        assert_eq!(att.iter().map(|a| a.1).collect::<Vec<_>>(), want, "{what}: attainment");
+        let bands: Vec<(String, Option<usize>, Option<usize>)> =
+            q.bands_crossed.iter().map(|(c, f, to)| (session.components()[*c].0.clone(), *f, *to)).collect();
+        let want: Vec<(String, Option<usize>, Option<usize>)> =
+            p.bands_crossed.iter().map(|b| (b.component.clone(), b.from, b.to)).collect();
+        assert_eq!(bands, want, "{what}: bands crossed");
+        fast += usize::from(q.keystroke);
+    }
+    fast
+}
+
 #[test]
 fn sessions_match_full_evaluation() {
     let mut incremental = 0;
     let mut replayed = 0;
     let mut previews = 0;
+    let mut keystrokes = 0;
     let mut reasons = std::collections::BTreeMap::new();
     for (name, plan, inputs, period) in vectors() {
         let Ok(ev) = plan.evaluate(&inputs, &period) else { continue };
@@ -175,6 +208,7 @@ fn sessions_match_full_evaluation() {
                                 });
                                 assert_eq!(Some(&l.line), w, "{what}: preview line of {} in {}", t.id, l.component);
                             }
+                            keystrokes += check_keystrokes(&mut session, &t, &what);
                             session.upsert(t).unwrap();
                             full = after;
                         }
@@ -194,7 +228,8 @@ fn sessions_match_full_evaluation() {
         }
     }
     eprintln!(
-        "sessions: {incremental} incremental, {replayed} replayed, {previews} previews; replay reasons: {reasons:?}"
+        "sessions: {incremental} incremental, {replayed} replayed, {previews} previews ({keystrokes} amounts on the keystroke path); replay reasons: {reasons:?}"
     );
+    assert!(keystrokes >= 100, "the keystroke path must be exercised ({keystrokes} amounts)");
     assert!(incremental >= 60, "the incremental path must be exercised ({incremental} sessions)");
 }

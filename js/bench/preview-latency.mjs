@@ -6,10 +6,12 @@
 // previews the deal being edited with a new amount, as a CRM page does on every keystroke:
 // - "closing today": the deal's close date is after every other deal of the period;
 // - "back-dated": the deal's close date is in the middle of the period (the lines after it move).
-// Prints median and 99th percentile per call for the JSON-text call (`previewJson`) and the
-// object call (`preview`, which adds JSON.stringify and JSON.parse).
+// Prints median and 99th percentile per call for the keystroke path (`edit` once, then
+// `previewAmountText` / `previewAmount` with the amount alone), the JSON-text call (`previewJson`)
+// and the object call (`preview`, which adds JSON.stringify and JSON.parse).
+// PREVIEW_ONLY=closing skips the back-dated rows.
 import { readFileSync } from 'node:fs';
-import { compilePlan } from '../dist/preview.node.mjs';
+import { compilePlan, parseDealPreview } from '../dist/preview.node.mjs';
 
 const n = Number(process.argv[2] ?? 10_000);
 const calls = Number(process.argv[3] ?? 20_000);
@@ -60,10 +62,31 @@ function measure(label, closeDate, viaObject) {
   return { label, call: viaObject ? 'preview(object)' : 'previewJson(text)', mode, median: q(0.5), p99: q(0.99) };
 }
 
+// the keystroke path: the deal set once with `edit`, then only the amount typed
+function measureAmount(label, closeDate, text) {
+  session.edit({ id: 'EDITED', owner: 'ae-ana', amount: '1000.50', closeDate, product: 'Platform', type: 'new' });
+  const times = new Float64Array(calls);
+  let last;
+  for (let i = -2000; i < calls; i++) {
+    const amount = `${1000 + (i & 1023)}.50`;
+    const s = process.hrtime.bigint();
+    last = text ? session.previewAmountText(amount) : session.previewAmount(amount);
+    const e = process.hrtime.bigint();
+    if (i >= 0) times[i] = Number(e - s) / 1000;
+  }
+  times.sort();
+  const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const mode = (typeof last === 'string' ? parseDealPreview(last) : last).mode;
+  return { label, call: text ? 'previewAmountText(amount)' : 'previewAmount(amount)', mode, median: q(0.5), p99: q(0.99) };
+}
+
+const only = process.env.PREVIEW_ONLY;
 const rows = [
+  measureAmount('closing today', '2025-03-31', true),
+  measureAmount('closing today', '2025-03-31', false),
   measure('closing today', '2025-03-31', false),
   measure('closing today', '2025-03-31', true),
-  measure('back-dated (mid-period)', '2025-02-14', false),
+  ...(only === 'closing' ? [] : [measureAmount('back-dated (mid-period)', '2025-02-14', false), measure('back-dated (mid-period)', '2025-02-14', false)]),
 ];
 console.log(`preview latency: session of ${n} transactions (${summary.mode}), opened in ${openMs.toFixed(1)} ms; ${calls} calls each; node ${process.version}`);
 console.log('| deal | call | mode | median µs | p99 µs |');

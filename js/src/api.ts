@@ -209,6 +209,82 @@ export function version(): string {
 
 
 /**
+ * What the deal being edited does to the payee's pay, compactly: the result of
+ * {@link PreviewSession.previewAmount}, the keystroke path. Money and ratios are decimal strings,
+ * exact to the cent (the same figures as a full {@link PreviewSession.preview}).
+ */
+export interface DealPreview {
+  /** How it was computed: `incremental` from the session's running state, `replay` by re-evaluating. */
+  mode: 'incremental' | 'replay';
+  /** Whether the deal credits the payee in the session's period (when not, every change is zero). */
+  credited: boolean;
+  /** The payout after the change (`"22500.00"`). */
+  payout: string;
+  /** The change in payout (`"10500.00"`, negative with a `-`). */
+  payoutChange: string;
+  /** The change in earnings (the components' sum, before adjustments and payout rounding). */
+  earningsChange: string;
+  /** The change of each component's pay, by component id, in plan order. */
+  components: Record<string, string>;
+  /** The attainment after the change of each measure with a quota, by measure id (`"1.25"` is 125%). */
+  attainment: Record<string, string>;
+  /** The tier tables whose reached band changes (band indices from 0; `null` below the first band). */
+  bandsCrossed: { component: string; from: number | null; to: number | null }[];
+}
+
+/** The fields of the deal being edited that {@link PreviewSession.previewAmount} can change besides the amount. */
+export interface DealChange {
+  /** A new close date, `YYYY-MM-DD`. */
+  closeDate?: string;
+  /** A new product. */
+  product?: string;
+}
+
+function band(s: string): number | null {
+  return s === '-' ? null : Number(s);
+}
+
+function pairs(s: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (s === '') return out;
+  for (const item of s.split(',')) {
+    const eq = item.lastIndexOf('=');
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * Reads the text of {@link PreviewSession.previewAmountText} into a {@link DealPreview}.
+ *
+ * @example
+ * parseDealPreview('i|1|22500.00|10500.00|10500.00|commission=10000.00,platform-spiff=500.00|bookings=1.25|commission=0>1')
+ * // { mode: 'incremental', credited: true, payout: '22500.00', payoutChange: '10500.00', ...,
+ * //   bandsCrossed: [{ component: 'commission', from: 0, to: 1 }] }
+ */
+export function parseDealPreview(text: string): DealPreview {
+  const [mode, credited, payout, payoutChange, earningsChange, components, attainment, bands] = text.split('|');
+  const bandsCrossed: DealPreview['bandsCrossed'] = [];
+  if (bands) {
+    for (const item of bands.split(',')) {
+      const eq = item.lastIndexOf('=');
+      const gt = item.indexOf('>', eq);
+      bandsCrossed.push({ component: item.slice(0, eq), from: band(item.slice(eq + 1, gt)), to: band(item.slice(gt + 1)) });
+    }
+  }
+  return {
+    mode: mode === 'i' ? 'incremental' : 'replay',
+    credited: credited === '1',
+    payout: payout ?? '',
+    payoutChange: payoutChange ?? '',
+    earningsChange: earningsChange ?? '',
+    components: pairs(components ?? ''),
+    attainment: pairs(attainment ?? ''),
+    bandsCrossed,
+  };
+}
+
+/**
  * A live preview session (see {@link CompiledPlan.openSession}): what a deal being edited does to
  * one payee's pay in one period. Previews change nothing; `upsert` and `remove` change the
  * session's transactions. Every figure equals a full evaluation of the same transactions.
@@ -250,6 +326,70 @@ export class PreviewSession {
   /** {@link PreviewSession.preview} with JSON text in and out (the fastest path). */
   previewJson(transactionJson: string): string {
     return this.#call((h) => h.preview(transactionJson));
+  }
+
+  /**
+   * Sets the deal being edited, for the keystroke path: then {@link PreviewSession.previewAmount}
+   * previews it with a new amount on every keystroke. Nothing changes in the session. A deal the
+   * session already holds (same id) is previewed as a replacement.
+   *
+   * @example
+   * session.edit({ id: 'deal-42', owner: 'ae-ana', amount: '0', closeDate: '2025-03-20', product: 'Platform', type: 'new' });
+   * input.oninput = () => {
+   *   const p = session.previewAmount(input.value);       // e.g. '100000'
+   *   label.textContent = `this deal pays you ${p.payoutChange}`; // '10500.00'
+   * };
+   * details.onclick = () => show(session.previewEdited().lines); // the trace, on demand
+   *
+   * @throws {PayplanError} `PARSE_ERROR` for a malformed deal, `TRANSACTION_REJECTED` when the plan rejects it.
+   */
+  edit(transaction: Transaction | string): void {
+    const json = toJson(transaction, 'transaction');
+    const h = this.#handle();
+    try {
+      h.edit(json);
+    } catch (e) {
+      throw toPayplanError(e);
+    }
+  }
+
+  /**
+   * What the deal being edited (see {@link PreviewSession.edit}) does with `amount`, a decimal
+   * string as typed (`'1840.50'`), and optionally a new close date or product: the payout, its
+   * change, the change per component, attainment and bands crossed. The deal keeps the new fields
+   * for the next call. Exact: the same figures as {@link PreviewSession.preview} of the deal.
+   * The fast path (a few microseconds) covers a deal whose amount alone changes; a new date or
+   * product costs one crediting of the deal on that call.
+   *
+   * @throws {PayplanError} `NO_EDIT` before `edit`, `INVALID_AMOUNT` (at `/amount`) for an amount
+   *   that is not a decimal string, `INVALID_DATE`, and what {@link PreviewSession.preview} throws.
+   */
+  previewAmount(amount: string, change?: DealChange): DealPreview {
+    return parseDealPreview(this.previewAmountText(amount, change));
+  }
+
+  /**
+   * {@link PreviewSession.previewAmount} as compact text, the fastest call (read it with
+   * {@link parseDealPreview}): `mode|credited|payout|payout change|earnings change|components|attainment|bands`,
+   * for example `i|1|22500.00|10500.00|10500.00|commission=10000.00,platform-spiff=500.00|bookings=1.25|commission=0>1`.
+   */
+  previewAmountText(amount: string, change?: DealChange): string {
+    const h = this.#handle();
+    try {
+      return h.previewAmount(amount, change?.closeDate ?? '', change?.product ?? '');
+    } catch (e) {
+      throw toPayplanError(e);
+    }
+  }
+
+  /**
+   * The full preview of the deal being edited with its last amount: pay lines and their trace,
+   * measure figures, band rates (the on-demand half of the keystroke path).
+   *
+   * @throws {PayplanError} `NO_EDIT` before {@link PreviewSession.edit}.
+   */
+  previewEdited(): Preview {
+    return JSON.parse(this.#call((h) => h.previewEdited())) as Preview;
   }
 
   /** What removing the transaction `id` would do. @throws {PayplanError} `UNKNOWN_TRANSACTION`. */

@@ -4,8 +4,10 @@ export {
   PreviewSession,
   compilePlan,
   evaluate,
+  parseDealPreview,
   validatePlan,
   version,
   isReady,
 } from './api.js';
+export type { DealChange, DealPreview } from './api.js';
 export { PayplanError } from './errors.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { compilePlan, PayplanError, PreviewSession } from '../dist/preview.node.mjs';
+import { compilePlan, parseDealPreview, PayplanError, PreviewSession } from '../dist/preview.node.mjs';
 import * as plain from '../dist/node.mjs';
 
 const plan = JSON.parse(readFileSync(new URL('../../examples/plans/account-executive.json', import.meta.url), 'utf8'));
@@ -57,6 +57,56 @@ test('edits give the same statement as a full evaluation', () => {
   assert.equal(session.summary().payout, ana.payout);
   assert.deepEqual(session.statement(), ana);
   session[Symbol.dispose]();
+  compiled.free();
+});
+
+test('the keystroke path: edit a deal once, then preview each amount typed', () => {
+  const compiled = compilePlan(plan);
+  const session = compiled.openSession({ transactions: deals }, 'ae-ana', 'Q1');
+  assert.throws(() => session.previewAmount('1'), (e) => e instanceof PayplanError && e.code === 'NO_EDIT');
+  session.edit({ ...deal, amount: '0' });
+  // Ana has 150,000 of her 200,000 quota (12,000.00 at 8%). D-2 for 100,000: 50,000 at 8% = 4,000
+  // + 50,000 at 1.5 x 8% = 6,000, and the 500 new-logo Platform SPIFF
+  assert.deepEqual(session.previewAmount('100000'), {
+    mode: 'incremental',
+    credited: true,
+    payout: '22500.00',
+    payoutChange: '10500.00',
+    earningsChange: '10500.00',
+    components: { commission: '10000.00', 'platform-spiff': '500.00' },
+    attainment: { bookings: '1.25' },
+    bandsCrossed: [{ component: 'commission', from: 0, to: 1 }],
+  });
+  // 20,000 at 8% = 1,600 + 500: 170,000 of 200,000, still in band 0
+  assert.equal(session.previewAmountText('20000'), 'i|1|14100.00|2100.00|2100.00|commission=1600.00,platform-spiff=500.00|bookings=0.85|');
+  // 250,000 takes her to 400,000 (200%, band 2): 4,000 + 100,000 at 12% + 100,000 at 16% = 32,000,
+  // so 44,000 of commission, capped at 25,000 per period (the excess carries forward)
+  const big = session.previewAmount('250000');
+  assert.equal(big.components.commission, '13000.00');
+  assert.equal(big.payout, '25500.00');
+  assert.equal(big.attainment.bookings, '2');
+  assert.deepEqual(big.bandsCrossed, [{ component: 'commission', from: 0, to: 2 }]);
+  // the same as the full preview, whose lines and trace are on demand
+  const full = session.previewEdited();
+  assert.equal(full.payout.after, '25500.00');
+  assert.equal(full.lines[0].trace, 'D-2 credit 250000.00: 50000.00 in band 0 at 1 x 8% + 100000.00 in band 1 at 1.5 x 8% + 100000.00 in band 2 at 2 x 8% = 32000.00');
+  // a Services deal earns no SPIFF
+  assert.equal(session.previewAmount('100000', { product: 'Services' }).components['platform-spiff'], '0.00');
+  // moved to April, it credits Q2: nothing changes in Q1
+  const april = session.previewAmount('100000', { closeDate: '2025-04-02' });
+  assert.equal(april.credited, false);
+  assert.equal(april.payoutChange, '0.00');
+  // typed errors, and the session keeps working
+  assert.throws(() => session.previewAmount('1e5'), (e) => e instanceof PayplanError && e.code === 'INVALID_AMOUNT' && e.path === '/amount');
+  assert.throws(() => session.previewAmount('1', { closeDate: '2025-02-30' }), (e) => e instanceof PayplanError && e.code === 'INVALID_DATE');
+  assert.equal(session.previewAmount('100000', { closeDate: '2025-02-20', product: 'Platform' }).payoutChange, '10500.00');
+  // nothing changed in the session
+  assert.equal(session.summary().payout, '12000.00');
+  assert.deepEqual(parseDealPreview('r|0|1.00|0.00|0.00|c=0.00||'), {
+    mode: 'replay', credited: false, payout: '1.00', payoutChange: '0.00', earningsChange: '0.00',
+    components: { c: '0.00' }, attainment: {}, bandsCrossed: [],
+  });
+  session.free();
   compiled.free();
 });
 
