@@ -275,12 +275,32 @@ impl<'a> Ctx<'a> {
         let mut counts = vec![vec![false; lines.len()]; nm];
         let mut values = vec![vec![vec![Decimal::ZERO; nk]; nm]; np];
         for (m, measure) in plan.measures.iter().enumerate() {
+            // A filter on crediting rules only (the usual measure) is decided per rule, once.
+            let f = &measure.filter;
+            let by_rule: Option<Vec<bool>> = (f.products.is_none()
+                && f.types.is_none()
+                && f.regions.is_none()
+                && f.attributes.is_empty()
+                && f.exclude.is_none())
+            .then(|| {
+                plan.crediting
+                    .rules
+                    .iter()
+                    .map(|r| f.rules.as_ref().is_none_or(|rules| rules.iter().any(|x| x == r.id())))
+                    .collect()
+            });
             for (i, l) in lines.iter().enumerate() {
-                let rule_id = plan.crediting.rules.get(l.rule).map(|r| r.id());
                 let Some(t) = inputs.transactions.get(l.txn) else {
                     continue;
                 };
-                if crate::credit::filter_matches(&measure.filter, t, rule_id) {
+                let counted = match &by_rule {
+                    Some(ok) => ok.get(l.rule).copied().unwrap_or(true),
+                    None => {
+                        let rule_id = plan.crediting.rules.get(l.rule).map(|r| r.id());
+                        crate::credit::filter_matches(f, t, rule_id)
+                    }
+                };
+                if counted {
                     if let Some(c) = counts.get_mut(m).and_then(|c| c.get_mut(i)) {
                         *c = true;
                     }
