@@ -171,6 +171,18 @@ pub(crate) fn parse_serde<T: serde::de::DeserializeOwned>(what: &str, text: &str
     })
 }
 
+/// Appends `/key` to a JSON pointer, escaping `~` and `/`.
+fn push_token(path: &mut String, key: &str) {
+    path.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+}
+
 /// The reader: which document, and the JSON pointer of a failure (built as the failure returns:
 /// `path` holds what the failing level itself adds, see [`Reader::at`]).
 struct Reader {
@@ -218,14 +230,7 @@ impl Reader {
     #[inline(never)]
     fn enter(&mut self, key: &str) -> usize {
         let n = self.path.len();
-        self.path.push('/');
-        for c in key.chars() {
-            match c {
-                '~' => self.path.push_str("~0"),
-                '/' => self.path.push_str("~1"),
-                c => self.path.push(c),
-            }
-        }
+        push_token(&mut self.path, key);
         n
     }
 
@@ -243,14 +248,7 @@ impl Reader {
     fn prefix(&mut self, key: &str) -> Fail {
         if let Some(Error::Parse { path, .. }) = &mut self.error {
             let mut p = String::with_capacity(key.len() + 1 + path.len());
-            p.push('/');
-            for c in key.chars() {
-                match c {
-                    '~' => p.push_str("~0"),
-                    '/' => p.push_str("~1"),
-                    c => p.push(c),
-                }
-            }
+            push_token(&mut p, key);
             p.push_str(path);
             *path = p;
         }
