@@ -15,7 +15,7 @@ use crate::plan::{CreditRule, DateField, Filter, FxDate, Plan};
 use crate::quota::in_role;
 use crate::statement::{FxNote, Reason, Rejected};
 use crate::Result;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 /// A credit line inside the engine (indices instead of ids).
@@ -68,9 +68,6 @@ pub struct Crediting {
     pub fates: Vec<Option<Fate>>,
     /// The credit date and period of each credited transaction (for clawbacks).
     pub credit_dates: Vec<Option<(NaiveDate, usize)>>,
-    /// The rank of each input transaction's id in byte order (equal ids share a rank): the
-    /// processing order compares ranks instead of strings.
-    pub id_rank: Vec<u32>,
 }
 
 /// The date a plan credits a transaction on.
@@ -227,17 +224,15 @@ pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Credi
         lines: Vec::with_capacity(n.saturating_add(n / 2)),
         fates: vec![None; n],
         credit_dates: vec![None; n],
-        id_rank: Vec::new(),
     };
-    // One sort of the ids gives both the duplicates (a later transaction with the id of an earlier
-    // one; the sort is stable, so the first of equal ids is the earliest) and the ranks the line
-    // order compares instead of strings.
-    let (id_rank, duplicate) = rank_ids(txns);
+    // A transaction repeating the id of an earlier one is a duplicate: one hash index of the ids
+    // (which keeps the first position of a repeated id) finds them all.
+    let first = crate::small::StrIndex::new(txns.iter().map(|t| t.id.as_str()));
     let book = FxBook::new(&plan.currency, plan.fx.as_ref());
     let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
     let mut grants = Vec::new();
     for (i, t) in txns.iter().enumerate() {
-        let dup = duplicate.get(i).copied().unwrap_or(false);
+        let dup = first.get(&t.id) != Some(i);
         let fate = credit_one(ctx, &book, t, i, dup, upto_end, &mut grants, &mut out.lines)?;
         if let Fate::Credited(p) = &fate {
             if let Some(d) = credit_date(t, plan.crediting.credit_date) {
@@ -250,41 +245,8 @@ pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Credi
             *slot = Some(fate);
         }
     }
-    sort_lines(&mut out.lines, &id_rank);
-    out.id_rank = id_rank;
+    sort_lines(&mut out.lines, txns);
     Ok(out)
-}
-
-/// The rank of each transaction's id in byte order (equal ids share one), and whether each
-/// transaction repeats the id of an earlier one.
-fn rank_ids(txns: &[Transaction]) -> (Vec<u32>, Vec<bool>) {
-    let n = txns.len();
-    let mut by_id: Vec<usize> = (0..n).collect();
-    crate::small::sort_indices(&mut by_id, &|a, b| match (txns.get(a), txns.get(b)) {
-        (Some(x), Some(y)) => x.id.cmp(&y.id),
-        _ => std::cmp::Ordering::Equal,
-    });
-    let mut rank = vec![0u32; n];
-    let mut duplicate = vec![false; n];
-    let mut r: u32 = 0;
-    let mut prev: Option<&str> = None;
-    for &i in &by_id {
-        let Some(t) = txns.get(i) else { continue };
-        match prev {
-            Some(p) if p == t.id => {
-                if let Some(d) = duplicate.get_mut(i) {
-                    *d = true;
-                }
-            }
-            Some(_) => r = r.saturating_add(1),
-            None => {}
-        }
-        prev = Some(t.id.as_str());
-        if let Some(slot) = rank.get_mut(i) {
-            *slot = r;
-        }
-    }
-    (rank, duplicate)
 }
 
 /// Why crediting rule `r` does not take transaction `t`, if it does not.
@@ -307,24 +269,20 @@ fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reas
 }
 
 /// Sorts credit lines by payee, then into each payee's processing order: credit date,
-/// transaction id (by its rank in `id_rank`, see [`Crediting::id_rank`]), original before
-/// reversal, rule (then share and input position, so that the order is total).
+/// transaction id, original before reversal, rule (then share and input position, so that the
+/// order is total).
 ///
 /// Grouping by payee first (a counting sort) leaves short runs to order: sorting them costs
-/// O(n log(n / payees)) comparisons instead of O(n log n).
-pub fn sort_lines(lines: &mut [Credit], id_rank: &[u32]) {
-    // date and id rank in one integer: most comparisons end there
-    let key = |l: &Credit| -> u64 {
-        // days since the common era, shifted to be non-negative (fits in 32 bits)
-        let days = (i64::from(l.date.num_days_from_ce()) - i64::from(i32::MIN)) as u64;
-        (days << 32) | u64::from(id_rank.get(l.txn).copied().unwrap_or(u32::MAX))
-    };
-    let keys: Vec<u64> = lines.iter().map(key).collect();
+/// O(n log(n / payees)) comparisons instead of O(n log n); ids are compared only between lines of
+/// one date.
+pub fn sort_lines(lines: &mut [Credit], txns: &[Transaction]) {
+    let id = |l: &Credit| txns.get(l.txn).map(|t| t.id.as_str());
     // the key is total; the shared index sort keeps the WebAssembly build small
     let cmp = |i: usize, j: usize| match (lines.get(i), lines.get(j)) {
         (Some(a), Some(b)) => a.payee.cmp(&b.payee).then_with(|| {
-            keys.get(i)
-                .cmp(&keys.get(j))
+            a.date
+                .cmp(&b.date)
+                .then_with(|| id(a).cmp(&id(b)))
                 .then_with(|| a.reversal.cmp(&b.reversal))
                 .then_with(|| a.rule.cmp(&b.rule))
                 .then_with(|| a.share.cmp(&b.share))
@@ -762,18 +720,8 @@ mod tests {
     }
 
     #[test]
-    fn ids_rank_in_byte_order_and_repeats_are_flagged_after_the_first() {
-        let txns: Vec<Transaction> = ["T9", "T10", "b", "T9", "Á", "B"].into_iter().map(txn).collect();
-        let (rank, dup) = rank_ids(&txns);
-        // byte order: "B" < "T10" < "T9" < "b" < "Á"
-        assert_eq!(rank, vec![2, 1, 3, 2, 4, 0]);
-        assert_eq!(dup, vec![false, false, false, true, false, false]);
-    }
-
-    #[test]
     fn lines_sort_by_payee_then_date_then_id() {
         let txns: Vec<Transaction> = ["T9", "T10", "A"].into_iter().map(txn).collect();
-        let (rank, _) = rank_ids(&txns);
         let mut lines = vec![
             line(0, "2025-01-02", 1),
             line(0, "2025-01-02", 0),
@@ -781,7 +729,7 @@ mod tests {
             line(2, "2025-01-03", 0),
             line(2, "1999-12-31", 0),
         ];
-        sort_lines(&mut lines, &rank);
+        sort_lines(&mut lines, &txns);
         let order: Vec<(usize, usize)> = lines.iter().map(|l| (l.txn, l.payee)).collect();
         // payee by payee; each payee's lines by date, then id
         assert_eq!(order, vec![(2, 0), (1, 0), (0, 0), (2, 0), (0, 1)]);

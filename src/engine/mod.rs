@@ -261,7 +261,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        add_reversals(plan, inputs, &periods, target, &mut crediting.lines, &crediting.id_rank)?;
+        add_reversals(plan, inputs, &periods, target, &mut crediting.lines)?;
         let lines = crediting.lines;
         let np = plan.payees.len();
         let nm = plan.measures.len();
@@ -785,7 +785,6 @@ fn add_reversals(
     periods: &[Period],
     target: usize,
     lines: &mut Vec<Credit>,
-    id_rank: &[u32],
 ) -> Result<()> {
     let Some(cb) = plan.payments.clawback.as_ref() else {
         return Ok(());
@@ -822,6 +821,6 @@ fn add_reversals(
         return Ok(());
     }
     lines.extend(extra);
-    crate::credit::sort_lines(lines, id_rank);
+    crate::credit::sort_lines(lines, &inputs.transactions);
     Ok(())
 }
