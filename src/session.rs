@@ -66,6 +66,7 @@ use serde::Serialize;
 use std::cmp::Ordering;
 
 mod edit;
+mod store;
 pub use edit::EditPreview;
 
 /// How a session computes previews.
@@ -410,10 +411,11 @@ pub struct Session {
     period: usize,
     /// payee positions sorted by id (looked up by binary search)
     payee_order: Vec<usize>,
-    /// the payee's transactions, in input order (`None`: removed)
-    txns: Vec<Option<Transaction>>,
+    /// the payee's transactions, in input order (compact columns; removed slots stay until a
+    /// rebuild)
+    txns: store::Store,
     /// positions in `txns` of the transactions held, sorted by id
-    ids: Vec<usize>,
+    ids: Vec<u32>,
     /// the inputs other than transactions
     rest: Inputs,
     kernel: Option<Kernel>,
@@ -481,8 +483,10 @@ impl Session {
             }
         }
         drop(full);
-        let txns: Vec<Option<Transaction>> =
-            inputs.transactions.iter().zip(&keep).filter(|(_, k)| **k).map(|(t, _)| Some(t.clone())).collect();
+        let mut txns = store::Store::default();
+        for (t, _) in inputs.transactions.iter().zip(&keep).filter(|(_, k)| **k) {
+            txns.push(t.clone());
+        }
         let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
         let payees = &plan.plan().payees;
         let mut payee_order: Vec<usize> = (0..payees.len()).collect();
@@ -575,7 +579,7 @@ impl Session {
     /// The inputs the session stands for: its transactions and the other inputs it was opened
     /// with.
     pub fn inputs(&self) -> Inputs {
-        Inputs { transactions: self.txns.iter().flatten().cloned().collect(), ..self.rest.clone() }
+        Inputs { transactions: self.txns.all(), ..self.rest.clone() }
     }
 
     /// The current figures.
@@ -667,15 +671,15 @@ impl Session {
     /// The inputs of the engine with an edit applied.
     fn edited_inputs(&self, edit: &Edit<'_>) -> Inputs {
         let mut transactions = Vec::with_capacity(self.ids.len() + 1);
-        for (i, t) in self.txns.iter().enumerate() {
+        for i in 0..self.txns.len() {
             if Some(i) == edit.remove {
                 if let Some(a) = edit.add {
                     transactions.push(a.clone());
                 }
                 continue;
             }
-            if let Some(t) = t {
-                transactions.push(t.clone());
+            if let Some(t) = self.txns.get(i) {
+                transactions.push(t);
             }
         }
         if let (None, Some(a)) = (edit.remove, edit.add) {
@@ -690,21 +694,15 @@ impl Session {
             d.invalidate();
         }
         match (remove, add) {
-            (Some(i), Some(t)) => {
-                if let Some(slot) = self.txns.get_mut(i) {
-                    *slot = Some(t);
-                }
-            }
+            (Some(i), Some(t)) => self.txns.set(i, t),
             (Some(i), None) => {
-                if let Some(slot) = self.txns.get_mut(i) {
-                    *slot = None;
-                }
-                self.ids.retain(|&j| j != i);
+                self.txns.remove(i);
+                self.ids.retain(|&j| j as usize != i);
             }
             (None, Some(t)) => {
-                let at = self.ids.partition_point(|&j| self.id_at(j) < t.id.as_str());
-                self.txns.push(Some(t));
-                self.ids.insert(at, self.txns.len().saturating_sub(1));
+                let at = self.ids.partition_point(|&j| self.id_at(j as usize) < t.id.as_str());
+                self.txns.push(t);
+                self.ids.insert(at, self.txns.len().saturating_sub(1) as u32);
             }
             (None, None) => {}
         }
@@ -748,26 +746,28 @@ impl Session {
     }
 
     fn id_at(&self, i: usize) -> &str {
-        self.txns.get(i).and_then(|t| t.as_ref()).map(|t| t.id.as_str()).unwrap_or("")
+        self.txns.id(i).unwrap_or("")
     }
 
     /// The position in `txns` of the transaction `id`.
     fn find(&self, id: &str) -> Option<usize> {
-        self.ids.binary_search_by(|&i| self.id_at(i).cmp(id)).ok().and_then(|k| self.ids.get(k).copied())
+        self.ids
+            .binary_search_by(|&i| self.id_at(i as usize).cmp(id))
+            .ok()
+            .and_then(|k| self.ids.get(k).map(|&i| i as usize))
     }
 
     fn reindex(&mut self) {
-        let mut ids: Vec<usize> = (0..self.txns.len()).filter(|&i| matches!(self.txns.get(i), Some(Some(_)))).collect();
+        let mut ids: Vec<usize> = (0..self.txns.len()).filter(|&i| self.txns.alive(i)).collect();
         crate::small::sort_indices(&mut ids, &|a, b| self.id_at(a).cmp(self.id_at(b)));
-        self.ids = ids;
+        self.ids = ids.into_iter().map(|i| i as u32).collect();
     }
 
     /// Recomputes everything from the transactions with the full engine, and builds the
     /// incremental state when the plan allows it and it agrees with the engine.
     fn rebuild(&mut self) -> Result<()> {
         // the engine numbers the transactions without the removed ones
-        self.txns.retain(|t| t.is_some());
-        self.txns.shrink_to_fit();
+        self.txns = self.txns.compacted();
         self.reindex();
         let inputs = self.inputs();
         let plan = self.plan.plan();
@@ -818,7 +818,7 @@ impl Session {
         let own: Vec<&Credit> = line_ids.iter().filter_map(|&i| ctx.lines.get(i)).filter(|l| l.period == k).collect();
         if plan.payments.clawback.is_some() {
             for l in &own {
-                let t = self.txns.get(l.txn).and_then(|t| t.as_ref());
+                let t = self.txns.get(l.txn);
                 if !l.reversal && t.and_then(|t| t.cancellation_date).is_some_and(|c| end.is_some_and(|e| c <= e)) {
                     return Ok(Err("a transaction of the period is cancelled in it (clawback)".into()));
                 }
@@ -1061,14 +1061,14 @@ impl Session {
         if l.txn == PREVIEWED {
             return previewed.map(|t| t.id.as_str()).unwrap_or("");
         }
-        self.txns.get(l.txn as usize).and_then(|t| t.as_ref()).map(|t| t.id.as_str()).unwrap_or("")
+        self.txns.id(l.txn as usize).unwrap_or("")
     }
 
-    fn txn<'a>(&'a self, l: &KLine, previewed: Option<&'a Transaction>) -> Option<&'a Transaction> {
+    fn txn<'a>(&self, l: &KLine, previewed: Option<&'a Transaction>) -> Option<std::borrow::Cow<'a, Transaction>> {
         if l.txn == PREVIEWED {
-            return previewed;
+            return previewed.map(std::borrow::Cow::Borrowed);
         }
-        self.txns.get(l.txn as usize).and_then(|t| t.as_ref())
+        self.txns.get(l.txn as usize).map(std::borrow::Cow::Owned)
     }
 
     /// The engine's processing order of two lines of the payee (see `credit::sort_lines`).
@@ -1112,7 +1112,8 @@ impl Session {
         };
         // the lines removed (found by credit date and id), and where the edit starts
         let mut removed: Vec<usize> = Vec::new();
-        if let Some(t) = edit.remove.and_then(|i| self.txns.get(i)).and_then(|t| t.as_ref()) {
+        if let Some(t) = edit.remove.and_then(|i| self.txns.get(i)) {
+            let t = &t;
             let i = edit.remove.unwrap_or_default();
             let Some(d) = crate::credit::credit_date(t, self.plan.plan().crediting.credit_date) else {
                 return Ok((self.replay(edit, id, credited, notes)?, None));
@@ -1473,7 +1474,7 @@ impl Session {
             return Ok(None);
         }
         let rule_id = self.plan.plan().crediting.rules.get(l.rule as usize).map(|x| x.id());
-        if !crate::credit::filter_matches(filter, t, rule_id) {
+        if !crate::credit::filter_matches(filter, &t, rule_id) {
             return Ok(None);
         }
         let credit = l.credit();
@@ -1688,28 +1689,19 @@ impl Session {
         })
     }
 
-    /// An estimate of the memory the session holds, in bytes: its transactions, the compact credit
-    /// lines and the per-line state of the components (the plan itself is not counted).
+    /// The memory the session holds for its transactions, in bytes: the capacity of every vector,
+    /// string and table that grows with them (the compact transaction columns and their interned
+    /// tables, the id index, the credit lines and the components' per-line and per-band state).
+    /// The compiled plan, the other inputs and the current figures are not counted.
     pub fn memory_bytes(&self) -> usize {
-        let txn = |t: &Transaction| {
-            std::mem::size_of::<Transaction>()
-                + t.id.capacity()
-                + t.owner.as_ref().map_or(0, |s| s.capacity())
-                + t.product.as_ref().map_or(0, |s| s.capacity())
-                + t.kind.as_ref().map_or(0, |s| s.capacity())
-                + t.region.as_ref().map_or(0, |s| s.capacity())
-                + t.currency.as_ref().map_or(0, |s| s.capacity())
-                + t.splits.capacity() * std::mem::size_of::<crate::inputs::Split>()
-                + t.attributes.iter().map(|(k, v)| k.capacity() + v.capacity() + 48).sum::<usize>()
-        };
-        let mut n = self.txns.capacity() * std::mem::size_of::<Option<Transaction>>();
-        n += self.txns.iter().flatten().map(|t| txn(t) - std::mem::size_of::<Transaction>()).sum::<usize>();
-        n += self.ids.capacity() * std::mem::size_of::<usize>();
+        let mut n = self.txns.bytes() + self.ids.capacity() * std::mem::size_of::<u32>();
         if let Some(k) = &self.kernel {
             n += k.lines.capacity() * std::mem::size_of::<KLine>();
+            n += k.measures.capacity() * std::mem::size_of::<KMeasure>();
+            n += k.comps.capacity() * std::mem::size_of::<KComp>();
             for c in &k.comps {
-                if let Calc::Table { pays, cum, .. } = &c.calc {
-                    n += (pays.capacity() + cum.capacity()) * std::mem::size_of::<Decimal>();
+                if let Calc::Table { pays, cum, band_sums, .. } = &c.calc {
+                    n += (pays.capacity() + cum.capacity() + band_sums.capacity()) * std::mem::size_of::<Decimal>();
                 }
             }
         }

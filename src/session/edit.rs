@@ -395,7 +395,8 @@ impl Session {
         // the lines of the version the session holds
         let mut removed: Vec<usize> = Vec::new();
         if let Some(i) = self.find(&t.id) {
-            let Some(old) = self.txns.get(i).and_then(|x| x.as_ref()) else { return Ok(slow) };
+            let Some(old) = self.txns.get(i) else { return Ok(slow) };
+            let old = &old;
             let Some(d) = crate::credit::credit_date(old, plan.crediting.credit_date) else { return Ok(slow) };
             if !self.plan.periods().get(self.period).is_some_and(|p| p.contains(d)) {
                 return Ok(slow);
