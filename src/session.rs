@@ -66,6 +66,7 @@ use serde::Serialize;
 use std::cmp::Ordering;
 
 mod edit;
+mod lines;
 mod store;
 pub use edit::EditPreview;
 
@@ -261,7 +262,7 @@ impl Outcome {
 }
 
 /// A credit line of the payee in the session's period, compactly.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct KLine {
     date: NaiveDate,
     /// index into the session's transactions (`u32::MAX`: the previewed transaction)
@@ -370,7 +371,7 @@ struct KComp {
 
 #[derive(Debug, Clone)]
 struct Kernel {
-    lines: Vec<KLine>,
+    lines: lines::Lines,
     measures: Vec<KMeasure>,
     comps: Vec<KComp>,
     adjustments: Decimal,
@@ -957,9 +958,9 @@ impl Session {
             });
         }
         let adjustments = crate::money::sum_c(st.adjustments.iter().map(|a| a.amount), "adjustments")?;
-        let mut kernel = Kernel { lines, measures, comps, adjustments };
+        let mut kernel = Kernel { lines: lines::Lines::from_vec(lines), measures, comps, adjustments };
         // compute every component from the kernel's own state, and check it against the engine
-        let after = self.evaluate_kernel(&kernel, 0, kernel.lines.clone(), None)?;
+        let after = self.evaluate_kernel(&kernel, 0, kernel.lines.iter().collect(), None)?;
         let engine: Vec<(String, Decimal)> = st.components.iter().map(|c| (c.component.clone(), c.amount)).collect();
         let ours: Vec<(String, Decimal)> =
             after.outcome.components.iter().map(|(id, a)| (id.clone(), pad(*a, self.scale()))).collect();
@@ -975,7 +976,7 @@ impl Session {
                 *band_sums = ca.band_sums;
             }
         }
-        kernel.lines.shrink_to_fit();
+        kernel.lines.shrink();
         Ok(Ok(kernel))
     }
 
@@ -1119,8 +1120,8 @@ impl Session {
                 return Ok((self.replay(edit, id, credited, notes)?, None));
             };
             let start = kernel.lines.partition_point(|l| (l.date, self.txn_id(l, None)) < (d, t.id.as_str()));
-            for (j, l) in kernel.lines.iter().enumerate().skip(start) {
-                if l.date != d || self.txn_id(l, None) != t.id {
+            for (j, l) in kernel.lines.iter_from(start) {
+                if l.date != d || self.txn_id(&l, None) != t.id {
                     break;
                 }
                 if l.txn as usize == i {
@@ -1149,22 +1150,23 @@ impl Session {
         // the lines from `first` on, after the edit, in processing order
         let mut tail: Vec<KLine> = Vec::with_capacity(kernel.lines.len().saturating_sub(first) + added.len());
         let mut adds = added.iter().peekable();
-        for (j, l) in kernel.lines.iter().enumerate().skip(first) {
+        for (j, l) in kernel.lines.iter_from(first) {
             if removed.contains(&j) {
                 continue;
             }
             while let Some(a) = adds.peek() {
-                if self.cmp_lines(a, l, previewed) == Ordering::Less {
+                if self.cmp_lines(a, &l, previewed) == Ordering::Less {
                     tail.push((*a).clone());
                     adds.next();
                 } else {
                     break;
                 }
             }
-            tail.push(l.clone());
+            tail.push(l);
         }
         tail.extend(adds.cloned());
-        let removed_lines: Vec<&KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
         let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed)?;
         let mut after = after;
         let lines = std::mem::take(&mut after.lines);
@@ -1303,8 +1305,13 @@ impl Session {
                             let fixed = (table.method == TierMethod::Retroactive && table.scope != Scope::Transaction)
                                 .then(|| table.reached(total));
                             // a retroactive table with a threshold or basis cap re-rates every line
+                            let head: Vec<KLine> = if fixed.is_some() && first > 0 {
+                                kernel.lines.iter().take(first).collect()
+                            } else {
+                                Vec::new()
+                            };
                             let (first, tail_src): (usize, Vec<&KLine>) = if fixed.is_some() && first > 0 {
-                                (0, kernel.lines.iter().take(first).chain(tail.iter()).collect())
+                                (0, head.iter().chain(tail.iter()).collect())
                             } else {
                                 (first, tail.iter().collect())
                             };
@@ -1696,7 +1703,7 @@ impl Session {
     pub fn memory_bytes(&self) -> usize {
         let mut n = self.txns.bytes() + self.ids.capacity() * std::mem::size_of::<u32>();
         if let Some(k) = &self.kernel {
-            n += k.lines.capacity() * std::mem::size_of::<KLine>();
+            n += k.lines.bytes();
             n += k.measures.capacity() * std::mem::size_of::<KMeasure>();
             n += k.comps.capacity() * std::mem::size_of::<KComp>();
             for c in &k.comps {

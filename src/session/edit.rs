@@ -402,7 +402,8 @@ impl Session {
                 return Ok(slow);
             }
             let start = kernel.lines.partition_point(|l| (l.date, self.txn_id(l, None)) < (d, old.id.as_str()));
-            for (j, l) in kernel.lines.iter().enumerate().skip(start) {
+            for (j, l) in kernel.lines.iter_from(start) {
+                let l = &l;
                 if l.date != d || self.txn_id(l, None) != old.id {
                     break;
                 }
@@ -418,7 +419,8 @@ impl Session {
             first = first.min(kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less));
         }
         let tail_is_removed = (first..n).all(|j| removed.contains(&j));
-        let removed_lines: Vec<&KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
         let mut values: Vec<Decimal> = kernel.measures.iter().map(|m| m.value).collect();
         for (m, km) in kernel.measures.iter().enumerate() {
             let Some(v) = values.get_mut(m) else { continue };

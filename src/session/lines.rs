@@ -1,0 +1,169 @@
+//! A session's credit lines, compactly: 20 bytes a line.
+//!
+//! A line keeps its credit date (day number), its transaction slot, its credited amount (packed
+//! exactly, see [`super::store::pack`]) and an index into a table of interned shapes: the rule,
+//! whether it is a reversal, the measures that count it, its share, quantity and deal count,
+//! which few lines differ in. [`Lines::get`] rebuilds the [`KLine`].
+
+use super::store::{date_of, day, pack_or_side, unpack};
+use super::KLine;
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, Copy)]
+struct Compact {
+    date: i32,
+    txn: u32,
+    /// packed amount, in two halves (so that a line aligns on 4 bytes)
+    amount: [u32; 2],
+    shape: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Shape {
+    rule: u32,
+    reversal: bool,
+    counts: u64,
+    /// exact bytes of share, quantity and deals (equal decimals of different scales differ)
+    key: [[u8; 16]; 3],
+}
+
+#[derive(Debug, Clone, Default)]
+pub(super) struct Lines {
+    lines: Vec<Compact>,
+    shapes: Vec<Shape>,
+    shapes_sorted: Vec<u32>,
+    /// amounts whose mantissa does not pack
+    side: Vec<Decimal>,
+}
+
+impl Lines {
+    pub(super) fn from_vec(v: Vec<KLine>) -> Lines {
+        let mut l = Lines::default();
+        l.extend(v);
+        l.shrink();
+        l
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    fn expand(&self, c: &Compact) -> KLine {
+        let s = self.shapes.get(c.shape as usize);
+        let dec = |k: usize| s.and_then(|s| s.key.get(k)).map(|b| Decimal::deserialize(*b)).unwrap_or_default();
+        let packed = (u64::from(c.amount[0]) | (u64::from(c.amount[1]) << 32)) as i64;
+        KLine {
+            date: date_of(c.date).unwrap_or_default(),
+            txn: c.txn,
+            rule: s.map_or(0, |s| s.rule),
+            reversal: s.is_some_and(|s| s.reversal),
+            counts: s.map_or(0, |s| s.counts),
+            share: dec(0),
+            amount: unpack(packed, &self.side),
+            quantity: dec(1),
+            deals: dec(2),
+        }
+    }
+
+    pub(super) fn get(&self, j: usize) -> Option<KLine> {
+        self.lines.get(j).map(|c| self.expand(c))
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = KLine> + '_ {
+        self.lines.iter().map(|c| self.expand(c))
+    }
+
+    /// The lines from `first` on, with their positions.
+    pub(super) fn iter_from(&self, first: usize) -> impl Iterator<Item = (usize, KLine)> + '_ {
+        self.lines.get(first..).unwrap_or(&[]).iter().enumerate().map(move |(j, c)| (first + j, self.expand(c)))
+    }
+
+    /// The first line for which `before` is false (lines must be partitioned by it).
+    pub(super) fn partition_point(&self, mut before: impl FnMut(&KLine) -> bool) -> usize {
+        self.lines.partition_point(|c| before(&self.expand(c)))
+    }
+
+    pub(super) fn truncate(&mut self, n: usize) {
+        self.lines.truncate(n);
+    }
+
+    pub(super) fn push(&mut self, l: KLine) {
+        let shape = Shape {
+            rule: l.rule,
+            reversal: l.reversal,
+            counts: l.counts,
+            key: [l.share.serialize(), l.quantity.serialize(), l.deals.serialize()],
+        };
+        let shapes = &self.shapes;
+        let k = match self.shapes_sorted.binary_search_by(|&k| shapes.get(k as usize).cmp(&Some(&shape))) {
+            Ok(k) => self.shapes_sorted.get(k).copied().unwrap_or_default(),
+            Err(at) => {
+                self.shapes.push(shape);
+                let k = (self.shapes.len() - 1) as u32;
+                self.shapes_sorted.insert(at, k);
+                k
+            }
+        };
+        let p = pack_or_side(l.amount, &mut self.side) as u64;
+        self.lines.push(Compact {
+            date: day(Some(l.date)),
+            txn: l.txn,
+            amount: [p as u32, (p >> 32) as u32],
+            shape: k,
+        });
+    }
+
+    pub(super) fn extend(&mut self, v: impl IntoIterator<Item = KLine>) {
+        for l in v {
+            self.push(l);
+        }
+    }
+
+    pub(super) fn shrink(&mut self) {
+        self.lines.shrink_to_fit();
+        self.shapes.shrink_to_fit();
+        self.shapes_sorted.shrink_to_fit();
+        self.side.shrink_to_fit();
+    }
+
+    /// Heap bytes held.
+    pub(super) fn bytes(&self) -> usize {
+        self.lines.capacity() * std::mem::size_of::<Compact>()
+            + self.shapes.capacity() * std::mem::size_of::<Shape>()
+            + self.shapes_sorted.capacity() * 4
+            + self.side.capacity() * 16
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use std::str::FromStr;
+
+    #[test]
+    fn lines_come_back_as_they_went_in() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let line = |amount: &str, share: &str| KLine {
+            date: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
+            txn: 7,
+            rule: 1,
+            reversal: false,
+            counts: 0b101,
+            share: d(share),
+            amount: d(amount),
+            quantity: d("1"),
+            deals: d("1"),
+        };
+        let big = "79228162514264337593543950335";
+        let v = vec![line("1840.50", "1"), line("-3", "1.0"), line(big, "1")];
+        let l = Lines::from_vec(v.clone());
+        assert_eq!(std::mem::size_of::<Compact>(), 20);
+        for (a, b) in l.iter().zip(&v) {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+        // share 1 and 1.0 are two shapes; the 29-digit amount goes to the side table
+        assert_eq!(l.shapes.len(), 2);
+        assert_eq!(l.bytes(), 3 * 20 + 2 * std::mem::size_of::<Shape>() + 2 * 4 + 16);
+    }
+}
