@@ -337,8 +337,10 @@ enum Calc {
         m: usize,
         table: ResolvedTable,
         order: Order,
-        pays: Vec<Decimal>,
-        cum: Vec<Decimal>,
+        /// each line's pay (sequential tables)
+        pays: lines::Nums,
+        /// the running basis before every `lines::EVERY`-th line (sequential tables)
+        cum: lines::Nums,
         band_sums: Vec<Decimal>,
     },
     Spiff {
@@ -734,8 +736,7 @@ impl Session {
                 if *order == Order::Sequential {
                     pays.truncate(after.first);
                     pays.extend(ca.tail_pays);
-                    cum.truncate(after.first);
-                    cum.extend(ca.tail_cum);
+                    lines::checkpoints(cum, after.first, ca.tail_cum);
                 }
                 if *order == Order::Retroactive {
                     *band_sums = ca.band_sums;
@@ -958,6 +959,7 @@ impl Session {
             });
         }
         let adjustments = crate::money::sum_c(st.adjustments.iter().map(|a| a.amount), "adjustments")?;
+        comps.shrink_to_fit();
         let mut kernel = Kernel { lines: lines::Lines::from_vec(lines), measures, comps, adjustments };
         // compute every component from the kernel's own state, and check it against the engine
         let after = self.evaluate_kernel(&kernel, 0, kernel.lines.iter().collect(), None)?;
@@ -971,13 +973,28 @@ impl Session {
             kc.base = ca.base;
             kc.amount = ca.amount;
             if let Calc::Table { pays, cum, band_sums, .. } = &mut kc.calc {
-                *pays = ca.tail_pays;
-                *cum = ca.tail_cum;
+                *pays = lines::Nums::from_vec(ca.tail_pays);
+                *cum = lines::Nums::default();
+                lines::checkpoints(cum, 0, ca.tail_cum);
+                cum.shrink();
                 *band_sums = ca.band_sums;
             }
         }
         kernel.lines.shrink();
         Ok(Ok(kernel))
+    }
+
+    /// A sequential table's running basis before line `first`: the checkpoint before it plus the
+    /// counted lines in between.
+    fn cum_at(&self, kernel: &Kernel, m: usize, kind: MeasureKind, cum: &lines::Nums, first: usize) -> Result<Decimal> {
+        let k = first / lines::EVERY;
+        let mut pos = cum.get(k).unwrap_or_default();
+        for (_, l) in kernel.lines.iter_from(k * lines::EVERY).take(first - k * lines::EVERY) {
+            if l.counted(m) {
+                pos = pos.add_c(unit_value(&l.credit(), kind), "a running basis")?;
+            }
+        }
+        Ok(pos)
     }
 
     fn scale(&self) -> u32 {
@@ -1318,11 +1335,14 @@ impl Session {
                             let earlier: Decimal = if full || first == 0 {
                                 Decimal::ZERO
                             } else {
-                                let later = crate::money::sum_c(pays.iter().skip(first).copied(), "a component")?;
+                                let later = crate::money::sum_c(pays.iter_from(first), "a component")?;
                                 kc.base.sub_c(later, "a component")?
                             };
-                            let mut pos =
-                                if first == 0 { Decimal::ZERO } else { cum.get(first).copied().unwrap_or_default() };
+                            let mut pos = if first == 0 {
+                                Decimal::ZERO
+                            } else {
+                                self.cum_at(kernel, m, table.kind, cum, first)?
+                            };
                             let mut base = earlier;
                             let mut tp = Vec::with_capacity(tail_src.len());
                             let mut tc = Vec::with_capacity(tail_src.len() + 1);
@@ -1707,13 +1727,25 @@ impl Session {
             n += k.measures.capacity() * std::mem::size_of::<KMeasure>();
             n += k.comps.capacity() * std::mem::size_of::<KComp>();
             for c in &k.comps {
-                if let Calc::Table { pays, cum, band_sums, .. } = &c.calc {
-                    n += (pays.capacity() + cum.capacity() + band_sums.capacity()) * std::mem::size_of::<Decimal>();
+                n += c.id.capacity();
+                match &c.calc {
+                    Calc::Table { pays, cum, band_sums, table, .. } => {
+                        n += pays.bytes() + cum.bytes() + vec_bytes(band_sums);
+                        n += vec_bytes(&table.spans) + vec_bytes(&table.rates);
+                        n += table.rates.iter().flatten().map(|r| r.label.capacity()).sum::<usize>();
+                    }
+                    Calc::Spiff { rate, .. } => n += rate.as_ref().map_or(0, |r| r.label.capacity()),
+                    Calc::Milestone { levels, .. } => n += vec_bytes(levels),
+                    Calc::Fixed => {}
                 }
             }
         }
         n
     }
+}
+
+fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -1792,7 +1824,14 @@ fn table_calc(
     } else {
         Order::Sequential
     };
-    Ok(Calc::Table { m, table, order, pays: Vec::new(), cum: Vec::new(), band_sums: Vec::new() })
+    Ok(Calc::Table {
+        m,
+        table,
+        order,
+        pays: lines::Nums::default(),
+        cum: lines::Nums::default(),
+        band_sums: Vec::new(),
+    })
 }
 
 /// Whether a component of the payee reads the manager's figures.
@@ -1832,5 +1871,42 @@ mod tests {
         assert_eq!(s.payout().to_string(), "20.00");
         let p = s.preview_remove("N").unwrap();
         assert_eq!(p.payout.after.to_string(), "5.00");
+    }
+
+    #[test]
+    fn memory_counts_every_table_of_a_small_session() {
+        // a marginal table on bookings (its lines depend on the running basis: sequential)
+        let plan = CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD","calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
+          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
+          "crediting":{"rules":[{"type":"direct","id":"d"}]},
+          "components":[{"id":"c","type":"tiered","roles":["AE"],"measure":"bookings","basis":"value","method":"marginal",
+            "tiers":[{"from":"0","to":"1000","rate":{"percent":"5"}},{"from":"1000","rate":{"percent":"10"}}]}]}"#).unwrap();
+        let inputs = Inputs::from_json(
+            r#"{"transactions":[{"id":"T1","owner":"rep","amount":"600","closeDate":"2025-02-01","product":"P"},
+                {"id":"T22","owner":"rep","amount":"700.50","closeDate":"2025-02-02","product":"P"}]}"#,
+        )
+        .unwrap();
+        let s = Session::open(&plan, &inputs, "rep", "Q1").unwrap();
+        assert_eq!(s.mode(), Mode::Incremental, "{:?}", s.replay_reason());
+        // 600 x 5% = 30; 400 x 5% + 300.50 x 10% = 20 + 30.05
+        assert_eq!(s.payout().to_string(), "80.05");
+        let k = s.kernel.as_ref().unwrap();
+        assert!(matches!(&k.comps[0].calc, Calc::Table { order: Order::Sequential, .. }));
+        // transactions: ids "T1T22" 5 + id ends 2 x 4 + dates 2 x 4 + amounts 2 x 8 + fields 2 x 4 = 45;
+        // strings "rep" and "P": 2 x 24 + 4 = 52, sorted 2 x 4 = 8; one combination 16 + 4 = 20
+        let txns = 45 + 52 + 8 + 20;
+        // the id index: 2 x 4
+        let ids = 8;
+        // lines: 2 x 20, one shape and its sorted index
+        let lines = 40 + 64 + 4;
+        // the table: 2 pays x 8, one checkpoint (line 0) x 8; its two spans and rates, their
+        // labels "5%" and "10%" (formatted into 8-byte buffers: 2 x 8)
+        let Calc::Table { table, .. } = &k.comps[0].calc else { unreachable!() };
+        let spans = table.spans.capacity() * std::mem::size_of_val(&table.spans[0]);
+        let rates = table.rates.capacity() * std::mem::size_of_val(&table.rates[0]);
+        let table = 16 + 8 + spans + rates + 16;
+        // one measure and one component (its id "c": 1 byte)
+        let fixed = std::mem::size_of::<KMeasure>() + std::mem::size_of::<KComp>() + 1;
+        assert_eq!(s.memory_bytes(), txns + ids + lines + table + fixed);
     }
 }

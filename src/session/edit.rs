@@ -458,9 +458,9 @@ impl Session {
                             return Ok(slow);
                         }
                         for j in &removed {
-                            pc.base = pc.base.sub_c(pays.get(*j).copied().unwrap_or_default(), "a component")?;
+                            pc.base = pc.base.sub_c(pays.get(*j).unwrap_or_default(), "a component")?;
                         }
-                        pc.pos = cum.get(first).copied().unwrap_or_default();
+                        pc.pos = self.cum_at(kernel, *m, table.kind, cum, first)?;
                     }
                 },
                 Calc::Spiff { m, filter, from, to, rate } => {

@@ -166,4 +166,77 @@ mod tests {
         assert_eq!(l.shapes.len(), 2);
         assert_eq!(l.bytes(), 3 * 20 + 2 * std::mem::size_of::<Shape>() + 2 * 4 + 16);
     }
+
+    #[test]
+    fn checkpoints_every_sixteenth_line() {
+        // running basis 0, 1, 2, ... 40 before lines 0..=40
+        let cum: Vec<Decimal> = (0..=40).map(Decimal::from).collect();
+        let mut n = Nums::default();
+        checkpoints(&mut n, 0, cum);
+        assert_eq!(n.iter_from(0).collect::<Vec<_>>(), vec![Decimal::from(0), Decimal::from(16), Decimal::from(32)]);
+        // lines from 20 on replaced: the basis is now 100 + i before line 20 + i
+        checkpoints(&mut n, 20, (0..=30).map(|i| Decimal::from(100 + i)).collect());
+        // 0 and 16 kept; 32 and 48 from the new tail (100 + 12, 100 + 28)
+        assert_eq!(n.iter_from(0).map(|d| d.to_string()).collect::<Vec<_>>(), ["0", "16", "112", "128"]);
+        assert_eq!(n.bytes(), 4 * 8);
+    }
+}
+
+/// Decimals packed into 8 bytes each (see [`super::store::pack`]), exactly.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Nums {
+    v: Vec<i64>,
+    side: Vec<Decimal>,
+}
+
+impl Nums {
+    pub(super) fn from_vec(v: Vec<Decimal>) -> Nums {
+        let mut n = Nums::default();
+        n.extend(v);
+        n.shrink();
+        n
+    }
+
+    pub(super) fn get(&self, j: usize) -> Option<Decimal> {
+        self.v.get(j).map(|&p| unpack(p, &self.side))
+    }
+
+    pub(super) fn iter_from(&self, first: usize) -> impl Iterator<Item = Decimal> + '_ {
+        self.v.get(first..).unwrap_or(&[]).iter().map(|&p| unpack(p, &self.side))
+    }
+
+    pub(super) fn truncate(&mut self, n: usize) {
+        self.v.truncate(n);
+    }
+
+    pub(super) fn push(&mut self, d: Decimal) {
+        let p = pack_or_side(d, &mut self.side);
+        self.v.push(p);
+    }
+
+    pub(super) fn extend(&mut self, v: impl IntoIterator<Item = Decimal>) {
+        for d in v {
+            self.push(d);
+        }
+    }
+
+    pub(super) fn shrink(&mut self) {
+        self.v.shrink_to_fit();
+        self.side.shrink_to_fit();
+    }
+
+    pub(super) fn bytes(&self) -> usize {
+        self.v.capacity() * 8 + self.side.capacity() * 16
+    }
+}
+
+/// A table's running basis before every line is kept at every `EVERY`-th line only; the others
+/// are recomputed from the checkpoint before them, adding the same values in the same order.
+pub(super) const EVERY: usize = 16;
+
+/// The checkpoints of `cum` (the running basis before each line from `first` on) appended to
+/// `into`, which holds the checkpoints of the lines before `first`.
+pub(super) fn checkpoints(into: &mut Nums, first: usize, cum: Vec<Decimal>) {
+    into.truncate(first.div_ceil(EVERY));
+    into.extend(cum.into_iter().enumerate().filter(|(i, _)| (first + i) % EVERY == 0).map(|(_, d)| d));
 }
