@@ -32,11 +32,11 @@ fn main() {
     let session = Session::open(&plan, &inputs, "ae-ana", "Q1").expect("session");
     let open = t.elapsed();
     println!(
-        "session of {n} transactions ({:?}), opened in {:.1} ms; memory {} bytes per transaction (transactions {} B each as held, compact lines and component state included)",
+        "session of {n} transactions ({:?}), opened in {:.1} ms; memory {:.1} bytes per transaction (Session::memory_bytes {} B: compact transaction columns, credit lines and component state)",
         session.mode(),
         open.as_secs_f64() * 1e3,
-        session.memory_bytes() / n.max(1),
-        std::mem::size_of::<Transaction>()
+        session.memory_bytes() as f64 / n.max(1) as f64,
+        session.memory_bytes()
     );
     println!("| deal | mode | median µs | p99 µs |");
     println!("|---|---|---:|---:|");

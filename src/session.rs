@@ -66,6 +66,8 @@ use serde::Serialize;
 use std::cmp::Ordering;
 
 mod edit;
+mod lines;
+mod store;
 pub use edit::EditPreview;
 
 /// How a session computes previews.
@@ -260,7 +262,7 @@ impl Outcome {
 }
 
 /// A credit line of the payee in the session's period, compactly.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct KLine {
     date: NaiveDate,
     /// index into the session's transactions (`u32::MAX`: the previewed transaction)
@@ -335,8 +337,10 @@ enum Calc {
         m: usize,
         table: ResolvedTable,
         order: Order,
-        pays: Vec<Decimal>,
-        cum: Vec<Decimal>,
+        /// each line's pay (sequential tables)
+        pays: lines::Nums,
+        /// the running basis before every `lines::EVERY`-th line (sequential tables)
+        cum: lines::Nums,
         band_sums: Vec<Decimal>,
     },
     Spiff {
@@ -369,7 +373,7 @@ struct KComp {
 
 #[derive(Debug, Clone)]
 struct Kernel {
-    lines: Vec<KLine>,
+    lines: lines::Lines,
     measures: Vec<KMeasure>,
     comps: Vec<KComp>,
     adjustments: Decimal,
@@ -410,10 +414,11 @@ pub struct Session {
     period: usize,
     /// payee positions sorted by id (looked up by binary search)
     payee_order: Vec<usize>,
-    /// the payee's transactions, in input order (`None`: removed)
-    txns: Vec<Option<Transaction>>,
+    /// the payee's transactions, in input order (compact columns; removed slots stay until a
+    /// rebuild)
+    txns: store::Store,
     /// positions in `txns` of the transactions held, sorted by id
-    ids: Vec<usize>,
+    ids: Vec<u32>,
     /// the inputs other than transactions
     rest: Inputs,
     kernel: Option<Kernel>,
@@ -481,8 +486,10 @@ impl Session {
             }
         }
         drop(full);
-        let txns: Vec<Option<Transaction>> =
-            inputs.transactions.iter().zip(&keep).filter(|(_, k)| **k).map(|(t, _)| Some(t.clone())).collect();
+        let mut txns = store::Store::default();
+        for (t, _) in inputs.transactions.iter().zip(&keep).filter(|(_, k)| **k) {
+            txns.push(t.clone());
+        }
         let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
         let payees = &plan.plan().payees;
         let mut payee_order: Vec<usize> = (0..payees.len()).collect();
@@ -575,7 +582,7 @@ impl Session {
     /// The inputs the session stands for: its transactions and the other inputs it was opened
     /// with.
     pub fn inputs(&self) -> Inputs {
-        Inputs { transactions: self.txns.iter().flatten().cloned().collect(), ..self.rest.clone() }
+        Inputs { transactions: self.txns.all(), ..self.rest.clone() }
     }
 
     /// The current figures.
@@ -667,15 +674,15 @@ impl Session {
     /// The inputs of the engine with an edit applied.
     fn edited_inputs(&self, edit: &Edit<'_>) -> Inputs {
         let mut transactions = Vec::with_capacity(self.ids.len() + 1);
-        for (i, t) in self.txns.iter().enumerate() {
+        for i in 0..self.txns.len() {
             if Some(i) == edit.remove {
                 if let Some(a) = edit.add {
                     transactions.push(a.clone());
                 }
                 continue;
             }
-            if let Some(t) = t {
-                transactions.push(t.clone());
+            if let Some(t) = self.txns.get(i) {
+                transactions.push(t);
             }
         }
         if let (None, Some(a)) = (edit.remove, edit.add) {
@@ -690,21 +697,15 @@ impl Session {
             d.invalidate();
         }
         match (remove, add) {
-            (Some(i), Some(t)) => {
-                if let Some(slot) = self.txns.get_mut(i) {
-                    *slot = Some(t);
-                }
-            }
+            (Some(i), Some(t)) => self.txns.set(i, t),
             (Some(i), None) => {
-                if let Some(slot) = self.txns.get_mut(i) {
-                    *slot = None;
-                }
-                self.ids.retain(|&j| j != i);
+                self.txns.remove(i);
+                self.ids.retain(|&j| j as usize != i);
             }
             (None, Some(t)) => {
-                let at = self.ids.partition_point(|&j| self.id_at(j) < t.id.as_str());
-                self.txns.push(Some(t));
-                self.ids.insert(at, self.txns.len().saturating_sub(1));
+                let at = self.ids.partition_point(|&j| self.id_at(j as usize) < t.id.as_str());
+                self.txns.push(t);
+                self.ids.insert(at, self.txns.len().saturating_sub(1) as u32);
             }
             (None, None) => {}
         }
@@ -735,8 +736,7 @@ impl Session {
                 if *order == Order::Sequential {
                     pays.truncate(after.first);
                     pays.extend(ca.tail_pays);
-                    cum.truncate(after.first);
-                    cum.extend(ca.tail_cum);
+                    lines::checkpoints(cum, after.first, ca.tail_cum);
                 }
                 if *order == Order::Retroactive {
                     *band_sums = ca.band_sums;
@@ -748,26 +748,28 @@ impl Session {
     }
 
     fn id_at(&self, i: usize) -> &str {
-        self.txns.get(i).and_then(|t| t.as_ref()).map(|t| t.id.as_str()).unwrap_or("")
+        self.txns.id(i).unwrap_or("")
     }
 
     /// The position in `txns` of the transaction `id`.
     fn find(&self, id: &str) -> Option<usize> {
-        self.ids.binary_search_by(|&i| self.id_at(i).cmp(id)).ok().and_then(|k| self.ids.get(k).copied())
+        self.ids
+            .binary_search_by(|&i| self.id_at(i as usize).cmp(id))
+            .ok()
+            .and_then(|k| self.ids.get(k).map(|&i| i as usize))
     }
 
     fn reindex(&mut self) {
-        let mut ids: Vec<usize> = (0..self.txns.len()).filter(|&i| matches!(self.txns.get(i), Some(Some(_)))).collect();
+        let mut ids: Vec<usize> = (0..self.txns.len()).filter(|&i| self.txns.alive(i)).collect();
         crate::small::sort_indices(&mut ids, &|a, b| self.id_at(a).cmp(self.id_at(b)));
-        self.ids = ids;
+        self.ids = ids.into_iter().map(|i| i as u32).collect();
     }
 
     /// Recomputes everything from the transactions with the full engine, and builds the
     /// incremental state when the plan allows it and it agrees with the engine.
     fn rebuild(&mut self) -> Result<()> {
         // the engine numbers the transactions without the removed ones
-        self.txns.retain(|t| t.is_some());
-        self.txns.shrink_to_fit();
+        self.txns = self.txns.compacted();
         self.reindex();
         let inputs = self.inputs();
         let plan = self.plan.plan();
@@ -818,7 +820,7 @@ impl Session {
         let own: Vec<&Credit> = line_ids.iter().filter_map(|&i| ctx.lines.get(i)).filter(|l| l.period == k).collect();
         if plan.payments.clawback.is_some() {
             for l in &own {
-                let t = self.txns.get(l.txn).and_then(|t| t.as_ref());
+                let t = self.txns.get(l.txn);
                 if !l.reversal && t.and_then(|t| t.cancellation_date).is_some_and(|c| end.is_some_and(|e| c <= e)) {
                     return Ok(Err("a transaction of the period is cancelled in it (clawback)".into()));
                 }
@@ -957,9 +959,10 @@ impl Session {
             });
         }
         let adjustments = crate::money::sum_c(st.adjustments.iter().map(|a| a.amount), "adjustments")?;
-        let mut kernel = Kernel { lines, measures, comps, adjustments };
+        comps.shrink_to_fit();
+        let mut kernel = Kernel { lines: lines::Lines::from_vec(lines), measures, comps, adjustments };
         // compute every component from the kernel's own state, and check it against the engine
-        let after = self.evaluate_kernel(&kernel, 0, kernel.lines.clone(), None)?;
+        let after = self.evaluate_kernel(&kernel, 0, kernel.lines.iter().collect(), None)?;
         let engine: Vec<(String, Decimal)> = st.components.iter().map(|c| (c.component.clone(), c.amount)).collect();
         let ours: Vec<(String, Decimal)> =
             after.outcome.components.iter().map(|(id, a)| (id.clone(), pad(*a, self.scale()))).collect();
@@ -970,13 +973,28 @@ impl Session {
             kc.base = ca.base;
             kc.amount = ca.amount;
             if let Calc::Table { pays, cum, band_sums, .. } = &mut kc.calc {
-                *pays = ca.tail_pays;
-                *cum = ca.tail_cum;
+                *pays = lines::Nums::from_vec(ca.tail_pays);
+                *cum = lines::Nums::default();
+                lines::checkpoints(cum, 0, ca.tail_cum);
+                cum.shrink();
                 *band_sums = ca.band_sums;
             }
         }
-        kernel.lines.shrink_to_fit();
+        kernel.lines.shrink();
         Ok(Ok(kernel))
+    }
+
+    /// A sequential table's running basis before line `first`: the checkpoint before it plus the
+    /// counted lines in between.
+    fn cum_at(&self, kernel: &Kernel, m: usize, kind: MeasureKind, cum: &lines::Nums, first: usize) -> Result<Decimal> {
+        let k = first / lines::EVERY;
+        let mut pos = cum.get(k).unwrap_or_default();
+        for (_, l) in kernel.lines.iter_from(k * lines::EVERY).take(first - k * lines::EVERY) {
+            if l.counted(m) {
+                pos = pos.add_c(unit_value(&l.credit(), kind), "a running basis")?;
+            }
+        }
+        Ok(pos)
     }
 
     fn scale(&self) -> u32 {
@@ -1061,14 +1079,14 @@ impl Session {
         if l.txn == PREVIEWED {
             return previewed.map(|t| t.id.as_str()).unwrap_or("");
         }
-        self.txns.get(l.txn as usize).and_then(|t| t.as_ref()).map(|t| t.id.as_str()).unwrap_or("")
+        self.txns.id(l.txn as usize).unwrap_or("")
     }
 
-    fn txn<'a>(&'a self, l: &KLine, previewed: Option<&'a Transaction>) -> Option<&'a Transaction> {
+    fn txn<'a>(&self, l: &KLine, previewed: Option<&'a Transaction>) -> Option<std::borrow::Cow<'a, Transaction>> {
         if l.txn == PREVIEWED {
-            return previewed;
+            return previewed.map(std::borrow::Cow::Borrowed);
         }
-        self.txns.get(l.txn as usize).and_then(|t| t.as_ref())
+        self.txns.get(l.txn as usize).map(std::borrow::Cow::Owned)
     }
 
     /// The engine's processing order of two lines of the payee (see `credit::sort_lines`).
@@ -1112,14 +1130,15 @@ impl Session {
         };
         // the lines removed (found by credit date and id), and where the edit starts
         let mut removed: Vec<usize> = Vec::new();
-        if let Some(t) = edit.remove.and_then(|i| self.txns.get(i)).and_then(|t| t.as_ref()) {
+        if let Some(t) = edit.remove.and_then(|i| self.txns.get(i)) {
+            let t = &t;
             let i = edit.remove.unwrap_or_default();
             let Some(d) = crate::credit::credit_date(t, self.plan.plan().crediting.credit_date) else {
                 return Ok((self.replay(edit, id, credited, notes)?, None));
             };
             let start = kernel.lines.partition_point(|l| (l.date, self.txn_id(l, None)) < (d, t.id.as_str()));
-            for (j, l) in kernel.lines.iter().enumerate().skip(start) {
-                if l.date != d || self.txn_id(l, None) != t.id {
+            for (j, l) in kernel.lines.iter_from(start) {
+                if l.date != d || self.txn_id(&l, None) != t.id {
                     break;
                 }
                 if l.txn as usize == i {
@@ -1148,22 +1167,23 @@ impl Session {
         // the lines from `first` on, after the edit, in processing order
         let mut tail: Vec<KLine> = Vec::with_capacity(kernel.lines.len().saturating_sub(first) + added.len());
         let mut adds = added.iter().peekable();
-        for (j, l) in kernel.lines.iter().enumerate().skip(first) {
+        for (j, l) in kernel.lines.iter_from(first) {
             if removed.contains(&j) {
                 continue;
             }
             while let Some(a) = adds.peek() {
-                if self.cmp_lines(a, l, previewed) == Ordering::Less {
+                if self.cmp_lines(a, &l, previewed) == Ordering::Less {
                     tail.push((*a).clone());
                     adds.next();
                 } else {
                     break;
                 }
             }
-            tail.push(l.clone());
+            tail.push(l);
         }
         tail.extend(adds.cloned());
-        let removed_lines: Vec<&KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
         let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed)?;
         let mut after = after;
         let lines = std::mem::take(&mut after.lines);
@@ -1302,19 +1322,27 @@ impl Session {
                             let fixed = (table.method == TierMethod::Retroactive && table.scope != Scope::Transaction)
                                 .then(|| table.reached(total));
                             // a retroactive table with a threshold or basis cap re-rates every line
+                            let head: Vec<KLine> = if fixed.is_some() && first > 0 {
+                                kernel.lines.iter().take(first).collect()
+                            } else {
+                                Vec::new()
+                            };
                             let (first, tail_src): (usize, Vec<&KLine>) = if fixed.is_some() && first > 0 {
-                                (0, kernel.lines.iter().take(first).chain(tail.iter()).collect())
+                                (0, head.iter().chain(tail.iter()).collect())
                             } else {
                                 (first, tail.iter().collect())
                             };
                             let earlier: Decimal = if full || first == 0 {
                                 Decimal::ZERO
                             } else {
-                                let later = crate::money::sum_c(pays.iter().skip(first).copied(), "a component")?;
+                                let later = crate::money::sum_c(pays.iter_from(first), "a component")?;
                                 kc.base.sub_c(later, "a component")?
                             };
-                            let mut pos =
-                                if first == 0 { Decimal::ZERO } else { cum.get(first).copied().unwrap_or_default() };
+                            let mut pos = if first == 0 {
+                                Decimal::ZERO
+                            } else {
+                                self.cum_at(kernel, m, table.kind, cum, first)?
+                            };
                             let mut base = earlier;
                             let mut tp = Vec::with_capacity(tail_src.len());
                             let mut tc = Vec::with_capacity(tail_src.len() + 1);
@@ -1473,7 +1501,7 @@ impl Session {
             return Ok(None);
         }
         let rule_id = self.plan.plan().crediting.rules.get(l.rule as usize).map(|x| x.id());
-        if !crate::credit::filter_matches(filter, t, rule_id) {
+        if !crate::credit::filter_matches(filter, &t, rule_id) {
             return Ok(None);
         }
         let credit = l.credit();
@@ -1688,33 +1716,36 @@ impl Session {
         })
     }
 
-    /// An estimate of the memory the session holds, in bytes: its transactions, the compact credit
-    /// lines and the per-line state of the components (the plan itself is not counted).
+    /// The memory the session holds for its transactions, in bytes: the capacity of every vector,
+    /// string and table that grows with them (the compact transaction columns and their interned
+    /// tables, the id index, the credit lines and the components' per-line and per-band state).
+    /// The compiled plan, the other inputs and the current figures are not counted.
     pub fn memory_bytes(&self) -> usize {
-        let txn = |t: &Transaction| {
-            std::mem::size_of::<Transaction>()
-                + t.id.capacity()
-                + t.owner.as_ref().map_or(0, |s| s.capacity())
-                + t.product.as_ref().map_or(0, |s| s.capacity())
-                + t.kind.as_ref().map_or(0, |s| s.capacity())
-                + t.region.as_ref().map_or(0, |s| s.capacity())
-                + t.currency.as_ref().map_or(0, |s| s.capacity())
-                + t.splits.capacity() * std::mem::size_of::<crate::inputs::Split>()
-                + t.attributes.iter().map(|(k, v)| k.capacity() + v.capacity() + 48).sum::<usize>()
-        };
-        let mut n = self.txns.capacity() * std::mem::size_of::<Option<Transaction>>();
-        n += self.txns.iter().flatten().map(|t| txn(t) - std::mem::size_of::<Transaction>()).sum::<usize>();
-        n += self.ids.capacity() * std::mem::size_of::<usize>();
+        let mut n = self.txns.bytes() + self.ids.capacity() * std::mem::size_of::<u32>();
         if let Some(k) = &self.kernel {
-            n += k.lines.capacity() * std::mem::size_of::<KLine>();
+            n += k.lines.bytes();
+            n += k.measures.capacity() * std::mem::size_of::<KMeasure>();
+            n += k.comps.capacity() * std::mem::size_of::<KComp>();
             for c in &k.comps {
-                if let Calc::Table { pays, cum, .. } = &c.calc {
-                    n += (pays.capacity() + cum.capacity()) * std::mem::size_of::<Decimal>();
+                n += c.id.capacity();
+                match &c.calc {
+                    Calc::Table { pays, cum, band_sums, table, .. } => {
+                        n += pays.bytes() + cum.bytes() + vec_bytes(band_sums);
+                        n += vec_bytes(&table.spans) + vec_bytes(&table.rates);
+                        n += table.rates.iter().flatten().map(|r| r.label.capacity()).sum::<usize>();
+                    }
+                    Calc::Spiff { rate, .. } => n += rate.as_ref().map_or(0, |r| r.label.capacity()),
+                    Calc::Milestone { levels, .. } => n += vec_bytes(levels),
+                    Calc::Fixed => {}
                 }
             }
         }
         n
     }
+}
+
+fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -1793,7 +1824,14 @@ fn table_calc(
     } else {
         Order::Sequential
     };
-    Ok(Calc::Table { m, table, order, pays: Vec::new(), cum: Vec::new(), band_sums: Vec::new() })
+    Ok(Calc::Table {
+        m,
+        table,
+        order,
+        pays: lines::Nums::default(),
+        cum: lines::Nums::default(),
+        band_sums: Vec::new(),
+    })
 }
 
 /// Whether a component of the payee reads the manager's figures.
@@ -1833,5 +1871,42 @@ mod tests {
         assert_eq!(s.payout().to_string(), "20.00");
         let p = s.preview_remove("N").unwrap();
         assert_eq!(p.payout.after.to_string(), "5.00");
+    }
+
+    #[test]
+    fn memory_counts_every_table_of_a_small_session() {
+        // a marginal table on bookings (its lines depend on the running basis: sequential)
+        let plan = CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD","calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
+          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
+          "crediting":{"rules":[{"type":"direct","id":"d"}]},
+          "components":[{"id":"c","type":"tiered","roles":["AE"],"measure":"bookings","basis":"value","method":"marginal",
+            "tiers":[{"from":"0","to":"1000","rate":{"percent":"5"}},{"from":"1000","rate":{"percent":"10"}}]}]}"#).unwrap();
+        let inputs = Inputs::from_json(
+            r#"{"transactions":[{"id":"T1","owner":"rep","amount":"600","closeDate":"2025-02-01","product":"P"},
+                {"id":"T22","owner":"rep","amount":"700.50","closeDate":"2025-02-02","product":"P"}]}"#,
+        )
+        .unwrap();
+        let s = Session::open(&plan, &inputs, "rep", "Q1").unwrap();
+        assert_eq!(s.mode(), Mode::Incremental, "{:?}", s.replay_reason());
+        // 600 x 5% = 30; 400 x 5% + 300.50 x 10% = 20 + 30.05
+        assert_eq!(s.payout().to_string(), "80.05");
+        let k = s.kernel.as_ref().unwrap();
+        assert!(matches!(&k.comps[0].calc, Calc::Table { order: Order::Sequential, .. }));
+        // transactions: ids "T1T22" 5 + id ends 2 x 4 + dates 2 x 4 + amounts 2 x 8 + fields 2 x 4 = 45;
+        // strings "rep" and "P": 2 x 24 + 4 = 52, sorted 2 x 4 = 8; one combination 16 + 4 = 20
+        let txns = 45 + 52 + 8 + 20;
+        // the id index: 2 x 4
+        let ids = 8;
+        // lines: 2 x 20, one shape and its sorted index
+        let lines = 40 + 64 + 4;
+        // the table: 2 pays x 8, one checkpoint (line 0) x 8; its two spans and rates, their
+        // labels "5%" and "10%" (formatted into 8-byte buffers: 2 x 8)
+        let Calc::Table { table, .. } = &k.comps[0].calc else { unreachable!() };
+        let spans = table.spans.capacity() * std::mem::size_of_val(&table.spans[0]);
+        let rates = table.rates.capacity() * std::mem::size_of_val(&table.rates[0]);
+        let table = 16 + 8 + spans + rates + 16;
+        // one measure and one component (its id "c": 1 byte)
+        let fixed = std::mem::size_of::<KMeasure>() + std::mem::size_of::<KComp>() + 1;
+        assert_eq!(s.memory_bytes(), txns + ids + lines + table + fixed);
     }
 }

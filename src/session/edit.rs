@@ -395,13 +395,15 @@ impl Session {
         // the lines of the version the session holds
         let mut removed: Vec<usize> = Vec::new();
         if let Some(i) = self.find(&t.id) {
-            let Some(old) = self.txns.get(i).and_then(|x| x.as_ref()) else { return Ok(slow) };
+            let Some(old) = self.txns.get(i) else { return Ok(slow) };
+            let old = &old;
             let Some(d) = crate::credit::credit_date(old, plan.crediting.credit_date) else { return Ok(slow) };
             if !self.plan.periods().get(self.period).is_some_and(|p| p.contains(d)) {
                 return Ok(slow);
             }
             let start = kernel.lines.partition_point(|l| (l.date, self.txn_id(l, None)) < (d, old.id.as_str()));
-            for (j, l) in kernel.lines.iter().enumerate().skip(start) {
+            for (j, l) in kernel.lines.iter_from(start) {
+                let l = &l;
                 if l.date != d || self.txn_id(l, None) != old.id {
                     break;
                 }
@@ -417,7 +419,8 @@ impl Session {
             first = first.min(kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less));
         }
         let tail_is_removed = (first..n).all(|j| removed.contains(&j));
-        let removed_lines: Vec<&KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
         let mut values: Vec<Decimal> = kernel.measures.iter().map(|m| m.value).collect();
         for (m, km) in kernel.measures.iter().enumerate() {
             let Some(v) = values.get_mut(m) else { continue };
@@ -455,9 +458,9 @@ impl Session {
                             return Ok(slow);
                         }
                         for j in &removed {
-                            pc.base = pc.base.sub_c(pays.get(*j).copied().unwrap_or_default(), "a component")?;
+                            pc.base = pc.base.sub_c(pays.get(*j).unwrap_or_default(), "a component")?;
                         }
-                        pc.pos = cum.get(first).copied().unwrap_or_default();
+                        pc.pos = self.cum_at(kernel, *m, table.kind, cum, first)?;
                     }
                 },
                 Calc::Spiff { m, filter, from, to, rate } => {
