@@ -1506,16 +1506,7 @@ impl Session {
         }
         let credit = l.credit();
         let mut bands = Vec::new();
-        let one = ResolvedTable {
-            kind,
-            method: TierMethod::Marginal,
-            scope: Scope::Transaction,
-            bounds: Bounds::HalfOpen,
-            spans: vec![(Decimal::MIN, None)],
-            rates: vec![Some(rate.clone())],
-            floor: None,
-            ceil: None,
-        };
+        let one = ResolvedTable::flat(kind, rate.clone());
         let a = self.line_round(one.line_pay(&credit, Decimal::ZERO, None, Some(&mut bands))?);
         let band = BandSlice { band: 0, credit: l.amount, rate: rate.label.clone(), amount: pad(a, self.scale()) };
         Ok(Some((a, band)))
@@ -1634,10 +1625,8 @@ impl Session {
             amount = amount.add_c(kc.carry_in, "a carried-forward excess")?;
         }
         for cap in &comp.caps {
-            let limit = match cap.per {
-                CapPer::Transaction => continue,
-                CapPer::Period => cap.amount,
-                CapPer::Year => cap.amount.sub_c(kc.paid_ytd, "a year cap")?.max(Decimal::ZERO),
+            let Some(limit) = crate::engine::components::cap_limit(cap, kc.paid_ytd)? else {
+                continue;
             };
             if amount > limit {
                 amount = limit;

@@ -856,10 +856,8 @@ fn finish(
     let before_caps = amount;
     let mut forfeited = Decimal::ZERO;
     for cap in &comp.caps {
-        let limit = match cap.per {
-            CapPer::Transaction => continue,
-            CapPer::Period => cap.amount,
-            CapPer::Year => cap.amount.sub_c(state.paid_ytd, "a year cap")?.max(Decimal::ZERO),
+        let Some(limit) = cap_limit(cap, state.paid_ytd)? else {
+            continue;
         };
         if amount > limit {
             let excess = amount.sub_c(limit, "a cap")?;
@@ -912,6 +910,16 @@ fn finish(
     Ok(r)
 }
 
+/// What a period or year cap lets a component pay this period, after `paid_ytd` paid earlier in
+/// the year; `None` for a per-transaction cap (applied to each line instead).
+pub(crate) fn cap_limit(cap: &crate::plan::Cap, paid_ytd: Decimal) -> Result<Option<Decimal>> {
+    Ok(match cap.per {
+        CapPer::Transaction => None,
+        CapPer::Period => Some(cap.amount),
+        CapPer::Year => Some(cap.amount.sub_c(paid_ytd, "a year cap")?.max(Decimal::ZERO)),
+    })
+}
+
 /// A tier table (or flat rate) resolved for one payee and period: its bands in measure units (an
 /// attainment band times the quota), the rate of each band, and the pay-from-threshold floor and
 /// basis cap, also in measure units.
@@ -956,6 +964,20 @@ pub(crate) fn resolve_table(
 }
 
 impl ResolvedTable {
+    /// One band over the whole basis at `rate`, per transaction: how a SPIFF pays a line.
+    pub(crate) fn flat(kind: MeasureKind, rate: PayRate) -> Self {
+        ResolvedTable {
+            kind,
+            method: TierMethod::Marginal,
+            scope: Scope::Transaction,
+            bounds: Bounds::HalfOpen,
+            spans: vec![(Decimal::MIN, None)],
+            rates: vec![Some(rate)],
+            floor: None,
+            ceil: None,
+        }
+    }
+
     /// The band a retroactive table reaches with the basis `total` (capped by the basis cap), and
     /// its rate: every line is paid at it.
     pub(crate) fn reached(&self, total: Decimal) -> (Option<usize>, Option<PayRate>) {

@@ -17,7 +17,7 @@ use crate::engine::{pad, unit_value};
 use crate::error::Error;
 use crate::inputs::Transaction;
 use crate::money::Checked;
-use crate::plan::{Bounds, Scope, TierMethod};
+use crate::plan::{Scope, TierMethod};
 use crate::session::{Change, Preview};
 use crate::tiers::{band_at, PayRate};
 use crate::Result;
@@ -471,16 +471,7 @@ impl Session {
                         }
                     }
                     if let Some(rate) = rate {
-                        pc.spiff = Some(ResolvedTable {
-                            kind,
-                            method: TierMethod::Marginal,
-                            scope: Scope::Transaction,
-                            bounds: Bounds::HalfOpen,
-                            spans: vec![(Decimal::MIN, None)],
-                            rates: vec![Some(rate.clone())],
-                            floor: None,
-                            ceil: None,
-                        });
+                        pc.spiff = Some(ResolvedTable::flat(kind, rate.clone()));
                     }
                     for l in &lines {
                         let rule_id = plan.crediting.rules.get(l.rule as usize).map(|x| x.id());
