@@ -251,13 +251,7 @@ pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Credi
 
 /// Why crediting rule `r` does not take transaction `t`, if it does not.
 fn rule_filter_miss(r: usize, rule: &CreditRule, t: &Transaction) -> Option<Reason> {
-    let f = rule.filter();
-    if f.products.is_none()
-        && f.types.is_none()
-        && f.regions.is_none()
-        && f.attributes.is_empty()
-        && f.exclude.is_none()
-    {
+    if !rule.filter().reads_transaction() {
         // no condition on the transaction (the usual rule): it takes every transaction
         return None;
     }

@@ -226,6 +226,16 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether the filter looks at the transaction itself (products, types, regions, attributes or
+    /// exclusions); a filter that does not is decided by the crediting rule alone.
+    pub fn reads_transaction(&self) -> bool {
+        self.products.is_some()
+            || self.types.is_some()
+            || self.regions.is_some()
+            || !self.attributes.is_empty()
+            || self.exclude.is_some()
+    }
+
     /// Whether the filter has no condition (matches everything).
     pub fn is_empty(&self) -> bool {
         self == &Filter::default()

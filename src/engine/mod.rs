@@ -277,12 +277,7 @@ impl<'a> Ctx<'a> {
         for (m, measure) in plan.measures.iter().enumerate() {
             // A filter on crediting rules only (the usual measure) is decided per rule, once.
             let f = &measure.filter;
-            let by_rule: Option<Vec<bool>> = (f.products.is_none()
-                && f.types.is_none()
-                && f.regions.is_none()
-                && f.attributes.is_empty()
-                && f.exclude.is_none())
-            .then(|| {
+            let by_rule: Option<Vec<bool>> = (!f.reads_transaction()).then(|| {
                 plan.crediting
                     .rules
                     .iter()
