@@ -28,12 +28,17 @@
 //! ```
 //!
 //! # Cost
-//! In [`Mode::Incremental`] a preview costs work proportional to the bands the deal crosses plus
-//! the lines that come after it in processing order (credit date, then transaction id): a marginal
-//! table whose lines are rounded one by one re-rates the later lines, whose running basis moves.
-//! A deal credited on or after every other deal of the period (the usual case: a deal closing
-//! today) costs only its bands. Retroactive tables keep one running sum per band, so re-rating
-//! every line when the reached band changes costs one addition per band.
+//! In [`Mode::Incremental`] a preview costs work proportional to the bands the deal crosses. A
+//! deal credited before other lines of a marginal table whose lines are rounded one by one (a
+//! back-dated deal) moves the running basis of the later lines: the table keeps per-band sums of
+//! its lines' pay every 16 lines, so that the preview re-rates only the lines across a band bound
+//! and at the ends of each band's range of lines, not every later line (see `session/shift.rs`;
+//! work proportional to the bands times 16, plus the logarithm of the number of lines). Without
+//! those sums (a table with more than 8 paying bands, lines rounded only in the total) or after a
+//! credit memo (a negative credit, which lowers the basis), a back-dated preview re-rates the
+//! lines after it; saving a back-dated deal ([`Session::upsert`]) always does. Retroactive tables
+//! keep one running sum per band, so re-rating every line when the reached band changes costs one
+//! addition per band.
 //!
 //! # Exactness
 //! A session gives the same figures as a full [`CompiledPlan::evaluate`] over the same
@@ -67,6 +72,7 @@ use std::cmp::Ordering;
 
 mod edit;
 mod lines;
+mod shift;
 mod store;
 pub use edit::EditPreview;
 
@@ -75,8 +81,8 @@ pub use edit::EditPreview;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Mode {
-    /// From the session's running state: cost proportional to the bands crossed (and the lines
-    /// after the deal in processing order).
+    /// From the session's running state: cost proportional to the bands crossed (see the
+    /// [module docs](self) for back-dated deals).
     Incremental,
     /// By re-evaluating the payee's transactions with the full engine.
     Replay,
@@ -342,6 +348,9 @@ enum Calc {
         /// the running basis before every `lines::EVERY`-th line (sequential tables)
         cum: lines::Nums,
         band_sums: Vec<Decimal>,
+        /// per-band sums for moving lines without re-rating them (marginal tables whose lines are
+        /// rounded; see [`shift`])
+        shift: Option<shift::Shift>,
     },
     Spiff {
         m: usize,
@@ -649,7 +658,7 @@ impl Session {
     /// Adds `txn`, or replaces the transaction with the same id; returns what it changed.
     pub fn upsert(&mut self, txn: Transaction) -> Result<Preview> {
         let remove = self.find(&txn.id);
-        let (preview, after) = self.compute(&Edit { remove, add: Some(&txn) }, &txn.id)?;
+        let (preview, after) = self.compute(&Edit { remove, add: Some(&txn) }, &txn.id, true)?;
         self.commit(remove, Some(txn), after)?;
         Ok(preview)
     }
@@ -657,7 +666,7 @@ impl Session {
     /// Removes the transaction `id`; returns what it changed.
     pub fn remove(&mut self, id: &str) -> Result<Preview> {
         let remove = Some(self.index_of(id)?);
-        let (preview, after) = self.compute(&Edit { remove, add: None }, id)?;
+        let (preview, after) = self.compute(&Edit { remove, add: None }, id, true)?;
         self.commit(remove, None, after)?;
         Ok(preview)
     }
@@ -668,7 +677,7 @@ impl Session {
     }
 
     fn preview_edit(&self, edit: &Edit<'_>, id: &str) -> Result<Preview> {
-        Ok(self.compute(edit, id)?.0)
+        Ok(self.compute(edit, id, false)?.0)
     }
 
     /// The inputs of the engine with an edit applied.
@@ -709,7 +718,7 @@ impl Session {
             }
             (None, None) => {}
         }
-        let (Some(after), Some(kernel)) = (after, self.kernel.as_mut()) else {
+        let (Some(after), Some(mut kernel)) = (after, self.kernel.take()) else {
             return self.rebuild();
         };
         // the previewed transaction's lines now belong to the session
@@ -732,7 +741,7 @@ impl Session {
         for (kc, ca) in kernel.comps.iter_mut().zip(after.comps) {
             kc.base = ca.base;
             kc.amount = ca.amount;
-            if let Calc::Table { pays, cum, band_sums, order, .. } = &mut kc.calc {
+            if let Calc::Table { m, table, pays, cum, band_sums, order, shift } = &mut kc.calc {
                 if *order == Order::Sequential {
                     pays.truncate(after.first);
                     pays.extend(ca.tail_pays);
@@ -741,8 +750,13 @@ impl Session {
                 if *order == Order::Retroactive {
                     *band_sums = ca.band_sums;
                 }
+                // (a sum beyond the decimals' range: no shortcut)
+                if shift.as_mut().is_some_and(|s| s.fill(self, &kernel.lines, kc.c, table, *m, after.first).is_err()) {
+                    *shift = None;
+                }
             }
         }
+        self.kernel = Some(kernel);
         self.current = after.outcome;
         Ok(())
     }
@@ -972,12 +986,13 @@ impl Session {
         for (kc, ca) in kernel.comps.iter_mut().zip(after.comps) {
             kc.base = ca.base;
             kc.amount = ca.amount;
-            if let Calc::Table { pays, cum, band_sums, .. } = &mut kc.calc {
+            if let Calc::Table { m, table, order, pays, cum, band_sums, shift } = &mut kc.calc {
                 *pays = lines::Nums::from_vec(ca.tail_pays);
                 *cum = lines::Nums::default();
                 lines::checkpoints(cum, 0, ca.tail_cum);
                 cum.shrink();
                 *band_sums = ca.band_sums;
+                *shift = self.new_shift(&kernel.lines, kc.c, table, *order, *m);
             }
         }
         kernel.lines.shrink();
@@ -995,6 +1010,30 @@ impl Session {
             }
         }
         Ok(pos)
+    }
+
+    /// The per-band sums of a sequential marginal table whose lines are rounded, when it has few
+    /// enough bands and no per-transaction cap below zero (a region that pays nothing then pays
+    /// nothing per line).
+    fn new_shift(
+        &self,
+        lines: &lines::Lines,
+        c: usize,
+        table: &ResolvedTable,
+        order: Order,
+        m: usize,
+    ) -> Option<shift::Shift> {
+        let comp = self.plan.plan().components.get(c)?;
+        if order != Order::Sequential
+            || !self.round_lines
+            || comp.caps.iter().any(|x| x.per == CapPer::Transaction && x.amount < Decimal::ZERO)
+        {
+            return None;
+        }
+        let mut sh = shift::Shift::new(table)?;
+        sh.fill(self, lines, c, table, m, 0).ok()?;
+        sh.shrink();
+        Some(sh)
     }
 
     fn scale(&self) -> u32 {
@@ -1101,8 +1140,9 @@ impl Session {
             .then(index(a).cmp(&index(b)))
     }
 
-    /// The preview of an edit, and the state after it when it is computed incrementally.
-    fn compute(&self, edit: &Edit<'_>, id: &str) -> Result<(Preview, Option<After>)> {
+    /// The preview of an edit, and the state after it when it is computed incrementally and
+    /// `commit` asks for it (without `commit`, the state may be left out).
+    fn compute(&self, edit: &Edit<'_>, id: &str, commit: bool) -> Result<(Preview, Option<After>)> {
         let mut notes = Vec::new();
         let mut added = Vec::new();
         let mut credited = false;
@@ -1160,9 +1200,43 @@ impl Session {
             added = order.iter().filter_map(|&i| added.get(i).cloned()).collect();
         }
         let mut first = removed.first().copied().unwrap_or(kernel.lines.len());
+        let mut at = Vec::with_capacity(added.len());
         for a in &added {
-            let at = kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less);
-            first = first.min(at);
+            at.push(kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less));
+        }
+        first = at.iter().copied().fold(first, usize::min);
+        let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
+        let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
+        // a preview only: the sequential tables' pay from where the edit moves their lines, without
+        // re-rating the lines after it (see `shift`)
+        if !commit {
+            let mut plans = Vec::with_capacity(kernel.comps.len());
+            for kc in &kernel.comps {
+                plans.push(match &kc.calc {
+                    Calc::Table { order: Order::Sequential, .. } => {
+                        match self.shift_plan(kernel, kc, first, &removed, &added, &at)? {
+                            Some(p) => Some(p),
+                            None => break,
+                        }
+                    }
+                    _ => None,
+                });
+            }
+            if plans.len() == kernel.comps.len() {
+                let after = self.evaluate_kernel_edit(
+                    kernel,
+                    first,
+                    Vec::new(),
+                    &removed_lines,
+                    &added,
+                    previewed,
+                    Some(&plans),
+                )?;
+                if let Some(mut after) = after {
+                    let lines = std::mem::take(&mut after.lines);
+                    return Ok((self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, lines)?, None));
+                }
+            }
         }
         // the lines from `first` on, after the edit, in processing order
         let mut tail: Vec<KLine> = Vec::with_capacity(kernel.lines.len().saturating_sub(first) + added.len());
@@ -1182,10 +1256,8 @@ impl Session {
             tail.push(l);
         }
         tail.extend(adds.cloned());
-        let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
-        let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
-        let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed)?;
-        let mut after = after;
+        let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed, None)?;
+        let mut after = after.ok_or_else(|| Error::overflow("a preview"))?;
         let lines = std::mem::take(&mut after.lines);
         let preview = self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, lines)?;
         Ok((preview, Some(after)))
@@ -1198,11 +1270,16 @@ impl Session {
         tail: Vec<KLine>,
         previewed: Option<&Transaction>,
     ) -> Result<After> {
-        self.evaluate_kernel_edit(kernel, first, tail, &[], &[], previewed)
+        self.evaluate_kernel_edit(kernel, first, tail, &[], &[], previewed, None)?
+            .ok_or_else(|| Error::overflow("a component"))
     }
 
     /// The state after replacing `kernel.lines[first..]` by `tail`, where `removed` left and
-    /// `added` joined (for the components whose lines are independent of each other).
+    /// `added` joined (for the components whose lines are independent of each other). With
+    /// `plans` (one per component, for the sequential tables), the sequential tables' pay comes
+    /// from them instead of `tail`, and the state of their lines is left out: `None` when a plan's
+    /// magnitudes are beyond its shortcut.
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_kernel_edit(
         &self,
         kernel: &Kernel,
@@ -1211,7 +1288,8 @@ impl Session {
         removed: &[&KLine],
         added: &[KLine],
         previewed: Option<&Transaction>,
-    ) -> Result<After> {
+        plans: Option<&[Option<shift::Plan>]>,
+    ) -> Result<Option<After>> {
         let plan = self.plan.plan();
         let full = first == 0 && removed.is_empty() && added.is_empty();
         // measure values after the edit
@@ -1247,7 +1325,7 @@ impl Session {
         }
         let mut comps = Vec::with_capacity(kernel.comps.len());
         let mut preview_lines = Vec::new();
-        for kc in &kernel.comps {
+        for (ci, kc) in kernel.comps.iter().enumerate() {
             let mut ca = CompAfter {
                 base: kc.base,
                 amount: Decimal::ZERO,
@@ -1256,7 +1334,7 @@ impl Session {
                 band_sums: Vec::new(),
             };
             match &kc.calc {
-                Calc::Table { m, table, order, pays, cum, band_sums } => {
+                Calc::Table { m, table, order, pays, cum, band_sums, .. } => {
                     let m = *m;
                     let total = values.get(m).copied().unwrap_or_default();
                     match order {
@@ -1317,6 +1395,17 @@ impl Session {
                                 preview_lines.push(self.preview_line(kc, l, previewed, bands, a));
                             }
                             ca.band_sums = sums;
+                        }
+                        Order::Sequential if plans.is_some() => {
+                            let plan = plans.and_then(|p| p.get(ci)).and_then(|p| p.as_ref());
+                            let base = match plan {
+                                Some(plan) => {
+                                    self.shifted_pay(kernel, kc, plan, added, Some((&mut preview_lines, previewed)))?
+                                }
+                                None => None,
+                            };
+                            let Some(base) = base else { return Ok(None) };
+                            ca.base = base;
                         }
                         Order::Sequential => {
                             let fixed = (table.method == TierMethod::Retroactive && table.scope != Scope::Transaction)
@@ -1452,7 +1541,7 @@ impl Session {
             measures,
             bands: bands(kernel, &values),
         };
-        Ok(After { first, tail, values, lines_now, comps, outcome, lines: preview_lines })
+        Ok(Some(After { first, tail, values, lines_now, comps, outcome, lines: preview_lines }))
     }
 
     /// A line's pay in a table: rounded when the plan rounds lines, nothing for a reversal, and
@@ -1466,22 +1555,30 @@ impl Session {
         fixed: Option<&(Option<usize>, Option<PayRate>)>,
         mut bands: Option<&mut Vec<BandSlice>>,
     ) -> Result<Decimal> {
-        let mut amt = table.line_pay(&l.credit(), pos, fixed, bands.as_deref_mut())?;
+        let amt = table.line_pay(&l.credit(), pos, fixed, bands.as_deref_mut())?;
         if l.reversal {
             if let Some(b) = bands {
                 b.clear();
             }
-            return Ok(Decimal::ZERO);
         }
-        amt = self.line_round(amt);
-        if let Some(comp) = self.plan.plan().components.get(kc.c) {
+        Ok(self.settled(kc.c, l.reversal, amt))
+    }
+
+    /// What a line of component `c` pays for `amt` (a table's pay of it): nothing for a reversal,
+    /// otherwise rounded when the plan rounds lines and cut by per-transaction caps.
+    fn settled(&self, c: usize, reversal: bool, amt: Decimal) -> Decimal {
+        if reversal {
+            return Decimal::ZERO;
+        }
+        let mut amt = self.line_round(amt);
+        if let Some(comp) = self.plan.plan().components.get(c) {
             for cap in comp.caps.iter().filter(|c| c.per == CapPer::Transaction) {
                 if amt > cap.amount {
                     amt = self.line_round(cap.amount);
                 }
             }
         }
-        Ok(amt)
+        amt
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1718,8 +1815,9 @@ impl Session {
             for c in &k.comps {
                 n += c.id.capacity();
                 match &c.calc {
-                    Calc::Table { pays, cum, band_sums, table, .. } => {
+                    Calc::Table { pays, cum, band_sums, table, shift, .. } => {
                         n += pays.bytes() + cum.bytes() + vec_bytes(band_sums);
+                        n += shift.as_ref().map_or(0, |s| s.bytes());
                         n += vec_bytes(&table.spans) + vec_bytes(&table.rates);
                         n += table.rates.iter().flatten().map(|r| r.label.capacity()).sum::<usize>();
                     }
@@ -1820,6 +1918,7 @@ fn table_calc(
         pays: lines::Nums::default(),
         cum: lines::Nums::default(),
         band_sums: Vec::new(),
+        shift: None,
     })
 }
 
@@ -1894,8 +1993,12 @@ mod tests {
         let spans = table.spans.capacity() * std::mem::size_of_val(&table.spans[0]);
         let rates = table.rates.capacity() * std::mem::size_of_val(&table.rates[0]);
         let table = 16 + 8 + spans + rates + 16;
+        // its per-band sums (lines rounded one by one): one checkpoint (line 0) x 2 bands x 8; the
+        // bounds of its regions (the first band starts at the lowest decimal, then 1000) 2 x 16;
+        // 3 regions (below the first band, band 0, band 1) x 24
+        let shift = 16 + 32 + 3 * 24;
         // one measure and one component (its id "c": 1 byte)
         let fixed = std::mem::size_of::<KMeasure>() + std::mem::size_of::<KComp>() + 1;
-        assert_eq!(s.memory_bytes(), txns + ids + lines + table + fixed);
+        assert_eq!(s.memory_bytes(), txns + ids + lines + table + shift + fixed);
     }
 }

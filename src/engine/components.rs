@@ -986,6 +986,19 @@ impl ResolvedTable {
         (b, b.and_then(|b| self.rates.get(b).cloned().flatten()))
     }
 
+    /// The pay of line `l` lying wholly inside band `band` of a marginal table, between its floor
+    /// and basis cap (before line rounding, reversals and per-transaction caps): what
+    /// [`Self::line_pay`] gives for it wherever it enters the band, one slice of the whole line.
+    pub(crate) fn band_pay(&self, l: &Credit, band: usize) -> Result<Decimal> {
+        let delta = unit_value(l, self.kind);
+        match self.rates.get(band).and_then(|r| r.as_ref()) {
+            Some(rt) if !delta.is_zero() => {
+                Decimal::ZERO.add_c(pay_slice(l, self.kind, rt, band, delta, None)?, "a line")
+            }
+            _ => Ok(Decimal::ZERO),
+        }
+    }
+
     /// The pay of line `l` entering at running basis `pos` (before line rounding, reversals and
     /// per-transaction caps), recording its band slices. `fixed` is the one band and rate every
     /// line is paid at (retroactive and interpolated tables over a period or year).

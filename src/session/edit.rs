@@ -6,18 +6,19 @@
 //! credits the deal once and keeps what does not depend on its amount: its credit lines, the
 //! measure values and component state without the version of the deal the session holds, and
 //! where the deal enters each tier table's running basis. Each later call then scales the deal's
-//! lines to the new amount and rates them: no allocation, no trace. Whatever that path does not
-//! cover (replay sessions, a deal credited before other lines of a table whose lines depend on
-//! each other, a foreign-currency deal, a credit memo...) goes through [`Session::preview`], so
-//! the figures are always those of a full evaluation.
+//! lines to the new amount and rates them: no allocation, no trace. A back-dated deal moves the
+//! later lines of a marginal table by its credit: their pay comes from the table's per-band sums
+//! (see `shift.rs`), planned once per `edit`. Whatever that path does not cover (replay sessions,
+//! a deal credited before other lines of a table without those sums or after a negative credit, a
+//! foreign-currency deal, a credit memo...) goes through [`Session::preview`], so the figures are
+//! always those of a full evaluation.
 
-use super::{Calc, KLine, Kernel, Mode, Order, Session};
+use super::{shift, Calc, KLine, Kernel, Mode, Order, Session};
 use crate::engine::components::ResolvedTable;
 use crate::engine::{pad, unit_value};
 use crate::error::Error;
 use crate::inputs::Transaction;
 use crate::money::Checked;
-use crate::plan::{Scope, TierMethod};
 use crate::session::{Change, Preview};
 use crate::tiers::{band_at, PayRate};
 use crate::Result;
@@ -97,10 +98,10 @@ struct Prepared {
 
 #[derive(Debug, Clone, Default)]
 struct PrepComp {
-    /// pay of the other lines (independent, sequential tables, SPIFFs)
+    /// pay of the other lines (independent tables, SPIFFs)
     base: Decimal,
-    /// sequential tables: the running basis where the deal's lines enter
-    pos: Decimal,
+    /// sequential tables: where the deal's lines enter and what they move
+    plan: Option<shift::Plan>,
     /// retroactive tables: per band, the other lines' pay at that band, and the band's rate
     sums: Vec<Decimal>,
     fixed: Vec<(Option<usize>, Option<PayRate>)>,
@@ -351,14 +352,15 @@ impl Session {
             draft.prepared = Some(prepared);
         }
         let amount = draft.txn.amount;
-        match (&draft.prepared, &self.kernel) {
-            (Some(prep), Some(kernel)) if prep.fast && amount > Decimal::ZERO => self.quick(kernel, prep, amount, s),
-            _ => {
-                let p = self.preview(&draft.txn)?;
-                self.compact_of(&p, &mut s.out);
-                Ok(())
+        if let (Some(prep), Some(kernel)) = (&draft.prepared, &self.kernel) {
+            // (`false`: an amount beyond the path's magnitudes)
+            if prep.fast && amount > Decimal::ZERO && self.quick(kernel, prep, amount, s)? {
+                return Ok(());
             }
         }
+        let p = self.preview(&draft.txn)?;
+        self.compact_of(&p, &mut s.out);
+        Ok(())
     }
 
     /// The keystroke path's state for `t`, or `fast: false` when the path does not cover it.
@@ -412,13 +414,13 @@ impl Session {
                 }
             }
         }
-        // where the deal's lines enter: after every line but the removed ones
+        // where the deal's lines enter
         let n = kernel.lines.len();
-        let mut first = removed.first().copied().unwrap_or(n);
-        for a in &lines {
-            first = first.min(kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less));
-        }
-        let tail_is_removed = (first..n).all(|j| removed.contains(&j));
+        let at: Vec<usize> = lines
+            .iter()
+            .map(|a| kernel.lines.partition_point(|l| self.cmp_lines(l, a, previewed) == Ordering::Less))
+            .collect();
+        let first = at.iter().copied().fold(removed.first().copied().unwrap_or(n), usize::min);
         let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
         let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
         let mut values: Vec<Decimal> = kernel.measures.iter().map(|m| m.value).collect();
@@ -432,7 +434,7 @@ impl Session {
         for kc in &kernel.comps {
             let mut pc = PrepComp { base: kc.base, ..Default::default() };
             match &kc.calc {
-                Calc::Table { m, table, order, pays, cum, band_sums } => match order {
+                Calc::Table { m, table, order, band_sums, .. } => match order {
                     Order::Independent => {
                         for l in removed_lines.iter().filter(|l| l.counted(*m)) {
                             let a = self.settle(kc, table, l, Decimal::ZERO, None, None)?;
@@ -452,15 +454,12 @@ impl Session {
                         }
                     }
                     Order::Sequential => {
-                        // a retroactive table with a threshold or basis cap re-rates every line
-                        let fixed = table.method == TierMethod::Retroactive && table.scope != Scope::Transaction;
-                        if fixed || !tail_is_removed {
-                            return Ok(slow);
+                        // (not a retroactive table with a threshold or basis cap: it re-rates every
+                        // line)
+                        match self.shift_plan(kernel, kc, first, &removed, &lines, &at)? {
+                            Some(plan) => pc.plan = Some(plan),
+                            None => return Ok(slow),
                         }
-                        for j in &removed {
-                            pc.base = pc.base.sub_c(pays.get(*j).unwrap_or_default(), "a component")?;
-                        }
-                        pc.pos = self.cum_at(kernel, *m, table.kind, cum, first)?;
                     }
                 },
                 Calc::Spiff { m, filter, from, to, rate } => {
@@ -491,9 +490,9 @@ impl Session {
     }
 
     /// The keystroke path: the deal's lines scaled to `amount` and rated against the prepared
-    /// state.
+    /// state (`false`: an amount beyond the path's magnitudes, use the full preview).
     #[inline(never)]
-    fn quick(&self, kernel: &Kernel, prep: &Prepared, amount: Decimal, s: &mut Scratch) -> Result<()> {
+    fn quick(&self, kernel: &Kernel, prep: &Prepared, amount: Decimal, s: &mut Scratch) -> Result<bool> {
         s.lines.clear();
         for l in &prep.lines {
             let mut x = l.clone();
@@ -540,13 +539,11 @@ impl Session {
                             }
                         }
                         Order::Sequential => {
-                            let (mut base, mut pos) = (pc.base, pc.pos);
-                            for l in counted {
-                                let a = self.settle(kc, table, l, pos, None, None)?;
-                                pos = pos.add_c(unit_value(&l.credit(), table.kind), "a running basis")?;
-                                base = base.add_c(a, "a component")?;
+                            let Some(plan) = &pc.plan else { return Ok(false) };
+                            match self.shifted_pay(kernel, kc, plan, &s.lines, None)? {
+                                Some(base) => base,
+                                None => return Ok(false),
                             }
-                            base
                         }
                     }
                 }
@@ -618,7 +615,7 @@ impl Session {
                 }
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// The compact form of a full preview.

@@ -201,6 +201,10 @@ impl Nums {
         self.v.get(j).map(|&p| unpack(p, &self.side))
     }
 
+    pub(super) fn len(&self) -> usize {
+        self.v.len()
+    }
+
     pub(super) fn iter_from(&self, first: usize) -> impl Iterator<Item = Decimal> + '_ {
         self.v.get(first..).unwrap_or(&[]).iter().map(|&p| unpack(p, &self.side))
     }

@@ -1,0 +1,673 @@
+//! Back-dated edits of a marginal tier table whose lines are rounded one by one, without
+//! re-rating every later line.
+//!
+//! Such a table pays each line on the running basis before it, so a deal credited before other
+//! lines of the period moves every later line's basis by the deal's credit. But a line lying
+//! wholly inside one band (between two consecutive bounds of the table: band bounds, the
+//! pay-from-threshold floor, the basis cap) pays the same rounded amount wherever it lies in the
+//! band: `round(rate x credit)`, capped per transaction. Only the lines across a bound (at most one
+//! per bound) depend on where they start. And when no line after the edit has a negative credit,
+//! the basis grows line after line, so the lines inside one band form a contiguous range of line
+//! numbers, found by binary search on the running basis.
+//!
+//! So a table keeps, at every `EVERY`-th line, the sum over the lines before it of each band's
+//! pay of the whole line ([`Shift`]), and an edit computes, for each run of kept lines after it
+//! (shifted by the credit added before them, less the credit removed):
+//! - the lines across a bound before the shift (their pay is known) and after it (re-rated);
+//! - for each band, its range of lines wholly inside before and after the shift: the difference
+//!   is the band's pay over the lines at either end between the two ranges (from the sums at the
+//!   checkpoints plus at most `EVERY` lines at each end).
+//!
+//! The work is proportional to the number of bounds times `EVERY`, plus the logarithm of the
+//! number of lines: not to the number of lines after the edit. The result is exactly the full
+//! re-rating's: the same line pays, added in another order (the sums are kept within magnitudes
+//! where decimal addition is exact; beyond them the caller re-rates every line).
+
+use super::lines::{Lines, Nums, EVERY};
+use super::{Calc, KComp, KLine, Kernel, PreviewLine, Session, PREVIEWED};
+use crate::engine::components::ResolvedTable;
+use crate::engine::unit_value;
+use crate::inputs::Transaction;
+use crate::money::Checked;
+use crate::plan::{MeasureKind, Scope, TierMethod};
+use crate::Result;
+use rust_decimal::Decimal;
+
+/// Most bands with a rate for which a table keeps per-band sums (8 bytes per band every `EVERY`
+/// lines).
+const MAX_PAID: usize = 8;
+/// The largest scale of a credit, and the largest magnitude (10^18) of a basis or a sum of pays,
+/// for which the shortcut runs: within them every sum it adds is exact (mantissas below 10^28).
+const MAX_SCALE: u32 = 8;
+const LIMIT: Decimal = Decimal::from_parts(2_808_348_672, 232_830_643, 0, false, 0);
+
+/// A marginal table's bounds and per-band sums at the checkpoints (see the [module docs](self)).
+#[derive(Debug, Clone)]
+pub(super) struct Shift {
+    /// the band bounds, floor and basis cap, ascending, without repeats
+    points: Vec<Decimal>,
+    /// per region (below `points[0]`, between consecutive points, above the last): the band that
+    /// pays it and its column in `sums` (`None`: pays nothing)
+    regions: Vec<Option<(usize, usize)>>,
+    /// number of columns: the regions with a band
+    paid: usize,
+    /// at line 0 and every `EVERY`-th line, per column, the sum over the lines before it of their
+    /// pay wholly in the column's band
+    sums: Nums,
+    /// the last counted line with a negative credit (the basis goes down there)
+    last_negative: Option<usize>,
+    /// the largest scale of a counted line's credit, and a bound of the sums' magnitude (both only
+    /// grow until the session is rebuilt)
+    scale: u32,
+    bound: Decimal,
+}
+
+impl Shift {
+    /// The regions of `table` (a marginal table over the period whose lines are rounded), or
+    /// `None` when its bands are not ordered and disjoint, or more than `MAX_PAID` pay.
+    pub(super) fn new(table: &ResolvedTable) -> Option<Shift> {
+        if table.method != TierMethod::Marginal || table.scope == Scope::Transaction {
+            return None;
+        }
+        let mut prev_to: Option<Option<Decimal>> = None;
+        for (from, to) in &table.spans {
+            if to.is_some_and(|t| t <= *from) {
+                return None;
+            }
+            match prev_to {
+                Some(Some(t)) if *from < t => return None,
+                Some(None) => return None,
+                _ => {}
+            }
+            prev_to = Some(*to);
+        }
+        let mut points: Vec<Decimal> = table
+            .spans
+            .iter()
+            .flat_map(|(f, t)| [Some(*f), *t])
+            .flatten()
+            .chain(table.floor)
+            .chain(table.ceil)
+            .collect();
+        points.sort();
+        points.dedup();
+        points.shrink_to_fit();
+        let mut regions = Vec::with_capacity(points.len() + 1);
+        let mut paid = 0;
+        for r in 0..=points.len() {
+            // the region [lo, hi) (`None`: unbounded)
+            let lo = r.checked_sub(1).and_then(|i| points.get(i)).copied();
+            let hi = points.get(r).copied();
+            let within = table.floor.is_none_or(|f| lo.is_some_and(|lo| f <= lo))
+                && table.ceil.is_none_or(|c| hi.is_some_and(|hi| hi <= c));
+            let band = table.spans.iter().position(|(from, to)| {
+                lo.is_some_and(|lo| *from <= lo) && to.is_none_or(|t| hi.is_some_and(|hi| hi <= t))
+            });
+            match band.filter(|&b| within && table.rates.get(b).is_some_and(|r| r.is_some())) {
+                Some(b) => {
+                    regions.push(Some((b, paid)));
+                    paid += 1;
+                }
+                None => regions.push(None),
+            }
+        }
+        if paid == 0 || paid > MAX_PAID {
+            return None;
+        }
+        Some(Shift {
+            points,
+            regions,
+            paid,
+            sums: Nums::default(),
+            last_negative: None,
+            scale: 0,
+            bound: Decimal::ZERO,
+        })
+    }
+
+    /// Heap bytes held.
+    pub(super) fn bytes(&self) -> usize {
+        self.sums.bytes()
+            + self.points.capacity() * std::mem::size_of::<Decimal>()
+            + self.regions.capacity() * std::mem::size_of::<Option<(usize, usize)>>()
+    }
+
+    pub(super) fn shrink(&mut self) {
+        self.sums.shrink();
+    }
+
+    /// Recomputes the sums from the checkpoint at or before line `first` on (the lines before it
+    /// are unchanged), for component `c` paying `table` on measure `m`.
+    pub(super) fn fill(
+        &mut self,
+        s: &Session,
+        lines: &Lines,
+        c: usize,
+        table: &ResolvedTable,
+        m: usize,
+        first: usize,
+    ) -> Result<()> {
+        let per = self.paid;
+        let kept = (first / EVERY + 1).min(self.sums.len() / per.max(1));
+        let mut acc = vec![Decimal::ZERO; per];
+        let start = if kept == 0 {
+            self.sums.truncate(0);
+            self.sums.extend(acc.iter().copied());
+            0
+        } else {
+            self.sums.truncate(kept * per);
+            for (k, a) in acc.iter_mut().enumerate() {
+                *a = self.sums.get((kept - 1) * per + k).unwrap_or_default();
+            }
+            (kept - 1) * EVERY
+        };
+        let mut last = None;
+        for (j, l) in lines.iter_from(start) {
+            if l.counted(m) {
+                let credit = l.credit();
+                let d = unit_value(&credit, table.kind);
+                if d < Decimal::ZERO {
+                    last = Some(j);
+                }
+                self.scale = self.scale.max(d.scale());
+                let mut most = Decimal::ZERO;
+                for &(band, col) in self.regions.iter().flatten() {
+                    let g = s.settled(c, l.reversal, table.band_pay(&credit, band)?);
+                    if let Some(a) = acc.get_mut(col) {
+                        *a = a.add_c(g, "a band sum")?;
+                    }
+                    most = most.max(g.abs());
+                }
+                self.bound = self.bound.add_c(most, "a band sum")?;
+            }
+            if (j + 1) % EVERY == 0 {
+                self.sums.extend(acc.iter().copied());
+            }
+        }
+        if last.is_none() {
+            last = match self.last_negative {
+                Some(j) if j < start => Some(j),
+                // the negative lines from `start` on are gone: the last one before it
+                Some(_) => (0..start).rev().find(|&j| {
+                    lines.get(j).is_some_and(|l| l.counted(m) && unit_value(&l.credit(), table.kind) < Decimal::ZERO)
+                }),
+                None => None,
+            };
+        }
+        self.last_negative = last;
+        Ok(())
+    }
+}
+
+/// What an edit does to a sequential table's lines from where it starts, whatever the amounts
+/// of the lines it adds: the basis there, the pay of the lines it removes, and in processing order
+/// the lines it adds and the runs of kept lines between them.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Plan {
+    pos: Decimal,
+    removed: Decimal,
+    items: Vec<Item>,
+    /// whether kept lines come after an added or removed one (they move)
+    runs: bool,
+    /// the largest magnitude of the basis over the kept lines
+    magnitude: Decimal,
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    /// the added line at this index
+    Added(usize),
+    Run(Run),
+}
+
+/// Kept lines `a..b` (old line numbers), consecutive in the edited sequence.
+#[derive(Debug, Clone)]
+struct Run {
+    a: usize,
+    b: usize,
+    /// the running basis before lines `a` and `b`, before the edit
+    cum_a: Decimal,
+    cum_b: Decimal,
+    /// per region, the lines wholly inside it before the edit
+    inside: Vec<(usize, usize)>,
+    /// the pay of the lines across a bound before the edit
+    across_pay: Decimal,
+}
+
+/// The line of a run across a bound: its number and its basis (before the shift).
+type Across = Option<(usize, Decimal)>;
+
+impl Session {
+    /// The plan of an edit of a sequential table's lines from line `first` on: the lines at
+    /// `removed` leave, and `added` (in processing order) enter before the old lines at `at`.
+    /// `None` when the shortcut does not apply: a retroactive table (every line re-rated), or kept
+    /// lines after the edit in a table without per-band sums or with a negative credit after
+    /// `first`.
+    pub(super) fn shift_plan(
+        &self,
+        kernel: &Kernel,
+        kc: &KComp,
+        first: usize,
+        removed: &[usize],
+        added: &[KLine],
+        at: &[usize],
+    ) -> Result<Option<Plan>> {
+        let Calc::Table { m, table, pays, cum, shift, .. } = &kc.calc else { return Ok(None) };
+        if table.method != TierMethod::Marginal || at.len() != added.len() {
+            return Ok(None);
+        }
+        let (m, kind, n) = (*m, table.kind, kernel.lines.len());
+        let mut items = Vec::new();
+        let (mut i, mut k) = (first, 0);
+        loop {
+            while at.get(k).is_some_and(|&p| p <= i) {
+                items.push(Item::Added(k));
+                k += 1;
+            }
+            if i >= n {
+                break;
+            }
+            if removed.contains(&i) {
+                i += 1;
+                continue;
+            }
+            let b = removed.iter().copied().filter(|&r| r > i).chain(at.get(k).copied()).fold(n, usize::min);
+            let Some(sh) = shift.as_ref().filter(|sh| sh.last_negative.is_none_or(|j| j < first)) else {
+                return Ok(None);
+            };
+            let cum_a = self.cum_at(kernel, m, kind, cum, i)?;
+            let cum_b = self.cum_at(kernel, m, kind, cum, b)?;
+            let mut run = Run { a: i, b, cum_a, cum_b, inside: Vec::new(), across_pay: Decimal::ZERO };
+            let (mut inside, mut across_pay) = (Vec::with_capacity(sh.regions.len()), Decimal::ZERO);
+            self.layout(&kernel.lines, m, kind, cum, sh, &run, Decimal::ZERO, &mut |_, lo, hi, across| {
+                inside.push((lo, hi));
+                if let Some((j, _)) = across {
+                    across_pay = across_pay.add_c(pays.get(j).unwrap_or_default(), "a component")?;
+                }
+                Ok(())
+            })?;
+            run.inside = inside;
+            run.across_pay = across_pay;
+            items.push(Item::Run(run));
+            i = b.max(i + 1);
+        }
+        while k < added.len() {
+            items.push(Item::Added(k));
+            k += 1;
+        }
+        let pos = self.cum_at(kernel, m, kind, cum, first)?;
+        let removed = crate::money::sum_c(removed.iter().map(|&j| pays.get(j).unwrap_or_default()), "a component")?;
+        let runs = items.iter().any(|x| matches!(x, Item::Run(_)));
+        let magnitude = if runs { pos.abs().max(self.cum_at(kernel, m, kind, cum, n)?.abs()) } else { Decimal::ZERO };
+        Ok(Some(Plan { pos, removed, items, runs, magnitude }))
+    }
+
+    /// The table's pay (before gate, multipliers and caps) after the edit of `plan`, `added` being
+    /// its lines with their amounts; with `out`, the previewed deal's pay lines are pushed to it.
+    /// `None` when a magnitude is beyond what the shortcut adds exactly: the caller then re-rates
+    /// every line.
+    pub(super) fn shifted_pay(
+        &self,
+        kernel: &Kernel,
+        kc: &KComp,
+        plan: &Plan,
+        added: &[KLine],
+        mut out: Option<(&mut Vec<PreviewLine>, Option<&Transaction>)>,
+    ) -> Result<Option<Decimal>> {
+        let Calc::Table { m, table, shift, .. } = &kc.calc else { return Ok(None) };
+        let m = *m;
+        if plan.runs {
+            let Some(sh) = shift else { return Ok(None) };
+            let mut magnitude = plan.magnitude;
+            let mut scale = sh.scale;
+            for l in added.iter().filter(|l| l.counted(m)) {
+                let d = unit_value(&l.credit(), table.kind);
+                magnitude = magnitude.add_c(d.abs(), "a running basis")?;
+                scale = scale.max(d.scale());
+            }
+            if magnitude > LIMIT || scale > MAX_SCALE || sh.bound > LIMIT || kc.base.abs() > LIMIT {
+                return Ok(None);
+            }
+        }
+        let mut base = kc.base.sub_c(plan.removed, "a component")?;
+        let mut pos = plan.pos;
+        for item in &plan.items {
+            match item {
+                Item::Added(k) => {
+                    let Some(l) = added.get(*k).filter(|l| l.counted(m)) else { continue };
+                    let want = out.is_some() && l.txn == PREVIEWED;
+                    let mut bands = Vec::new();
+                    let a = self.settle(kc, table, l, pos, None, want.then_some(&mut bands))?;
+                    if plan.runs && a.abs() > LIMIT {
+                        return Ok(None);
+                    }
+                    pos = pos.add_c(unit_value(&l.credit(), table.kind), "a running basis")?;
+                    base = base.add_c(a, "a component")?;
+                    if let (true, Some((v, previewed))) = (want, out.as_mut()) {
+                        v.push(self.preview_line(kc, l, *previewed, bands, a));
+                    }
+                }
+                Item::Run(run) => {
+                    let s = pos.sub_c(run.cum_a, "a running basis")?;
+                    if !s.is_zero() {
+                        let Some(sh) = shift else { return Ok(None) };
+                        match self.run_change(kernel, kc, sh, run, s)? {
+                            Some(d) => base = base.add_c(d, "a component")?,
+                            None => return Ok(None),
+                        }
+                    }
+                    pos = run.cum_b.add_c(s, "a running basis")?;
+                }
+            }
+        }
+        Ok(Some(base))
+    }
+
+    /// The change of a run's pay when its basis moves by `s` (`None`: a pay beyond the
+    /// shortcut's magnitudes).
+    fn run_change(&self, kernel: &Kernel, kc: &KComp, sh: &Shift, run: &Run, s: Decimal) -> Result<Option<Decimal>> {
+        let Calc::Table { m, table, cum, .. } = &kc.calc else { return Ok(None) };
+        let lines = &kernel.lines;
+        let mut change = Decimal::ZERO;
+        let mut big = false;
+        self.layout(lines, *m, table.kind, cum, sh, run, s, &mut |r, lo, hi, across| {
+            if let (Some(Some((band, col))), Some(&(lo0, hi0))) = (sh.regions.get(r), run.inside.get(r)) {
+                // the lines now wholly inside the band, less those before
+                let col = (*band, *col);
+                if hi != hi0 {
+                    change = change.add_c(self.band_between(lines, kc, table, *m, sh, col, hi0, hi)?, "a component")?;
+                }
+                if lo != lo0 {
+                    change = change.sub_c(self.band_between(lines, kc, table, *m, sh, col, lo0, lo)?, "a component")?;
+                }
+            }
+            if let Some((j, before)) = across {
+                if let Some(l) = lines.get(j) {
+                    let a = self.settle(kc, table, &l, before.add_c(s, "a running basis")?, None, None)?;
+                    big |= a.abs() > LIMIT;
+                    change = change.add_c(a, "a component")?;
+                }
+            }
+            Ok(())
+        })?;
+        if big {
+            return Ok(None);
+        }
+        Ok(Some(change.sub_c(run.across_pay, "a component")?))
+    }
+
+    /// Where a run's lines lie when their basis moves by `s`: for each region in order,
+    /// `f(region, lo, hi, across)` with the lines wholly inside it (`lo..hi`) and the line across
+    /// its upper bound (given once when it crosses several).
+    #[allow(clippy::too_many_arguments)]
+    fn layout(
+        &self,
+        lines: &Lines,
+        m: usize,
+        kind: MeasureKind,
+        cum: &Nums,
+        sh: &Shift,
+        run: &Run,
+        s: Decimal,
+        f: &mut dyn FnMut(usize, usize, usize, Across) -> Result<()>,
+    ) -> Result<()> {
+        let mut lo = run.a;
+        let mut last: Option<usize> = None;
+        for r in 0..sh.regions.len() {
+            let (n, across) = match sh.points.get(r) {
+                Some(point) => {
+                    let (n, at_n, before) = first_at(lines, m, kind, cum, run, s, *point)?;
+                    let across = n > run.a && at_n.add_c(s, "a running basis")? > *point;
+                    (n, across.then(|| (n - 1, before)))
+                }
+                None => (run.b, None),
+            };
+            let hi = if across.is_some() && n > lo { n - 1 } else { n };
+            let new = across.filter(|x| Some(x.0) != last);
+            if let Some((j, _)) = new {
+                last = Some(j);
+            }
+            f(r, lo, hi, new)?;
+            lo = n;
+        }
+        Ok(())
+    }
+
+    /// The pay of lines `x..y` wholly in the band of column `col` (negated when `y < x`).
+    #[allow(clippy::too_many_arguments)]
+    fn band_between(
+        &self,
+        lines: &Lines,
+        kc: &KComp,
+        table: &ResolvedTable,
+        m: usize,
+        sh: &Shift,
+        (band, col): (usize, usize),
+        x: usize,
+        y: usize,
+    ) -> Result<Decimal> {
+        if y < x {
+            return Ok(-self.band_between(lines, kc, table, m, sh, (band, col), y, x)?);
+        }
+        let direct = |from: usize, to: usize| -> Result<Decimal> {
+            let mut t = Decimal::ZERO;
+            for (_, l) in lines.iter_from(from).take(to.saturating_sub(from)) {
+                if l.counted(m) {
+                    let g = self.settled(kc.c, l.reversal, table.band_pay(&l.credit(), band)?);
+                    t = t.add_c(g, "a band sum")?;
+                }
+            }
+            Ok(t)
+        };
+        // through the checkpoints between x and y when that rates fewer lines
+        let (c1, c2) = (x.div_ceil(EVERY), y / EVERY);
+        if c1 < c2 && (c1 * EVERY - x) + (y - c2 * EVERY) < y - x {
+            if let (Some(a), Some(b)) = (sh.sums.get(c1 * sh.paid + col), sh.sums.get(c2 * sh.paid + col)) {
+                let middle = b.sub_c(a, "a band sum")?;
+                return direct(x, c1 * EVERY)?.add_c(middle, "a band sum")?.add_c(direct(c2 * EVERY, y)?, "a band sum");
+            }
+        }
+        direct(x, y)
+    }
+}
+
+/// The first line of the run whose basis, moved by `s`, is at or above `point` (the run's end
+/// when none is), with its basis and the basis of the line before it (before the move).
+#[allow(clippy::too_many_arguments)]
+fn first_at(
+    lines: &Lines,
+    m: usize,
+    kind: MeasureKind,
+    cum: &Nums,
+    run: &Run,
+    s: Decimal,
+    point: Decimal,
+) -> Result<(usize, Decimal, Decimal)> {
+    let below = |x: Decimal| -> Result<bool> { Ok(x.add_c(s, "a running basis")? < point) };
+    if !below(run.cum_a)? {
+        return Ok((run.a, run.cum_a, run.cum_a));
+    }
+    if below(run.cum_b)? {
+        return Ok((run.b, run.cum_b, run.cum_b));
+    }
+    // the checkpoints inside the run (lines `c * EVERY` with a < c * EVERY < b): the last one still
+    // below the point, by binary search (the basis grows)
+    let (mut lo, mut hi) = (run.a / EVERY + 1, (run.b - 1) / EVERY + 1);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match cum.get(mid) {
+            Some(x) if below(x)? => lo = mid + 1,
+            _ => hi = mid,
+        }
+    }
+    let (start, mut x) = match lo.checked_sub(1).filter(|&c| c > run.a / EVERY).and_then(|c| Some((c, cum.get(c)?))) {
+        Some((c, x)) => (c * EVERY, x),
+        None => (run.a, run.cum_a),
+    };
+    let mut before = x;
+    for (j, l) in lines.iter_from(start).take(run.b - start) {
+        if !below(x)? {
+            return Ok((j, x, before));
+        }
+        if l.counted(m) {
+            before = x;
+            x = x.add_c(unit_value(&l.credit(), kind), "a running basis")?;
+        }
+    }
+    Ok((run.b, x, before))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Mode;
+    use crate::{CompiledPlan, Inputs};
+
+    fn deal(id: &str, amount: &str, date: &str) -> Transaction {
+        serde_json::from_str(&format!(r#"{{"id":"{id}","owner":"rep","amount":"{amount}","closeDate":"{date}"}}"#))
+            .unwrap()
+    }
+
+    fn quota_plan() -> CompiledPlan {
+        CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD",
+          "rounding":{"mode":"halfEven","stage":"line"},
+          "calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
+          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
+          "quotas":[{"payee":"rep","measure":"bookings","annual":"4000"}],
+          "crediting":{"rules":[{"type":"direct","id":"d"}]},
+          "components":[{"id":"c","type":"tiered","roles":["AE"],"measure":"bookings","basis":"attainment","method":"marginal",
+            "tiers":[{"from":"0","to":"1.0","rate":{"percent":"5"}},{"from":"1.0","to":"1.5","rate":{"percent":"10"}},
+                     {"from":"1.5","rate":{"percent":"20"}}]}]}"#).unwrap()
+    }
+
+    fn last_negative(s: &Session) -> Option<usize> {
+        match &s.kernel.as_ref().unwrap().comps[0].calc {
+            Calc::Table { shift: Some(sh), .. } => sh.last_negative,
+            _ => panic!("no per-band sums"),
+        }
+    }
+
+    /// Lines after a credit memo are not moved by the sums (the basis goes down at the memo): the
+    /// session keeps the last such line, also when a later one is removed.
+    #[test]
+    fn credit_memos_keep_the_later_lines_on_the_full_path() {
+        // 20 deals of 100 on Jan 2..21, a memo of -100 on Jan 3 (line 1: "M1" before "T01") and one
+        // of -50 on Jan 19 (line 18)
+        let mut txns: Vec<Transaction> =
+            (0..20).map(|i| deal(&format!("T{i:02}"), "100", &format!("2025-01-{:02}", i + 2))).collect();
+        txns.push(deal("M1", "-100", "2025-01-03"));
+        txns.push(deal("M2", "-50", "2025-01-19"));
+        let plan = quota_plan();
+        let mut s = Session::open(&plan, &Inputs { transactions: txns, ..Default::default() }, "rep", "Q1").unwrap();
+        assert_eq!(last_negative(&s), Some(18));
+        // the basis ends at 2000 - 150 = 1850: 1000 x 5% + 500 x 10% + 350 x 20% (the memos pay
+        // back their slices: M1 -100 x 5%, M2 -50 x 20%)
+        assert_eq!(s.payout().to_string(), "170.00");
+        // a deal on Jan 20 (after both memos) moves T18, T19 by the sums; one on Jan 10 needs the
+        // full preview
+        s.edit(deal("N", "500", "2025-01-20")).unwrap();
+        assert!(s.preview_amount(Decimal::from(500), None, None).unwrap().keystroke);
+        let late = s.preview_amount(Decimal::from(500), "2025-01-10".parse().ok(), None).unwrap();
+        assert!(!late.keystroke);
+        // with N, 2350: 1000 x 5% + 500 x 10% + 850 x 20% = 50 + 50 + 170
+        assert_eq!(late.payout.after.to_string(), "270.00");
+        // M2 removed (line 18, past the checkpoint at line 16): M1 is the last memo now
+        s.remove("M2").unwrap();
+        assert_eq!(last_negative(&s), Some(1));
+        s.edit(deal("N", "500", "2025-01-10")).unwrap();
+        assert!(s.preview_amount(Decimal::from(500), None, None).unwrap().keystroke);
+        s.remove("M1").unwrap();
+        assert_eq!(last_negative(&s), None);
+        s.edit(deal("N", "500", "2025-01-02")).unwrap();
+        let q = s.preview_amount(Decimal::from(500), None, None).unwrap();
+        assert!(q.keystroke);
+        // 2500: 50 + 50 + 200
+        assert_eq!(q.payout.after.to_string(), "300.00");
+    }
+
+    /// A quota of 1,000 puts the bounds of a 5% / 10% / 20% table at 1,000 and 1,500; each line is
+    /// rounded half-even to cents.
+    #[test]
+    fn a_back_dated_deal_moves_the_later_lines_across_the_bounds() {
+        let plan = CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD",
+          "rounding":{"mode":"halfEven","stage":"line"},
+          "calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
+          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
+          "quotas":[{"payee":"rep","measure":"bookings","annual":"4000"}],
+          "crediting":{"rules":[{"type":"direct","id":"d"}]},
+          "components":[{"id":"c","type":"tiered","roles":["AE"],"measure":"bookings","basis":"attainment","method":"marginal",
+            "tiers":[{"from":"0","to":"1.0","rate":{"percent":"5"}},{"from":"1.0","to":"1.5","rate":{"percent":"10"}},
+                     {"from":"1.5","rate":{"percent":"20"}}]}]}"#).unwrap();
+        let inputs = Inputs {
+            transactions: vec![
+                deal("A", "600.10", "2025-01-05"),
+                deal("B", "300.30", "2025-02-05"),
+                deal("C", "200.25", "2025-02-20"),
+                deal("D", "100.05", "2025-03-05"),
+            ],
+            ..Default::default()
+        };
+        let mut s = Session::open(&plan, &inputs, "rep", "Q1").unwrap();
+        assert_eq!(s.mode(), Mode::Incremental, "{:?}", s.replay_reason());
+        let k = s.kernel.as_ref().unwrap();
+        assert!(matches!(&k.comps[0].calc, Calc::Table { shift: Some(_), .. }));
+        // A   0      -> 600.10   600.10 x 5% = 30.005                          -> 30.00
+        // B 600.10   -> 900.40   300.30 x 5% = 15.015                          -> 15.02
+        // C 900.40   -> 1100.65  99.60 x 5% + 100.65 x 10% = 4.98 + 10.065     -> 15.04
+        // D 1100.65  -> 1200.70  100.05 x 10% = 10.005                         -> 10.00
+        assert_eq!(s.payout().to_string(), "70.06");
+
+        // N of 150 on Jan 20, between A and B: every later line moves up by 150
+        // N 600.10   -> 750.10   150 x 5%                                      ->  7.50
+        // B 750.10   -> 1050.40  249.90 x 5% + 50.40 x 10% = 12.495 + 5.04     -> 17.54 (now across 1,000)
+        // C 1050.40  -> 1250.65  200.25 x 10% = 20.025                         -> 20.02 (now wholly in band 1)
+        // D 1250.65  -> 1350.70  100.05 x 10% = 10.005                         -> 10.00 (band 1 still: the same)
+        // 30.00 + 7.50 + 17.54 + 20.02 + 10.00 = 85.06
+        let n = deal("N", "150", "2025-01-20");
+        let p = s.preview(&n).unwrap();
+        assert_eq!(
+            (p.mode, p.payout.after.to_string(), p.payout.change.to_string()),
+            (Mode::Incremental, "85.06".into(), "15.00".into())
+        );
+        assert_eq!(p.lines[0].line.trace, "N credit 150.00: 150.00 in band 0 at 5% = 7.50");
+        // (computed from the per-band sums: no state of the lines after the deal)
+        let (_, after) = s.compute(&super::super::Edit { remove: None, add: Some(&n) }, "N", false).unwrap();
+        assert!(after.is_none());
+        s.edit(n.clone()).unwrap();
+        let q = s.preview_amount(Decimal::from(150), None, None).unwrap();
+        assert!(q.keystroke);
+        assert_eq!((q.payout.after.to_string(), q.components[0].to_string()), ("85.06".into(), "15.00".into()));
+
+        // 450 instead: B moves wholly from band 0 to band 1, C from across 1,000 to across 1,500,
+        // D wholly from band 1 to band 2
+        // N 600.10   -> 1050.10  399.90 x 5% + 50.10 x 10% = 19.995 + 5.01    -> 25.00
+        // B 1050.10  -> 1350.40  300.30 x 10%                                  -> 30.03
+        // C 1350.40  -> 1550.65  149.60 x 10% + 50.65 x 20% = 14.96 + 10.13    -> 25.09
+        // D 1550.65  -> 1650.70  100.05 x 20%                                  -> 20.01
+        // 30.00 + 25.00 + 30.03 + 25.09 + 20.01 = 130.13
+        let q = s.preview_amount(Decimal::from(450), None, None).unwrap();
+        assert!(q.keystroke);
+        assert_eq!((q.payout.after.to_string(), q.payout.change.to_string()), ("130.13".into(), "60.07".into()));
+        assert_eq!(s.preview(&deal("N", "450", "2025-01-20")).unwrap().payout.after.to_string(), "130.13");
+
+        // B removed: C 600.10 -> 800.35, 200.25 x 5% = 10.0125 -> 10.01; D 800.35 -> 900.40,
+        // 100.05 x 5% = 5.0025 -> 5.00; 30.00 + 10.01 + 5.00 = 45.01
+        assert_eq!(s.preview_remove("B").unwrap().payout.after.to_string(), "45.01");
+        // B moved to Jan 1 at 300.30: B 0 -> 300.30 (15.02), A 300.30 -> 900.40 (30.00), then C and D
+        // as before (15.04, 10.00): the same 70.06, through the keystroke path
+        s.edit(deal("B", "300.30", "2025-01-01")).unwrap();
+        let q = s.preview_amount(Decimal::new(30030, 2), None, None).unwrap();
+        assert!(q.keystroke);
+        assert_eq!(q.payout.after.to_string(), "70.06");
+
+        // saved, the sums follow: the same figures as a full evaluation afterwards
+        s.upsert(deal("N", "450", "2025-01-20")).unwrap();
+        assert_eq!(s.payout().to_string(), "130.13");
+        let q = s.preview(&deal("M", "1", "2025-01-01")).unwrap();
+        // M 0 -> 1 (0.05), every later line up by 1: A 1 -> 601.10 (30.005 -> 30.00), N 601.10 ->
+        // 1051.10: 398.90 x 5% + 51.10 x 10% = 19.945 + 5.11 = 25.055 -> 25.06, B 1051.10 ->
+        // 1351.40 (30.03), C 1351.40 -> 1551.65: 148.60 x 10% + 51.65 x 20% = 14.86 + 10.33 -> 25.19,
+        // D (20.01): 0.05 + 30.00 + 25.06 + 30.03 + 25.19 + 20.01 = 130.34
+        assert_eq!(q.payout.after.to_string(), "130.34");
+    }
+}
