@@ -399,6 +399,8 @@ struct Edit<'t> {
 /// The state after an edit, computed without changing the session.
 struct After {
     first: usize,
+    /// the old line from which the lines are only moved (not removed, nor added before), when known
+    kept: Option<usize>,
     tail: Vec<KLine>,
     values: Vec<Decimal>,
     lines_now: Vec<usize>,
@@ -732,6 +734,7 @@ impl Session {
                 l.txn = index;
             }
         }
+        let old_n = kernel.lines.len();
         kernel.lines.truncate(after.first);
         kernel.lines.extend(tail);
         for (m, v) in kernel.measures.iter_mut().enumerate() {
@@ -751,7 +754,11 @@ impl Session {
                     *band_sums = ca.band_sums;
                 }
                 // (a sum beyond the decimals' range: no shortcut)
-                if shift.as_mut().is_some_and(|s| s.fill(self, &kernel.lines, kc.c, table, *m, after.first).is_err()) {
+                let kept = after.kept.and_then(|l| Some(((l + kernel.lines.len()).checked_sub(old_n)?, l)));
+                if shift
+                    .as_mut()
+                    .is_some_and(|s| s.fill(self, &kernel.lines, kc.c, table, *m, after.first, kept).is_err())
+                {
                     *shift = None;
                 }
             }
@@ -1031,7 +1038,7 @@ impl Session {
             return None;
         }
         let mut sh = shift::Shift::new(table)?;
-        sh.fill(self, lines, c, table, m, 0).ok()?;
+        sh.fill(self, lines, c, table, m, 0, None).ok()?;
         sh.shrink();
         Some(sh)
     }
@@ -1214,7 +1221,7 @@ impl Session {
             for kc in &kernel.comps {
                 plans.push(match &kc.calc {
                     Calc::Table { order: Order::Sequential, .. } => {
-                        match self.shift_plan(kernel, kc, first, &removed, &added, &at)? {
+                        match self.shift_plan(kernel, kc, first, &removed, &added, &at, false)? {
                             Some(p) => Some(p),
                             None => break,
                         }
@@ -1258,6 +1265,8 @@ impl Session {
         tail.extend(adds.cloned());
         let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed, None)?;
         let mut after = after.ok_or_else(|| Error::overflow("a preview"))?;
+        // the old lines from the last removed one or the last added one's place on are only moved
+        after.kept = Some(removed.iter().map(|j| j + 1).chain(at.iter().copied()).fold(first, usize::max));
         let lines = std::mem::take(&mut after.lines);
         let preview = self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, lines)?;
         Ok((preview, Some(after)))
@@ -1541,7 +1550,7 @@ impl Session {
             measures,
             bands: bands(kernel, &values),
         };
-        Ok(Some(After { first, tail, values, lines_now, comps, outcome, lines: preview_lines }))
+        Ok(Some(After { first, kept: None, tail, values, lines_now, comps, outcome, lines: preview_lines }))
     }
 
     /// A line's pay in a table: rounded when the plan rounds lines, nothing for a reversal, and

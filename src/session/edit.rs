@@ -456,7 +456,7 @@ impl Session {
                     Order::Sequential => {
                         // (not a retroactive table with a threshold or basis cap: it re-rates every
                         // line)
-                        match self.shift_plan(kernel, kc, first, &removed, &lines, &at)? {
+                        match self.shift_plan(kernel, kc, first, &removed, &lines, &at, true)? {
                             Some(plan) => pc.plan = Some(plan),
                             None => return Ok(slow),
                         }
