@@ -4,8 +4,10 @@
 //!
 //! The sample plan; one account executive with N deals over Q1 (the crate's deterministic
 //! generator). Each call previews the deal being edited with a new amount, "closing today" (after
-//! every other deal) and back-dated to mid-period. Prints median and 99th percentile per call and
-//! the session's memory per transaction.
+//! every other deal), back-dated to mid-period (the lines after it stay in the top band) and
+//! back-dated to the start of the quarter (before the quota is reached: the lines after it cross
+//! the band bounds). Prints median and 99th percentile per call and the session's memory per
+//! transaction.
 
 use payplan::sample::{generate, GeneratorConfig, SAMPLE_PLAN_JSON};
 use payplan::session::Session;
@@ -41,7 +43,11 @@ fn main() {
     println!("| deal | mode | median µs | p99 µs |");
     println!("|---|---|---:|---:|");
     let only = std::env::var("PREVIEW_ONLY").ok();
-    for (label, date) in [("closing today", "2025-03-31"), ("back-dated (mid-period)", "2025-02-14")] {
+    for (label, date) in [
+        ("closing today", "2025-03-31"),
+        ("back-dated (mid-period)", "2025-02-14"),
+        ("back-dated (start of quarter)", "2025-01-03"),
+    ] {
         if only.as_deref().is_some_and(|o| !label.starts_with(o)) {
             continue;
         }
@@ -97,7 +103,7 @@ fn main() {
             kind: Some("new".into()),
             ..Default::default()
         };
-        session.edit(deal).expect("edit");
+        session.edit(deal.clone()).expect("edit");
         let mut quick = [Vec::with_capacity(calls), Vec::with_capacity(calls)];
         let mut keystroke = true;
         for (k, times) in quick.iter_mut().enumerate() {
@@ -132,5 +138,19 @@ fn main() {
             qq(&quick[1], 0.5),
             qq(&quick[1], 0.99)
         );
+        // saving the deal and removing it again (each re-rates the lines after it and refreshes
+        // the session's state from there)
+        let mut saves = Vec::with_capacity(200);
+        for i in 0..220 {
+            let deal = Transaction { amount: rust_decimal::Decimal::new(100_050 + i * 100, 2), ..deal.clone() };
+            let s = Instant::now();
+            session.upsert(deal).expect("upsert");
+            session.remove("EDITED").expect("remove");
+            if i >= 20 {
+                saves.push(s.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+        saves.sort_by(|a, b| a.total_cmp(b));
+        println!("| {label}, `upsert` + `remove` | | {:.2} | {:.2} |", qq(&saves, 0.5), qq(&saves, 0.99));
     }
 }

@@ -5,7 +5,10 @@
 // The sample plan; one account executive with N deals spread over Q1 (deterministic). Each call
 // previews the deal being edited with a new amount, as a CRM page does on every keystroke:
 // - "closing today": the deal's close date is after every other deal of the period;
-// - "back-dated": the deal's close date is in the middle of the period (the lines after it move).
+// - "back-dated (mid-period)": the deal's close date is in the middle of the period (the lines after
+//   it move, within the top band);
+// - "back-dated (start of quarter)": before the quota is reached (the lines after it move across the
+//   band bounds).
 // Prints median and 99th percentile per call for the keystroke path (`edit` once, then
 // `previewAmountText` / `previewAmount` with the amount alone), the JSON-text call (`previewJson`)
 // and the object call (`preview`, which adds JSON.stringify and JSON.parse).
@@ -86,7 +89,16 @@ const rows = [
   measureAmount('closing today', '2025-03-31', false),
   measure('closing today', '2025-03-31', false),
   measure('closing today', '2025-03-31', true),
-  ...(only === 'closing' ? [] : [measureAmount('back-dated (mid-period)', '2025-02-14', false), measure('back-dated (mid-period)', '2025-02-14', false)]),
+  ...(only === 'closing'
+    ? []
+    : [
+        measureAmount('back-dated (mid-period)', '2025-02-14', true),
+        measureAmount('back-dated (mid-period)', '2025-02-14', false),
+        measure('back-dated (mid-period)', '2025-02-14', false),
+        measureAmount('back-dated (start of quarter)', '2025-01-03', true),
+        measureAmount('back-dated (start of quarter)', '2025-01-03', false),
+        measure('back-dated (start of quarter)', '2025-01-03', false),
+      ]),
 ];
 console.log(`preview latency: session of ${n} transactions (${summary.mode}), opened in ${openMs.toFixed(1)} ms; ${calls} calls each; node ${process.version}`);
 console.log('| deal | call | mode | median µs | p99 µs |');
