@@ -366,7 +366,7 @@ impl Near {
     fn between(&self, above: bool, x: usize, y: usize) -> Option<Decimal> {
         let sums = if above { &self.above } else { &self.below };
         let (a, b) = (sums.get(x.checked_sub(self.from)?)?, sums.get(y.checked_sub(self.from)?)?);
-        b.checked_sub(*a)
+        b.sub_c(*a, "a band sum").ok()
     }
 }
 
