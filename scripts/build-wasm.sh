@@ -26,15 +26,15 @@ bindgen() {
 }
 rm -rf js/wasm
 echo "== building the WebAssembly module (plan evaluation)"
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features
 bindgen payplan
 echo "== building the WebAssembly module (operations)"
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-ops
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features --features wasm-ops
 bindgen payplan_ops
 echo "== building the WebAssembly module (plan evaluation with live preview sessions)"
 # (the size profile too: the keystroke path meets its latency goal without opt-level 3, which made
 # the module 37% larger to download for full previews that are already well under a millisecond)
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-preview
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features --features wasm-preview
 bindgen payplan_preview
 
 echo "== installing npm packages"

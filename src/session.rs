@@ -465,7 +465,7 @@ impl Session {
         plan.check_inputs(inputs)?;
         // the transactions that concern the payee: those credited to them (and to their managers
         // when an indicator reads the manager's figures)
-        let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k)?;
+        let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k, false)?;
         let mut wanted = vec![false; plan.plan().payees.len()];
         if let Some(w) = wanted.get_mut(p) {
             *w = true;
@@ -773,7 +773,7 @@ impl Session {
         self.reindex();
         let inputs = self.inputs();
         let plan = self.plan.plan();
-        let ctx = Ctx::new(plan, &inputs, self.plan.periods().to_vec(), self.period)?;
+        let ctx = Ctx::new(plan, &inputs, self.plan.periods().to_vec(), self.period, false)?;
         crate::engine::check_closed(plan, &inputs, self.plan.periods(), self.period)?;
         let (ev, states) = ctx.run_capturing(Some(self.payee))?;
         let payee_id = plan.payees.get(self.payee).map(|x| x.id.as_str()).unwrap_or("");

@@ -1,0 +1,831 @@
+//! The batch kernel: the per-line work of a summary evaluation in integer arithmetic.
+//!
+//! A summary evaluation (`options.detail = "summary"`, what payroll runs and pipeline views ask
+//! for) spends nearly all of its time on credit lines: crediting each transaction, ordering each
+//! payee's lines, adding them into measures and paying them through rate tables and SPIFFs. The
+//! kernel does that work on compact lines (32 bytes: the amount as an integer mantissa and its
+//! decimal scale, the credit date as a day number, indices instead of ids) with 128-bit integer
+//! arithmetic, and hands the engine the measure values and each component's pay. Everything else
+//! (quotas, gates, multipliers, caps, payments, statements, the accounting) is the engine's own
+//! code, run on those figures.
+//!
+//! **Exact, to the digit and the scale.** Every number the kernel hands back is the very `Decimal`
+//! the engine's arithmetic gives (same digits *and* same scale, which shows in some traces): [`Num`]
+//! follows rust_decimal's rules for the scale of sums and products, and a step whose result would
+//! not fit rust_decimal's 96 bits (where rust_decimal rounds) is done by `Decimal` itself. A line
+//! that the integer path does not cover (a per-transaction retroactive band, a partial slice of a
+//! unit or deal rate) is paid by the engine's own [`ResolvedTable::line_pay`]. A transaction that is
+//! not plainly credited (rejected, excluded, in a foreign currency...) goes through the engine's
+//! crediting. `tests/batch.rs` compares the two paths byte for byte on every golden vector and on
+//! generated plans and data.
+//!
+//! **What it covers** ([`covers`]): plans rounding each line, without clawbacks, per-transaction
+//! holdbacks or two-dimensional tables, with at most 32 measures. Other plans, and full-detail
+//! evaluations (which need every line's trace), are evaluated by the engine alone.
+
+use super::components::ResolvedTable;
+use super::Ctx;
+use crate::credit::{filter_matches, Credit, CreditContext, Fate};
+use crate::error::Error;
+use crate::fx::FxBook;
+use crate::inputs::Transaction;
+use crate::money::{pct, Checked, RoundingMode, RoundingStage};
+use crate::plan::{CapPer, ComponentKind, MeasureKind, Plan, Release, TierMethod};
+use crate::tiers::{PayRate, RateUnit};
+use crate::Result;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// Whether the kernel evaluates this plan's summaries (see the module documentation).
+pub(crate) fn covers(plan: &Plan) -> bool {
+    plan.rounding.stage == RoundingStage::Line
+        && plan.payments.clawback.is_none()
+        && !plan.payments.holdbacks.iter().any(|h| matches!(h.release, Release::OnPayment))
+        && !plan.components.iter().any(|c| matches!(c.kind, ComponentKind::Matrix { .. }))
+        && plan.measures.len() <= 32
+}
+
+/// Largest mantissa a `Decimal` holds (96 bits).
+const MANTISSA_MAX: i128 = (1i128 << 96) - 1;
+
+/// 10^n for n ≤ 38 (what an `i128` holds).
+fn pow10(n: u32) -> Option<i128> {
+    10i128.checked_pow(n)
+}
+
+/// An exact decimal: mantissa × 10^-scale, with rust_decimal's rules for the scale of a sum and a
+/// product, so that converting back gives the very `Decimal` the engine would have computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Num {
+    m: i128,
+    s: u32,
+}
+
+impl Num {
+    pub(crate) const ZERO: Num = Num { m: 0, s: 0 };
+
+    pub(crate) fn of(d: Decimal) -> Num {
+        Num { m: d.mantissa(), s: d.scale() }
+    }
+
+    pub(crate) fn dec(self, what: &str) -> Result<Decimal> {
+        Decimal::try_from_i128_with_scale(self.m, self.s).map_err(|_| Error::overflow(what))
+    }
+
+    /// The value as a mantissa at scale `g` (at least its own), if it fits.
+    fn at(self, g: u32) -> Option<i128> {
+        self.m.checked_mul(pow10(g.checked_sub(self.s)?)?)
+    }
+
+    /// `self + o` as `Decimal::checked_add` gives it: adding to a zero gives the other operand
+    /// as it is (`0.00 + 1` is `1`); otherwise the larger scale.
+    fn add_fast(self, o: Num) -> Option<Num> {
+        if self.m == 0 {
+            return Some(o);
+        }
+        if o.m == 0 {
+            return Some(self);
+        }
+        let s = self.s.max(o.s);
+        let m = self.at(s)?.checked_add(o.at(s)?)?;
+        // (beyond 96 bits rust_decimal rounds: left to it)
+        (m.abs() <= MANTISSA_MAX).then_some(Num { m, s })
+    }
+
+    pub(crate) fn add(self, o: Num, what: &str) -> Result<Num> {
+        match self.add_fast(o) {
+            Some(v) => Ok(v),
+            None => Ok(Num::of(self.dec(what)?.add_c(o.dec(what)?, what)?)),
+        }
+    }
+
+    /// `self × o` as `Decimal::checked_mul` gives it: a zero product is a plain `0`; otherwise
+    /// the sum of the scales.
+    fn mul_fast(self, o: Num) -> Option<Num> {
+        if self.m == 0 || o.m == 0 {
+            return Some(Num::ZERO);
+        }
+        let s = self.s + o.s;
+        let m = self.m.checked_mul(o.m)?;
+        (s <= 28 && m.abs() <= MANTISSA_MAX).then_some(Num { m, s })
+    }
+
+    pub(crate) fn mul(self, o: Num, what: &str) -> Result<Num> {
+        match self.mul_fast(o) {
+            Some(v) => Ok(v),
+            None => Ok(Num::of(self.dec(what)?.mul_c(o.dec(what)?, what)?)),
+        }
+    }
+}
+
+/// `m × 10^-q` rounded to `p` decimals by `mode`: the mantissa at scale `p`, as
+/// `RoundingPolicy::round` gives it (rounded, then padded to exactly `p` decimals).
+fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
+    if q <= p {
+        return m.checked_mul(pow10(p - q)?);
+    }
+    let d = pow10(q - p)?;
+    let (quo, rem) = (m / d, m % d);
+    if rem == 0 {
+        return Some(quo);
+    }
+    let neg = m < 0;
+    let half = rem.abs().checked_mul(2)?.cmp(&d);
+    let away = match mode {
+        RoundingMode::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && quo % 2 != 0),
+        RoundingMode::HalfUp => half != Ordering::Less,
+        RoundingMode::HalfDown => half == Ordering::Greater,
+        RoundingMode::Down => false,
+        RoundingMode::Up => true,
+        RoundingMode::Floor => neg,
+        RoundingMode::Ceiling => !neg,
+    };
+    Some(if !away {
+        quo
+    } else if neg {
+        quo - 1
+    } else {
+        quo + 1
+    })
+}
+
+/// A credit line of the kernel (32 bytes).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line {
+    /// Credited amount in the plan currency: mantissa and scale.
+    amount: i64,
+    /// Input index of the transaction.
+    txn: u32,
+    /// Payee index.
+    payee: u32,
+    /// Credit date as days from the common era.
+    day: i32,
+    /// Crediting rule index.
+    rule: u16,
+    /// Index into [`Lines::shares`].
+    share: u16,
+    period: u8,
+    scale: u8,
+    /// A credit memo (negative amount): it counts no deal and, by default, no unit.
+    memo: bool,
+}
+
+/// A share of a transaction: the percentage as written and its fraction (`pct`).
+#[derive(Debug, Clone, Copy)]
+struct Share {
+    percent: Decimal,
+    fraction: Decimal,
+}
+
+/// The kernel's credit lines of one evaluation, grouped by payee in processing order.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    lines: Vec<Line>,
+    /// `lines[start[p]..start[p + 1]]` are payee `p`'s lines.
+    start: Vec<usize>,
+    /// The measures each line counts for (bit `m`).
+    masks: Vec<u32>,
+    /// The measures any line of each payee counts for.
+    payee_masks: Vec<u32>,
+    shares: Vec<Share>,
+    /// The largest scale of a line amount.
+    max_scale: u32,
+}
+
+/// The bit of measure `m` in a line's mask (none beyond 32 measures).
+pub(crate) fn bit(m: usize) -> u32 {
+    u32::try_from(m).ok().and_then(|m| 1u32.checked_shl(m)).unwrap_or(0)
+}
+
+fn same(a: Decimal, b: Decimal) -> bool {
+    a.mantissa() == b.mantissa() && a.scale() == b.scale()
+}
+
+impl Lines {
+    /// The index of a share (by its exact digits: `50` and `50.0` differ in scale).
+    fn share_index(&mut self, percent: Decimal) -> Option<u16> {
+        if let Some(i) = self.shares.iter().position(|s| same(s.percent, percent)) {
+            return u16::try_from(i).ok();
+        }
+        // (a whole share, written `100`, is the usual case)
+        let fraction = pct(percent);
+        self.shares.push(Share { percent, fraction });
+        u16::try_from(self.shares.len() - 1).ok()
+    }
+
+    /// Whether any line of payee `p` counts for measure `m`.
+    pub(crate) fn counted(&self, p: usize, m: usize) -> bool {
+        self.payee_masks.get(p).is_some_and(|x| x & bit(m) != 0)
+    }
+
+    fn payee_lines(&self, p: usize) -> &[Line] {
+        let (a, b) = (self.start.get(p).copied().unwrap_or(0), self.start.get(p + 1).copied().unwrap_or(0));
+        self.lines.get(a..b).unwrap_or(&[])
+    }
+
+    fn payee_masks_of(&self, p: usize) -> &[u32] {
+        let (a, b) = (self.start.get(p).copied().unwrap_or(0), self.start.get(p + 1).copied().unwrap_or(0));
+        self.masks.get(a..b).unwrap_or(&[])
+    }
+
+    fn share(&self, l: &Line) -> Share {
+        self.shares
+            .get(usize::from(l.share))
+            .copied()
+            .unwrap_or(Share { percent: Decimal::ONE_HUNDRED, fraction: Decimal::ONE })
+    }
+
+    fn amount(l: &Line) -> Num {
+        Num { m: i128::from(l.amount), s: u32::from(l.scale) }
+    }
+
+    /// Credited units: the transaction's quantity (default 1, or 0 for a credit memo) × share.
+    fn quantity(&self, l: &Line, txns: &[Transaction]) -> Result<Num> {
+        let q = txns.get(l.txn as usize).and_then(|t| t.quantity).unwrap_or(if l.memo {
+            Decimal::ZERO
+        } else {
+            Decimal::ONE
+        });
+        Num::of(q).mul(Num::of(self.share(l).fraction), "credited units")
+    }
+
+    /// Deals: the share as a fraction (none for a credit memo).
+    fn deals(&self, l: &Line) -> Num {
+        if l.memo {
+            Num::ZERO
+        } else {
+            Num::of(self.share(l).fraction)
+        }
+    }
+
+    fn unit_value(&self, l: &Line, kind: MeasureKind, txns: &[Transaction]) -> Result<Num> {
+        Ok(match kind {
+            MeasureKind::Amount => Self::amount(l),
+            MeasureKind::Quantity => self.quantity(l, txns)?,
+            MeasureKind::Count => self.deals(l),
+        })
+    }
+
+    /// The engine's form of a line (for the lines the integer path leaves to the engine).
+    fn credit(&self, l: &Line, txns: &[Transaction]) -> Result<Credit> {
+        let share = self.share(l);
+        Ok(Credit {
+            txn: l.txn as usize,
+            payee: l.payee as usize,
+            rule: usize::from(l.rule),
+            share: share.percent,
+            amount: Self::amount(l).dec("a credit line")?,
+            quantity: self.quantity(l, txns)?.dec("credited units")?,
+            deals: self.deals(l).dec("a credit line")?,
+            date: NaiveDate::from_num_days_from_ce_opt(l.day).unwrap_or_default(),
+            period: usize::from(l.period),
+            reversal: false,
+            fx: None,
+            trace: String::new(),
+        })
+    }
+
+    fn push(&mut self, c: &Credit, txns: &[Transaction]) -> Option<()> {
+        let share = self.share_index(c.share)?;
+        let amount = i64::try_from(c.amount.mantissa()).ok()?;
+        let scale = u8::try_from(c.amount.scale()).ok()?;
+        self.max_scale = self.max_scale.max(u32::from(scale));
+        self.lines.push(Line {
+            amount,
+            txn: u32::try_from(c.txn).ok()?,
+            payee: u32::try_from(c.payee).ok()?,
+            day: c.date.num_days_from_ce(),
+            rule: u16::try_from(c.rule).ok()?,
+            share,
+            period: u8::try_from(c.period).ok()?,
+            scale,
+            memo: txns.get(c.txn).is_some_and(|t| t.amount.is_sign_negative() && !t.amount.is_zero()),
+        });
+        Some(())
+    }
+}
+
+/// What the kernel's crediting gives: its lines, or `None` when the inputs fall outside what it
+/// covers (a line amount beyond 64 bits, more than 65,536 distinct shares, 256 periods...): the
+/// engine then credits everything itself.
+#[inline(never)]
+pub(crate) fn credit(
+    ctx: &CreditContext<'_>,
+    txns: &[Transaction],
+    fates: &mut Vec<Option<Fate>>,
+) -> Result<Option<Lines>> {
+    let plan = ctx.plan;
+    let n = txns.len();
+    fates.clear();
+    fates.resize(n, None);
+    let mut out = Lines { lines: Vec::with_capacity(n.saturating_add(n / 4)), ..Default::default() };
+    let first = crate::small::StrIndex::new(txns.iter().map(|t| t.id.as_str()));
+    let book = FxBook::new(&plan.currency, plan.fx.as_ref());
+    let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
+    let mut grants: Vec<crate::credit::Grant> = Vec::new();
+    let mut made: Vec<Credit> = Vec::new();
+    for (i, t) in txns.iter().enumerate() {
+        let dup = first.get(&t.id) != Some(i);
+        made.clear();
+        let fate = crate::credit::credit_one(ctx, &book, t, i, dup, upto_end, &mut grants, &mut made)?;
+        for c in &made {
+            if out.push(c, txns).is_none() {
+                return Ok(None);
+            }
+        }
+        if let Some(slot) = fates.get_mut(i) {
+            *slot = Some(fate);
+        }
+    }
+    sort(&mut out, txns, plan.payees.len());
+    Ok(Some(out))
+}
+
+/// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
+/// does: credit date, transaction id, rule, share, input position.
+#[inline(never)]
+fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
+    let mut start = vec![0usize; payees + 1];
+    for l in &out.lines {
+        if let Some(c) = start.get_mut(l.payee as usize + 1) {
+            *c += 1;
+        }
+    }
+    for p in 1..start.len() {
+        let before = start.get(p - 1).copied().unwrap_or(0);
+        if let Some(c) = start.get_mut(p) {
+            *c += before;
+        }
+    }
+    let mut grouped = out.lines.clone();
+    let mut next = start.clone();
+    for l in &out.lines {
+        if let Some(at) = next.get_mut(l.payee as usize) {
+            if let Some(slot) = grouped.get_mut(*at) {
+                *slot = *l;
+            }
+            *at += 1;
+        }
+    }
+    let id = |l: &Line| txns.get(l.txn as usize).map(|t| t.id.as_str());
+    let order = |a: &Line, b: &Line| {
+        a.day
+            .cmp(&b.day)
+            .then_with(|| id(a).cmp(&id(b)))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| {
+                let (sa, sb) = (out.shares.get(usize::from(a.share)), out.shares.get(usize::from(b.share)));
+                sa.map(|s| s.percent).cmp(&sb.map(|s| s.percent))
+            })
+            .then_with(|| a.txn.cmp(&b.txn))
+    };
+    let mut idx: Vec<usize> = Vec::new();
+    for w in start.windows(2) {
+        let [a, b] = *w else { continue };
+        let Some(run) = grouped.get_mut(a..b) else { continue };
+        if run.windows(2).all(|x| matches!(x, [u, v] if order(u, v) != Ordering::Greater)) {
+            continue;
+        }
+        idx.clear();
+        idx.extend(0..run.len());
+        crate::small::sort_indices(&mut idx, &|i, j| match (run.get(i), run.get(j)) {
+            (Some(u), Some(v)) => order(u, v),
+            _ => Ordering::Equal,
+        });
+        crate::small::permute(run, &idx);
+    }
+    out.lines = grouped;
+    out.start = start;
+}
+
+/// Which measures each line counts for, and every measure's value per payee and period:
+/// `values[payee][measure][period]`, added in processing order as the engine adds them.
+#[inline(never)]
+pub(crate) fn measures(
+    plan: &Plan,
+    b: &mut Lines,
+    txns: &[Transaction],
+    values: &mut [Vec<Vec<Decimal>>],
+    periods: usize,
+) -> Result<()> {
+    let mut fixed: Vec<Option<Vec<bool>>> = Vec::with_capacity(plan.measures.len());
+    for measure in &plan.measures {
+        let f = &measure.filter;
+        fixed.push((!f.reads_transaction()).then(|| {
+            plan.crediting
+                .rules
+                .iter()
+                .map(|r| f.rules.as_ref().is_none_or(|rules| rules.iter().any(|x| x == r.id())))
+                .collect()
+        }));
+    }
+    let mut masks = Vec::with_capacity(b.lines.len());
+    for l in &b.lines {
+        let mut mask = 0u32;
+        for (m, measure) in plan.measures.iter().enumerate() {
+            let counted = match fixed.get(m).and_then(|x| x.as_ref()) {
+                Some(ok) => ok.get(usize::from(l.rule)).copied().unwrap_or(true),
+                None => match txns.get(l.txn as usize) {
+                    Some(t) => filter_matches(
+                        &measure.filter,
+                        t,
+                        plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id()),
+                    ),
+                    None => false,
+                },
+            };
+            if counted {
+                mask |= bit(m);
+            }
+        }
+        masks.push(mask);
+    }
+    b.masks = masks;
+    let np = b.start.len().saturating_sub(1);
+    b.payee_masks = vec![0; np];
+    let mut acc = vec![Num::ZERO; periods];
+    for p in 0..np {
+        let mut any = 0u32;
+        for &mask in b.payee_masks_of(p) {
+            any |= mask;
+        }
+        if let Some(x) = b.payee_masks.get_mut(p) {
+            *x = any;
+        }
+        for (m, measure) in plan.measures.iter().enumerate() {
+            if any & bit(m) == 0 {
+                continue;
+            }
+            acc.iter_mut().for_each(|a| *a = Num::ZERO);
+            for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+                if mask & bit(m) == 0 {
+                    continue;
+                }
+                let v = b.unit_value(l, measure.kind, txns)?;
+                if let Some(a) = acc.get_mut(usize::from(l.period)) {
+                    *a = a.add(v, "a measure value")?;
+                }
+            }
+            if let Some(slots) = values.get_mut(p).and_then(|v| v.get_mut(m)) {
+                for (slot, a) in slots.iter_mut().zip(&acc) {
+                    *slot = a.dec("a measure value")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A sum of rounded line pays, as the engine adds them from `Decimal::ZERO`: `0` without lines,
+/// otherwise at the plan's scale.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Total {
+    pub n: usize,
+    sum: i128,
+}
+
+impl Total {
+    fn add(&mut self, v: i128) -> Result<()> {
+        self.n += 1;
+        self.sum = self
+            .sum
+            .checked_add(v)
+            .filter(|s| s.abs() <= MANTISSA_MAX)
+            .ok_or_else(|| Error::overflow("a component"))?;
+        Ok(())
+    }
+
+    pub(crate) fn dec(self, scale: u32) -> Result<Decimal> {
+        if self.n == 0 {
+            return Ok(Decimal::ZERO);
+        }
+        Decimal::try_from_i128_with_scale(self.sum, scale).map_err(|_| Error::overflow("a component"))
+    }
+}
+
+/// A tier table in integers: band bounds at scale `g` (`None` for an open end), rates at scale `r`.
+struct IntTable {
+    g: u32,
+    r: u32,
+    spans: Vec<(Option<i128>, Option<i128>)>,
+    rates: Vec<Option<i128>>,
+    floor: Option<i128>,
+    ceil: Option<i128>,
+}
+
+fn int_table(t: &ResolvedTable, line_scale: u32) -> Option<IntTable> {
+    let bound_scale = |d: &Decimal| if *d == Decimal::MIN { 0 } else { d.scale() };
+    let mut g = line_scale;
+    for (a, z) in &t.spans {
+        g = g.max(bound_scale(a)).max(z.map_or(0, |z| z.scale()));
+    }
+    g = g.max(t.floor.map_or(0, |x| x.scale())).max(t.ceil.map_or(0, |x| x.scale()));
+    let r = t.rates.iter().flatten().map(|x| x.per.scale()).max().unwrap_or(0);
+    // (beyond 28 decimals rust_decimal rounds a product: left to the engine)
+    if g + r > 28 {
+        return None;
+    }
+    let at = |d: Decimal| Num::of(d).at(g);
+    let mut spans = Vec::with_capacity(t.spans.len());
+    for (a, z) in &t.spans {
+        let a = if *a == Decimal::MIN { None } else { Some(at(*a)?) };
+        let z = match z {
+            Some(z) => Some(at(*z)?),
+            None => None,
+        };
+        spans.push((a, z));
+    }
+    let mut rates = Vec::with_capacity(t.rates.len());
+    for x in &t.rates {
+        rates.push(match x {
+            Some(x) if x.unit == RateUnit::Credit => Some(Num::of(x.per).at(r)?),
+            _ => None,
+        });
+    }
+    let floor = match t.floor {
+        Some(f) => Some(at(f)?),
+        None => None,
+    };
+    let ceil = match t.ceil {
+        Some(c) => Some(at(c)?),
+        None => None,
+    };
+    Some(IntTable { g, r, spans, rates, floor, ceil })
+}
+
+impl IntTable {
+    /// The unrounded pay (at scale `g + r`) of a line moving the basis from `pos` by `delta`,
+    /// both at scale `g`, every band at its own rate; `None` when a slice falls in a band whose
+    /// rate is not a percentage of credit or the arithmetic leaves 128 bits (the engine pays it).
+    fn marginal(&self, pos: i128, delta: i128) -> Option<i128> {
+        let p1 = pos.checked_add(delta)?;
+        let (mut lo, mut hi) = if delta < 0 { (p1, pos) } else { (pos, p1) };
+        if let Some(f) = self.floor {
+            lo = lo.max(f);
+        }
+        if let Some(c) = self.ceil {
+            hi = hi.min(c);
+        }
+        let mut amt: i128 = 0;
+        if hi <= lo {
+            return Some(0);
+        }
+        for ((from, to), rate) in self.spans.iter().zip(&self.rates) {
+            let a = from.map_or(lo, |f| lo.max(f));
+            let z = to.map_or(hi, |t| hi.min(t));
+            if z > a {
+                let o = z - a;
+                let o = if delta < 0 { -o } else { o };
+                let x = o.checked_mul((*rate)?)?;
+                if x.abs() > MANTISSA_MAX {
+                    return None;
+                }
+                amt = amt.checked_add(x)?;
+                if amt.abs() > MANTISSA_MAX {
+                    return None;
+                }
+            }
+        }
+        Some(amt)
+    }
+}
+
+/// How each line of a table is paid.
+pub(crate) struct TablePay<'t> {
+    pub table: &'t ResolvedTable,
+    /// The one band and rate every line is paid at (retroactive and interpolated tables).
+    pub fixed: Option<&'t (Option<usize>, Option<PayRate>)>,
+    /// Per-transaction caps.
+    pub caps: &'t [crate::plan::Cap],
+}
+
+/// Pays payee `p`'s lines of measure `m` through a table, in processing order, as the engine's
+/// `table` does: (this period's pay, earlier periods' pay (year-to-date scope)).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(crate) fn table(
+    ctx: &Ctx<'_>,
+    b: &Lines,
+    pay: &TablePay<'_>,
+    m: usize,
+    p: usize,
+    k: usize,
+    ytd: bool,
+) -> Result<(Total, Total)> {
+    let t = pay.table;
+    let kind = t.kind;
+    let txns = &ctx.inputs.transactions;
+    let plan = ctx.plan;
+    let mode = plan.rounding.mode;
+    let scale = ctx.scale;
+    // the integer form of the table: marginal tables and one-rate tables
+    let single_rate = match pay.fixed {
+        Some((_, Some(rt))) => Some(rt),
+        Some((_, None)) => None,
+        None => None,
+    };
+    let fixed_nothing = matches!(pay.fixed, Some((_, None)));
+    let int = if pay.fixed.is_none() && t.method == TierMethod::Retroactive {
+        // (per-transaction retroactive bands: the engine pays each line)
+        None
+    } else if let Some(rt) = single_rate {
+        let whole = ResolvedTable { spans: vec![(Decimal::MIN, None)], rates: vec![Some(rt.clone())], ..t.clone() };
+        int_table(&whole, b.max_scale)
+    } else {
+        int_table(t, b.max_scale)
+    };
+    let rate_of_single = single_rate.or_else(|| match (t.spans.as_slice(), t.rates.as_slice()) {
+        ([(a, None)], [Some(rt)]) if *a == Decimal::MIN && t.floor.is_none() && t.ceil.is_none() => Some(rt),
+        _ => None,
+    });
+    let mut this_period = Total::default();
+    let mut earlier = Total::default();
+    let bit = bit(m);
+    let mut pos = Num::ZERO;
+    for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+        if mask & bit == 0 || (if ytd { usize::from(l.period) > k } else { usize::from(l.period) != k }) {
+            continue;
+        }
+        let delta = b.unit_value(l, kind, txns)?;
+        let start = if t.scope == crate::plan::Scope::Transaction { Num::ZERO } else { pos };
+        let mut amt: Option<i128> = None;
+        if fixed_nothing {
+            amt = Some(0);
+        } else if let Some(it) = &int {
+            // a whole line at one rate, whatever its unit; slices of a percentage of credit
+            let whole_line = rate_of_single.filter(|_| it.floor.is_none() && it.ceil.is_none());
+            amt = match whole_line {
+                Some(rt) if !delta.m.eq(&0) => {
+                    let base = match rt.unit {
+                        RateUnit::Credit => Lines::amount(l),
+                        RateUnit::Unit => b.quantity(l, txns)?,
+                        RateUnit::Deal => b.deals(l),
+                    };
+                    base.mul_fast(Num::of(rt.per)).and_then(|x| round_to(x.m, x.s, scale, mode))
+                }
+                Some(_) => Some(0),
+                None if kind == MeasureKind::Amount => match (start.at(it.g), delta.at(it.g)) {
+                    (Some(s0), Some(d)) => it.marginal(s0, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)),
+                    _ => None,
+                },
+                None => None,
+            };
+        }
+        let mut amt = match amt {
+            Some(a) => a,
+            None => {
+                // the engine's own arithmetic for this line
+                let c = b.credit(l, txns)?;
+                let v = t.line_pay(&c, start.dec("a running basis")?, pay.fixed, None)?;
+                let v = plan.rounding.round(v, scale);
+                Num::of(v).at(scale).ok_or_else(|| Error::overflow("a line"))?
+            }
+        };
+        pos = pos.add(delta, "a running basis")?;
+        for cap in pay.caps.iter().filter(|c| c.per == CapPer::Transaction) {
+            let v = Num { m: amt, s: scale }.dec("a line")?;
+            if v > cap.amount {
+                amt = Num::of(plan.rounding.round(cap.amount, scale))
+                    .at(scale)
+                    .ok_or_else(|| Error::overflow("a cap"))?;
+            }
+        }
+        if usize::from(l.period) == k {
+            this_period.add(amt)?;
+        } else {
+            earlier.add(amt)?;
+        }
+    }
+    Ok((this_period, earlier))
+}
+
+/// The value of measure `m` (of `kind`) over payee `p`'s lines in scope: what a retroactive or
+/// interpolated table reads.
+#[inline(never)]
+pub(crate) fn total_value(
+    ctx: &Ctx<'_>,
+    b: &Lines,
+    kind: MeasureKind,
+    m: usize,
+    p: usize,
+    k: usize,
+    ytd: bool,
+) -> Result<Decimal> {
+    let mut v = Num::ZERO;
+    for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+        if mask & bit(m) == 0 || (if ytd { usize::from(l.period) > k } else { usize::from(l.period) != k }) {
+            continue;
+        }
+        v = v.add(b.unit_value(l, kind, &ctx.inputs.transactions)?, "a measure value")?;
+    }
+    v.dec("a measure value")
+}
+
+/// Pays payee `p`'s SPIFF lines of period `k`: lines of measure `m` credited inside the window and
+/// passing the filter, each paid in full at `rate`.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(crate) fn spiff(
+    ctx: &Ctx<'_>,
+    b: &Lines,
+    filter: &crate::plan::Filter,
+    window: &crate::plan::Window,
+    rate: &PayRate,
+    m: usize,
+    p: usize,
+    k: usize,
+) -> Result<Total> {
+    let txns = &ctx.inputs.transactions;
+    let plan = ctx.plan;
+    let (from, to) = (window.from.num_days_from_ce(), window.to.num_days_from_ce());
+    let per = Num::of(rate.per);
+    let mut total = Total::default();
+    for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+        if mask & bit(m) == 0 || usize::from(l.period) != k || l.day < from || l.day > to {
+            continue;
+        }
+        let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
+        if !txns.get(l.txn as usize).is_some_and(|t| filter_matches(filter, t, rule_id)) {
+            continue;
+        }
+        let base = match rate.unit {
+            RateUnit::Credit => Lines::amount(l),
+            RateUnit::Unit => b.quantity(l, txns)?,
+            RateUnit::Deal => b.deals(l),
+        };
+        let raw = base.mul(per, "a rate")?;
+        let amt = match round_to(raw.m, raw.s, ctx.scale, plan.rounding.mode) {
+            Some(a) => a,
+            None => Num::of(plan.rounding.round(raw.dec("a rate")?, ctx.scale))
+                .at(ctx.scale)
+                .ok_or_else(|| Error::overflow("a line"))?,
+        };
+        total.add(amt)?;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn sums_and_products_keep_rust_decimals_scales() {
+        // 0.00 + 1 is 1 (a zero operand gives the other as it is), 1.50 - 1.50 is 0.00
+        assert_eq!(Num::of(d("0.00")).add(Num::of(d("1")), "").unwrap().dec("").unwrap().to_string(), "1");
+        assert_eq!(Num::of(d("1.50")).add(Num::of(d("-1.50")), "").unwrap().dec("").unwrap().to_string(), "0.00");
+        assert_eq!(Num::of(d("0.00")).mul(Num::of(d("5.5")), "").unwrap().dec("").unwrap().to_string(), "0");
+        assert_eq!(Num::of(d("1.5")).mul(Num::of(d("0.50")), "").unwrap().dec("").unwrap().to_string(), "0.750");
+    }
+
+    #[test]
+    fn rounding_modes_on_ties_and_signs() {
+        use RoundingMode::*;
+        // 2.345 and -2.345 at 2 decimals
+        let cases = [
+            (HalfEven, 234, -234),
+            (HalfUp, 235, -235),
+            (HalfDown, 234, -234),
+            (Down, 234, -234),
+            (Up, 235, -235),
+            (Floor, 234, -235),
+            (Ceiling, 235, -234),
+        ];
+        for (mode, pos, neg) in cases {
+            assert_eq!(round_to(2345, 3, 2, mode), Some(pos), "{mode:?}");
+            assert_eq!(round_to(-2345, 3, 2, mode), Some(neg), "{mode:?}");
+        }
+        // 2.355 half-even goes up to the even 2.36; padding 5 to 5.00
+        assert_eq!(round_to(2355, 3, 2, HalfEven), Some(236));
+        assert_eq!(round_to(5, 0, 2, HalfEven), Some(500));
+    }
+
+    fn dec() -> impl Strategy<Value = Decimal> {
+        (any::<i64>(), 0u32..12).prop_map(|(m, s)| Decimal::new(m / 1000, s))
+    }
+
+    proptest! {
+        #[test]
+        fn num_matches_decimal(a in dec(), b in dec(), mode in 0usize..7, p in 0u32..4) {
+            let same = |x: Decimal, y: Decimal| x.mantissa() == y.mantissa() && x.scale() == y.scale();
+            let sum = Num::of(a).add(Num::of(b), "").unwrap().dec("").unwrap();
+            prop_assert!(same(sum, a.checked_add(b).unwrap()), "{a} + {b}: {sum}");
+            if let Some(prod) = a.checked_mul(b) {
+                let n = Num::of(a).mul(Num::of(b), "").unwrap().dec("").unwrap();
+                prop_assert!(same(n, prod), "{a} x {b}: {n} vs {prod}");
+            }
+            let modes = [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::HalfDown, RoundingMode::Down, RoundingMode::Up, RoundingMode::Floor, RoundingMode::Ceiling];
+            let mode = modes[mode];
+            let policy = crate::money::RoundingPolicy { mode, ..Default::default() };
+            let want = policy.round(a, p);
+            let got = round_to(a.mantissa(), a.scale(), p, mode).unwrap();
+            prop_assert!(same(Decimal::from_i128_with_scale(got, p), want), "{a} to {p}: {got} vs {want}");
+        }
+    }
+}
