@@ -195,6 +195,9 @@ pub struct CreditContext<'a> {
     pub upto: usize,
     /// Whether to write each line's trace (a preview does not need them).
     pub traces: bool,
+    /// Each payee's reporting lines with the manager as a payee index, in the order of
+    /// `reports_to` (see [`CreditContext::managers`]); without it, managers are looked up by id.
+    pub managers: Option<&'a [Vec<Option<usize>>]>,
 }
 
 impl CreditContext<'_> {
@@ -204,8 +207,17 @@ impl CreditContext<'_> {
 
     fn manager_of(&self, payee: usize, d: NaiveDate) -> Option<usize> {
         let p = self.plan.payees.get(payee)?;
-        let line = p.reports_to.iter().find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
-        (self.payee_index)(line.manager.as_str())
+        let k = p.reports_to.iter().position(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
+        match self.managers {
+            Some(m) => m.get(payee).and_then(|v| v.get(k)).copied().flatten(),
+            None => (self.payee_index)(p.reports_to.get(k)?.manager.as_str()),
+        }
+    }
+
+    /// The managers of every payee's reporting lines as payee indices (for [`CreditContext::managers`]:
+    /// one lookup per reporting line instead of one per rolled-up credit).
+    pub fn managers(plan: &Plan, payee_index: &dyn Fn(&str) -> Option<usize>) -> Vec<Vec<Option<usize>>> {
+        plan.payees.iter().map(|p| p.reports_to.iter().map(|r| payee_index(r.manager.as_str())).collect()).collect()
     }
 }
 
@@ -376,7 +388,7 @@ pub(crate) fn roll_up(
             reasons.push(reason);
             continue;
         }
-        let pc = percent.unwrap_or(Decimal::ONE_HUNDRED);
+        let pc = pct(percent.unwrap_or(Decimal::ONE_HUNDRED));
         for g in 0..base {
             let Some(&(payee, src_rule, share, _)) = grants.get(g) else {
                 continue;
@@ -396,7 +408,7 @@ pub(crate) fn roll_up(
                 let Some(m) = ctx.manager_of(cur, date) else {
                     break;
                 };
-                let s = share.mul_c(pct(pc), "a roll-up share")?;
+                let s = share.mul_c(pc, "a roll-up share")?;
                 grants.push((m, r, s, How::Rollup { level, member: *payee }));
                 cur = m;
             }

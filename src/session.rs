@@ -1024,6 +1024,7 @@ impl Session {
             payee_index: &lookup,
             upto: self.period,
             traces: false,
+            managers: None,
         };
         let crediting = credit_all(&cc, std::slice::from_ref(t))?;
         match crediting.fates.first().cloned().flatten() {

@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::fx::FxBook;
 use crate::inputs::Transaction;
 use crate::money::{pct, Checked, RoundingMode, RoundingStage};
-use crate::plan::{CapPer, ComponentKind, MeasureKind, Plan, Release, TierMethod};
+use crate::plan::{CapPer, ComponentKind, CreditRule, MeasureKind, Plan, Release, TierMethod};
 use crate::tiers::{PayRate, RateUnit};
 use crate::Result;
 use chrono::{Datelike, NaiveDate};
@@ -50,8 +50,20 @@ pub(crate) fn covers(plan: &Plan) -> bool {
 const MANTISSA_MAX: i128 = (1i128 << 96) - 1;
 
 /// 10^n for n ≤ 38 (what an `i128` holds).
+// (computed by the compiler: an index out of range would fail the build, not a run)
+#[allow(clippy::indexing_slicing)]
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 fn pow10(n: u32) -> Option<i128> {
-    10i128.checked_pow(n)
+    POW10.get(n as usize).copied()
 }
 
 /// An exact decimal: mantissa × 10^-scale, with rust_decimal's rules for the scale of a sum and a
@@ -86,6 +98,11 @@ impl Num {
         }
         if o.m == 0 {
             return Some(self);
+        }
+        if self.s == o.s {
+            // (the usual case: amounts of one scale)
+            let m = self.m.checked_add(o.m)?;
+            return (m.abs() <= MANTISSA_MAX).then_some(Num { m, s: self.s });
         }
         let s = self.s.max(o.s);
         let m = self.at(s)?.checked_add(o.at(s)?)?;
@@ -126,7 +143,11 @@ fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
         return m.checked_mul(pow10(p - q)?);
     }
     let d = pow10(q - p)?;
-    let (quo, rem) = (m / d, m % d);
+    // (64-bit division where the values allow: 128-bit division is a library call)
+    let (quo, rem) = match (i64::try_from(m), i64::try_from(d)) {
+        (Ok(m), Ok(d)) => (i128::from(m / d), i128::from(m % d)),
+        _ => (m / d, m % d),
+    };
     if rem == 0 {
         return Some(quo);
     }
@@ -229,9 +250,9 @@ impl Lines {
         self.masks.get(a..b).unwrap_or(&[])
     }
 
-    fn share(&self, l: &Line) -> Share {
+    fn share(&self, k: u16) -> Share {
         self.shares
-            .get(usize::from(l.share))
+            .get(usize::from(k))
             .copied()
             .unwrap_or(Share { percent: Decimal::ONE_HUNDRED, fraction: Decimal::ONE })
     }
@@ -247,7 +268,7 @@ impl Lines {
         } else {
             Decimal::ONE
         });
-        Num::of(q).mul(Num::of(self.share(l).fraction), "credited units")
+        Num::of(q).mul(Num::of(self.share(l.share).fraction), "credited units")
     }
 
     /// Deals: the share as a fraction (none for a credit memo).
@@ -255,7 +276,7 @@ impl Lines {
         if l.memo {
             Num::ZERO
         } else {
-            Num::of(self.share(l).fraction)
+            Num::of(self.share(l.share).fraction)
         }
     }
 
@@ -269,7 +290,7 @@ impl Lines {
 
     /// The engine's form of a line (for the lines the integer path leaves to the engine).
     fn credit(&self, l: &Line, txns: &[Transaction]) -> Result<Credit> {
-        let share = self.share(l);
+        let share = self.share(l.share);
         Ok(Credit {
             txn: l.txn as usize,
             payee: l.payee as usize,
@@ -306,9 +327,49 @@ impl Lines {
     }
 }
 
+/// The plan's people as the crediting reads them: each payee's days in role and reporting
+/// lines with day numbers and manager indices.
+struct People {
+    /// (first day, last day) in role.
+    role: Vec<(i32, i32)>,
+    /// (from, to, manager) per payee, in the plan's order.
+    reports: Vec<Vec<(i32, i32, Option<usize>)>>,
+}
+
+impl People {
+    fn new(plan: &Plan, ctx: &CreditContext<'_>) -> People {
+        let day = |d: Option<NaiveDate>, or: i32| d.map_or(or, |d| d.num_days_from_ce());
+        People {
+            role: plan.payees.iter().map(|p| (day(p.start, i32::MIN), day(p.end, i32::MAX))).collect(),
+            reports: plan
+                .payees
+                .iter()
+                .map(|p| {
+                    p.reports_to
+                        .iter()
+                        .map(|r| (day(r.from, i32::MIN), day(r.to, i32::MAX), (ctx.payee_index)(r.manager.as_str())))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    fn in_role(&self, p: usize, d: i32) -> bool {
+        self.role.get(p).is_some_and(|&(a, z)| a <= d && d <= z)
+    }
+
+    fn manager(&self, p: usize, d: i32) -> Option<usize> {
+        self.reports.get(p)?.iter().find(|r| r.0 <= d && d <= r.1)?.2
+    }
+}
+
 /// What the kernel's crediting gives: its lines, or `None` when the inputs fall outside what it
 /// covers (a line amount beyond 64 bits, more than 65,536 distinct shares, 256 periods...): the
 /// engine then credits everything itself.
+///
+/// A transaction in the plan currency that nothing rejects is credited here, by the rules of
+/// `credit::credit_one` in integers; any other (and one that no rule credits) goes through
+/// `credit_one` itself, which gives its reasons.
 #[inline(never)]
 pub(crate) fn credit(
     ctx: &CreditContext<'_>,
@@ -320,15 +381,49 @@ pub(crate) fn credit(
     fates.clear();
     fates.resize(n, None);
     let mut out = Lines { lines: Vec::with_capacity(n.saturating_add(n / 4)), ..Default::default() };
+    // share 0 is the whole share, `100`
+    if out.share_index(Decimal::ONE_HUNDRED).is_none() {
+        return Ok(None);
+    }
     let first = crate::small::StrIndex::new(txns.iter().map(|t| t.id.as_str()));
     let book = FxBook::new(&plan.currency, plan.fx.as_ref());
     let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
-    let mut grants: Vec<crate::credit::Grant> = Vec::new();
+    let upto_day = upto_end.map_or(i32::MIN, |d| d.num_days_from_ce());
+    let bounds: Vec<(i32, i32)> =
+        ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
+    let people = People::new(plan, ctx);
+    let field = plan.crediting.credit_date;
+    let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
+    let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
     let mut made: Vec<Credit> = Vec::new();
     for (i, t) in txns.iter().enumerate() {
         let dup = first.get(&t.id) != Some(i);
+        let date = crate::credit::credit_date(t, field);
+        let day = date.map_or(i32::MAX, |d| d.num_days_from_ce());
+        // the plain case: in the plan currency, nothing to reject, in a period up to the evaluated one
+        let plain = !dup
+            && day <= upto_day
+            && t.currency.as_deref().is_none_or(|c| c == plan.currency)
+            && t.quantity.is_none_or(|q| !q.is_sign_negative() || t.amount.is_sign_negative())
+            && t.cancellation_date.is_none_or(|c| c.num_days_from_ce() >= day)
+            && t.refund_amount.is_none()
+            && !t.id.trim().is_empty();
+        let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
+        if let (true, Some(k)) = (plain, period) {
+            let before = out.lines.len();
+            match plain_lines(ctx, &people, &mut out, t, i, day, k, &mut grants)? {
+                Some(true) => {
+                    if let Some(slot) = fates.get_mut(i) {
+                        *slot = Some(Fate::Credited(k));
+                    }
+                    continue;
+                }
+                Some(false) => out.lines.truncate(before),
+                None => return Ok(None),
+            }
+        }
         made.clear();
-        let fate = crate::credit::credit_one(ctx, &book, t, i, dup, upto_end, &mut grants, &mut made)?;
+        let fate = crate::credit::credit_one(ctx, &book, t, i, dup, upto_end, &mut engine_grants, &mut made)?;
         for c in &made {
             if out.push(c, txns).is_none() {
                 return Ok(None);
@@ -340,6 +435,129 @@ pub(crate) fn credit(
     }
     sort(&mut out, txns, plan.payees.len());
     Ok(Some(out))
+}
+
+/// Credits a plain transaction as `credit_one` does: `Some(true)` with its lines added,
+/// `Some(false)` when `credit_one` must decide (an owner or split participant unknown, a bad
+/// split, no line made), `None` when a line does not fit the kernel.
+#[allow(clippy::too_many_arguments)]
+fn plain_lines(
+    ctx: &CreditContext<'_>,
+    people: &People,
+    out: &mut Lines,
+    t: &Transaction,
+    i: usize,
+    day: i32,
+    period: usize,
+    grants: &mut Vec<(usize, usize, Decimal)>,
+) -> Result<Option<bool>> {
+    let plan = ctx.plan;
+    grants.clear();
+    for (r, rule) in plan.crediting.rules.iter().enumerate() {
+        if matches!(rule, CreditRule::Rollup { .. }) {
+            continue;
+        }
+        if rule.filter().reads_transaction() && !filter_matches(rule.filter(), t, None) {
+            continue;
+        }
+        let owner = || t.owner.as_deref().and_then(|o| (ctx.payee_index)(o));
+        match rule {
+            CreditRule::Direct { percent, .. } => {
+                let Some(p) = owner() else { return Ok(Some(false)) };
+                grants.push((p, r, percent.unwrap_or(Decimal::ONE_HUNDRED)));
+            }
+            CreditRule::Split { shares, must_total, .. } => {
+                if !shares.is_empty() {
+                    for s in shares {
+                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(Some(false)) };
+                        grants.push((p, r, s.percent));
+                    }
+                } else if !t.splits.is_empty() {
+                    let mut total = Decimal::ZERO;
+                    for s in &t.splits {
+                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(Some(false)) };
+                        if s.percent <= Decimal::ZERO {
+                            return Ok(Some(false));
+                        }
+                        total = total.add_c(s.percent, "split percentages")?;
+                        grants.push((p, r, s.percent));
+                    }
+                    if must_total.is_some_and(|want| total != want) {
+                        return Ok(Some(false));
+                    }
+                } else {
+                    let Some(p) = owner() else { return Ok(Some(false)) };
+                    grants.push((p, r, Decimal::ONE_HUNDRED));
+                }
+            }
+            CreditRule::Overlay { payee, percent, .. } => {
+                let Some(p) = (ctx.payee_index)(payee.as_str()) else { return Ok(Some(false)) };
+                grants.push((p, r, *percent));
+            }
+            CreditRule::Rollup { .. } => {}
+        }
+    }
+    // roll-ups of the base grants, by the reporting lines on the credit day
+    let base = grants.len();
+    for (r, rule) in plan.crediting.rules.iter().enumerate() {
+        let CreditRule::Rollup { levels, percent, from_rules, .. } = rule else { continue };
+        if rule.filter().reads_transaction() && !filter_matches(rule.filter(), t, None) {
+            continue;
+        }
+        let pc = pct(percent.unwrap_or(Decimal::ONE_HUNDRED));
+        let max_levels = levels.unwrap_or(u32::MAX).min(plan.payees.len() as u32);
+        for g in 0..base {
+            let Some(&(payee, src_rule, share)) = grants.get(g) else { continue };
+            if !people.in_role(payee, day) {
+                continue;
+            }
+            let src_id = plan.crediting.rules.get(src_rule).map(|x| x.id()).unwrap_or("");
+            if !from_rules.is_empty() && !from_rules.iter().any(|f| f == src_id) {
+                continue;
+            }
+            // (a roll-up at 100% keeps the share as it is: x × 1 is x, digits and scale)
+            let s = if same(pc, Decimal::ONE) {
+                share
+            } else {
+                Num::of(share).mul(Num::of(pc), "a roll-up share")?.dec("a roll-up share")?
+            };
+            let mut cur = payee;
+            for _ in 0..max_levels {
+                let Some(m) = people.manager(cur, day) else { break };
+                grants.push((m, r, s));
+                cur = m;
+            }
+        }
+    }
+    // lines, for the payees in role on the credit day
+    let memo = t.amount.is_sign_negative() && !t.amount.is_zero();
+    let amount = Num::of(t.amount);
+    let mut made = false;
+    for &(p, r, share) in grants.iter() {
+        if !people.in_role(p, day) {
+            continue;
+        }
+        let Some(k) = (if share.mantissa() == 100 && share.scale() == 0 { Some(0) } else { out.share_index(share) })
+        else {
+            return Ok(None);
+        };
+        // (the whole share's fraction is `1`: the amount as it is)
+        let line = if k == 0 { amount } else { amount.mul(Num::of(out.share(k).fraction), "a credit share")? };
+        let (Ok(m), Ok(scale), Ok(txn), Ok(payee), Ok(rule), Ok(period)) = (
+            i64::try_from(line.m),
+            u8::try_from(line.s),
+            u32::try_from(i),
+            u32::try_from(p),
+            u16::try_from(r),
+            u8::try_from(period),
+        ) else {
+            return Ok(None);
+        };
+        out.max_scale = out.max_scale.max(u32::from(scale));
+        out.lines.push(Line { amount: m, txn, payee, day, rule, share: k, period, scale, memo });
+        made = true;
+    }
+    Ok(Some(made))
 }
 
 /// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine

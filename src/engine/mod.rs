@@ -33,7 +33,7 @@ use crate::limits::Limits;
 use crate::money::{Checked, RoundingStage};
 use crate::plan::{ClawbackAttainment, MeasureKind, Plan};
 use crate::statement::{
-    Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult, Note, Statement, Tally,
+    Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult, Note, Statement,
 };
 use crate::validate::{has_errors, validate_within_limits};
 use crate::Result;
@@ -273,12 +273,14 @@ impl<'a> Ctx<'a> {
         let payee_index = crate::small::StrIndex::new(plan.payees.iter().map(|p| p.id.as_str()));
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
         let lookup = |id: &str| payee_index.get(id);
+        let managers = CreditContext::managers(plan, &lookup);
         let cc = CreditContext {
             plan,
             periods: &periods,
             payee_index: &lookup,
             upto: target,
             traces: inputs.options.detail.is_full(),
+            managers: Some(&managers),
         };
         let mut fates = Vec::new();
         let mut batch_lines = if use_batch { batch::credit(&cc, &inputs.transactions, &mut fates)? } else { None };
@@ -363,6 +365,15 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             for (k, period) in periods.iter().enumerate() {
+                // a later period's quota is only read to tell whether the payee has one at all
+                if k > target
+                    && quotas
+                        .get(p)
+                        .and_then(|v| v.get(m))
+                        .is_some_and(|v| v.iter().any(|x: &Option<Decimal>| x.is_some()))
+                {
+                    break;
+                }
                 let q = crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
                 if let Some(slot) = quotas.get_mut(p).and_then(|v| v.get_mut(m)).and_then(|v| v.get_mut(k)) {
                     *slot = q;
@@ -484,6 +495,8 @@ impl<'a> Ctx<'a> {
         // (payout, component amounts) per payee per period
         let mut history: Vec<Vec<(Decimal, BTreeMap<String, Decimal>)>> = vec![Vec::new(); np];
         let mut out_statements = Vec::with_capacity(np);
+        let closed: Vec<bool> =
+            plan.payees.iter().map(|x| self.inputs.closed_statements.iter().any(|c| c.payee == x.id)).collect();
         for k in 0..=self.target {
             for p in 0..np {
                 if k == self.target && capture == Some(p) {
@@ -513,9 +526,12 @@ impl<'a> Ctx<'a> {
                 let raw = earnings
                     .add_c(crate::money::sum_c(adjustments.iter().map(|a| a.amount), "adjustments")?, "the payout")?;
                 let payout = self.plan.rounding.round(raw, self.scale);
+                // (each component's amount is read back only for a payee with closed statements)
                 let mut comp_amounts: BTreeMap<String, Decimal> = BTreeMap::new();
-                for r in &results {
-                    comp_amounts.insert(r.component.clone(), r.amount);
+                if closed.get(p).copied().unwrap_or(false) {
+                    for r in &results {
+                        comp_amounts.insert(r.component.clone(), r.amount);
+                    }
                 }
                 if let Some(h) = history.get_mut(p) {
                     h.push((payout, comp_amounts));
@@ -748,36 +764,69 @@ impl<'a> Ctx<'a> {
         let mut acc = Accounting::default();
         let mut excluded = Vec::new();
         let mut rejected = Vec::new();
-        fn add(t: &mut Tally, ccy: &str, amount: Decimal) -> Result<()> {
-            t.count += 1;
-            // look up before inserting: no key string is allocated for a currency already there
-            match t.amounts.get_mut(ccy) {
-                Some(e) => *e = e.add_c(amount, "the accounting")?,
-                None => {
-                    t.amounts.insert(ccy.to_string(), amount);
-                }
-            }
-            Ok(())
-        }
+        // Sums per currency and tally (input, credited, credited in the period, excluded,
+        // rejected), added in input order; a currency enters a tally's map only if one of its
+        // transactions is in it. (A short list searched from the last currency used: inputs
+        // have one currency or a few.)
+        const INPUT: usize = 0;
+        const CREDITED: usize = 1;
+        const IN_PERIOD: usize = 2;
+        const EXCLUDED: usize = 3;
+        const REJECTED: usize = 4;
+        let mut sums: Vec<(&str, [Option<Decimal>; 5])> = Vec::new();
+        let mut counts = [0u64; 5];
+        let mut last = 0;
         for (i, t) in self.inputs.transactions.iter().enumerate() {
             let ccy = t.currency.as_deref().unwrap_or(&self.plan.currency);
-            add(&mut acc.input, ccy, t.amount)?;
+            if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
+                last = match sums.iter().position(|(c, _)| *c == ccy) {
+                    Some(j) => j,
+                    None => {
+                        sums.push((ccy, [None; 5]));
+                        sums.len() - 1
+                    }
+                };
+            }
+            let Some((_, row)) = sums.get_mut(last) else { continue };
+            let mut add = |tally: usize| -> Result<()> {
+                if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {
+                    *n += 1;
+                    *slot = Some(match *slot {
+                        Some(v) => v.add_c(t.amount, "the accounting")?,
+                        None => t.amount,
+                    });
+                }
+                Ok(())
+            };
+            add(INPUT)?;
             match self.fates.get(i).cloned().flatten() {
                 Some(Fate::Credited(k)) => {
-                    add(&mut acc.credited, ccy, t.amount)?;
+                    add(CREDITED)?;
                     if k == self.target {
-                        add(&mut acc.credited_in_period, ccy, t.amount)?;
+                        add(IN_PERIOD)?;
                     }
                 }
                 Some(Fate::Excluded(reasons)) => {
-                    add(&mut acc.excluded, ccy, t.amount)?;
+                    add(EXCLUDED)?;
                     excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons });
                 }
                 Some(Fate::Rejected(r)) => {
-                    add(&mut acc.rejected, ccy, t.amount)?;
+                    add(REJECTED)?;
                     rejected.push(r);
                 }
                 None => {}
+            }
+        }
+        for (tally, t) in
+            [&mut acc.input, &mut acc.credited, &mut acc.credited_in_period, &mut acc.excluded, &mut acc.rejected]
+                .into_iter()
+                .enumerate()
+        {
+            t.count = counts.get(tally).copied().unwrap_or(0);
+            for (ccy, row) in &sums {
+                if let Some(Some(v)) = row.get(tally) {
+                    t.amounts.insert(ccy.to_string(), *v);
+                }
             }
         }
         let mut sum: BTreeMap<&str, Decimal> = BTreeMap::new();
