@@ -92,6 +92,7 @@ impl Num {
 
     /// `self + o` as `Decimal::checked_add` gives it: adding to a zero gives the other operand
     /// as it is (`0.00 + 1` is `1`); otherwise the larger scale.
+    #[inline]
     fn add_fast(self, o: Num) -> Option<Num> {
         if self.m == 0 {
             return Some(o);
@@ -110,11 +111,17 @@ impl Num {
         (m.abs() <= MANTISSA_MAX).then_some(Num { m, s })
     }
 
+    #[inline]
     pub(crate) fn add(self, o: Num, what: &str) -> Result<Num> {
         match self.add_fast(o) {
             Some(v) => Ok(v),
-            None => Ok(Num::of(self.dec(what)?.add_c(o.dec(what)?, what)?)),
+            None => self.add_slow(o, what),
         }
+    }
+
+    #[cold]
+    fn add_slow(self, o: Num, what: &str) -> Result<Num> {
+        Ok(Num::of(self.dec(what)?.add_c(o.dec(what)?, what)?))
     }
 
     /// `self × o` as `Decimal::checked_mul` gives it: a zero product is a plain `0`; otherwise
@@ -726,10 +733,10 @@ impl Total {
 struct IntTable {
     g: u32,
     r: u32,
-    spans: Vec<(Option<i128>, Option<i128>)>,
-    rates: Vec<Option<i128>>,
-    floor: Option<i128>,
-    ceil: Option<i128>,
+    spans: Vec<(Option<i64>, Option<i64>)>,
+    rates: Vec<Option<i64>>,
+    floor: Option<i64>,
+    ceil: Option<i64>,
 }
 
 fn int_table(t: &ResolvedTable, line_scale: u32) -> Option<IntTable> {
@@ -744,39 +751,32 @@ fn int_table(t: &ResolvedTable, line_scale: u32) -> Option<IntTable> {
     if g + r > 28 {
         return None;
     }
-    let at = |d: Decimal| Num::of(d).at(g);
+    let at = |d: Decimal| Num::of(d).at(g).and_then(|v| i64::try_from(v).ok());
+    let opt = |d: Option<Decimal>| match d {
+        Some(d) => at(d).map(Some),
+        None => Some(None),
+    };
     let mut spans = Vec::with_capacity(t.spans.len());
     for (a, z) in &t.spans {
         let a = if *a == Decimal::MIN { None } else { Some(at(*a)?) };
-        let z = match z {
-            Some(z) => Some(at(*z)?),
-            None => None,
-        };
-        spans.push((a, z));
+        spans.push((a, opt(*z)?));
     }
     let mut rates = Vec::with_capacity(t.rates.len());
     for x in &t.rates {
         rates.push(match x {
-            Some(x) if x.unit == RateUnit::Credit => Some(Num::of(x.per).at(r)?),
+            Some(x) if x.unit == RateUnit::Credit => Some(i64::try_from(Num::of(x.per).at(r)?).ok()?),
             _ => None,
         });
     }
-    let floor = match t.floor {
-        Some(f) => Some(at(f)?),
-        None => None,
-    };
-    let ceil = match t.ceil {
-        Some(c) => Some(at(c)?),
-        None => None,
-    };
-    Some(IntTable { g, r, spans, rates, floor, ceil })
+    Some(IntTable { g, r, spans, rates, floor: opt(t.floor)?, ceil: opt(t.ceil)? })
 }
 
 impl IntTable {
     /// The unrounded pay (at scale `g + r`) of a line moving the basis from `pos` by `delta`,
     /// both at scale `g`, every band at its own rate; `None` when a slice falls in a band whose
-    /// rate is not a percentage of credit or the arithmetic leaves 128 bits (the engine pays it).
-    fn marginal(&self, pos: i128, delta: i128) -> Option<i128> {
+    /// rate is not a percentage of credit or a sum leaves 96 bits (the engine pays it).
+    #[inline]
+    fn marginal(&self, pos: i64, delta: i64) -> Option<i128> {
         let p1 = pos.checked_add(delta)?;
         let (mut lo, mut hi) = if delta < 0 { (p1, pos) } else { (pos, p1) };
         if let Some(f) = self.floor {
@@ -793,13 +793,10 @@ impl IntTable {
             let a = from.map_or(lo, |f| lo.max(f));
             let z = to.map_or(hi, |t| hi.min(t));
             if z > a {
-                let o = z - a;
+                let o = i128::from(z) - i128::from(a);
                 let o = if delta < 0 { -o } else { o };
-                let x = o.checked_mul((*rate)?)?;
-                if x.abs() > MANTISSA_MAX {
-                    return None;
-                }
-                amt = amt.checked_add(x)?;
+                // (an i64 by an i64 always fits 128 bits)
+                amt += o * i128::from((*rate)?);
                 if amt.abs() > MANTISSA_MAX {
                     return None;
                 }
@@ -860,6 +857,67 @@ pub(crate) fn table(
     let mut this_period = Total::default();
     let mut earlier = Total::default();
     let bit = bit(m);
+    let in_scope = |l: &Line, mask: u32| {
+        mask & bit != 0 && (if ytd { usize::from(l.period) <= k } else { usize::from(l.period) == k })
+    };
+    let caps: Vec<Decimal> = pay.caps.iter().filter(|c| c.per == CapPer::Transaction).map(|c| c.amount).collect();
+    let cap_line = |mut amt: i128| -> Result<i128> {
+        for cap in &caps {
+            let v = Num { m: amt, s: scale }.dec("a line")?;
+            if v > *cap {
+                amt = Num::of(plan.rounding.round(*cap, scale)).at(scale).ok_or_else(|| Error::overflow("a cap"))?;
+            }
+        }
+        Ok(amt)
+    };
+    // The usual table: amounts sliced across bands, every line and the running basis in 64-bit
+    // integers at the table's scale (checked first: the basis never leaves 64 bits).
+    let whole_line = rate_of_single.is_some() && int.as_ref().is_some_and(|it| it.floor.is_none() && it.ceil.is_none());
+    if let (Some(it), MeasureKind::Amount, false, false) = (&int, kind, whole_line, fixed_nothing) {
+        let lines = b.payee_lines(p).iter().zip(b.payee_masks_of(p));
+        let widen = |l: &Line| {
+            let up = pow10(it.g.checked_sub(u32::from(l.scale))?)?;
+            i64::try_from(i128::from(l.amount).checked_mul(up)?).ok()
+        };
+        let mut reach: i64 = 0;
+        let fits = lines
+            .clone()
+            .filter(|(l, &mask)| in_scope(l, mask))
+            .all(|(l, _)| widen(l).and_then(|d| reach.checked_add(d.checked_abs()?)).map(|x| reach = x).is_some());
+        if fits {
+            let per_txn = t.scope == crate::plan::Scope::Transaction;
+            let mut pos: i64 = 0;
+            for (l, &mask) in lines {
+                if !in_scope(l, mask) {
+                    continue;
+                }
+                let d = widen(l).unwrap_or(0);
+                let start = if per_txn { 0 } else { pos };
+                let amt = match it.marginal(start, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)) {
+                    Some(a) => a,
+                    None => {
+                        // the engine's own arithmetic for this line
+                        let c = b.credit(l, txns)?;
+                        let v = t.line_pay(
+                            &c,
+                            Num { m: i128::from(start), s: it.g }.dec("a running basis")?,
+                            pay.fixed,
+                            None,
+                        )?;
+                        Num::of(plan.rounding.round(v, scale)).at(scale).ok_or_else(|| Error::overflow("a line"))?
+                    }
+                };
+                pos += d;
+                let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
+                if usize::from(l.period) == k {
+                    this_period.add(amt)?;
+                } else {
+                    earlier.add(amt)?;
+                }
+            }
+            return Ok((this_period, earlier));
+        }
+    }
     let mut pos = Num::ZERO;
     for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
         if mask & bit == 0 || (if ytd { usize::from(l.period) > k } else { usize::from(l.period) != k }) {
@@ -883,10 +941,15 @@ pub(crate) fn table(
                     base.mul_fast(Num::of(rt.per)).and_then(|x| round_to(x.m, x.s, scale, mode))
                 }
                 Some(_) => Some(0),
-                None if kind == MeasureKind::Amount => match (start.at(it.g), delta.at(it.g)) {
-                    (Some(s0), Some(d)) => it.marginal(s0, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)),
-                    _ => None,
-                },
+                None if kind == MeasureKind::Amount => {
+                    match (
+                        start.at(it.g).and_then(|v| i64::try_from(v).ok()),
+                        delta.at(it.g).and_then(|v| i64::try_from(v).ok()),
+                    ) {
+                        (Some(s0), Some(d)) => it.marginal(s0, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)),
+                        _ => None,
+                    }
+                }
                 None => None,
             };
         }
@@ -901,14 +964,7 @@ pub(crate) fn table(
             }
         };
         pos = pos.add(delta, "a running basis")?;
-        for cap in pay.caps.iter().filter(|c| c.per == CapPer::Transaction) {
-            let v = Num { m: amt, s: scale }.dec("a line")?;
-            if v > cap.amount {
-                amt = Num::of(plan.rounding.round(cap.amount, scale))
-                    .at(scale)
-                    .ok_or_else(|| Error::overflow("a cap"))?;
-            }
-        }
+        amt = cap_line(amt)?;
         if usize::from(l.period) == k {
             this_period.add(amt)?;
         } else {
