@@ -221,6 +221,15 @@ pub(crate) struct Lines {
     max_scale: u32,
 }
 
+/// Whether an id is empty or only whitespace (`trim().is_empty()`, without the Unicode scan for
+/// the usual id that starts with a visible ASCII character).
+fn blank(id: &str) -> bool {
+    match id.as_bytes().first() {
+        Some(&b) if b.is_ascii_graphic() => false,
+        _ => id.trim().is_empty(),
+    }
+}
+
 /// The bit of measure `m` in a line's mask (none beyond 32 measures).
 pub(crate) fn bit(m: usize) -> u32 {
     u32::try_from(m).ok().and_then(|m| 1u32.checked_shl(m)).unwrap_or(0)
@@ -387,7 +396,9 @@ pub(crate) fn credit(
     let n = txns.len();
     fates.clear();
     fates.resize(n, None);
-    let mut out = Lines { lines: Vec::with_capacity(n.saturating_add(n / 4)), ..Default::default() };
+    // (two or three lines a transaction are usual: the owner or split participants, and the
+    // managers above)
+    let mut out = Lines { lines: Vec::with_capacity(n.saturating_mul(5) / 2), ..Default::default() };
     // share 0 is the whole share, `100`
     if out.share_index(Decimal::ONE_HUNDRED).is_none() {
         return Ok(None);
@@ -399,6 +410,16 @@ pub(crate) fn credit(
     let bounds: Vec<(i32, i32)> =
         ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
     let people = People::new(plan, ctx);
+    // each roll-up rule's fraction of the team member's share
+    let rollup_pc: Vec<Decimal> = plan
+        .crediting
+        .rules
+        .iter()
+        .map(|r| match r {
+            CreditRule::Rollup { percent, .. } => pct(percent.unwrap_or(Decimal::ONE_HUNDRED)),
+            _ => Decimal::ONE,
+        })
+        .collect();
     let field = plan.crediting.credit_date;
     let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
     let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
@@ -414,11 +435,11 @@ pub(crate) fn credit(
             && t.quantity.is_none_or(|q| !q.is_sign_negative() || t.amount.is_sign_negative())
             && t.cancellation_date.is_none_or(|c| c.num_days_from_ce() >= day)
             && t.refund_amount.is_none()
-            && !t.id.trim().is_empty();
+            && !blank(&t.id);
         let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
         if let (true, Some(k)) = (plain, period) {
             let before = out.lines.len();
-            match plain_lines(ctx, &people, &mut out, t, i, day, k, &mut grants)? {
+            match plain_lines(ctx, &people, &rollup_pc, &mut out, t, i, day, k, &mut grants)? {
                 Some(true) => {
                     if let Some(slot) = fates.get_mut(i) {
                         *slot = Some(Fate::Credited(k));
@@ -451,6 +472,7 @@ pub(crate) fn credit(
 fn plain_lines(
     ctx: &CreditContext<'_>,
     people: &People,
+    rollup_pc: &[Decimal],
     out: &mut Lines,
     t: &Transaction,
     i: usize,
@@ -507,11 +529,11 @@ fn plain_lines(
     // roll-ups of the base grants, by the reporting lines on the credit day
     let base = grants.len();
     for (r, rule) in plan.crediting.rules.iter().enumerate() {
-        let CreditRule::Rollup { levels, percent, from_rules, .. } = rule else { continue };
+        let CreditRule::Rollup { levels, from_rules, .. } = rule else { continue };
         if rule.filter().reads_transaction() && !filter_matches(rule.filter(), t, None) {
             continue;
         }
-        let pc = pct(percent.unwrap_or(Decimal::ONE_HUNDRED));
+        let pc = rollup_pc.get(r).copied().unwrap_or(Decimal::ONE);
         let max_levels = levels.unwrap_or(u32::MAX).min(plan.payees.len() as u32);
         for g in 0..base {
             let Some(&(payee, src_rule, share)) = grants.get(g) else { continue };
@@ -605,20 +627,11 @@ fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
             })
             .then_with(|| a.txn.cmp(&b.txn))
     };
-    let mut idx: Vec<usize> = Vec::new();
     for w in start.windows(2) {
         let [a, b] = *w else { continue };
         let Some(run) = grouped.get_mut(a..b) else { continue };
-        if run.windows(2).all(|x| matches!(x, [u, v] if order(u, v) != Ordering::Greater)) {
-            continue;
-        }
-        idx.clear();
-        idx.extend(0..run.len());
-        crate::small::sort_indices(&mut idx, &|i, j| match (run.get(i), run.get(j)) {
-            (Some(u), Some(v)) => order(u, v),
-            _ => Ordering::Equal,
-        });
-        crate::small::permute(run, &idx);
+        // (the order is total: which sort does not matter)
+        run.sort_unstable_by(order);
     }
     out.lines = grouped;
     out.start = start;
