@@ -33,7 +33,7 @@ use crate::limits::Limits;
 use crate::money::{Checked, RoundingStage};
 use crate::plan::{ClawbackAttainment, MeasureKind, Plan};
 use crate::statement::{
-    Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult, Note, Statement,
+    Accounting, Adjustment, Balances, CreditLine, Evaluation, Excluded, Figures, MeasureResult, Note, Statement, Tally,
 };
 use crate::validate::{has_errors, validate_within_limits};
 use crate::Result;
@@ -495,8 +495,6 @@ impl<'a> Ctx<'a> {
         // (payout, component amounts) per payee per period
         let mut history: Vec<Vec<(Decimal, BTreeMap<String, Decimal>)>> = vec![Vec::new(); np];
         let mut out_statements = Vec::with_capacity(np);
-        let closed: Vec<bool> =
-            plan.payees.iter().map(|x| self.inputs.closed_statements.iter().any(|c| c.payee == x.id)).collect();
         for k in 0..=self.target {
             for p in 0..np {
                 if k == self.target && capture == Some(p) {
@@ -526,12 +524,9 @@ impl<'a> Ctx<'a> {
                 let raw = earnings
                     .add_c(crate::money::sum_c(adjustments.iter().map(|a| a.amount), "adjustments")?, "the payout")?;
                 let payout = self.plan.rounding.round(raw, self.scale);
-                // (each component's amount is read back only for a payee with closed statements)
                 let mut comp_amounts: BTreeMap<String, Decimal> = BTreeMap::new();
-                if closed.get(p).copied().unwrap_or(false) {
-                    for r in &results {
-                        comp_amounts.insert(r.component.clone(), r.amount);
-                    }
+                for r in &results {
+                    comp_amounts.insert(r.component.clone(), r.amount);
                 }
                 if let Some(h) = history.get_mut(p) {
                     h.push((payout, comp_amounts));
@@ -764,69 +759,36 @@ impl<'a> Ctx<'a> {
         let mut acc = Accounting::default();
         let mut excluded = Vec::new();
         let mut rejected = Vec::new();
-        // Sums per currency and tally (input, credited, credited in the period, excluded,
-        // rejected), added in input order; a currency enters a tally's map only if one of its
-        // transactions is in it. (A short list searched from the last currency used: inputs
-        // have one currency or a few.)
-        const INPUT: usize = 0;
-        const CREDITED: usize = 1;
-        const IN_PERIOD: usize = 2;
-        const EXCLUDED: usize = 3;
-        const REJECTED: usize = 4;
-        let mut sums: Vec<(&str, [Option<Decimal>; 5])> = Vec::new();
-        let mut counts = [0u64; 5];
-        let mut last = 0;
+        fn add(t: &mut Tally, ccy: &str, amount: Decimal) -> Result<()> {
+            t.count += 1;
+            // look up before inserting: no key string is allocated for a currency already there
+            match t.amounts.get_mut(ccy) {
+                Some(e) => *e = e.add_c(amount, "the accounting")?,
+                None => {
+                    t.amounts.insert(ccy.to_string(), amount);
+                }
+            }
+            Ok(())
+        }
         for (i, t) in self.inputs.transactions.iter().enumerate() {
             let ccy = t.currency.as_deref().unwrap_or(&self.plan.currency);
-            if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
-                last = match sums.iter().position(|(c, _)| *c == ccy) {
-                    Some(j) => j,
-                    None => {
-                        sums.push((ccy, [None; 5]));
-                        sums.len() - 1
-                    }
-                };
-            }
-            let Some((_, row)) = sums.get_mut(last) else { continue };
-            let mut add = |tally: usize| -> Result<()> {
-                if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {
-                    *n += 1;
-                    *slot = Some(match *slot {
-                        Some(v) => v.add_c(t.amount, "the accounting")?,
-                        None => t.amount,
-                    });
-                }
-                Ok(())
-            };
-            add(INPUT)?;
+            add(&mut acc.input, ccy, t.amount)?;
             match self.fates.get(i).cloned().flatten() {
                 Some(Fate::Credited(k)) => {
-                    add(CREDITED)?;
+                    add(&mut acc.credited, ccy, t.amount)?;
                     if k == self.target {
-                        add(IN_PERIOD)?;
+                        add(&mut acc.credited_in_period, ccy, t.amount)?;
                     }
                 }
                 Some(Fate::Excluded(reasons)) => {
-                    add(EXCLUDED)?;
+                    add(&mut acc.excluded, ccy, t.amount)?;
                     excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons });
                 }
                 Some(Fate::Rejected(r)) => {
-                    add(REJECTED)?;
+                    add(&mut acc.rejected, ccy, t.amount)?;
                     rejected.push(r);
                 }
                 None => {}
-            }
-        }
-        for (tally, t) in
-            [&mut acc.input, &mut acc.credited, &mut acc.credited_in_period, &mut acc.excluded, &mut acc.rejected]
-                .into_iter()
-                .enumerate()
-        {
-            t.count = counts.get(tally).copied().unwrap_or(0);
-            for (ccy, row) in &sums {
-                if let Some(Some(v)) = row.get(tally) {
-                    t.amounts.insert(ccy.to_string(), *v);
-                }
             }
         }
         let mut sum: BTreeMap<&str, Decimal> = BTreeMap::new();
