@@ -116,6 +116,28 @@ fn join(base: &str, tail: &str) -> String {
     s
 }
 
+/// `{base}{mid}{i}{tail}`: the pointer to item `i` of a list (`item(&base, "/tiers/", 2, "/rate")`),
+/// without the formatting machinery (one call in place of a `format!` at each of some 50 places).
+#[inline(never)]
+fn item(base: &str, mid: &str, i: usize, tail: &str) -> String {
+    let mut s = String::with_capacity(base.len() + mid.len() + tail.len() + 4);
+    s.push_str(base);
+    s.push_str(mid);
+    crate::jsonwrite::uint(&mut s, i as u64);
+    s.push_str(tail);
+    s
+}
+
+/// `{base}{mid}{name}`: the pointer to a member named at run time (`member(&base, "/baseRate/", "percent")`).
+#[inline(never)]
+fn member(base: &str, mid: &str, name: &str) -> String {
+    let mut s = String::with_capacity(base.len() + mid.len() + name.len());
+    s.push_str(base);
+    s.push_str(mid);
+    s.push_str(name);
+    s
+}
+
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 fn esc(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -381,7 +403,7 @@ impl<'a> Validator<'a> {
     fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, id) in ids.enumerate() {
-            let path = format!("{base}/{i}/id");
+            let path = item(base, "/", i, "/id");
             if id.trim().is_empty() {
                 self.err("EMPTY_ID", path, format!("{what} {i} has an empty id; every {what} needs a non-empty id"));
             } else if let Some(first) = seen.get(id) {
@@ -414,7 +436,7 @@ impl<'a> Validator<'a> {
         let plan = self.plan;
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, c) in plan.currencies.iter().enumerate() {
-            let path = format!("/currencies/{i}/code");
+            let path = item("/currencies/", "", i, "/code");
             if c.code.len() != 3 || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
                 self.err(
                     "INVALID_CURRENCY_CODE",
@@ -425,7 +447,7 @@ impl<'a> Validator<'a> {
             if c.minor_units > MAX_SCALE {
                 self.err(
                     "CURRENCY_MINOR_UNITS",
-                    format!("/currencies/{i}/minorUnits"),
+                    item("/currencies/", "", i, "/minorUnits"),
                     format!(
                         "currency `{}` has {} minor units; at most {MAX_SCALE} are supported",
                         c.code, c.minor_units
@@ -481,7 +503,7 @@ impl<'a> Validator<'a> {
         let found = self.capture(|v| v.fx_sequence(groups));
         let mut seq = bucket_by(found, "/fx/rates/");
         for (i, r) in fx.rates.iter().enumerate() {
-            let base = format!("/fx/rates/{i}");
+            let base = item("/fx/rates/", "", i, "");
             self.check_currency_ref(&r.currency, join(&base, "/currency"), "the FX rate currency");
             if r.currency == fx.base {
                 if r.rate == Decimal::ONE {
@@ -556,7 +578,7 @@ impl<'a> Validator<'a> {
                 if first.from > start {
                     self.err(
                         "FX_GAP",
-                        format!("/fx/rates/{i}/from"),
+                        item("/fx/rates/", "", *i, "/from"),
                         format!(
                             "the first rate for `{cur}` starts on {} but the plan year starts on {start}; transactions before it could not be converted",
                             first.from
@@ -568,7 +590,7 @@ impl<'a> Validator<'a> {
                 let [(pi, prev), (ci, curr)] = pair else {
                     continue;
                 };
-                let path = format!("/fx/rates/{ci}/from");
+                let path = item("/fx/rates/", "", *ci, "/from");
                 if curr.from == prev.from {
                     self.err(
                         "FX_OVERLAP",
@@ -602,7 +624,7 @@ impl<'a> Validator<'a> {
                     if to < end {
                         self.err(
                             "FX_GAP",
-                            format!("/fx/rates/{i}/to"),
+                            item("/fx/rates/", "", *i, "/to"),
                             format!(
                                 "the last rate for `{cur}` ends on {to} but the plan year ends on {end}; transactions after it could not be converted"
                             ),
@@ -639,7 +661,7 @@ impl<'a> Validator<'a> {
         if let Some((start, end)) = self.year {
             let mut seen: Vec<NaiveDate> = Vec::new();
             for (i, h) in cal.holidays.iter().enumerate() {
-                let path = format!("/calendar/holidays/{i}");
+                let path = item("/calendar/holidays/", "", i, "");
                 if *h < start || *h > end {
                     self.warn(
                         "HOLIDAY_OUTSIDE_YEAR",
@@ -677,7 +699,7 @@ impl<'a> Validator<'a> {
             if p.end < p.start {
                 self.err(
                     "PERIOD_DATES",
-                    format!("/calendar/periods/{i}/end"),
+                    item("/calendar/periods/", "", i, "/end"),
                     format!(
                         "period `{}` ends on {}, before it starts on {}; `end` must be on or after `start`",
                         p.id, p.end, p.start
@@ -699,7 +721,7 @@ impl<'a> Validator<'a> {
             let [(pi, prev), (ci, curr)] = pair else {
                 continue;
             };
-            let path = format!("/calendar/periods/{ci}/start");
+            let path = item("/calendar/periods/", "", *ci, "/start");
             if curr.start <= prev.end {
                 self.err(
                     "PERIOD_OVERLAP",
@@ -725,7 +747,7 @@ impl<'a> Validator<'a> {
                 if first.start != start {
                     self.err(
                         "PERIODS_NOT_TILING",
-                        format!("/calendar/periods/{i}/start"),
+                        item("/calendar/periods/", "", *i, "/start"),
                         format!(
                             "the periods do not tile the year: the first period `{}` starts on {} but the plan year starts on {start}",
                             first.id, first.start
@@ -737,7 +759,7 @@ impl<'a> Validator<'a> {
                 if last.end != end {
                     self.err(
                         "PERIODS_NOT_TILING",
-                        format!("/calendar/periods/{i}/end"),
+                        item("/calendar/periods/", "", *i, "/end"),
                         format!(
                             "the periods do not tile the year: the last period `{}` ends on {} but the plan year ends on {end}",
                             last.id, last.end
@@ -755,7 +777,7 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids("/payees", "payee", plan.payees.iter().map(|p| p.id.as_str()));
         let cycles = self.manager_cycles();
         for (i, p) in plan.payees.iter().enumerate() {
-            let base = format!("/payees/{i}");
+            let base = item("/payees/", "", i, "");
             self.flush(&mut ids, i);
             if let (Some(start), Some(end)) = (p.start, p.end) {
                 if end < start {
@@ -787,7 +809,7 @@ impl<'a> Validator<'a> {
             }
             let mut valid_lines: Vec<usize> = Vec::new();
             for (j, r) in p.reports_to.iter().enumerate() {
-                let rbase = format!("{base}/reportsTo/{j}");
+                let rbase = item(&base, "/reportsTo/", j, "");
                 if r.manager == p.id {
                     self.err(
                         "SELF_MANAGER",
@@ -839,7 +861,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (_, j, msg) in cycles.iter().filter(|(first, _, _)| *first == i) {
-                self.err("MANAGER_CYCLE", format!("{base}/reportsTo/{j}"), msg.clone());
+                self.err("MANAGER_CYCLE", item(&base, "/reportsTo/", *j, ""), msg.clone());
             }
             if let Some(ti) = p.target_incentive {
                 if ti < Decimal::ZERO {
@@ -949,7 +971,7 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids("/measures", "measure", plan.measures.iter().map(|m| m.id.as_str()));
         for (i, m) in plan.measures.iter().enumerate() {
             self.flush(&mut ids, i);
-            self.check_filter(&m.filter, &format!("/measures/{i}/filter"), false, false);
+            self.check_filter(&m.filter, &item("/measures/", "", i, "/filter"), false, false);
         }
     }
 
@@ -962,7 +984,7 @@ impl<'a> Validator<'a> {
                 if l.is_empty() {
                     self.warn(
                         "EMPTY_FILTER_LIST",
-                        format!("{base}/{name}"),
+                        member(base, "/", name),
                         format!("the `{name}` list is empty, so this filter {effect}; remove it or list values"),
                     );
                 }
@@ -972,7 +994,7 @@ impl<'a> Validator<'a> {
             if vals.is_empty() {
                 self.warn(
                     "EMPTY_FILTER_LIST",
-                    format!("{base}/attributes/{}", esc(k)),
+                    member(base, "/attributes/", &esc(k)),
                     format!("the list of values for attribute `{k}` is empty, so this filter {effect}"),
                 );
             }
@@ -996,7 +1018,7 @@ impl<'a> Validator<'a> {
                         let known: Vec<&str> = self.rules.keys().copied().collect();
                         self.err(
                             "UNKNOWN_RULE",
-                            format!("{base}/rules/{k}"),
+                            item(base, "/rules/", k, ""),
                             format!("`{r}` is not a crediting rule of this plan (known rules: {})", list(&known)),
                         );
                     }
@@ -1035,7 +1057,7 @@ impl<'a> Validator<'a> {
         let plan = self.plan;
         let mut seen = PairIndex::default();
         for (i, q) in plan.quotas.iter().enumerate() {
-            let base = format!("/quotas/{i}");
+            let base = item("/quotas/", "", i, "");
             if !self.payees.contains_key(q.payee.as_str()) {
                 self.err("UNKNOWN_PAYEE", join(&base, "/payee"), format!("quota for unknown payee `{}`", q.payee));
             }
@@ -1073,7 +1095,7 @@ impl<'a> Validator<'a> {
             }
             if let Some(ps) = &q.periods {
                 for (k, amount) in ps {
-                    let path = format!("{base}/periods/{}", esc(k));
+                    let path = member(&base, "/periods/", &esc(k));
                     if !self.known_period(k) {
                         let hint = self.periods_hint();
                         self.err(
@@ -1097,7 +1119,7 @@ impl<'a> Validator<'a> {
                 }
             }
             for (j, r) in q.ramp.iter().enumerate() {
-                let path = format!("{base}/ramp/{j}");
+                let path = item(&base, "/ramp/", j, "");
                 if *r < Decimal::ZERO {
                     self.err(
                         "RAMP_VALUE",
@@ -1144,7 +1166,7 @@ impl<'a> Validator<'a> {
         let mut total = Some(Decimal::ZERO);
         let mut negative = false;
         for (k, w) in season {
-            let path = format!("{sbase}/{}", esc(k));
+            let path = member(&sbase, "/", &esc(k));
             if !self.known_period(k) {
                 let hint = self.periods_hint();
                 self.err("UNKNOWN_PERIOD", path.clone(), format!("`{k}` is not a period of this plan ({hint})"));
@@ -1207,7 +1229,7 @@ impl<'a> Validator<'a> {
         }
         let mut ids = self.check_ids("/crediting/rules", "crediting rule", plan.crediting.rules.iter().map(|r| r.id()));
         for (i, rule) in plan.crediting.rules.iter().enumerate() {
-            let base = format!("/crediting/rules/{i}");
+            let base = item("/crediting/rules/", "", i, "");
             self.flush(&mut ids, i);
             self.check_filter(rule.filter(), &join(&base, "/filter"), true, false);
             match rule {
@@ -1219,12 +1241,12 @@ impl<'a> Validator<'a> {
                 CreditRule::Split { shares, must_total, .. } => {
                     let mut seen: BTreeSet<&str> = BTreeSet::new();
                     for (k, s) in shares.iter().enumerate() {
-                        self.check_payee_ref(&s.payee, format!("{base}/shares/{k}/payee"), "split share payee");
-                        self.check_positive_percent(s.percent, format!("{base}/shares/{k}/percent"), "the share");
+                        self.check_payee_ref(&s.payee, item(&base, "/shares/", k, "/payee"), "split share payee");
+                        self.check_positive_percent(s.percent, item(&base, "/shares/", k, "/percent"), "the share");
                         if !seen.insert(s.payee.as_str()) {
                             self.warn(
                                 "DUPLICATE_SHARE",
-                                format!("{base}/shares/{k}/payee"),
+                                item(&base, "/shares/", k, "/payee"),
                                 format!("payee `{}` has more than one share in this split; they are credited once per share", s.payee),
                             );
                         }
@@ -1260,7 +1282,7 @@ impl<'a> Validator<'a> {
                         self.check_positive_percent(*p, join(&base, "/percent"), "the roll-up percentage");
                     }
                     for (k, r) in from_rules.iter().enumerate() {
-                        let path = format!("{base}/fromRules/{k}");
+                        let path = item(&base, "/fromRules/", k, "");
                         match self.rules.get(r.as_str()) {
                             None => self.err(
                                 "UNKNOWN_RULE",
@@ -1306,7 +1328,7 @@ impl<'a> Validator<'a> {
     /// Checks a rate at `path` (the rate object). `base_rate`: whether a usable `baseRate` exists.
     fn check_rate(&mut self, rate: &Rate, path: &str, base_rate: bool, where_: &str) {
         let (unit, value) = rate_parts(rate);
-        let p = format!("{path}/{unit}");
+        let p = member(path, "/", unit);
         if value < Decimal::ZERO {
             self.err(
                 "NEGATIVE_RATE",
@@ -1324,19 +1346,19 @@ impl<'a> Validator<'a> {
     }
 
     fn check_component(&mut self, i: usize, c: &'a Component, ids: &mut Buckets) {
-        let base = format!("/components/{i}");
+        let base = item("/components/", "", i, "");
         self.flush(ids, i);
         for (k, r) in c.roles.iter().enumerate() {
             if !self.roles.contains(r.as_str()) {
                 self.warn(
                     "UNKNOWN_ROLE",
-                    format!("{base}/roles/{k}"),
+                    item(&base, "/roles/", k, ""),
                     format!("no payee has role `{r}`, so this entry selects nobody"),
                 );
             }
         }
         for (k, p) in c.payees.iter().enumerate() {
-            self.check_payee_ref(p, format!("{base}/payees/{k}"), "component payee");
+            self.check_payee_ref(p, item(&base, "/payees/", k, ""), "component payee");
         }
         let applies = self.applicable(&c.roles, &c.payees);
         if applies.is_empty() {
@@ -1359,13 +1381,13 @@ impl<'a> Validator<'a> {
                     if matches!(br, Rate::Multiplier(_)) {
                         self.err(
                             "INVALID_BASE_RATE",
-                            format!("{base}/baseRate/{unit}"),
+                            member(&base, "/baseRate/", unit),
                             "baseRate cannot itself be a multiplier; give a percent, perUnit or perDeal rate",
                         );
                     } else if value < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_RATE",
-                            format!("{base}/baseRate/{unit}"),
+                            member(&base, "/baseRate/", unit),
                             format!("the base rate {} is negative; rates must be 0 or more", value),
                         );
                     }
@@ -1403,7 +1425,7 @@ impl<'a> Validator<'a> {
                         self.flush(&mut held, k);
                         self.check_rate(
                             &t.rate,
-                            &format!("{base}/tiers/{k}/rate"),
+                            &item(&base, "/tiers/", k, "/rate"),
                             base_rate.is_some(),
                             "this table has no baseRate",
                         );
@@ -1428,7 +1450,7 @@ impl<'a> Validator<'a> {
             ComponentKind::Matrix { measure, rows, columns, rates } => {
                 self.check_measure_ref(measure, join(&base, "/measure"));
                 for (name, axis) in [("rows", rows), ("columns", columns)] {
-                    let abase = format!("{base}/{name}");
+                    let abase = member(&base, "/", name);
                     self.check_indicator(&axis.on, &join(&abase, "/on"), c, &applies, &mut quota_warned);
                     if axis.breaks.is_empty() {
                         self.err(
@@ -1442,7 +1464,7 @@ impl<'a> Validator<'a> {
                         if b <= a {
                             self.err(
                                 "AXIS_ORDER",
-                                format!("{abase}/breaks/{}", k + 1),
+                                item(&abase, "/breaks/", k + 1, ""),
                                 format!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
                             );
                         }
@@ -1463,7 +1485,7 @@ impl<'a> Validator<'a> {
                     if row.len() != nc {
                         self.err(
                             "MATRIX_SHAPE",
-                            format!("{base}/rates/{r}"),
+                            item(&base, "/rates/", r, ""),
                             format!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
                         );
                     }
@@ -1494,7 +1516,7 @@ impl<'a> Validator<'a> {
                     );
                 }
                 for (k, l) in levels.iter().enumerate() {
-                    let lbase = format!("{base}/levels/{k}");
+                    let lbase = item(&base, "/levels/", k, "");
                     if l.at < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_BOUND",
@@ -1561,7 +1583,7 @@ impl<'a> Validator<'a> {
             self.check_gate(&base, c, g, &applies, &mut quota_warned);
         }
         for (j, m) in c.multipliers.iter().enumerate() {
-            self.check_multiplier(&format!("{base}/multipliers/{j}"), c, m, &applies, &mut quota_warned);
+            self.check_multiplier(&item(&base, "/multipliers/", j, ""), c, m, &applies, &mut quota_warned);
         }
         self.check_caps(&base, &c.caps);
     }
@@ -1577,7 +1599,7 @@ impl<'a> Validator<'a> {
             warned.push((p, measure));
             self.warn(
                 "MISSING_QUOTA",
-                format!("/payees/{p}"),
+                item("/payees/", "", p, ""),
                 format!(
                     "component `{}` uses attainment on `{measure}`, but payee `{}` has no quota on `{measure}`; their attainment is undefined",
                     c.id, payee.id
@@ -1594,7 +1616,7 @@ impl<'a> Validator<'a> {
             if payee.target_incentive.is_none() {
                 self.err(
                     "MISSING_TARGET_INCENTIVE",
-                    format!("/payees/{p}"),
+                    item("/payees/", "", p, ""),
                     format!(
                         "payee `{}` has no targetIncentive, but component `{}` applies to them and {why}",
                         payee.id, c.id
@@ -1620,7 +1642,7 @@ impl<'a> Validator<'a> {
                     if pt.x <= prev.x {
                         self.err(
                             "CURVE_ORDER",
-                            format!("{base}/points/{k}/x"),
+                            item(base, "/points/", k, "/x"),
                             format!(
                                 "point {k} has x = {} but point {} has x = {}; x must be strictly increasing",
                                 pt.x,
@@ -1634,7 +1656,7 @@ impl<'a> Validator<'a> {
             if pt.y < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_RATE",
-                    format!("{base}/points/{k}/y"),
+                    item(base, "/points/", k, "/y"),
                     format!("point {k} has y = {}; the curve's output cannot be negative", pt.y),
                 );
             }
@@ -1736,7 +1758,7 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids(&obase, "objective", objectives.iter().map(|o| o.id.as_str()));
         let mut total = Some(Decimal::ZERO);
         for (k, o) in objectives.iter().enumerate() {
-            let p = format!("{obase}/{k}");
+            let p = item(&obase, "/", k, "");
             self.flush(&mut ids, k);
             if o.weight < Decimal::ZERO {
                 self.err(
@@ -1771,7 +1793,7 @@ impl<'a> Validator<'a> {
                     if v < Decimal::ZERO {
                         self.err(
                             "MBO_LEVELS",
-                            format!("{p}/{name}"),
+                            member(&p, "/", name),
                             format!("objective `{}` has {name} = {}; a score cannot be negative", o.id, v),
                         );
                     }
@@ -1899,7 +1921,7 @@ impl<'a> Validator<'a> {
             if b.factor < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_RATE",
-                    format!("{mbase}/bands/{k}/factor"),
+                    item(mbase, "/bands/", k, "/factor"),
                     format!("band {k} has factor {}; a factor cannot be negative", b.factor),
                 );
             }
@@ -1918,7 +1940,7 @@ impl<'a> Validator<'a> {
             if tier_table && b.from < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_BOUND",
-                    format!("{base}/{k}/from"),
+                    item(base, "/", k, "/from"),
                     format!("band {k} starts at {}; bands cannot start below 0", b.from),
                 );
             }
@@ -1926,7 +1948,7 @@ impl<'a> Validator<'a> {
                 if tier_table && b.from > Decimal::ZERO {
                     self.warn(
                         "TIER_START",
-                        format!("{base}/0/from"),
+                        join(base, "/0/from"),
                         format!("the first band starts at {}, so a basis below it pays nothing", b.from),
                     );
                 }
@@ -1937,7 +1959,7 @@ impl<'a> Validator<'a> {
                 if to <= b.from {
                     self.err(
                         "TIER_BOUNDS",
-                        format!("{base}/{k}/to"),
+                        item(base, "/", k, "/to"),
                         format!("band {k} runs from {} to {}; `to` must be greater than `from`", b.from, to),
                     );
                 }
@@ -1948,11 +1970,11 @@ impl<'a> Validator<'a> {
     /// Checks consecutive bands. A gap is an error in a tier table (part of the basis would have no
     /// rate) but allowed between multiplier bands, where the factor is 1 outside every band.
     fn band_pair(&mut self, base: &str, k: usize, b: &Band, prev: &Band, tier_table: bool) {
-        let path = format!("{base}/{k}/from");
+        let path = item(base, "/", k, "/from");
         match prev.to {
             None => self.err(
                 "TIER_OPEN_NOT_LAST",
-                format!("{base}/{}", k - 1),
+                item(base, "/", k - 1, ""),
                 format!(
                     "band {} has no `to` (it is open-ended) but is not the last band; only the last band may be open",
                     k - 1
@@ -1995,7 +2017,7 @@ impl<'a> Validator<'a> {
     fn check_caps(&mut self, base: &str, caps: &[Cap]) {
         let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
         for (k, cap) in caps.iter().enumerate() {
-            let cbase = format!("{base}/caps/{k}");
+            let cbase = item(base, "/caps/", k, "");
             if cap.amount <= Decimal::ZERO {
                 self.err(
                     "CAP_NOT_POSITIVE",
@@ -2035,19 +2057,19 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids("/payments/draws", "draw", pay.draws.iter().map(|d| d.id.as_str()));
         let mut draw_scope: Vec<(Vec<usize>, Option<BTreeSet<&str>>)> = Vec::new();
         for (k, d) in pay.draws.iter().enumerate() {
-            let base = format!("/payments/draws/{k}");
+            let base = item("/payments/draws/", "", k, "");
             self.flush(&mut ids, k);
             for (r, role) in d.roles.iter().enumerate() {
                 if !self.roles.contains(role.as_str()) {
                     self.warn(
                         "UNKNOWN_ROLE",
-                        format!("{base}/roles/{r}"),
+                        item(&base, "/roles/", r, ""),
                         format!("no payee has role `{role}`, so this entry selects nobody"),
                     );
                 }
             }
             for (r, p) in d.payees.iter().enumerate() {
-                self.check_payee_ref(p, format!("{base}/payees/{r}"), "draw payee");
+                self.check_payee_ref(p, item(&base, "/payees/", r, ""), "draw payee");
             }
             if d.amount < Decimal::ZERO {
                 self.err(
@@ -2067,7 +2089,7 @@ impl<'a> Validator<'a> {
                     let hint = self.periods_hint();
                     self.err(
                         "UNKNOWN_PERIOD",
-                        format!("{base}/periods/{r}"),
+                        item(&base, "/periods/", r, ""),
                         format!("`{per}` is not a period of this plan ({hint})"),
                     );
                 }
@@ -2140,12 +2162,12 @@ impl<'a> Validator<'a> {
                 );
             }
             for (r, comp) in cb.components.iter().enumerate() {
-                self.check_component_ref(comp, format!("/payments/clawback/components/{r}"));
+                self.check_component_ref(comp, item("/payments/clawback/components/", "", r, ""));
             }
         }
         let mut ids = self.check_ids("/payments/holdbacks", "holdback", pay.holdbacks.iter().map(|h| h.id.as_str()));
         for (k, h) in pay.holdbacks.iter().enumerate() {
-            let base = format!("/payments/holdbacks/{k}");
+            let base = item("/payments/holdbacks/", "", k, "");
             self.flush(&mut ids, k);
             if h.percent <= Decimal::ZERO || h.percent > Decimal::ONE_HUNDRED {
                 self.err(
@@ -2155,7 +2177,7 @@ impl<'a> Validator<'a> {
                 );
             }
             for (r, comp) in h.components.iter().enumerate() {
-                self.check_component_ref(comp, format!("{base}/components/{r}"));
+                self.check_component_ref(comp, item(&base, "/components/", r, ""));
             }
             match &h.release {
                 Release::OnEvent(e) if e.trim().is_empty() => self.err(
