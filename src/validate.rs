@@ -138,6 +138,30 @@ fn member(base: &str, mid: &str, name: &str) -> String {
     s
 }
 
+/// A diagnostic's message: text, or the arguments of a `format_args!` written out only here (not at
+/// each of the hundred places that report a problem).
+trait Message {
+    fn text(self) -> String;
+}
+
+impl Message for &str {
+    fn text(self) -> String {
+        self.to_string()
+    }
+}
+
+impl Message for String {
+    fn text(self) -> String {
+        self
+    }
+}
+
+impl Message for std::fmt::Arguments<'_> {
+    fn text(self) -> String {
+        std::fmt::format(self)
+    }
+}
+
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 fn esc(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -312,12 +336,12 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn err(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>) {
-        self.out.push(Diagnostic::error(code, path, message));
+    fn err(&mut self, code: &str, path: impl Into<String>, message: impl Message) {
+        self.out.push(Diagnostic::error(code, path, message.text()));
     }
 
-    fn warn(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>) {
-        self.out.push(Diagnostic::warning(code, path, message));
+    fn warn(&mut self, code: &str, path: impl Into<String>, message: impl Message) {
+        self.out.push(Diagnostic::warning(code, path, message.text()));
     }
 
     /// Runs checks and returns what they report instead of emitting it, so that it can be emitted
@@ -355,7 +379,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "SCHEMA_VERSION",
                 "/schemaVersion",
-                format!(
+                format_args!(
                     "schemaVersion is {} but this version of payplan reads schemaVersion {}",
                     plan.schema_version,
                     crate::plan::SCHEMA_VERSION
@@ -373,7 +397,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "ROUNDING_SCALE",
                     "/rounding/scale",
-                    format!("rounding scale {scale} is too large; the largest supported scale is {MAX_SCALE}"),
+                    format_args!("rounding scale {scale} is too large; the largest supported scale is {MAX_SCALE}"),
                 );
             }
         }
@@ -405,12 +429,16 @@ impl<'a> Validator<'a> {
         for (i, id) in ids.enumerate() {
             let path = item(base, "/", i, "/id");
             if id.trim().is_empty() {
-                self.err("EMPTY_ID", path, format!("{what} {i} has an empty id; every {what} needs a non-empty id"));
+                self.err(
+                    "EMPTY_ID",
+                    path,
+                    format_args!("{what} {i} has an empty id; every {what} needs a non-empty id"),
+                );
             } else if let Some(first) = seen.get(id) {
                 self.err(
                     "DUPLICATE_ID",
                     path,
-                    format!(
+                    format_args!(
                         "{what} id `{id}` is used twice (at {base}/{first} and {base}/{i}); {what} ids must be unique"
                     ),
                 );
@@ -427,7 +455,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_CURRENCY",
                 path,
-                format!("{what} `{code}` is not a known ISO 4217 currency and is not declared in `currencies`; declare it with its minor units"),
+                format_args!("{what} `{code}` is not a known ISO 4217 currency and is not declared in `currencies`; declare it with its minor units"),
             );
         }
     }
@@ -441,14 +469,14 @@ impl<'a> Validator<'a> {
                 self.err(
                     "INVALID_CURRENCY_CODE",
                     path.clone(),
-                    format!("currency code `{}` is not three uppercase letters (for example `USD`)", c.code),
+                    format_args!("currency code `{}` is not three uppercase letters (for example `USD`)", c.code),
                 );
             }
             if c.minor_units > MAX_SCALE {
                 self.err(
                     "CURRENCY_MINOR_UNITS",
                     item("/currencies/", "", i, "/minorUnits"),
-                    format!(
+                    format_args!(
                         "currency `{}` has {} minor units; at most {MAX_SCALE} are supported",
                         c.code, c.minor_units
                     ),
@@ -461,7 +489,7 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "DUPLICATE_CURRENCY",
                         path,
-                        format!(
+                        format_args!(
                             "currency `{}` is declared twice (also at /currencies/{first}) with the same minor units",
                             c.code
                         ),
@@ -470,7 +498,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "DUPLICATE_CURRENCY",
                         path,
-                        format!(
+                        format_args!(
                             "currency `{}` is declared twice with different minor units ({units} at /currencies/{first}, {} here); declare it once",
                             c.code, c.minor_units
                         ),
@@ -510,13 +538,16 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "FX_SELF_RATE",
                         join(&base, "/currency"),
-                        format!("a rate of `{}` against itself (the base) is not needed; it is always 1", r.currency),
+                        format_args!(
+                            "a rate of `{}` against itself (the base) is not needed; it is always 1",
+                            r.currency
+                        ),
                     );
                 } else {
                     self.err(
                         "FX_SELF_RATE",
                         join(&base, "/currency"),
-                        format!(
+                        format_args!(
                             "`{}` is the FX base currency; its rate against itself is 1, not {}",
                             r.currency, r.rate
                         ),
@@ -527,7 +558,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "FX_RATE_NOT_POSITIVE",
                     join(&base, "/rate"),
-                    format!(
+                    format_args!(
                         "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
                         r.currency, r.from, r.rate
                     ),
@@ -539,7 +570,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "FX_DATES",
                         join(&base, "/to"),
-                        format!(
+                        format_args!(
                             "the rate for `{}` ends on {to}, before it starts on {}; `to` must be on or after `from`",
                             r.currency, r.from
                         ),
@@ -552,7 +583,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "FX_NO_PATH",
                 "/fx/rates",
-                format!(
+                format_args!(
                     "the FX base is `{}` but there is no rate for the plan currency `{}`; amounts cannot be converted into the plan currency",
                     fx.base, plan.currency
                 ),
@@ -579,7 +610,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "FX_GAP",
                         item("/fx/rates/", "", *i, "/from"),
-                        format!(
+                        format_args!(
                             "the first rate for `{cur}` starts on {} but the plan year starts on {start}; transactions before it could not be converted",
                             first.from
                         ),
@@ -595,14 +626,14 @@ impl<'a> Validator<'a> {
                     self.err(
                         "FX_OVERLAP",
                         path,
-                        format!("rates /fx/rates/{pi} and /fx/rates/{ci} for `{cur}` both start on {}; only one rate may apply on a day", curr.from),
+                        format_args!("rates /fx/rates/{pi} and /fx/rates/{ci} for `{cur}` both start on {}; only one rate may apply on a day", curr.from),
                     );
                 } else if let Some(prev_to) = prev.to {
                     if curr.from <= prev_to {
                         self.err(
                             "FX_OVERLAP",
                             path,
-                            format!(
+                            format_args!(
                                 "the rate for `{cur}` starting on {} overlaps the previous rate (/fx/rates/{pi}), which runs to {prev_to}; it should start on the day after",
                                 curr.from
                             ),
@@ -611,7 +642,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "FX_GAP",
                             path,
-                            format!(
+                            format_args!(
                                 "no rate for `{cur}` from the day after {prev_to} (end of /fx/rates/{pi}) until {}; rates must follow each other without a gap",
                                 curr.from
                             ),
@@ -625,7 +656,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "FX_GAP",
                             item("/fx/rates/", "", *i, "/to"),
-                            format!(
+                            format_args!(
                                 "the last rate for `{cur}` ends on {to} but the plan year ends on {end}; transactions after it could not be converted"
                             ),
                         );
@@ -643,7 +674,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "YEAR_OUT_OF_RANGE",
                 "/calendar/yearStart",
-                format!(
+                format_args!(
                     "the plan year starting on {} cannot be represented (its end is out of the date range)",
                     cal.year_start
                 ),
@@ -666,10 +697,10 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "HOLIDAY_OUTSIDE_YEAR",
                         path,
-                        format!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
+                        format_args!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
                     );
                 } else if seen.contains(h) {
-                    self.warn("DUPLICATE_HOLIDAY", path, format!("holiday {h} is listed more than once"));
+                    self.warn("DUPLICATE_HOLIDAY", path, format_args!("holiday {h} is listed more than once"));
                 } else {
                     seen.push(*h);
                 }
@@ -700,7 +731,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "PERIOD_DATES",
                     item("/calendar/periods/", "", i, "/end"),
-                    format!(
+                    format_args!(
                         "period `{}` ends on {}, before it starts on {}; `end` must be on or after `start`",
                         p.id, p.end, p.start
                     ),
@@ -726,7 +757,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "PERIOD_OVERLAP",
                     path,
-                    format!(
+                    format_args!(
                         "period `{}` starts on {} but period `{}` (/calendar/periods/{pi}) runs to {}; periods must not overlap",
                         curr.id, curr.start, prev.id, prev.end
                     ),
@@ -735,7 +766,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "PERIOD_GAP",
                     path,
-                    format!(
+                    format_args!(
                         "period `{}` starts on {} but period `{}` (/calendar/periods/{pi}) ends on {}; the days between belong to no period",
                         curr.id, curr.start, prev.id, prev.end
                     ),
@@ -748,7 +779,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "PERIODS_NOT_TILING",
                         item("/calendar/periods/", "", *i, "/start"),
-                        format!(
+                        format_args!(
                             "the periods do not tile the year: the first period `{}` starts on {} but the plan year starts on {start}",
                             first.id, first.start
                         ),
@@ -760,7 +791,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "PERIODS_NOT_TILING",
                         item("/calendar/periods/", "", *i, "/end"),
-                        format!(
+                        format_args!(
                             "the periods do not tile the year: the last period `{}` ends on {} but the plan year ends on {end}",
                             last.id, last.end
                         ),
@@ -784,7 +815,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "PAYEE_DATES",
                         join(&base, "/end"),
-                        format!(
+                        format_args!(
                             "payee `{}` ends on {end}, before starting on {start}; `end` must be on or after `start`",
                             p.id
                         ),
@@ -798,7 +829,7 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "PAYEE_OUTSIDE_YEAR",
                         base.clone(),
-                        format!(
+                        format_args!(
                             "payee `{}` is in role from {} to {} and so not at all in the plan year ({ys} to {ye})",
                             p.id,
                             start,
@@ -814,13 +845,13 @@ impl<'a> Validator<'a> {
                     self.err(
                         "SELF_MANAGER",
                         join(&rbase, "/manager"),
-                        format!("payee `{}` is listed as their own manager", p.id),
+                        format_args!("payee `{}` is listed as their own manager", p.id),
                     );
                 } else if !self.payees.contains_key(r.manager.as_str()) {
                     self.err(
                         "UNKNOWN_PAYEE",
                         join(&rbase, "/manager"),
-                        format!("manager `{}` of payee `{}` is not a payee of this plan", r.manager, p.id),
+                        format_args!("manager `{}` of payee `{}` is not a payee of this plan", r.manager, p.id),
                     );
                 }
                 let mut ok = true;
@@ -830,7 +861,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "REPORTING_DATES",
                             join(&rbase, "/to"),
-                            format!(
+                            format_args!(
                                 "the reporting line of `{}` to `{}` ends on {to}, before it starts on {from}",
                                 p.id, r.manager
                             ),
@@ -846,7 +877,7 @@ impl<'a> Validator<'a> {
                             self.err(
                                 "REPORTING_OVERLAP",
                                 rbase.clone(),
-                                format!(
+                                format_args!(
                                     "payee `{}` reports to `{}` ({}) and to `{}` ({}) at the same time; reporting lines must not overlap so that the manager on any day is unambiguous",
                                     p.id,
                                     other.manager,
@@ -868,7 +899,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "NEGATIVE_AMOUNT",
                         join(&base, "/targetIncentive"),
-                        format!("payee `{}` has a negative target incentive {}; it must be 0 or more", p.id, ti),
+                        format_args!("payee `{}` has a negative target incentive {}; it must be 0 or more", p.id, ti),
                     );
                 }
             }
@@ -985,7 +1016,7 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "EMPTY_FILTER_LIST",
                         member(base, "/", name),
-                        format!("the `{name}` list is empty, so this filter {effect}; remove it or list values"),
+                        format_args!("the `{name}` list is empty, so this filter {effect}; remove it or list values"),
                     );
                 }
             }
@@ -995,7 +1026,7 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "EMPTY_FILTER_LIST",
                     member(base, "/attributes/", &esc(k)),
-                    format!("the list of values for attribute `{k}` is empty, so this filter {effect}"),
+                    format_args!("the list of values for attribute `{k}` is empty, so this filter {effect}"),
                 );
             }
         }
@@ -1010,7 +1041,9 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "EMPTY_FILTER_LIST",
                     join(base, "/rules"),
-                    format!("the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"),
+                    format_args!(
+                        "the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"
+                    ),
                 );
             } else {
                 for (k, r) in rules.iter().enumerate() {
@@ -1019,7 +1052,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "UNKNOWN_RULE",
                             item(base, "/rules/", k, ""),
-                            format!("`{r}` is not a crediting rule of this plan (known rules: {})", list(&known)),
+                            format_args!("`{r}` is not a crediting rule of this plan (known rules: {})", list(&known)),
                         );
                     }
                 }
@@ -1059,20 +1092,20 @@ impl<'a> Validator<'a> {
         for (i, q) in plan.quotas.iter().enumerate() {
             let base = item("/quotas/", "", i, "");
             if !self.payees.contains_key(q.payee.as_str()) {
-                self.err("UNKNOWN_PAYEE", join(&base, "/payee"), format!("quota for unknown payee `{}`", q.payee));
+                self.err("UNKNOWN_PAYEE", join(&base, "/payee"), format_args!("quota for unknown payee `{}`", q.payee));
             }
             if !self.measures.contains(q.measure.as_str()) {
                 self.err(
                     "UNKNOWN_MEASURE",
                     join(&base, "/measure"),
-                    format!("quota on unknown measure `{}`", q.measure),
+                    format_args!("quota on unknown measure `{}`", q.measure),
                 );
             }
             match (q.annual, &q.periods) {
                 (None, None) => self.err(
                     "QUOTA_AMOUNT_MISSING",
                     base.clone(),
-                    format!(
+                    format_args!(
                         "the quota of `{}` on `{}` has neither `annual` nor `periods`; give one of them",
                         q.payee, q.measure
                     ),
@@ -1080,7 +1113,7 @@ impl<'a> Validator<'a> {
                 (Some(_), Some(_)) => self.err(
                     "QUOTA_AMOUNT_AMBIGUOUS",
                     base.clone(),
-                    format!(
+                    format_args!(
                         "the quota of `{}` on `{}` has both `annual` and `periods`; give only one of them",
                         q.payee, q.measure
                     ),
@@ -1101,7 +1134,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "UNKNOWN_PERIOD",
                             path.clone(),
-                            format!("`{k}` is not a period of this plan ({hint})"),
+                            format_args!("`{k}` is not a period of this plan ({hint})"),
                         );
                     }
                     self.check_quota_amount(*amount, path, &format!("quota for period `{k}`"));
@@ -1113,7 +1146,7 @@ impl<'a> Validator<'a> {
                         self.warn(
                             "PERIOD_QUOTA_MISSING",
                             join(&base, "/periods"),
-                            format!("no quota for period(s) {}; attainment there is undefined", list(&missing)),
+                            format_args!("no quota for period(s) {}; attainment there is undefined", list(&missing)),
                         );
                     }
                 }
@@ -1124,13 +1157,19 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RAMP_VALUE",
                         path,
-                        format!("ramp month {j} is {}; a ramp is a fraction of full quota and cannot be negative", r),
+                        format_args!(
+                            "ramp month {j} is {}; a ramp is a fraction of full quota and cannot be negative",
+                            r
+                        ),
                     );
                 } else if *r > Decimal::ONE {
                     self.warn(
                         "RAMP_VALUE",
                         path,
-                        format!("ramp month {j} is {}, more than full quota (1); ramps are usually between 0 and 1", r),
+                        format_args!(
+                            "ramp month {j} is {}, more than full quota (1); ramps are usually between 0 and 1",
+                            r
+                        ),
                     );
                 }
             }
@@ -1138,7 +1177,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "DUPLICATE_QUOTA",
                     base,
-                    format!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
+                    format_args!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
                 );
             } else {
                 seen.insert(q.payee.as_str(), q.measure.as_str(), i);
@@ -1148,9 +1187,9 @@ impl<'a> Validator<'a> {
 
     fn check_quota_amount(&mut self, amount: Decimal, path: String, what: &str) {
         if amount < Decimal::ZERO {
-            self.err("NEGATIVE_AMOUNT", path, format!("the {what} is {}; a quota cannot be negative", amount));
+            self.err("NEGATIVE_AMOUNT", path, format_args!("the {what} is {}; a quota cannot be negative", amount));
         } else if amount.is_zero() {
-            self.warn("ZERO_QUOTA", path, format!("the {what} is 0, so attainment will be undefined"));
+            self.warn("ZERO_QUOTA", path, format_args!("the {what} is 0, so attainment will be undefined"));
         }
     }
 
@@ -1169,14 +1208,14 @@ impl<'a> Validator<'a> {
             let path = member(&sbase, "/", &esc(k));
             if !self.known_period(k) {
                 let hint = self.periods_hint();
-                self.err("UNKNOWN_PERIOD", path.clone(), format!("`{k}` is not a period of this plan ({hint})"));
+                self.err("UNKNOWN_PERIOD", path.clone(), format_args!("`{k}` is not a period of this plan ({hint})"));
             }
             if *w < Decimal::ZERO {
                 negative = true;
                 self.err(
                     "SEASONALITY_WEIGHTS",
                     path,
-                    format!("the seasonality weight of `{k}` is {}; weights cannot be negative", w),
+                    format_args!("the seasonality weight of `{k}` is {}; weights cannot be negative", w),
                 );
             }
             total = total.and_then(|t| t.checked_add(*w));
@@ -1198,7 +1237,7 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "SEASONALITY_INCOMPLETE",
                     sbase,
-                    format!("period(s) {} have no seasonality weight and get no quota", list(&missing)),
+                    format_args!("period(s) {} have no seasonality weight and get no quota", list(&missing)),
                 );
             }
         }
@@ -1208,13 +1247,13 @@ impl<'a> Validator<'a> {
 
     fn check_positive_percent(&mut self, p: Decimal, path: String, what: &str) {
         if p <= Decimal::ZERO {
-            self.err("INVALID_PERCENT", path, format!("{what} is {}%; it must be greater than 0", p));
+            self.err("INVALID_PERCENT", path, format_args!("{what} is {}%; it must be greater than 0", p));
         }
     }
 
     fn check_payee_ref(&mut self, id: &str, path: String, what: &str) {
         if !self.payees.contains_key(id) {
-            self.err("UNKNOWN_PAYEE", path, format!("{what} `{id}` is not a payee of this plan"));
+            self.err("UNKNOWN_PAYEE", path, format_args!("{what} `{id}` is not a payee of this plan"));
         }
     }
 
@@ -1247,7 +1286,7 @@ impl<'a> Validator<'a> {
                             self.warn(
                                 "DUPLICATE_SHARE",
                                 item(&base, "/shares/", k, "/payee"),
-                                format!("payee `{}` has more than one share in this split; they are credited once per share", s.payee),
+                                format_args!("payee `{}` has more than one share in this split; they are credited once per share", s.payee),
                             );
                         }
                     }
@@ -1260,7 +1299,7 @@ impl<'a> Validator<'a> {
                                 self.err(
                                     "SPLIT_TOTAL",
                                     join(&base, "/shares"),
-                                    format!("the shares add up to {actual}% but mustTotal is {}%", t),
+                                    format_args!("the shares add up to {actual}% but mustTotal is {}%", t),
                                 );
                             }
                         }
@@ -1287,12 +1326,12 @@ impl<'a> Validator<'a> {
                             None => self.err(
                                 "UNKNOWN_RULE",
                                 path,
-                                format!("`{r}` is not a crediting rule of this plan"),
+                                format_args!("`{r}` is not a crediting rule of this plan"),
                             ),
                             Some(1) => self.err(
                                 "ROLLUP_OF_ROLLUP",
                                 path,
-                                format!("`{r}` is itself a roll-up rule; a roll-up can only take lines of direct, split or overlay rules"),
+                                format_args!("`{r}` is itself a roll-up rule; a roll-up can only take lines of direct, split or overlay rules"),
                             ),
                             Some(_) => {}
                         }
@@ -1320,7 +1359,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_MEASURE",
                 path,
-                format!("`{m}` is not a measure of this plan (known measures: {})", list(&known)),
+                format_args!("`{m}` is not a measure of this plan (known measures: {})", list(&known)),
             );
         }
     }
@@ -1333,14 +1372,14 @@ impl<'a> Validator<'a> {
             self.err(
                 "NEGATIVE_RATE",
                 p.clone(),
-                format!("the {unit} rate {} is negative; rates must be 0 or more", value),
+                format_args!("the {unit} rate {} is negative; rates must be 0 or more", value),
             );
         }
         if matches!(rate, Rate::Multiplier(_)) && !base_rate {
             self.err(
                 "MISSING_BASE_RATE",
                 p,
-                format!("a `multiplier` rate multiplies the table's baseRate, but {where_}; use a percent, perUnit or perDeal rate"),
+                format_args!("a `multiplier` rate multiplies the table's baseRate, but {where_}; use a percent, perUnit or perDeal rate"),
             );
         }
     }
@@ -1353,7 +1392,7 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "UNKNOWN_ROLE",
                     item(&base, "/roles/", k, ""),
-                    format!("no payee has role `{r}`, so this entry selects nobody"),
+                    format_args!("no payee has role `{r}`, so this entry selects nobody"),
                 );
             }
         }
@@ -1365,7 +1404,7 @@ impl<'a> Validator<'a> {
             self.warn(
                 "NO_PAYEES",
                 base.clone(),
-                format!("component `{}` applies to no payee of the plan and will never pay", c.id),
+                format_args!("component `{}` applies to no payee of the plan and will never pay", c.id),
             );
         }
         let mut quota_warned: Vec<(usize, &'a str)> = Vec::new();
@@ -1388,7 +1427,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "NEGATIVE_RATE",
                             member(&base, "/baseRate/", unit),
-                            format!("the base rate {} is negative; rates must be 0 or more", value),
+                            format_args!("the base rate {} is negative; rates must be 0 or more", value),
                         );
                     }
                     if *method == TierMethod::Interpolated {
@@ -1456,7 +1495,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "AXIS_ORDER",
                             join(&abase, "/breaks"),
-                            format!("the {name} axis has no breaks; give at least one"),
+                            format_args!("the {name} axis has no breaks; give at least one"),
                         );
                     }
                     for (k, pair) in axis.breaks.windows(2).enumerate() {
@@ -1465,7 +1504,7 @@ impl<'a> Validator<'a> {
                             self.err(
                                 "AXIS_ORDER",
                                 item(&abase, "/breaks/", k + 1, ""),
-                                format!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
+                                format_args!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
                             );
                         }
                     }
@@ -1475,7 +1514,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "MATRIX_SHAPE",
                         join(&base, "/rates"),
-                        format!(
+                        format_args!(
                             "`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break",
                             rates.len()
                         ),
@@ -1486,7 +1525,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "MATRIX_SHAPE",
                             item(&base, "/rates/", r, ""),
-                            format!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
+                            format_args!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
                         );
                     }
                     for (k, rate) in row.iter().enumerate() {
@@ -1521,7 +1560,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "NEGATIVE_BOUND",
                             join(&lbase, "/at"),
-                            format!("milestone level {k} is at {}; it cannot be negative", l.at),
+                            format_args!("milestone level {k} is at {}; it cannot be negative", l.at),
                         );
                     }
                     if k > 0 {
@@ -1530,7 +1569,7 @@ impl<'a> Validator<'a> {
                                 self.err(
                                     "MILESTONE_ORDER",
                                     join(&lbase, "/at"),
-                                    format!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
+                                    format_args!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
                                 );
                             }
                         }
@@ -1539,7 +1578,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "NEGATIVE_AMOUNT",
                             join(&lbase, "/amount"),
-                            format!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
+                            format_args!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
                         );
                     }
                 }
@@ -1556,7 +1595,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "WINDOW_DATES",
                         join(&base, "/window/to"),
-                        format!(
+                        format_args!(
                             "the window ends on {}, before it starts on {}; `to` must be on or after `from`",
                             window.to, window.from
                         ),
@@ -1566,7 +1605,7 @@ impl<'a> Validator<'a> {
                         self.warn(
                             "WINDOW_OUTSIDE_YEAR",
                             join(&base, "/window"),
-                            format!(
+                            format_args!(
                                 "the window {} to {} is outside the plan year ({ys} to {ye}); the SPIFF will never pay",
                                 window.from, window.to
                             ),
@@ -1600,7 +1639,7 @@ impl<'a> Validator<'a> {
             self.warn(
                 "MISSING_QUOTA",
                 item("/payees/", "", p, ""),
-                format!(
+                format_args!(
                     "component `{}` uses attainment on `{measure}`, but payee `{}` has no quota on `{measure}`; their attainment is undefined",
                     c.id, payee.id
                 ),
@@ -1617,7 +1656,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MISSING_TARGET_INCENTIVE",
                     item("/payees/", "", p, ""),
-                    format!(
+                    format_args!(
                         "payee `{}` has no targetIncentive, but component `{}` applies to them and {why}",
                         payee.id, c.id
                     ),
@@ -1633,7 +1672,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "MISSING_POINTS",
                 join(base, "/points"),
-                format!("an interpolated curve needs at least 2 points; it has {}", points.len()),
+                format_args!("an interpolated curve needs at least 2 points; it has {}", points.len()),
             );
         }
         for (k, pt) in points.iter().enumerate() {
@@ -1643,7 +1682,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "CURVE_ORDER",
                             item(base, "/points/", k, "/x"),
-                            format!(
+                            format_args!(
                                 "point {k} has x = {} but point {} has x = {}; x must be strictly increasing",
                                 pt.x,
                                 k - 1,
@@ -1657,7 +1696,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_RATE",
                     item(base, "/points/", k, "/y"),
-                    format!("point {k} has y = {}; the curve's output cannot be negative", pt.y),
+                    format_args!("point {k} has y = {}; the curve's output cannot be negative", pt.y),
                 );
             }
         }
@@ -1679,7 +1718,7 @@ impl<'a> Validator<'a> {
     ) {
         let path = join(base, "/basisCap");
         if cap <= Decimal::ZERO {
-            self.err("CAP_BELOW_THRESHOLD", path, format!("basisCap is {}; it must be greater than 0", cap));
+            self.err("CAP_BELOW_THRESHOLD", path, format_args!("basisCap is {}; it must be greater than 0", cap));
             return;
         }
         let first_top = if method == TierMethod::Interpolated {
@@ -1692,7 +1731,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "CAP_BELOW_THRESHOLD",
                     path,
-                    format!("basisCap {} is below {what} ({}); the table above it could never pay", cap, top),
+                    format_args!("basisCap {} is below {what} ({}); the table above it could never pay", cap, top),
                 );
                 return;
             }
@@ -1707,7 +1746,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "CAP_BELOW_THRESHOLD",
                     path,
-                    format!("basisCap {} is at or below the gate's min {} on the same {} of `{measure}`; nothing could ever be paid", cap, g.min, basis_name(basis)),
+                    format_args!("basisCap {} is at or below the gate's min {} on the same {} of `{measure}`; nothing could ever be paid", cap, g.min, basis_name(basis)),
                 );
             }
         }
@@ -1736,7 +1775,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     join(base, "/target/amount"),
-                    format!("the MBO target amount is {}; it must be 0 or more", a),
+                    format_args!("the MBO target amount is {}; it must be 0 or more", a),
                 );
             }
         }
@@ -1745,7 +1784,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     join(base, "/target/fractionOfTargetIncentive"),
-                    format!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
+                    format_args!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
                 );
             }
             self.check_target_incentives(c, applies, "its MBO target is a fraction of target incentive");
@@ -1764,7 +1803,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_WEIGHTS",
                     join(&p, "/weight"),
-                    format!("objective `{}` has weight {}; weights cannot be negative", o.id, o.weight),
+                    format_args!("objective `{}` has weight {}; weights cannot be negative", o.id, o.weight),
                 );
             }
             total = total.and_then(|t| t.checked_add(o.weight));
@@ -1772,7 +1811,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_LEVELS",
                     join(&p, "/threshold"),
-                    format!(
+                    format_args!(
                         "objective `{}` has threshold {} above target {}; need threshold <= target < stretch",
                         o.id, o.threshold, o.target
                     ),
@@ -1782,7 +1821,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_LEVELS",
                     join(&p, "/stretch"),
-                    format!(
+                    format_args!(
                         "objective `{}` has stretch {} not above target {}; need threshold <= target < stretch",
                         o.id, o.stretch, o.target
                     ),
@@ -1794,7 +1833,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "MBO_LEVELS",
                             member(&p, "/", name),
-                            format!("objective `{}` has {name} = {}; a score cannot be negative", o.id, v),
+                            format_args!("objective `{}` has {name} = {}; a score cannot be negative", o.id, v),
                         );
                     }
                 }
@@ -1805,7 +1844,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "MBO_WEIGHTS",
                 obase,
-                format!("the objective weights add up to {actual}; they must add up to exactly 1"),
+                format_args!("the objective weights add up to {actual}; they must add up to exactly 1"),
             );
         }
     }
@@ -1860,7 +1899,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "NEGATIVE_BOUND",
                 join(&gbase, "/min"),
-                format!("the gate's min is {}; it cannot be negative", g.min),
+                format_args!("the gate's min is {}; it cannot be negative", g.min),
             );
         }
         if g.pay_from == PayFrom::Threshold {
@@ -1876,7 +1915,7 @@ impl<'a> Validator<'a> {
                 None => self.err(
                     "GATE_THRESHOLD_MISMATCH",
                     path,
-                    format!(
+                    format_args!(
                         "payFrom `threshold` cannot apply to a {} component; use `firstDollar`",
                         crate::engine::components::kind_name(&c.kind)
                     ),
@@ -1890,7 +1929,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "GATE_THRESHOLD_MISMATCH",
                             path,
-                            format!(
+                            format_args!(
                                 "payFrom `threshold` pays only the basis above the gate, so the gate must read the component's own measure `{m}` of the payee as {}; it reads {}",
                                 basis_name(b),
                                 describe_indicator(&g.on)
@@ -1922,7 +1961,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_RATE",
                     item(mbase, "/bands/", k, "/factor"),
-                    format!("band {k} has factor {}; a factor cannot be negative", b.factor),
+                    format_args!("band {k} has factor {}; a factor cannot be negative", b.factor),
                 );
             }
         }
@@ -1941,7 +1980,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_BOUND",
                     item(base, "/", k, "/from"),
-                    format!("band {k} starts at {}; bands cannot start below 0", b.from),
+                    format_args!("band {k} starts at {}; bands cannot start below 0", b.from),
                 );
             }
             if k == 0 {
@@ -1949,7 +1988,7 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "TIER_START",
                         join(base, "/0/from"),
-                        format!("the first band starts at {}, so a basis below it pays nothing", b.from),
+                        format_args!("the first band starts at {}, so a basis below it pays nothing", b.from),
                     );
                 }
             } else if let Some(prev) = bands.get(k - 1) {
@@ -1960,7 +1999,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "TIER_BOUNDS",
                         item(base, "/", k, "/to"),
-                        format!("band {k} runs from {} to {}; `to` must be greater than `from`", b.from, to),
+                        format_args!("band {k} runs from {} to {}; `to` must be greater than `from`", b.from, to),
                     );
                 }
             }
@@ -1975,7 +2014,7 @@ impl<'a> Validator<'a> {
             None => self.err(
                 "TIER_OPEN_NOT_LAST",
                 item(base, "/", k - 1, ""),
-                format!(
+                format_args!(
                     "band {} has no `to` (it is open-ended) but is not the last band; only the last band may be open",
                     k - 1
                 ),
@@ -1985,7 +2024,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "TIER_ORDER",
                         path,
-                        format!(
+                        format_args!(
                             "band {k} starts at {} but band {} starts at {}; bands must be in ascending order",
                             b.from,
                             k - 1,
@@ -1996,7 +2035,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "TIER_OVERLAP",
                         path,
-                        format!(
+                        format_args!(
                             "band {k} starts at {} but band {} ends at {}; bands must not overlap",
                             b.from,
                             k - 1,
@@ -2007,7 +2046,7 @@ impl<'a> Validator<'a> {
                     self.err(
                             "TIER_GAP",
                             path,
-                            format!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", b.from, k - 1, prev_to),
+                            format_args!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", b.from, k - 1, prev_to),
                         );
                 }
             }
@@ -2022,7 +2061,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "CAP_NOT_POSITIVE",
                     join(&cbase, "/amount"),
-                    format!("the cap amount is {}; a cap must be greater than 0", cap.amount),
+                    format_args!("the cap amount is {}; a cap must be greater than 0", cap.amount),
                 );
             }
             if cap.per == CapPer::Transaction && cap.excess == Excess::CarryForward {
@@ -2041,7 +2080,7 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "DUPLICATE_CAP",
                     join(&cbase, "/per"),
-                    format!("there is already a per-{per} cap at {base}/caps/{first}; the lower one wins"),
+                    format_args!("there is already a per-{per} cap at {base}/caps/{first}; the lower one wins"),
                 );
             } else {
                 seen.insert(per, k);
@@ -2064,7 +2103,7 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "UNKNOWN_ROLE",
                         item(&base, "/roles/", r, ""),
-                        format!("no payee has role `{role}`, so this entry selects nobody"),
+                        format_args!("no payee has role `{role}`, so this entry selects nobody"),
                     );
                 }
             }
@@ -2075,7 +2114,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     join(&base, "/amount"),
-                    format!("the draw amount is {}; it must be greater than 0", d.amount),
+                    format_args!("the draw amount is {}; it must be greater than 0", d.amount),
                 );
             } else if d.amount.is_zero() {
                 self.err(
@@ -2090,7 +2129,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "UNKNOWN_PERIOD",
                         item(&base, "/periods/", r, ""),
-                        format!("`{per}` is not a period of this plan ({hint})"),
+                        format_args!("`{per}` is not a period of this plan ({hint})"),
                     );
                 }
             }
@@ -2100,7 +2139,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RECOVERY_LIMIT",
                         join(&base, "/recovery/maxPercent"),
-                        format!("maxPercent is {}%; it must be more than 0 and at most 100", p),
+                        format_args!("maxPercent is {}%; it must be more than 0 and at most 100", p),
                     );
                 }
             }
@@ -2109,7 +2148,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RECOVERY_LIMIT",
                         join(&base, "/recovery/maxAmount"),
-                        format!("maxAmount is {}; it must be greater than 0", a),
+                        format_args!("maxAmount is {}; it must be greater than 0", a),
                     );
                 }
             }
@@ -2124,7 +2163,7 @@ impl<'a> Validator<'a> {
             }
             let applies = self.applicable(&d.roles, &d.payees);
             if applies.is_empty() {
-                self.warn("NO_PAYEES", base.clone(), format!("draw `{}` applies to no payee of the plan", d.id));
+                self.warn("NO_PAYEES", base.clone(), format_args!("draw `{}` applies to no payee of the plan", d.id));
             }
             let periods: Option<BTreeSet<&str>> =
                 if d.periods.is_empty() { None } else { Some(str_set(d.periods.iter().map(|s| s.as_str()))) };
@@ -2145,7 +2184,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "DRAW_OVERLAP",
                     base.clone(),
-                    format!(
+                    format_args!(
                         "draws `{}` (/payments/draws/{j}) and `{}` both apply to payee `{}` in {when}; a payee can have only one draw in a period",
                         other.id, d.id, payee.id
                     ),
@@ -2173,7 +2212,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "HOLDBACK_PERCENT",
                     join(&base, "/percent"),
-                    format!("the holdback percent is {}; it must be more than 0 and at most 100", h.percent),
+                    format_args!("the holdback percent is {}; it must be more than 0 and at most 100", h.percent),
                 );
             }
             for (r, comp) in h.components.iter().enumerate() {
@@ -2196,7 +2235,7 @@ impl<'a> Validator<'a> {
                             self.warn(
                                 "RELEASE_OUTSIDE_YEAR",
                                 join(&base, "/release/onDate"),
-                                format!("the release date {d} is outside the plan year ({ys} to {ye}); the held pay is not released within this plan"),
+                                format_args!("the release date {d} is outside the plan year ({ys} to {ye}); the held pay is not released within this plan"),
                             );
                         }
                     }
@@ -2219,7 +2258,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "HOLDBACK_TOTAL",
                     "/payments/holdbacks",
-                    format!("the holdbacks applying to component `{}` hold {actual}% of its pay in total; at most 100% can be held", c.id),
+                    format_args!("the holdbacks applying to component `{}` hold {actual}% of its pay in total; at most 100% can be held", c.id),
                 );
             }
         }
@@ -2231,7 +2270,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_COMPONENT",
                 path,
-                format!("`{id}` is not a component of this plan (known components: {})", list(&known)),
+                format_args!("`{id}` is not a component of this plan (known components: {})", list(&known)),
             );
         }
     }
