@@ -56,13 +56,17 @@ impl<'a> Obj<'a> {
         self.out
     }
 
-    /// Writes a member.
+    /// Writes a member. (Inlined, as `some`: at each member a call to `key` and one to the value's
+    /// writer; a copy per value type, shared by the evaluation's and the session's writers, was
+    /// larger in the WebAssembly module.)
+    #[inline(always)]
     pub(crate) fn field<T: WriteJson + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
         value.write_json(self.key(key));
         self
     }
 
     /// Writes a member when the value is there (serde's `skip_serializing_if = "Option::is_none"`).
+    #[inline(always)]
     pub(crate) fn some<T: WriteJson>(&mut self, key: &str, value: &Option<T>) -> &mut Self {
         if let Some(v) = value {
             self.field(key, v);

@@ -68,6 +68,7 @@ use std::cmp::Ordering;
 mod edit;
 mod lines;
 mod store;
+mod write;
 pub use edit::EditPreview;
 
 /// How a session computes previews.
@@ -1738,8 +1739,9 @@ fn vec_bytes<T>(v: &Vec<T>) -> usize {
     v.capacity() * std::mem::size_of::<T>()
 }
 
-fn to_json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+/// Compact JSON: the bytes serde_json writes for the derived `Serialize` (see `write.rs`).
+fn to_json<T: crate::jsonwrite::WriteJson>(v: &T) -> String {
+    crate::jsonwrite::to_string(v)
 }
 
 /// The band each table reaches with the measure values.

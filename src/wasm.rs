@@ -114,7 +114,7 @@ impl WasmSession {
     /// What removing a transaction would do; the preview as JSON.
     #[wasm_bindgen(js_name = previewRemove)]
     pub fn preview_remove(&self, id: &str) -> Result<String, JsValue> {
-        self.inner.preview_remove(id).map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+        self.inner.preview_remove(id).map(|p| to_string(&p)).map_err(|e| js_error(&e))
     }
 
     /// Sets the deal being edited (JSON); `previewAmount` then previews it with new amounts.
@@ -133,7 +133,7 @@ impl WasmSession {
     /// The full preview of the deal being edited (pay lines and trace included) as JSON.
     #[wasm_bindgen(js_name = previewEdited)]
     pub fn preview_edited(&self) -> Result<String, JsValue> {
-        self.inner.preview_edited().map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+        self.inner.preview_edited().map(|p| to_string(&p)).map_err(|e| js_error(&e))
     }
 
     /// Adds or replaces a transaction; the change as JSON.
@@ -143,12 +143,12 @@ impl WasmSession {
 
     /// Removes a transaction; the change as JSON.
     pub fn remove(&mut self, id: &str) -> Result<String, JsValue> {
-        self.inner.remove(id).map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+        self.inner.remove(id).map(|p| to_string(&p)).map_err(|e| js_error(&e))
     }
 
     /// The current figures as JSON.
     pub fn summary(&self) -> String {
-        serde_json::to_string(&self.inner.summary()).unwrap_or_default()
+        to_string(&self.inner.summary())
     }
 
     /// The payee's full statement as JSON.

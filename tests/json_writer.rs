@@ -6,12 +6,15 @@
 //!   backslashes, control characters, non-ASCII) in ids, names and products, converted currencies,
 //!   rejected and excluded transactions, clawbacks, draws and warnings;
 //! - on engine runs over random transactions, and on evaluations built field by field from random
-//!   values (every optional field present or absent, any decimal, any date, any string).
+//!   values (every optional field present or absent, any decimal, any date, any string);
+//! - on preview sessions (`Session::preview_json`, `upsert_json`) opened for every payee of every
+//!   golden vector, incremental and replay, and on the sample plan with awkward strings.
 
 mod common;
 
 use chrono::NaiveDate;
 use payplan::inputs::{Detail, Split};
+use payplan::session::Session;
 use payplan::statement::*;
 use payplan::{CompiledPlan, Evaluation, Inputs, Transaction};
 use proptest::prelude::*;
@@ -100,6 +103,87 @@ fn every_golden_vector_full_and_summary() {
     }
     assert!(evaluations >= 120, "{evaluations} evaluations compared");
     assert!(errors >= 1, "{errors} errors compared");
+}
+
+fn same_text(ours: &str, serde: &str, what: &str) {
+    assert!(ours == serde, "{what}: the writer differs from serde_json:\n ours: {ours}\nserde: {serde}");
+}
+
+/// Previews and changes of a session through the writer (`preview_json`, `upsert_json`) and
+/// through serde_json (`preview`, `upsert` serialized): for each transaction of the inputs with a
+/// new amount, a new deal with an awkward id, then the same as changes.
+fn check_session(plan: &CompiledPlan, inputs: &Inputs, payee: &str, period: &str, what: &str) -> usize {
+    let Ok(mut session) = Session::open(plan, inputs, payee, period) else { return 0 };
+    let mut edits: Vec<Transaction> = inputs.transactions.iter().take(6).cloned().collect();
+    for t in &mut edits {
+        t.amount = t.amount * Decimal::new(15, 1) + Decimal::new(1, 2);
+    }
+    if let Some(first) = inputs.transactions.first() {
+        let mut t = first.clone();
+        t.id = format!("new {} \"q\" \\ \u{1} é", AWKWARD[2]);
+        t.owner = Some(payee.to_string());
+        t.splits.clear();
+        edits.push(t);
+    }
+    let mut checked = 0;
+    for t in &edits {
+        let text = serde_json::to_string(t).unwrap();
+        if let (Ok(ours), Ok(p)) = (session.preview_json(&text), session.preview(t)) {
+            same_text(&ours, &serde_json::to_string(&p).unwrap(), &format!("{what}: preview {}", t.id));
+            checked += 1;
+        }
+    }
+    for t in edits {
+        let text = serde_json::to_string(&t).unwrap();
+        let mut twin = Session::open(plan, &session.inputs(), payee, period).unwrap();
+        if let (Ok(ours), Ok(p)) = (session.upsert_json(&text), twin.upsert(t)) {
+            same_text(&ours, &serde_json::to_string(&p).unwrap(), &format!("{what}: upsert"));
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn sessions_of_every_golden_vector_and_of_awkward_data() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let (mut checked, mut replays) = (0, 0);
+    for path in paths {
+        let v = load(&path);
+        if v.get("op").is_some() {
+            continue;
+        }
+        let mut plan = match v["base"].as_str() {
+            Some(b) => load(&dir.join("bases").join(format!("{b}.json"))),
+            None => Value::Null,
+        };
+        common::merge_patch(&mut plan, &v["plan"]);
+        let Ok(compiled) = CompiledPlan::from_json(&plan.to_string()) else { continue };
+        let Ok(inputs) = Inputs::from_json(&v.get("inputs").cloned().unwrap_or(json!({})).to_string()) else {
+            continue;
+        };
+        let period = v["period"].as_str().unwrap();
+        for payee in &compiled.plan().payees {
+            if let Ok(s) = Session::open(&compiled, &inputs, &payee.id, period) {
+                replays += usize::from(s.replay_reason().is_some());
+            }
+            checked += check_session(&compiled, &inputs, &payee.id, period, &path.display().to_string());
+        }
+    }
+    let plan = CompiledPlan::from_json(&awkward_plan().to_string()).unwrap();
+    let inputs = Inputs { transactions: awkward_transactions(120, 3), ..Default::default() };
+    for payee in ["ae-ana", "ae-ben", "ae-zoe", "mgr-maya"] {
+        for period in ["Q1", "Q3"] {
+            checked += check_session(&plan, &inputs, payee, period, &format!("awkward {payee} {period}"));
+        }
+    }
+    assert!(checked >= 1000 && replays > 0, "{checked} previews and changes compared, {replays} replay sessions");
 }
 
 /// Strings that need every kind of escape, and some that need none.
