@@ -1053,6 +1053,83 @@ pub(crate) fn spiff(
     Ok(total)
 }
 
+/// The accounting's tallies as `Ctx::tallies` makes them, with the sums kept per currency in a
+/// short list searched from the last currency used (inputs have one currency or a few) instead of
+/// a map lookup per tally and transaction: the same sums, added in the same order.
+#[inline(never)]
+pub(crate) fn tallies(
+    ctx: &Ctx<'_>,
+    _: &Lines,
+) -> Result<(crate::statement::Accounting, Vec<crate::statement::Excluded>, Vec<crate::statement::Rejected>)> {
+    use crate::statement::{Accounting, Excluded};
+    let mut acc = Accounting::default();
+    let mut excluded = Vec::new();
+    let mut rejected = Vec::new();
+    // input, credited, credited in the period, excluded, rejected
+    const INPUT: usize = 0;
+    const CREDITED: usize = 1;
+    const IN_PERIOD: usize = 2;
+    const EXCLUDED: usize = 3;
+    const REJECTED: usize = 4;
+    let mut sums: Vec<(&str, [Option<Decimal>; 5])> = Vec::new();
+    let mut counts = [0u64; 5];
+    let mut last = 0;
+    for (i, t) in ctx.inputs.transactions.iter().enumerate() {
+        let ccy = t.currency.as_deref().unwrap_or(&ctx.plan.currency);
+        if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
+            last = match sums.iter().position(|(c, _)| *c == ccy) {
+                Some(j) => j,
+                None => {
+                    sums.push((ccy, [None; 5]));
+                    sums.len() - 1
+                }
+            };
+        }
+        let Some((_, row)) = sums.get_mut(last) else { continue };
+        let mut add = |tally: usize| -> Result<()> {
+            if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {
+                *n += 1;
+                *slot = Some(match *slot {
+                    Some(v) => v.add_c(t.amount, "the accounting")?,
+                    None => t.amount,
+                });
+            }
+            Ok(())
+        };
+        add(INPUT)?;
+        match ctx.fates.get(i).cloned().flatten() {
+            Some(Fate::Credited(k)) => {
+                add(CREDITED)?;
+                if k == ctx.target {
+                    add(IN_PERIOD)?;
+                }
+            }
+            Some(Fate::Excluded(reasons)) => {
+                add(EXCLUDED)?;
+                excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons });
+            }
+            Some(Fate::Rejected(r)) => {
+                add(REJECTED)?;
+                rejected.push(r);
+            }
+            None => {}
+        }
+    }
+    for (tally, t) in
+        [&mut acc.input, &mut acc.credited, &mut acc.credited_in_period, &mut acc.excluded, &mut acc.rejected]
+            .into_iter()
+            .enumerate()
+    {
+        t.count = counts.get(tally).copied().unwrap_or(0);
+        for (ccy, row) in &sums {
+            if let Some(Some(v)) = row.get(tally) {
+                t.amounts.insert(ccy.to_string(), *v);
+            }
+        }
+    }
+    Ok((acc, excluded, rejected))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

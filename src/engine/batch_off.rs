@@ -94,3 +94,10 @@ pub(crate) fn spiff(
 ) -> Result<Total> {
     match *b {}
 }
+
+pub(crate) fn tallies(
+    _: &Ctx<'_>,
+    b: &Lines,
+) -> Result<(crate::statement::Accounting, Vec<crate::statement::Excluded>, Vec<crate::statement::Rejected>)> {
+    match *b {}
+}

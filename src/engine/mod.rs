@@ -756,6 +756,17 @@ impl<'a> Ctx<'a> {
     }
 
     fn accounting(&self) -> Result<(Accounting, Vec<Excluded>, Vec<crate::statement::Rejected>)> {
+        let (mut acc, excluded, rejected) = match &self.batch {
+            Some(b) => batch::tallies(self, b)?,
+            None => self.tallies()?,
+        };
+        self.settle(&mut acc)?;
+        Ok((acc, excluded, rejected))
+    }
+
+    /// Every transaction counted and its amount added, per currency, into the input tally and
+    /// the tally of its fate; the excluded and rejected transactions listed.
+    pub(crate) fn tallies(&self) -> Result<(Accounting, Vec<Excluded>, Vec<crate::statement::Rejected>)> {
         let mut acc = Accounting::default();
         let mut excluded = Vec::new();
         let mut rejected = Vec::new();
@@ -791,6 +802,12 @@ impl<'a> Ctx<'a> {
                 None => {}
             }
         }
+        Ok((acc, excluded, rejected))
+    }
+
+    /// The accounting's result: whether counts and amounts add up, amounts padded to their
+    /// currency's minor units.
+    fn settle(&self, acc: &mut Accounting) -> Result<()> {
         let mut sum: BTreeMap<&str, Decimal> = BTreeMap::new();
         for part in [&acc.credited, &acc.excluded, &acc.rejected] {
             for (c, a) in &part.amounts {
@@ -808,7 +825,7 @@ impl<'a> Ctx<'a> {
                 *v = pad(*v, self.plan.minor_units(c).unwrap_or(0));
             }
         }
-        Ok((acc, excluded, rejected))
+        Ok(())
     }
 }
 
