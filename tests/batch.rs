@@ -130,6 +130,52 @@ fn a_hand_checked_statement() {
     assert_eq!(ev.statements[0].payout.to_string(), "6000.02");
 }
 
+/// Amounts near rust_decimal's 96-bit limit: where a sum or a line's padding to cents would leave
+/// 96 bits, rust_decimal rounds (or keeps fewer decimals), and the kernel hands those steps to
+/// `Decimal` so that it gives the same bytes, or the same error.
+#[test]
+fn amounts_at_the_edge_of_96_bits() {
+    let plan = json!({
+        "schemaVersion": 1, "id": "p", "currency": "USD",
+        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+        "payees": [{ "id": "ae", "role": "AE" }],
+        "measures": [{ "id": "b", "kind": "amount" }],
+        "quotas": [{ "payee": "ae", "measure": "b", "annual": "4000000000000000000000000000" }],
+        "crediting": { "rules": [{ "type": "direct", "id": "own" }] },
+        "components": [
+            { "id": "all", "type": "rate", "measure": "b", "rate": { "percent": "10000000000" } },
+            { "id": "tiers", "type": "tiered", "measure": "b", "basis": "attainment", "method": "marginal",
+              "tiers": [{ "from": "0", "to": "1", "rate": { "percent": "50" } }, { "from": "1", "rate": { "percent": "100" } }] }
+        ]
+    });
+    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+    // (the flat rate multiplies by 10^8: amounts that fit the kernel's 64-bit lines pay beyond 96 bits)
+    let cases: [&[&str]; 5] = [
+        // two lines of 5e18: each pays 5e26 (5e28 cents fits 96 bits), their sum does not
+        &["5000000000000000000", "5000000000000000000"],
+        // a line of 9e18 pays 9e26: it cannot be padded to cents
+        &["9000000000000000000", "1.01"],
+        // lines beyond 64 bits: the engine credits and pays everything
+        &["700000000000000000000000000", "700000000000000000000000000"],
+        &["79228162514264337593543950335", "1"],
+        &["123456789012345678901234.56", "-123456789012345678901234.56", "0.01"],
+    ];
+    let mut evaluated = 0;
+    for amounts in cases {
+        let list: Vec<Value> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| json!({ "id": format!("T{i}"), "owner": "ae", "amount": a, "closeDate": "2025-02-01" }))
+            .collect();
+        let mut inputs = Inputs::from_json(&json!({ "transactions": list }).to_string()).unwrap();
+        if same_summary(&plan, &mut inputs, "Q1", &format!("{amounts:?}")) {
+            evaluated += 1;
+        }
+    }
+    // (an overflow error is compared too: the first two evaluate)
+    assert!(evaluated >= 2, "{evaluated}");
+}
+
 /// Plans built from knobs, and transactions that reach every branch of the kernel's crediting.
 #[derive(Debug, Clone)]
 struct Knobs {

@@ -62,6 +62,18 @@ const POW10: [i128; 39] = {
     t
 };
 
+/// 10^n for n ≤ 18 (what an `i64` holds).
+#[allow(clippy::indexing_slicing)]
+const POW10_64: [i64; 19] = {
+    let mut t = [1i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
 fn pow10(n: u32) -> Option<i128> {
     POW10.get(n as usize).copied()
 }
@@ -716,29 +728,93 @@ pub(crate) fn measures(
 }
 
 /// A sum of rounded line pays, as the engine adds them from `Decimal::ZERO`: `0` without lines,
-/// otherwise at the plan's scale.
+/// otherwise at the plan's scale. Beyond 96 bits (where rust_decimal rounds a sum) it goes on with
+/// `Decimal` additions, as the engine does.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Total {
     pub n: usize,
     sum: i128,
+    big: Option<Decimal>,
 }
 
 impl Total {
-    fn add(&mut self, v: i128) -> Result<()> {
+    /// Adds a line pay given as its mantissa at the plan's `scale`.
+    #[inline]
+    fn add(&mut self, v: i128, scale: u32) -> Result<()> {
+        if self.big.is_none() && v.abs() <= MANTISSA_MAX {
+            // (two values within 96 bits: their sum cannot overflow 128)
+            let s = self.sum + v;
+            if s.abs() <= MANTISSA_MAX {
+                self.n += 1;
+                self.sum = s;
+                return Ok(());
+            }
+        }
+        self.add_dec(Num { m: v, s: scale }.dec("a component")?, scale)
+    }
+
+    /// Adds a line pay as the engine computed it.
+    fn add_dec(&mut self, v: Decimal, scale: u32) -> Result<()> {
+        if self.big.is_none() && v.scale() == scale {
+            let s = self.sum + v.mantissa();
+            if s.abs() <= MANTISSA_MAX {
+                self.n += 1;
+                self.sum = s;
+                return Ok(());
+            }
+        }
+        let before = match self.big {
+            Some(b) => b,
+            None => self.dec(scale)?,
+        };
         self.n += 1;
-        self.sum = self
-            .sum
-            .checked_add(v)
-            .filter(|s| s.abs() <= MANTISSA_MAX)
-            .ok_or_else(|| Error::overflow("a component"))?;
+        self.big = Some(before.add_c(v, "a component")?);
         Ok(())
     }
 
     pub(crate) fn dec(self, scale: u32) -> Result<Decimal> {
+        if let Some(b) = self.big {
+            return Ok(b);
+        }
         if self.n == 0 {
             return Ok(Decimal::ZERO);
         }
         Decimal::try_from_i128_with_scale(self.sum, scale).map_err(|_| Error::overflow("a component"))
+    }
+}
+
+/// A line's rounded pay: its mantissa at the plan's scale, or (beyond 96 bits, where rounding
+/// cannot pad it to that scale) the `Decimal` the engine computed.
+#[derive(Debug, Clone, Copy)]
+enum Pay {
+    Int(i128),
+    Dec(Decimal),
+}
+
+impl Pay {
+    /// A pay rounded by the engine's `RoundingPolicy::round`.
+    fn of(v: Decimal, scale: u32) -> Pay {
+        if v.scale() == scale {
+            Pay::Int(v.mantissa())
+        } else {
+            Pay::Dec(v)
+        }
+    }
+
+    fn dec(self, scale: u32) -> Result<Decimal> {
+        match self {
+            Pay::Int(m) => Num { m, s: scale }.dec("a line"),
+            Pay::Dec(d) => Ok(d),
+        }
+    }
+}
+
+impl Total {
+    fn push(&mut self, v: Pay, scale: u32) -> Result<()> {
+        match v {
+            Pay::Int(m) => self.add(m, scale),
+            Pay::Dec(d) => self.add_dec(d, scale),
+        }
     }
 }
 
@@ -874,23 +950,28 @@ pub(crate) fn table(
         mask & bit != 0 && (if ytd { usize::from(l.period) <= k } else { usize::from(l.period) == k })
     };
     let caps: Vec<Decimal> = pay.caps.iter().filter(|c| c.per == CapPer::Transaction).map(|c| c.amount).collect();
-    let cap_line = |mut amt: i128| -> Result<i128> {
+    let cap_line = |mut amt: Pay| -> Result<Pay> {
         for cap in &caps {
-            let v = Num { m: amt, s: scale }.dec("a line")?;
-            if v > *cap {
-                amt = Num::of(plan.rounding.round(*cap, scale)).at(scale).ok_or_else(|| Error::overflow("a cap"))?;
+            if amt.dec(scale)? > *cap {
+                amt = Pay::of(plan.rounding.round(*cap, scale), scale);
             }
         }
         Ok(amt)
     };
+    // the engine's own arithmetic for a line the integer path leaves
+    let engine_line = |l: &Line, start: Decimal| -> Result<Pay> {
+        let v = t.line_pay(&b.credit(l, txns)?, start, pay.fixed, None)?;
+        Ok(Pay::of(plan.rounding.round(v, scale), scale))
+    };
+    let int_pay = |x: Option<i128>| x.filter(|a| a.abs() <= MANTISSA_MAX).map(Pay::Int);
     // The usual table: amounts sliced across bands, every line and the running basis in 64-bit
     // integers at the table's scale (checked first: the basis never leaves 64 bits).
     let whole_line = rate_of_single.is_some() && int.as_ref().is_some_and(|it| it.floor.is_none() && it.ceil.is_none());
     if let (Some(it), MeasureKind::Amount, false, false) = (&int, kind, whole_line, fixed_nothing) {
         let lines = b.payee_lines(p).iter().zip(b.payee_masks_of(p));
         let widen = |l: &Line| {
-            let up = pow10(it.g.checked_sub(u32::from(l.scale))?)?;
-            i64::try_from(i128::from(l.amount).checked_mul(up)?).ok()
+            let up = POW10_64.get(it.g.checked_sub(u32::from(l.scale))? as usize)?;
+            l.amount.checked_mul(*up)
         };
         let mut reach: i64 = 0;
         let fits = lines
@@ -906,26 +987,16 @@ pub(crate) fn table(
                 }
                 let d = widen(l).unwrap_or(0);
                 let start = if per_txn { 0 } else { pos };
-                let amt = match it.marginal(start, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)) {
+                let amt = match int_pay(it.marginal(start, d).and_then(|x| round_to(x, it.g + it.r, scale, mode))) {
                     Some(a) => a,
-                    None => {
-                        // the engine's own arithmetic for this line
-                        let c = b.credit(l, txns)?;
-                        let v = t.line_pay(
-                            &c,
-                            Num { m: i128::from(start), s: it.g }.dec("a running basis")?,
-                            pay.fixed,
-                            None,
-                        )?;
-                        Num::of(plan.rounding.round(v, scale)).at(scale).ok_or_else(|| Error::overflow("a line"))?
-                    }
+                    None => engine_line(l, Num { m: i128::from(start), s: it.g }.dec("a running basis")?)?,
                 };
                 pos += d;
                 let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
                 if usize::from(l.period) == k {
-                    this_period.add(amt)?;
+                    this_period.push(amt, scale)?;
                 } else {
-                    earlier.add(amt)?;
+                    earlier.push(amt, scale)?;
                 }
             }
             return Ok((this_period, earlier));
@@ -938,9 +1009,9 @@ pub(crate) fn table(
         }
         let delta = b.unit_value(l, kind, txns)?;
         let start = if t.scope == crate::plan::Scope::Transaction { Num::ZERO } else { pos };
-        let mut amt: Option<i128> = None;
+        let mut amt: Option<Pay> = None;
         if fixed_nothing {
-            amt = Some(0);
+            amt = Some(Pay::Int(0));
         } else if let Some(it) = &int {
             // a whole line at one rate, whatever its unit; slices of a percentage of credit
             let whole_line = rate_of_single.filter(|_| it.floor.is_none() && it.ceil.is_none());
@@ -951,37 +1022,36 @@ pub(crate) fn table(
                         RateUnit::Unit => b.quantity(l, txns)?,
                         RateUnit::Deal => b.deals(l),
                     };
-                    base.mul_fast(Num::of(rt.per)).and_then(|x| round_to(x.m, x.s, scale, mode))
+                    int_pay(base.mul_fast(Num::of(rt.per)).and_then(|x| round_to(x.m, x.s, scale, mode)))
                 }
-                Some(_) => Some(0),
+                Some(_) => Some(Pay::Int(0)),
                 None if kind == MeasureKind::Amount => {
                     match (
                         start.at(it.g).and_then(|v| i64::try_from(v).ok()),
                         delta.at(it.g).and_then(|v| i64::try_from(v).ok()),
                     ) {
-                        (Some(s0), Some(d)) => it.marginal(s0, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)),
+                        (Some(s0), Some(d)) => {
+                            int_pay(it.marginal(s0, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)))
+                        }
                         _ => None,
                     }
                 }
                 None => None,
             };
         }
-        let mut amt = match amt {
+        let amt = match amt {
             Some(a) => a,
-            None => {
-                // the engine's own arithmetic for this line
-                let c = b.credit(l, txns)?;
-                let v = t.line_pay(&c, start.dec("a running basis")?, pay.fixed, None)?;
-                let v = plan.rounding.round(v, scale);
-                Num::of(v).at(scale).ok_or_else(|| Error::overflow("a line"))?
-            }
+            None => engine_line(l, start.dec("a running basis")?)?,
         };
-        pos = pos.add(delta, "a running basis")?;
-        amt = cap_line(amt)?;
+        // (a whole line at one rate does not read the basis)
+        if !whole_line {
+            pos = pos.add(delta, "a running basis")?;
+        }
+        let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
         if usize::from(l.period) == k {
-            this_period.add(amt)?;
+            this_period.push(amt, scale)?;
         } else {
-            earlier.add(amt)?;
+            earlier.push(amt, scale)?;
         }
     }
     Ok((this_period, earlier))
@@ -1042,13 +1112,11 @@ pub(crate) fn spiff(
             RateUnit::Deal => b.deals(l),
         };
         let raw = base.mul(per, "a rate")?;
-        let amt = match round_to(raw.m, raw.s, ctx.scale, plan.rounding.mode) {
-            Some(a) => a,
-            None => Num::of(plan.rounding.round(raw.dec("a rate")?, ctx.scale))
-                .at(ctx.scale)
-                .ok_or_else(|| Error::overflow("a line"))?,
+        let amt = match round_to(raw.m, raw.s, ctx.scale, plan.rounding.mode).filter(|a| a.abs() <= MANTISSA_MAX) {
+            Some(a) => Pay::Int(a),
+            None => Pay::of(plan.rounding.round(raw.dec("a rate")?, ctx.scale), ctx.scale),
         };
-        total.add(amt)?;
+        total.push(amt, ctx.scale)?;
     }
     Ok(total)
 }
