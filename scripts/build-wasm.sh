@@ -17,7 +17,8 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install wasm-bindgen-cli --version "$wb_version"
 fi
 
-# Three modules: plan evaluation (payplan_bg.wasm), the same with live preview sessions
+# Four modules: plan evaluation (payplan_bg.wasm; for Node, payplan_node_bg.wasm, the same with the
+# batch kernel), the same with live preview sessions
 # (payplan_preview_bg.wasm, what a CRM widget loads through `payplan/preview`) and the quota-planning,
 # metrics and territory operations (payplan_ops_bg.wasm, loaded by `payplan/operations` only).
 wasm_out=target/wasm32-unknown-unknown/wasm/payplan.wasm
@@ -26,15 +27,20 @@ bindgen() {
 }
 rm -rf js/wasm
 echo "== building the WebAssembly module (plan evaluation)"
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features
 bindgen payplan
+echo "== building the WebAssembly module (plan evaluation with the batch kernel, for Node)"
+# (the Node entries' module: the same API with the batch kernel for summaries, src/engine/batch.rs;
+# browsers load the smaller payplan_bg.wasm, whose download size has a budget)
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm
+bindgen payplan_node
 echo "== building the WebAssembly module (operations)"
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-ops
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features --features wasm-ops
 bindgen payplan_ops
 echo "== building the WebAssembly module (plan evaluation with live preview sessions)"
 # (the size profile too: the keystroke path meets its latency goal without opt-level 3, which made
 # the module 37% larger to download for full previews that are already well under a millisecond)
-cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --features wasm-preview
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features --features wasm-preview
 bindgen payplan_preview
 
 echo "== installing npm packages"

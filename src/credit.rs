@@ -195,6 +195,9 @@ pub struct CreditContext<'a> {
     pub upto: usize,
     /// Whether to write each line's trace (a preview does not need them).
     pub traces: bool,
+    /// Each payee's reporting lines with the manager as a payee index, in the order of
+    /// `reports_to` (see [`CreditContext::managers`]); without it, managers are looked up by id.
+    pub managers: Option<&'a [Vec<Option<usize>>]>,
 }
 
 impl CreditContext<'_> {
@@ -204,8 +207,17 @@ impl CreditContext<'_> {
 
     fn manager_of(&self, payee: usize, d: NaiveDate) -> Option<usize> {
         let p = self.plan.payees.get(payee)?;
-        let line = p.reports_to.iter().find(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
-        (self.payee_index)(line.manager.as_str())
+        let k = p.reports_to.iter().position(|r| r.from.is_none_or(|f| f <= d) && r.to.is_none_or(|t| d <= t))?;
+        match self.managers {
+            Some(m) => m.get(payee).and_then(|v| v.get(k)).copied().flatten(),
+            None => (self.payee_index)(p.reports_to.get(k)?.manager.as_str()),
+        }
+    }
+
+    /// The managers of every payee's reporting lines as payee indices (for [`CreditContext::managers`]:
+    /// one lookup per reporting line instead of one per rolled-up credit).
+    pub fn managers(plan: &Plan, payee_index: &dyn Fn(&str) -> Option<usize>) -> Vec<Vec<Option<usize>>> {
+        plan.payees.iter().map(|p| p.reports_to.iter().map(|r| payee_index(r.manager.as_str())).collect()).collect()
     }
 }
 
@@ -356,8 +368,57 @@ impl How {
 /// One grant of credit while a transaction is credited: payee, rule, share in percent, how.
 pub(crate) type Grant = (usize, usize, Decimal, How);
 
+/// Adds to `grants` the roll-up grants of its base grants (the managers above each credited
+/// payee, by the reporting lines in force on `date`); a roll-up rule whose filter the
+/// transaction misses adds its reason to `reasons`.
+pub(crate) fn roll_up(
+    ctx: &CreditContext<'_>,
+    t: &Transaction,
+    date: NaiveDate,
+    grants: &mut Vec<Grant>,
+    reasons: &mut Vec<Reason>,
+) -> Result<()> {
+    let plan = ctx.plan;
+    let base = grants.len();
+    for (r, rule) in plan.crediting.rules.iter().enumerate() {
+        let CreditRule::Rollup { levels, percent, from_rules, .. } = rule else {
+            continue;
+        };
+        if let Some(reason) = rule_filter_miss(r, rule, t) {
+            reasons.push(reason);
+            continue;
+        }
+        let pc = pct(percent.unwrap_or(Decimal::ONE_HUNDRED));
+        for g in 0..base {
+            let Some(&(payee, src_rule, share, _)) = grants.get(g) else {
+                continue;
+            };
+            let (payee, src_rule, share) = (&payee, &src_rule, &share);
+            // a team member out of role on the credit date gets no credit, so nothing rolls up
+            if plan.payees.get(*payee).is_none_or(|p| !in_role(p, date)) {
+                continue;
+            }
+            let src_id = plan.crediting.rules.get(*src_rule).map(|x| x.id()).unwrap_or("");
+            if !from_rules.is_empty() && !from_rules.iter().any(|f| f == src_id) {
+                continue;
+            }
+            let mut cur = *payee;
+            let max_levels = levels.unwrap_or(u32::MAX).min(plan.payees.len() as u32);
+            for level in 1..=max_levels {
+                let Some(m) = ctx.manager_of(cur, date) else {
+                    break;
+                };
+                let s = share.mul_c(pc, "a roll-up share")?;
+                grants.push((m, r, s, How::Rollup { level, member: *payee }));
+                cur = m;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
-fn credit_one(
+pub(crate) fn credit_one(
     ctx: &CreditContext<'_>,
     book: &FxBook<'_>,
     t: &Transaction,
@@ -580,42 +641,7 @@ fn credit_one(
             CreditRule::Rollup { .. } => {}
         }
     }
-    // roll-ups of the base grants
-    let base = grants.len();
-    for (r, rule) in plan.crediting.rules.iter().enumerate() {
-        let CreditRule::Rollup { levels, percent, from_rules, .. } = rule else {
-            continue;
-        };
-        if let Some(reason) = rule_filter_miss(r, rule, t) {
-            reasons.push(reason);
-            continue;
-        }
-        let pc = percent.unwrap_or(Decimal::ONE_HUNDRED);
-        for g in 0..base {
-            let Some(&(payee, src_rule, share, _)) = grants.get(g) else {
-                continue;
-            };
-            let (payee, src_rule, share) = (&payee, &src_rule, &share);
-            // a team member out of role on the credit date gets no credit, so nothing rolls up
-            if plan.payees.get(*payee).is_none_or(|p| !in_role(p, date)) {
-                continue;
-            }
-            let src_id = plan.crediting.rules.get(*src_rule).map(|x| x.id()).unwrap_or("");
-            if !from_rules.is_empty() && !from_rules.iter().any(|f| f == src_id) {
-                continue;
-            }
-            let mut cur = *payee;
-            let max_levels = levels.unwrap_or(u32::MAX).min(plan.payees.len() as u32);
-            for level in 1..=max_levels {
-                let Some(m) = ctx.manager_of(cur, date) else {
-                    break;
-                };
-                let s = share.mul_c(pct(pc), "a roll-up share")?;
-                grants.push((m, r, s, How::Rollup { level, member: *payee }));
-                cur = m;
-            }
-        }
-    }
+    roll_up(ctx, t, date, grants, &mut reasons)?;
     // lines, keeping only payees in role on the credit date
     let whole = pct(Decimal::ONE_HUNDRED);
     let mut made = 0;

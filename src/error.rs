@@ -8,6 +8,7 @@
 //! [`Diagnostic`], and evaluation refuses a plan with errors by returning [`Error::InvalidPlan`]
 //! carrying all of them.
 
+use crate::jsonwrite::{Obj, WriteJson};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -53,6 +54,27 @@ impl Diagnostic {
     /// A diagnostic of severity [`Severity::Warning`].
     pub fn warning(code: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
         Self { code: code.to_string(), severity: Severity::Warning, path: path.into(), message: message.into() }
+    }
+}
+
+impl WriteJson for Severity {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(match self {
+            Severity::Error => "\"error\"",
+            Severity::Warning => "\"warning\"",
+        });
+    }
+}
+
+/// What the derived `Serialize` writes (see `crate::jsonwrite`).
+impl WriteJson for Diagnostic {
+    fn write_json(&self, out: &mut String) {
+        Obj::new(out)
+            .field("code", &self.code)
+            .field("severity", &self.severity)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .end();
     }
 }
 
@@ -212,64 +234,46 @@ impl Error {
     /// (which would bring the value's serializer and map into the WebAssembly module). The bytes
     /// are those of `to_json().to_string()`: keys in the same (sorted) order.
     pub fn to_json_text(&self) -> String {
-        /// A diagnostic with its keys sorted, as in a `serde_json::Value`.
-        #[derive(Serialize)]
-        struct Diag<'a> {
-            code: &'a str,
-            message: &'a str,
-            path: &'a str,
-            severity: Severity,
-        }
-        /// Every variant's details, keys sorted.
-        #[derive(Serialize, Default)]
-        #[serde(rename_all = "camelCase")]
-        struct Details<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            context: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            diagnostics: Option<Vec<Diag<'a>>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            document: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            known: Option<Vec<&'a str>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            period: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            reason_code: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            transaction: Option<&'a str>,
-        }
-        #[derive(Serialize)]
-        struct Json<'a> {
-            code: &'a str,
-            details: Details<'a>,
-            message: String,
-            path: Option<&'a str>,
-        }
-        let mut details = Details::default();
+        let mut out = String::new();
+        let mut o = Obj::new(&mut out);
+        o.field("code", self.code());
+        // the variant's fields, keys sorted
+        let mut details = Obj::new(o.key("details"));
         match self {
-            Error::Parse { what, .. } => details.document = Some(what),
+            Error::Parse { what, .. } => {
+                details.field("document", what);
+            }
             Error::InvalidPlan { diagnostics } => {
-                details.diagnostics = Some(
-                    diagnostics
-                        .iter()
-                        .map(|d| Diag { code: &d.code, message: &d.message, path: &d.path, severity: d.severity })
-                        .collect(),
-                )
+                let list = details.key("diagnostics");
+                list.push('[');
+                for (i, d) in diagnostics.iter().enumerate() {
+                    if i > 0 {
+                        list.push(',');
+                    }
+                    Obj::new(list)
+                        .field("code", &d.code)
+                        .field("message", &d.message)
+                        .field("path", &d.path)
+                        .field("severity", &d.severity)
+                        .end();
+                }
+                list.push(']');
             }
             Error::UnknownPeriod { period, known } => {
-                details.period = Some(period);
-                details.known = Some(split_list(known).into_iter().filter(|s| !s.is_empty()).collect());
+                let known: Vec<&str> = split_list(known).into_iter().filter(|s| !s.is_empty()).collect();
+                details.field("known", &known).field("period", period);
             }
-            Error::Overflow { context } => details.context = Some(context),
+            Error::Overflow { context } => {
+                details.field("context", context);
+            }
             Error::TransactionRejected { transaction, reason_code, .. } => {
-                details.transaction = Some(transaction);
-                details.reason_code = Some(reason_code);
+                details.field("reasonCode", reason_code).field("transaction", transaction);
             }
             Error::InvalidInput { .. } | Error::LimitExceeded { .. } => {}
         }
-        let json = Json { code: self.code(), details, message: self.to_string(), path: self.path() };
-        serde_json::to_string(&json).unwrap_or_default()
+        details.end();
+        o.field("message", &self.to_string()).field("path", &self.path()).end();
+        out
     }
 
     pub(crate) fn overflow(context: impl Into<String>) -> Self {
@@ -433,8 +437,10 @@ mod tests {
             Error::InvalidInput { code: "X".into(), path: "/p".into(), message: "m".into() },
             Error::LimitExceeded { path: "".into(), message: "m".into() },
         ];
-        for e in errors {
+        for e in &errors {
             assert_eq!(e.to_json_text(), e.to_json().to_string());
+            let diagnostics = e.diagnostics();
+            assert_eq!(crate::jsonwrite::to_string(diagnostics), serde_json::to_string(diagnostics).unwrap());
         }
         for s in ["", ",", ", ", ",,  ,", "a, b", "a,, b", "a, , b, ", " , ,, ,"] {
             assert_eq!(split_list(s), s.split(", ").collect::<Vec<_>>(), "{s:?}");

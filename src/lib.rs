@@ -53,6 +53,7 @@ pub mod import;
 pub mod inputs;
 pub mod json;
 mod jsontext;
+mod jsonwrite;
 pub mod limits;
 pub mod metrics;
 pub mod money;

@@ -74,6 +74,7 @@ mod edit;
 mod lines;
 mod shift;
 mod store;
+mod write;
 pub use edit::EditPreview;
 
 /// How a session computes previews.
@@ -476,7 +477,7 @@ impl Session {
         plan.check_inputs(inputs)?;
         // the transactions that concern the payee: those credited to them (and to their managers
         // when an indicator reads the manager's figures)
-        let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k)?;
+        let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k, false)?;
         let mut wanted = vec![false; plan.plan().payees.len()];
         if let Some(w) = wanted.get_mut(p) {
             *w = true;
@@ -794,7 +795,7 @@ impl Session {
         self.reindex();
         let inputs = self.inputs();
         let plan = self.plan.plan();
-        let ctx = Ctx::new(plan, &inputs, self.plan.periods().to_vec(), self.period)?;
+        let ctx = Ctx::new(plan, &inputs, self.plan.periods().to_vec(), self.period, false)?;
         crate::engine::check_closed(plan, &inputs, self.plan.periods(), self.period)?;
         let (ev, states) = ctx.run_capturing(Some(self.payee))?;
         let payee_id = plan.payees.get(self.payee).map(|x| x.id.as_str()).unwrap_or("");
@@ -1070,6 +1071,7 @@ impl Session {
             payee_index: &lookup,
             upto: self.period,
             traces: false,
+            managers: None,
         };
         let crediting = credit_all(&cc, std::slice::from_ref(t))?;
         match crediting.fates.first().cloned().flatten() {
@@ -1844,8 +1846,9 @@ fn vec_bytes<T>(v: &Vec<T>) -> usize {
     v.capacity() * std::mem::size_of::<T>()
 }
 
-fn to_json<T: Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+/// Compact JSON: the bytes serde_json writes for the derived `Serialize` (see `write.rs`).
+fn to_json<T: crate::jsonwrite::WriteJson>(v: &T) -> String {
+    crate::jsonwrite::to_string(v)
 }
 
 /// The band each table reaches with the measure values.

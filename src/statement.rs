@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod write;
+
 /// The whole result of [`crate::evaluate`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -42,13 +44,10 @@ impl Evaluation {
         self.statements.iter().find(|s| s.payee == payee)
     }
 
-    /// Serializes to compact JSON (the canonical byte form used by golden vectors).
+    /// Serializes to compact JSON (the canonical byte form used by golden vectors): the same bytes
+    /// as `serde_json::to_string(self)`, written without serde (see `src/statement/write.rs`).
     pub fn to_json(&self) -> String {
-        // Writing these types to a string cannot fail (string keys only, no I/O); should it ever,
-        // the text says so in a fixed form (formatting serde_json's error would pull its whole
-        // message machinery into the WebAssembly module).
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| "{\"error\":\"the evaluation could not be written as JSON\"}".into())
+        crate::jsonwrite::to_string(self)
     }
 }
 

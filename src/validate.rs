@@ -116,6 +116,52 @@ fn join(base: &str, tail: &str) -> String {
     s
 }
 
+/// `{base}{mid}{i}{tail}`: the pointer to item `i` of a list (`item(&base, "/tiers/", 2, "/rate")`),
+/// without the formatting machinery (one call in place of a `format!` at each of some 50 places).
+#[inline(never)]
+fn item(base: &str, mid: &str, i: usize, tail: &str) -> String {
+    let mut s = String::with_capacity(base.len() + mid.len() + tail.len() + 4);
+    s.push_str(base);
+    s.push_str(mid);
+    crate::jsonwrite::uint(&mut s, i as u64);
+    s.push_str(tail);
+    s
+}
+
+/// `{base}{mid}{name}`: the pointer to a member named at run time (`member(&base, "/baseRate/", "percent")`).
+#[inline(never)]
+fn member(base: &str, mid: &str, name: &str) -> String {
+    let mut s = String::with_capacity(base.len() + mid.len() + name.len());
+    s.push_str(base);
+    s.push_str(mid);
+    s.push_str(name);
+    s
+}
+
+/// A diagnostic's message: text, or the arguments of a `format_args!` written out only here (not at
+/// each of the hundred places that report a problem).
+trait Message {
+    fn text(self) -> String;
+}
+
+impl Message for &str {
+    fn text(self) -> String {
+        self.to_string()
+    }
+}
+
+impl Message for String {
+    fn text(self) -> String {
+        self
+    }
+}
+
+impl Message for std::fmt::Arguments<'_> {
+    fn text(self) -> String {
+        std::fmt::format(self)
+    }
+}
+
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 fn esc(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
@@ -290,12 +336,12 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn err(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>) {
-        self.out.push(Diagnostic::error(code, path, message));
+    fn err(&mut self, code: &str, path: impl Into<String>, message: impl Message) {
+        self.out.push(Diagnostic::error(code, path, message.text()));
     }
 
-    fn warn(&mut self, code: &str, path: impl Into<String>, message: impl Into<String>) {
-        self.out.push(Diagnostic::warning(code, path, message));
+    fn warn(&mut self, code: &str, path: impl Into<String>, message: impl Message) {
+        self.out.push(Diagnostic::warning(code, path, message.text()));
     }
 
     /// Runs checks and returns what they report instead of emitting it, so that it can be emitted
@@ -333,7 +379,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "SCHEMA_VERSION",
                 "/schemaVersion",
-                format!(
+                format_args!(
                     "schemaVersion is {} but this version of payplan reads schemaVersion {}",
                     plan.schema_version,
                     crate::plan::SCHEMA_VERSION
@@ -351,7 +397,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "ROUNDING_SCALE",
                     "/rounding/scale",
-                    format!("rounding scale {scale} is too large; the largest supported scale is {MAX_SCALE}"),
+                    format_args!("rounding scale {scale} is too large; the largest supported scale is {MAX_SCALE}"),
                 );
             }
         }
@@ -381,14 +427,18 @@ impl<'a> Validator<'a> {
     fn id_checks<'b>(&mut self, base: &str, what: &str, ids: impl Iterator<Item = &'b str>) {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, id) in ids.enumerate() {
-            let path = format!("{base}/{i}/id");
+            let path = item(base, "/", i, "/id");
             if id.trim().is_empty() {
-                self.err("EMPTY_ID", path, format!("{what} {i} has an empty id; every {what} needs a non-empty id"));
+                self.err(
+                    "EMPTY_ID",
+                    path,
+                    format_args!("{what} {i} has an empty id; every {what} needs a non-empty id"),
+                );
             } else if let Some(first) = seen.get(id) {
                 self.err(
                     "DUPLICATE_ID",
                     path,
-                    format!(
+                    format_args!(
                         "{what} id `{id}` is used twice (at {base}/{first} and {base}/{i}); {what} ids must be unique"
                     ),
                 );
@@ -405,7 +455,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_CURRENCY",
                 path,
-                format!("{what} `{code}` is not a known ISO 4217 currency and is not declared in `currencies`; declare it with its minor units"),
+                format_args!("{what} `{code}` is not a known ISO 4217 currency and is not declared in `currencies`; declare it with its minor units"),
             );
         }
     }
@@ -414,19 +464,19 @@ impl<'a> Validator<'a> {
         let plan = self.plan;
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, c) in plan.currencies.iter().enumerate() {
-            let path = format!("/currencies/{i}/code");
+            let path = item("/currencies/", "", i, "/code");
             if c.code.len() != 3 || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
                 self.err(
                     "INVALID_CURRENCY_CODE",
                     path.clone(),
-                    format!("currency code `{}` is not three uppercase letters (for example `USD`)", c.code),
+                    format_args!("currency code `{}` is not three uppercase letters (for example `USD`)", c.code),
                 );
             }
             if c.minor_units > MAX_SCALE {
                 self.err(
                     "CURRENCY_MINOR_UNITS",
-                    format!("/currencies/{i}/minorUnits"),
-                    format!(
+                    item("/currencies/", "", i, "/minorUnits"),
+                    format_args!(
                         "currency `{}` has {} minor units; at most {MAX_SCALE} are supported",
                         c.code, c.minor_units
                     ),
@@ -439,7 +489,7 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "DUPLICATE_CURRENCY",
                         path,
-                        format!(
+                        format_args!(
                             "currency `{}` is declared twice (also at /currencies/{first}) with the same minor units",
                             c.code
                         ),
@@ -448,7 +498,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "DUPLICATE_CURRENCY",
                         path,
-                        format!(
+                        format_args!(
                             "currency `{}` is declared twice with different minor units ({units} at /currencies/{first}, {} here); declare it once",
                             c.code, c.minor_units
                         ),
@@ -481,20 +531,23 @@ impl<'a> Validator<'a> {
         let found = self.capture(|v| v.fx_sequence(groups));
         let mut seq = bucket_by(found, "/fx/rates/");
         for (i, r) in fx.rates.iter().enumerate() {
-            let base = format!("/fx/rates/{i}");
+            let base = item("/fx/rates/", "", i, "");
             self.check_currency_ref(&r.currency, join(&base, "/currency"), "the FX rate currency");
             if r.currency == fx.base {
                 if r.rate == Decimal::ONE {
                     self.warn(
                         "FX_SELF_RATE",
                         join(&base, "/currency"),
-                        format!("a rate of `{}` against itself (the base) is not needed; it is always 1", r.currency),
+                        format_args!(
+                            "a rate of `{}` against itself (the base) is not needed; it is always 1",
+                            r.currency
+                        ),
                     );
                 } else {
                     self.err(
                         "FX_SELF_RATE",
                         join(&base, "/currency"),
-                        format!(
+                        format_args!(
                             "`{}` is the FX base currency; its rate against itself is 1, not {}",
                             r.currency, r.rate
                         ),
@@ -505,7 +558,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "FX_RATE_NOT_POSITIVE",
                     join(&base, "/rate"),
-                    format!(
+                    format_args!(
                         "the exchange rate for `{}` from {} is {}; a rate must be greater than 0",
                         r.currency, r.from, r.rate
                     ),
@@ -517,7 +570,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "FX_DATES",
                         join(&base, "/to"),
-                        format!(
+                        format_args!(
                             "the rate for `{}` ends on {to}, before it starts on {}; `to` must be on or after `from`",
                             r.currency, r.from
                         ),
@@ -530,7 +583,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "FX_NO_PATH",
                 "/fx/rates",
-                format!(
+                format_args!(
                     "the FX base is `{}` but there is no rate for the plan currency `{}`; amounts cannot be converted into the plan currency",
                     fx.base, plan.currency
                 ),
@@ -556,8 +609,8 @@ impl<'a> Validator<'a> {
                 if first.from > start {
                     self.err(
                         "FX_GAP",
-                        format!("/fx/rates/{i}/from"),
-                        format!(
+                        item("/fx/rates/", "", *i, "/from"),
+                        format_args!(
                             "the first rate for `{cur}` starts on {} but the plan year starts on {start}; transactions before it could not be converted",
                             first.from
                         ),
@@ -568,19 +621,19 @@ impl<'a> Validator<'a> {
                 let [(pi, prev), (ci, curr)] = pair else {
                     continue;
                 };
-                let path = format!("/fx/rates/{ci}/from");
+                let path = item("/fx/rates/", "", *ci, "/from");
                 if curr.from == prev.from {
                     self.err(
                         "FX_OVERLAP",
                         path,
-                        format!("rates /fx/rates/{pi} and /fx/rates/{ci} for `{cur}` both start on {}; only one rate may apply on a day", curr.from),
+                        format_args!("rates /fx/rates/{pi} and /fx/rates/{ci} for `{cur}` both start on {}; only one rate may apply on a day", curr.from),
                     );
                 } else if let Some(prev_to) = prev.to {
                     if curr.from <= prev_to {
                         self.err(
                             "FX_OVERLAP",
                             path,
-                            format!(
+                            format_args!(
                                 "the rate for `{cur}` starting on {} overlaps the previous rate (/fx/rates/{pi}), which runs to {prev_to}; it should start on the day after",
                                 curr.from
                             ),
@@ -589,7 +642,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "FX_GAP",
                             path,
-                            format!(
+                            format_args!(
                                 "no rate for `{cur}` from the day after {prev_to} (end of /fx/rates/{pi}) until {}; rates must follow each other without a gap",
                                 curr.from
                             ),
@@ -602,8 +655,8 @@ impl<'a> Validator<'a> {
                     if to < end {
                         self.err(
                             "FX_GAP",
-                            format!("/fx/rates/{i}/to"),
-                            format!(
+                            item("/fx/rates/", "", *i, "/to"),
+                            format_args!(
                                 "the last rate for `{cur}` ends on {to} but the plan year ends on {end}; transactions after it could not be converted"
                             ),
                         );
@@ -621,7 +674,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "YEAR_OUT_OF_RANGE",
                 "/calendar/yearStart",
-                format!(
+                format_args!(
                     "the plan year starting on {} cannot be represented (its end is out of the date range)",
                     cal.year_start
                 ),
@@ -639,15 +692,15 @@ impl<'a> Validator<'a> {
         if let Some((start, end)) = self.year {
             let mut seen: Vec<NaiveDate> = Vec::new();
             for (i, h) in cal.holidays.iter().enumerate() {
-                let path = format!("/calendar/holidays/{i}");
+                let path = item("/calendar/holidays/", "", i, "");
                 if *h < start || *h > end {
                     self.warn(
                         "HOLIDAY_OUTSIDE_YEAR",
                         path,
-                        format!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
+                        format_args!("holiday {h} is outside the plan year ({start} to {end}) and has no effect"),
                     );
                 } else if seen.contains(h) {
-                    self.warn("DUPLICATE_HOLIDAY", path, format!("holiday {h} is listed more than once"));
+                    self.warn("DUPLICATE_HOLIDAY", path, format_args!("holiday {h} is listed more than once"));
                 } else {
                     seen.push(*h);
                 }
@@ -677,8 +730,8 @@ impl<'a> Validator<'a> {
             if p.end < p.start {
                 self.err(
                     "PERIOD_DATES",
-                    format!("/calendar/periods/{i}/end"),
-                    format!(
+                    item("/calendar/periods/", "", i, "/end"),
+                    format_args!(
                         "period `{}` ends on {}, before it starts on {}; `end` must be on or after `start`",
                         p.id, p.end, p.start
                     ),
@@ -699,12 +752,12 @@ impl<'a> Validator<'a> {
             let [(pi, prev), (ci, curr)] = pair else {
                 continue;
             };
-            let path = format!("/calendar/periods/{ci}/start");
+            let path = item("/calendar/periods/", "", *ci, "/start");
             if curr.start <= prev.end {
                 self.err(
                     "PERIOD_OVERLAP",
                     path,
-                    format!(
+                    format_args!(
                         "period `{}` starts on {} but period `{}` (/calendar/periods/{pi}) runs to {}; periods must not overlap",
                         curr.id, curr.start, prev.id, prev.end
                     ),
@@ -713,7 +766,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "PERIOD_GAP",
                     path,
-                    format!(
+                    format_args!(
                         "period `{}` starts on {} but period `{}` (/calendar/periods/{pi}) ends on {}; the days between belong to no period",
                         curr.id, curr.start, prev.id, prev.end
                     ),
@@ -725,8 +778,8 @@ impl<'a> Validator<'a> {
                 if first.start != start {
                     self.err(
                         "PERIODS_NOT_TILING",
-                        format!("/calendar/periods/{i}/start"),
-                        format!(
+                        item("/calendar/periods/", "", *i, "/start"),
+                        format_args!(
                             "the periods do not tile the year: the first period `{}` starts on {} but the plan year starts on {start}",
                             first.id, first.start
                         ),
@@ -737,8 +790,8 @@ impl<'a> Validator<'a> {
                 if last.end != end {
                     self.err(
                         "PERIODS_NOT_TILING",
-                        format!("/calendar/periods/{i}/end"),
-                        format!(
+                        item("/calendar/periods/", "", *i, "/end"),
+                        format_args!(
                             "the periods do not tile the year: the last period `{}` ends on {} but the plan year ends on {end}",
                             last.id, last.end
                         ),
@@ -755,14 +808,14 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids("/payees", "payee", plan.payees.iter().map(|p| p.id.as_str()));
         let cycles = self.manager_cycles();
         for (i, p) in plan.payees.iter().enumerate() {
-            let base = format!("/payees/{i}");
+            let base = item("/payees/", "", i, "");
             self.flush(&mut ids, i);
             if let (Some(start), Some(end)) = (p.start, p.end) {
                 if end < start {
                     self.err(
                         "PAYEE_DATES",
                         join(&base, "/end"),
-                        format!(
+                        format_args!(
                             "payee `{}` ends on {end}, before starting on {start}; `end` must be on or after `start`",
                             p.id
                         ),
@@ -776,7 +829,7 @@ impl<'a> Validator<'a> {
                     self.warn(
                         "PAYEE_OUTSIDE_YEAR",
                         base.clone(),
-                        format!(
+                        format_args!(
                             "payee `{}` is in role from {} to {} and so not at all in the plan year ({ys} to {ye})",
                             p.id,
                             start,
@@ -787,18 +840,18 @@ impl<'a> Validator<'a> {
             }
             let mut valid_lines: Vec<usize> = Vec::new();
             for (j, r) in p.reports_to.iter().enumerate() {
-                let rbase = format!("{base}/reportsTo/{j}");
+                let rbase = item(&base, "/reportsTo/", j, "");
                 if r.manager == p.id {
                     self.err(
                         "SELF_MANAGER",
                         join(&rbase, "/manager"),
-                        format!("payee `{}` is listed as their own manager", p.id),
+                        format_args!("payee `{}` is listed as their own manager", p.id),
                     );
                 } else if !self.payees.contains_key(r.manager.as_str()) {
                     self.err(
                         "UNKNOWN_PAYEE",
                         join(&rbase, "/manager"),
-                        format!("manager `{}` of payee `{}` is not a payee of this plan", r.manager, p.id),
+                        format_args!("manager `{}` of payee `{}` is not a payee of this plan", r.manager, p.id),
                     );
                 }
                 let mut ok = true;
@@ -808,7 +861,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "REPORTING_DATES",
                             join(&rbase, "/to"),
-                            format!(
+                            format_args!(
                                 "the reporting line of `{}` to `{}` ends on {to}, before it starts on {from}",
                                 p.id, r.manager
                             ),
@@ -824,7 +877,7 @@ impl<'a> Validator<'a> {
                             self.err(
                                 "REPORTING_OVERLAP",
                                 rbase.clone(),
-                                format!(
+                                format_args!(
                                     "payee `{}` reports to `{}` ({}) and to `{}` ({}) at the same time; reporting lines must not overlap so that the manager on any day is unambiguous",
                                     p.id,
                                     other.manager,
@@ -839,14 +892,14 @@ impl<'a> Validator<'a> {
                 }
             }
             for (_, j, msg) in cycles.iter().filter(|(first, _, _)| *first == i) {
-                self.err("MANAGER_CYCLE", format!("{base}/reportsTo/{j}"), msg.clone());
+                self.err("MANAGER_CYCLE", item(&base, "/reportsTo/", *j, ""), msg.clone());
             }
             if let Some(ti) = p.target_incentive {
                 if ti < Decimal::ZERO {
                     self.err(
                         "NEGATIVE_AMOUNT",
                         join(&base, "/targetIncentive"),
-                        format!("payee `{}` has a negative target incentive {}; it must be 0 or more", p.id, ti),
+                        format_args!("payee `{}` has a negative target incentive {}; it must be 0 or more", p.id, ti),
                     );
                 }
             }
@@ -949,7 +1002,7 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids("/measures", "measure", plan.measures.iter().map(|m| m.id.as_str()));
         for (i, m) in plan.measures.iter().enumerate() {
             self.flush(&mut ids, i);
-            self.check_filter(&m.filter, &format!("/measures/{i}/filter"), false, false);
+            self.check_filter(&m.filter, &item("/measures/", "", i, "/filter"), false, false);
         }
     }
 
@@ -962,8 +1015,8 @@ impl<'a> Validator<'a> {
                 if l.is_empty() {
                     self.warn(
                         "EMPTY_FILTER_LIST",
-                        format!("{base}/{name}"),
-                        format!("the `{name}` list is empty, so this filter {effect}; remove it or list values"),
+                        member(base, "/", name),
+                        format_args!("the `{name}` list is empty, so this filter {effect}; remove it or list values"),
                     );
                 }
             }
@@ -972,8 +1025,8 @@ impl<'a> Validator<'a> {
             if vals.is_empty() {
                 self.warn(
                     "EMPTY_FILTER_LIST",
-                    format!("{base}/attributes/{}", esc(k)),
-                    format!("the list of values for attribute `{k}` is empty, so this filter {effect}"),
+                    member(base, "/attributes/", &esc(k)),
+                    format_args!("the list of values for attribute `{k}` is empty, so this filter {effect}"),
                 );
             }
         }
@@ -988,7 +1041,9 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "EMPTY_FILTER_LIST",
                     join(base, "/rules"),
-                    format!("the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"),
+                    format_args!(
+                        "the `rules` list is empty, so this filter {effect}; remove it or list crediting rule ids"
+                    ),
                 );
             } else {
                 for (k, r) in rules.iter().enumerate() {
@@ -996,8 +1051,8 @@ impl<'a> Validator<'a> {
                         let known: Vec<&str> = self.rules.keys().copied().collect();
                         self.err(
                             "UNKNOWN_RULE",
-                            format!("{base}/rules/{k}"),
-                            format!("`{r}` is not a crediting rule of this plan (known rules: {})", list(&known)),
+                            item(base, "/rules/", k, ""),
+                            format_args!("`{r}` is not a crediting rule of this plan (known rules: {})", list(&known)),
                         );
                     }
                 }
@@ -1035,22 +1090,22 @@ impl<'a> Validator<'a> {
         let plan = self.plan;
         let mut seen = PairIndex::default();
         for (i, q) in plan.quotas.iter().enumerate() {
-            let base = format!("/quotas/{i}");
+            let base = item("/quotas/", "", i, "");
             if !self.payees.contains_key(q.payee.as_str()) {
-                self.err("UNKNOWN_PAYEE", join(&base, "/payee"), format!("quota for unknown payee `{}`", q.payee));
+                self.err("UNKNOWN_PAYEE", join(&base, "/payee"), format_args!("quota for unknown payee `{}`", q.payee));
             }
             if !self.measures.contains(q.measure.as_str()) {
                 self.err(
                     "UNKNOWN_MEASURE",
                     join(&base, "/measure"),
-                    format!("quota on unknown measure `{}`", q.measure),
+                    format_args!("quota on unknown measure `{}`", q.measure),
                 );
             }
             match (q.annual, &q.periods) {
                 (None, None) => self.err(
                     "QUOTA_AMOUNT_MISSING",
                     base.clone(),
-                    format!(
+                    format_args!(
                         "the quota of `{}` on `{}` has neither `annual` nor `periods`; give one of them",
                         q.payee, q.measure
                     ),
@@ -1058,7 +1113,7 @@ impl<'a> Validator<'a> {
                 (Some(_), Some(_)) => self.err(
                     "QUOTA_AMOUNT_AMBIGUOUS",
                     base.clone(),
-                    format!(
+                    format_args!(
                         "the quota of `{}` on `{}` has both `annual` and `periods`; give only one of them",
                         q.payee, q.measure
                     ),
@@ -1073,13 +1128,13 @@ impl<'a> Validator<'a> {
             }
             if let Some(ps) = &q.periods {
                 for (k, amount) in ps {
-                    let path = format!("{base}/periods/{}", esc(k));
+                    let path = member(&base, "/periods/", &esc(k));
                     if !self.known_period(k) {
                         let hint = self.periods_hint();
                         self.err(
                             "UNKNOWN_PERIOD",
                             path.clone(),
-                            format!("`{k}` is not a period of this plan ({hint})"),
+                            format_args!("`{k}` is not a period of this plan ({hint})"),
                         );
                     }
                     self.check_quota_amount(*amount, path, &format!("quota for period `{k}`"));
@@ -1091,24 +1146,30 @@ impl<'a> Validator<'a> {
                         self.warn(
                             "PERIOD_QUOTA_MISSING",
                             join(&base, "/periods"),
-                            format!("no quota for period(s) {}; attainment there is undefined", list(&missing)),
+                            format_args!("no quota for period(s) {}; attainment there is undefined", list(&missing)),
                         );
                     }
                 }
             }
             for (j, r) in q.ramp.iter().enumerate() {
-                let path = format!("{base}/ramp/{j}");
+                let path = item(&base, "/ramp/", j, "");
                 if *r < Decimal::ZERO {
                     self.err(
                         "RAMP_VALUE",
                         path,
-                        format!("ramp month {j} is {}; a ramp is a fraction of full quota and cannot be negative", r),
+                        format_args!(
+                            "ramp month {j} is {}; a ramp is a fraction of full quota and cannot be negative",
+                            r
+                        ),
                     );
                 } else if *r > Decimal::ONE {
                     self.warn(
                         "RAMP_VALUE",
                         path,
-                        format!("ramp month {j} is {}, more than full quota (1); ramps are usually between 0 and 1", r),
+                        format_args!(
+                            "ramp month {j} is {}, more than full quota (1); ramps are usually between 0 and 1",
+                            r
+                        ),
                     );
                 }
             }
@@ -1116,7 +1177,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "DUPLICATE_QUOTA",
                     base,
-                    format!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
+                    format_args!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
                 );
             } else {
                 seen.insert(q.payee.as_str(), q.measure.as_str(), i);
@@ -1126,9 +1187,9 @@ impl<'a> Validator<'a> {
 
     fn check_quota_amount(&mut self, amount: Decimal, path: String, what: &str) {
         if amount < Decimal::ZERO {
-            self.err("NEGATIVE_AMOUNT", path, format!("the {what} is {}; a quota cannot be negative", amount));
+            self.err("NEGATIVE_AMOUNT", path, format_args!("the {what} is {}; a quota cannot be negative", amount));
         } else if amount.is_zero() {
-            self.warn("ZERO_QUOTA", path, format!("the {what} is 0, so attainment will be undefined"));
+            self.warn("ZERO_QUOTA", path, format_args!("the {what} is 0, so attainment will be undefined"));
         }
     }
 
@@ -1144,17 +1205,17 @@ impl<'a> Validator<'a> {
         let mut total = Some(Decimal::ZERO);
         let mut negative = false;
         for (k, w) in season {
-            let path = format!("{sbase}/{}", esc(k));
+            let path = member(&sbase, "/", &esc(k));
             if !self.known_period(k) {
                 let hint = self.periods_hint();
-                self.err("UNKNOWN_PERIOD", path.clone(), format!("`{k}` is not a period of this plan ({hint})"));
+                self.err("UNKNOWN_PERIOD", path.clone(), format_args!("`{k}` is not a period of this plan ({hint})"));
             }
             if *w < Decimal::ZERO {
                 negative = true;
                 self.err(
                     "SEASONALITY_WEIGHTS",
                     path,
-                    format!("the seasonality weight of `{k}` is {}; weights cannot be negative", w),
+                    format_args!("the seasonality weight of `{k}` is {}; weights cannot be negative", w),
                 );
             }
             total = total.and_then(|t| t.checked_add(*w));
@@ -1176,7 +1237,7 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "SEASONALITY_INCOMPLETE",
                     sbase,
-                    format!("period(s) {} have no seasonality weight and get no quota", list(&missing)),
+                    format_args!("period(s) {} have no seasonality weight and get no quota", list(&missing)),
                 );
             }
         }
@@ -1186,13 +1247,13 @@ impl<'a> Validator<'a> {
 
     fn check_positive_percent(&mut self, p: Decimal, path: String, what: &str) {
         if p <= Decimal::ZERO {
-            self.err("INVALID_PERCENT", path, format!("{what} is {}%; it must be greater than 0", p));
+            self.err("INVALID_PERCENT", path, format_args!("{what} is {}%; it must be greater than 0", p));
         }
     }
 
     fn check_payee_ref(&mut self, id: &str, path: String, what: &str) {
         if !self.payees.contains_key(id) {
-            self.err("UNKNOWN_PAYEE", path, format!("{what} `{id}` is not a payee of this plan"));
+            self.err("UNKNOWN_PAYEE", path, format_args!("{what} `{id}` is not a payee of this plan"));
         }
     }
 
@@ -1207,7 +1268,7 @@ impl<'a> Validator<'a> {
         }
         let mut ids = self.check_ids("/crediting/rules", "crediting rule", plan.crediting.rules.iter().map(|r| r.id()));
         for (i, rule) in plan.crediting.rules.iter().enumerate() {
-            let base = format!("/crediting/rules/{i}");
+            let base = item("/crediting/rules/", "", i, "");
             self.flush(&mut ids, i);
             self.check_filter(rule.filter(), &join(&base, "/filter"), true, false);
             match rule {
@@ -1219,13 +1280,13 @@ impl<'a> Validator<'a> {
                 CreditRule::Split { shares, must_total, .. } => {
                     let mut seen: BTreeSet<&str> = BTreeSet::new();
                     for (k, s) in shares.iter().enumerate() {
-                        self.check_payee_ref(&s.payee, format!("{base}/shares/{k}/payee"), "split share payee");
-                        self.check_positive_percent(s.percent, format!("{base}/shares/{k}/percent"), "the share");
+                        self.check_payee_ref(&s.payee, item(&base, "/shares/", k, "/payee"), "split share payee");
+                        self.check_positive_percent(s.percent, item(&base, "/shares/", k, "/percent"), "the share");
                         if !seen.insert(s.payee.as_str()) {
                             self.warn(
                                 "DUPLICATE_SHARE",
-                                format!("{base}/shares/{k}/payee"),
-                                format!("payee `{}` has more than one share in this split; they are credited once per share", s.payee),
+                                item(&base, "/shares/", k, "/payee"),
+                                format_args!("payee `{}` has more than one share in this split; they are credited once per share", s.payee),
                             );
                         }
                     }
@@ -1238,7 +1299,7 @@ impl<'a> Validator<'a> {
                                 self.err(
                                     "SPLIT_TOTAL",
                                     join(&base, "/shares"),
-                                    format!("the shares add up to {actual}% but mustTotal is {}%", t),
+                                    format_args!("the shares add up to {actual}% but mustTotal is {}%", t),
                                 );
                             }
                         }
@@ -1260,17 +1321,17 @@ impl<'a> Validator<'a> {
                         self.check_positive_percent(*p, join(&base, "/percent"), "the roll-up percentage");
                     }
                     for (k, r) in from_rules.iter().enumerate() {
-                        let path = format!("{base}/fromRules/{k}");
+                        let path = item(&base, "/fromRules/", k, "");
                         match self.rules.get(r.as_str()) {
                             None => self.err(
                                 "UNKNOWN_RULE",
                                 path,
-                                format!("`{r}` is not a crediting rule of this plan"),
+                                format_args!("`{r}` is not a crediting rule of this plan"),
                             ),
                             Some(1) => self.err(
                                 "ROLLUP_OF_ROLLUP",
                                 path,
-                                format!("`{r}` is itself a roll-up rule; a roll-up can only take lines of direct, split or overlay rules"),
+                                format_args!("`{r}` is itself a roll-up rule; a roll-up can only take lines of direct, split or overlay rules"),
                             ),
                             Some(_) => {}
                         }
@@ -1298,7 +1359,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_MEASURE",
                 path,
-                format!("`{m}` is not a measure of this plan (known measures: {})", list(&known)),
+                format_args!("`{m}` is not a measure of this plan (known measures: {})", list(&known)),
             );
         }
     }
@@ -1306,44 +1367,44 @@ impl<'a> Validator<'a> {
     /// Checks a rate at `path` (the rate object). `base_rate`: whether a usable `baseRate` exists.
     fn check_rate(&mut self, rate: &Rate, path: &str, base_rate: bool, where_: &str) {
         let (unit, value) = rate_parts(rate);
-        let p = format!("{path}/{unit}");
+        let p = member(path, "/", unit);
         if value < Decimal::ZERO {
             self.err(
                 "NEGATIVE_RATE",
                 p.clone(),
-                format!("the {unit} rate {} is negative; rates must be 0 or more", value),
+                format_args!("the {unit} rate {} is negative; rates must be 0 or more", value),
             );
         }
         if matches!(rate, Rate::Multiplier(_)) && !base_rate {
             self.err(
                 "MISSING_BASE_RATE",
                 p,
-                format!("a `multiplier` rate multiplies the table's baseRate, but {where_}; use a percent, perUnit or perDeal rate"),
+                format_args!("a `multiplier` rate multiplies the table's baseRate, but {where_}; use a percent, perUnit or perDeal rate"),
             );
         }
     }
 
     fn check_component(&mut self, i: usize, c: &'a Component, ids: &mut Buckets) {
-        let base = format!("/components/{i}");
+        let base = item("/components/", "", i, "");
         self.flush(ids, i);
         for (k, r) in c.roles.iter().enumerate() {
             if !self.roles.contains(r.as_str()) {
                 self.warn(
                     "UNKNOWN_ROLE",
-                    format!("{base}/roles/{k}"),
-                    format!("no payee has role `{r}`, so this entry selects nobody"),
+                    item(&base, "/roles/", k, ""),
+                    format_args!("no payee has role `{r}`, so this entry selects nobody"),
                 );
             }
         }
         for (k, p) in c.payees.iter().enumerate() {
-            self.check_payee_ref(p, format!("{base}/payees/{k}"), "component payee");
+            self.check_payee_ref(p, item(&base, "/payees/", k, ""), "component payee");
         }
         let applies = self.applicable(&c.roles, &c.payees);
         if applies.is_empty() {
             self.warn(
                 "NO_PAYEES",
                 base.clone(),
-                format!("component `{}` applies to no payee of the plan and will never pay", c.id),
+                format_args!("component `{}` applies to no payee of the plan and will never pay", c.id),
             );
         }
         let mut quota_warned: Vec<(usize, &'a str)> = Vec::new();
@@ -1359,14 +1420,14 @@ impl<'a> Validator<'a> {
                     if matches!(br, Rate::Multiplier(_)) {
                         self.err(
                             "INVALID_BASE_RATE",
-                            format!("{base}/baseRate/{unit}"),
+                            member(&base, "/baseRate/", unit),
                             "baseRate cannot itself be a multiplier; give a percent, perUnit or perDeal rate",
                         );
                     } else if value < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_RATE",
-                            format!("{base}/baseRate/{unit}"),
-                            format!("the base rate {} is negative; rates must be 0 or more", value),
+                            member(&base, "/baseRate/", unit),
+                            format_args!("the base rate {} is negative; rates must be 0 or more", value),
                         );
                     }
                     if *method == TierMethod::Interpolated {
@@ -1403,7 +1464,7 @@ impl<'a> Validator<'a> {
                         self.flush(&mut held, k);
                         self.check_rate(
                             &t.rate,
-                            &format!("{base}/tiers/{k}/rate"),
+                            &item(&base, "/tiers/", k, "/rate"),
                             base_rate.is_some(),
                             "this table has no baseRate",
                         );
@@ -1428,13 +1489,13 @@ impl<'a> Validator<'a> {
             ComponentKind::Matrix { measure, rows, columns, rates } => {
                 self.check_measure_ref(measure, join(&base, "/measure"));
                 for (name, axis) in [("rows", rows), ("columns", columns)] {
-                    let abase = format!("{base}/{name}");
+                    let abase = member(&base, "/", name);
                     self.check_indicator(&axis.on, &join(&abase, "/on"), c, &applies, &mut quota_warned);
                     if axis.breaks.is_empty() {
                         self.err(
                             "AXIS_ORDER",
                             join(&abase, "/breaks"),
-                            format!("the {name} axis has no breaks; give at least one"),
+                            format_args!("the {name} axis has no breaks; give at least one"),
                         );
                     }
                     for (k, pair) in axis.breaks.windows(2).enumerate() {
@@ -1442,8 +1503,8 @@ impl<'a> Validator<'a> {
                         if b <= a {
                             self.err(
                                 "AXIS_ORDER",
-                                format!("{abase}/breaks/{}", k + 1),
-                                format!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
+                                item(&abase, "/breaks/", k + 1, ""),
+                                format_args!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
                             );
                         }
                     }
@@ -1453,7 +1514,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "MATRIX_SHAPE",
                         join(&base, "/rates"),
-                        format!(
+                        format_args!(
                             "`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break",
                             rates.len()
                         ),
@@ -1463,8 +1524,8 @@ impl<'a> Validator<'a> {
                     if row.len() != nc {
                         self.err(
                             "MATRIX_SHAPE",
-                            format!("{base}/rates/{r}"),
-                            format!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
+                            item(&base, "/rates/", r, ""),
+                            format_args!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
                         );
                     }
                     for (k, rate) in row.iter().enumerate() {
@@ -1494,12 +1555,12 @@ impl<'a> Validator<'a> {
                     );
                 }
                 for (k, l) in levels.iter().enumerate() {
-                    let lbase = format!("{base}/levels/{k}");
+                    let lbase = item(&base, "/levels/", k, "");
                     if l.at < Decimal::ZERO {
                         self.err(
                             "NEGATIVE_BOUND",
                             join(&lbase, "/at"),
-                            format!("milestone level {k} is at {}; it cannot be negative", l.at),
+                            format_args!("milestone level {k} is at {}; it cannot be negative", l.at),
                         );
                     }
                     if k > 0 {
@@ -1508,7 +1569,7 @@ impl<'a> Validator<'a> {
                                 self.err(
                                     "MILESTONE_ORDER",
                                     join(&lbase, "/at"),
-                                    format!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
+                                    format_args!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
                                 );
                             }
                         }
@@ -1517,7 +1578,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "NEGATIVE_AMOUNT",
                             join(&lbase, "/amount"),
-                            format!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
+                            format_args!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
                         );
                     }
                 }
@@ -1534,7 +1595,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "WINDOW_DATES",
                         join(&base, "/window/to"),
-                        format!(
+                        format_args!(
                             "the window ends on {}, before it starts on {}; `to` must be on or after `from`",
                             window.to, window.from
                         ),
@@ -1544,7 +1605,7 @@ impl<'a> Validator<'a> {
                         self.warn(
                             "WINDOW_OUTSIDE_YEAR",
                             join(&base, "/window"),
-                            format!(
+                            format_args!(
                                 "the window {} to {} is outside the plan year ({ys} to {ye}); the SPIFF will never pay",
                                 window.from, window.to
                             ),
@@ -1561,7 +1622,7 @@ impl<'a> Validator<'a> {
             self.check_gate(&base, c, g, &applies, &mut quota_warned);
         }
         for (j, m) in c.multipliers.iter().enumerate() {
-            self.check_multiplier(&format!("{base}/multipliers/{j}"), c, m, &applies, &mut quota_warned);
+            self.check_multiplier(&item(&base, "/multipliers/", j, ""), c, m, &applies, &mut quota_warned);
         }
         self.check_caps(&base, &c.caps);
     }
@@ -1577,8 +1638,8 @@ impl<'a> Validator<'a> {
             warned.push((p, measure));
             self.warn(
                 "MISSING_QUOTA",
-                format!("/payees/{p}"),
-                format!(
+                item("/payees/", "", p, ""),
+                format_args!(
                     "component `{}` uses attainment on `{measure}`, but payee `{}` has no quota on `{measure}`; their attainment is undefined",
                     c.id, payee.id
                 ),
@@ -1594,8 +1655,8 @@ impl<'a> Validator<'a> {
             if payee.target_incentive.is_none() {
                 self.err(
                     "MISSING_TARGET_INCENTIVE",
-                    format!("/payees/{p}"),
-                    format!(
+                    item("/payees/", "", p, ""),
+                    format_args!(
                         "payee `{}` has no targetIncentive, but component `{}` applies to them and {why}",
                         payee.id, c.id
                     ),
@@ -1611,7 +1672,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "MISSING_POINTS",
                 join(base, "/points"),
-                format!("an interpolated curve needs at least 2 points; it has {}", points.len()),
+                format_args!("an interpolated curve needs at least 2 points; it has {}", points.len()),
             );
         }
         for (k, pt) in points.iter().enumerate() {
@@ -1620,8 +1681,8 @@ impl<'a> Validator<'a> {
                     if pt.x <= prev.x {
                         self.err(
                             "CURVE_ORDER",
-                            format!("{base}/points/{k}/x"),
-                            format!(
+                            item(base, "/points/", k, "/x"),
+                            format_args!(
                                 "point {k} has x = {} but point {} has x = {}; x must be strictly increasing",
                                 pt.x,
                                 k - 1,
@@ -1634,8 +1695,8 @@ impl<'a> Validator<'a> {
             if pt.y < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_RATE",
-                    format!("{base}/points/{k}/y"),
-                    format!("point {k} has y = {}; the curve's output cannot be negative", pt.y),
+                    item(base, "/points/", k, "/y"),
+                    format_args!("point {k} has y = {}; the curve's output cannot be negative", pt.y),
                 );
             }
         }
@@ -1657,7 +1718,7 @@ impl<'a> Validator<'a> {
     ) {
         let path = join(base, "/basisCap");
         if cap <= Decimal::ZERO {
-            self.err("CAP_BELOW_THRESHOLD", path, format!("basisCap is {}; it must be greater than 0", cap));
+            self.err("CAP_BELOW_THRESHOLD", path, format_args!("basisCap is {}; it must be greater than 0", cap));
             return;
         }
         let first_top = if method == TierMethod::Interpolated {
@@ -1670,7 +1731,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "CAP_BELOW_THRESHOLD",
                     path,
-                    format!("basisCap {} is below {what} ({}); the table above it could never pay", cap, top),
+                    format_args!("basisCap {} is below {what} ({}); the table above it could never pay", cap, top),
                 );
                 return;
             }
@@ -1685,7 +1746,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "CAP_BELOW_THRESHOLD",
                     path,
-                    format!("basisCap {} is at or below the gate's min {} on the same {} of `{measure}`; nothing could ever be paid", cap, g.min, basis_name(basis)),
+                    format_args!("basisCap {} is at or below the gate's min {} on the same {} of `{measure}`; nothing could ever be paid", cap, g.min, basis_name(basis)),
                 );
             }
         }
@@ -1714,7 +1775,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     join(base, "/target/amount"),
-                    format!("the MBO target amount is {}; it must be 0 or more", a),
+                    format_args!("the MBO target amount is {}; it must be 0 or more", a),
                 );
             }
         }
@@ -1723,7 +1784,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     join(base, "/target/fractionOfTargetIncentive"),
-                    format!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
+                    format_args!("the MBO fraction of target incentive is {}; it must be 0 or more", f),
                 );
             }
             self.check_target_incentives(c, applies, "its MBO target is a fraction of target incentive");
@@ -1736,13 +1797,13 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids(&obase, "objective", objectives.iter().map(|o| o.id.as_str()));
         let mut total = Some(Decimal::ZERO);
         for (k, o) in objectives.iter().enumerate() {
-            let p = format!("{obase}/{k}");
+            let p = item(&obase, "/", k, "");
             self.flush(&mut ids, k);
             if o.weight < Decimal::ZERO {
                 self.err(
                     "MBO_WEIGHTS",
                     join(&p, "/weight"),
-                    format!("objective `{}` has weight {}; weights cannot be negative", o.id, o.weight),
+                    format_args!("objective `{}` has weight {}; weights cannot be negative", o.id, o.weight),
                 );
             }
             total = total.and_then(|t| t.checked_add(o.weight));
@@ -1750,7 +1811,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_LEVELS",
                     join(&p, "/threshold"),
-                    format!(
+                    format_args!(
                         "objective `{}` has threshold {} above target {}; need threshold <= target < stretch",
                         o.id, o.threshold, o.target
                     ),
@@ -1760,7 +1821,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "MBO_LEVELS",
                     join(&p, "/stretch"),
-                    format!(
+                    format_args!(
                         "objective `{}` has stretch {} not above target {}; need threshold <= target < stretch",
                         o.id, o.stretch, o.target
                     ),
@@ -1771,8 +1832,8 @@ impl<'a> Validator<'a> {
                     if v < Decimal::ZERO {
                         self.err(
                             "MBO_LEVELS",
-                            format!("{p}/{name}"),
-                            format!("objective `{}` has {name} = {}; a score cannot be negative", o.id, v),
+                            member(&p, "/", name),
+                            format_args!("objective `{}` has {name} = {}; a score cannot be negative", o.id, v),
                         );
                     }
                 }
@@ -1783,7 +1844,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "MBO_WEIGHTS",
                 obase,
-                format!("the objective weights add up to {actual}; they must add up to exactly 1"),
+                format_args!("the objective weights add up to {actual}; they must add up to exactly 1"),
             );
         }
     }
@@ -1838,7 +1899,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "NEGATIVE_BOUND",
                 join(&gbase, "/min"),
-                format!("the gate's min is {}; it cannot be negative", g.min),
+                format_args!("the gate's min is {}; it cannot be negative", g.min),
             );
         }
         if g.pay_from == PayFrom::Threshold {
@@ -1854,7 +1915,7 @@ impl<'a> Validator<'a> {
                 None => self.err(
                     "GATE_THRESHOLD_MISMATCH",
                     path,
-                    format!(
+                    format_args!(
                         "payFrom `threshold` cannot apply to a {} component; use `firstDollar`",
                         crate::engine::components::kind_name(&c.kind)
                     ),
@@ -1868,7 +1929,7 @@ impl<'a> Validator<'a> {
                         self.err(
                             "GATE_THRESHOLD_MISMATCH",
                             path,
-                            format!(
+                            format_args!(
                                 "payFrom `threshold` pays only the basis above the gate, so the gate must read the component's own measure `{m}` of the payee as {}; it reads {}",
                                 basis_name(b),
                                 describe_indicator(&g.on)
@@ -1899,8 +1960,8 @@ impl<'a> Validator<'a> {
             if b.factor < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_RATE",
-                    format!("{mbase}/bands/{k}/factor"),
-                    format!("band {k} has factor {}; a factor cannot be negative", b.factor),
+                    item(mbase, "/bands/", k, "/factor"),
+                    format_args!("band {k} has factor {}; a factor cannot be negative", b.factor),
                 );
             }
         }
@@ -1918,16 +1979,16 @@ impl<'a> Validator<'a> {
             if tier_table && b.from < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_BOUND",
-                    format!("{base}/{k}/from"),
-                    format!("band {k} starts at {}; bands cannot start below 0", b.from),
+                    item(base, "/", k, "/from"),
+                    format_args!("band {k} starts at {}; bands cannot start below 0", b.from),
                 );
             }
             if k == 0 {
                 if tier_table && b.from > Decimal::ZERO {
                     self.warn(
                         "TIER_START",
-                        format!("{base}/0/from"),
-                        format!("the first band starts at {}, so a basis below it pays nothing", b.from),
+                        join(base, "/0/from"),
+                        format_args!("the first band starts at {}, so a basis below it pays nothing", b.from),
                     );
                 }
             } else if let Some(prev) = bands.get(k - 1) {
@@ -1937,8 +1998,8 @@ impl<'a> Validator<'a> {
                 if to <= b.from {
                     self.err(
                         "TIER_BOUNDS",
-                        format!("{base}/{k}/to"),
-                        format!("band {k} runs from {} to {}; `to` must be greater than `from`", b.from, to),
+                        item(base, "/", k, "/to"),
+                        format_args!("band {k} runs from {} to {}; `to` must be greater than `from`", b.from, to),
                     );
                 }
             }
@@ -1948,12 +2009,12 @@ impl<'a> Validator<'a> {
     /// Checks consecutive bands. A gap is an error in a tier table (part of the basis would have no
     /// rate) but allowed between multiplier bands, where the factor is 1 outside every band.
     fn band_pair(&mut self, base: &str, k: usize, b: &Band, prev: &Band, tier_table: bool) {
-        let path = format!("{base}/{k}/from");
+        let path = item(base, "/", k, "/from");
         match prev.to {
             None => self.err(
                 "TIER_OPEN_NOT_LAST",
-                format!("{base}/{}", k - 1),
-                format!(
+                item(base, "/", k - 1, ""),
+                format_args!(
                     "band {} has no `to` (it is open-ended) but is not the last band; only the last band may be open",
                     k - 1
                 ),
@@ -1963,7 +2024,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "TIER_ORDER",
                         path,
-                        format!(
+                        format_args!(
                             "band {k} starts at {} but band {} starts at {}; bands must be in ascending order",
                             b.from,
                             k - 1,
@@ -1974,7 +2035,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "TIER_OVERLAP",
                         path,
-                        format!(
+                        format_args!(
                             "band {k} starts at {} but band {} ends at {}; bands must not overlap",
                             b.from,
                             k - 1,
@@ -1985,7 +2046,7 @@ impl<'a> Validator<'a> {
                     self.err(
                             "TIER_GAP",
                             path,
-                            format!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", b.from, k - 1, prev_to),
+                            format_args!("band {k} starts at {} but band {} ends at {}; a band must start where the previous one ends", b.from, k - 1, prev_to),
                         );
                 }
             }
@@ -1995,12 +2056,12 @@ impl<'a> Validator<'a> {
     fn check_caps(&mut self, base: &str, caps: &[Cap]) {
         let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
         for (k, cap) in caps.iter().enumerate() {
-            let cbase = format!("{base}/caps/{k}");
+            let cbase = item(base, "/caps/", k, "");
             if cap.amount <= Decimal::ZERO {
                 self.err(
                     "CAP_NOT_POSITIVE",
                     join(&cbase, "/amount"),
-                    format!("the cap amount is {}; a cap must be greater than 0", cap.amount),
+                    format_args!("the cap amount is {}; a cap must be greater than 0", cap.amount),
                 );
             }
             if cap.per == CapPer::Transaction && cap.excess == Excess::CarryForward {
@@ -2019,7 +2080,7 @@ impl<'a> Validator<'a> {
                 self.warn(
                     "DUPLICATE_CAP",
                     join(&cbase, "/per"),
-                    format!("there is already a per-{per} cap at {base}/caps/{first}; the lower one wins"),
+                    format_args!("there is already a per-{per} cap at {base}/caps/{first}; the lower one wins"),
                 );
             } else {
                 seen.insert(per, k);
@@ -2035,25 +2096,25 @@ impl<'a> Validator<'a> {
         let mut ids = self.check_ids("/payments/draws", "draw", pay.draws.iter().map(|d| d.id.as_str()));
         let mut draw_scope: Vec<(Vec<usize>, Option<BTreeSet<&str>>)> = Vec::new();
         for (k, d) in pay.draws.iter().enumerate() {
-            let base = format!("/payments/draws/{k}");
+            let base = item("/payments/draws/", "", k, "");
             self.flush(&mut ids, k);
             for (r, role) in d.roles.iter().enumerate() {
                 if !self.roles.contains(role.as_str()) {
                     self.warn(
                         "UNKNOWN_ROLE",
-                        format!("{base}/roles/{r}"),
-                        format!("no payee has role `{role}`, so this entry selects nobody"),
+                        item(&base, "/roles/", r, ""),
+                        format_args!("no payee has role `{role}`, so this entry selects nobody"),
                     );
                 }
             }
             for (r, p) in d.payees.iter().enumerate() {
-                self.check_payee_ref(p, format!("{base}/payees/{r}"), "draw payee");
+                self.check_payee_ref(p, item(&base, "/payees/", r, ""), "draw payee");
             }
             if d.amount < Decimal::ZERO {
                 self.err(
                     "NEGATIVE_AMOUNT",
                     join(&base, "/amount"),
-                    format!("the draw amount is {}; it must be greater than 0", d.amount),
+                    format_args!("the draw amount is {}; it must be greater than 0", d.amount),
                 );
             } else if d.amount.is_zero() {
                 self.err(
@@ -2067,8 +2128,8 @@ impl<'a> Validator<'a> {
                     let hint = self.periods_hint();
                     self.err(
                         "UNKNOWN_PERIOD",
-                        format!("{base}/periods/{r}"),
-                        format!("`{per}` is not a period of this plan ({hint})"),
+                        item(&base, "/periods/", r, ""),
+                        format_args!("`{per}` is not a period of this plan ({hint})"),
                     );
                 }
             }
@@ -2078,7 +2139,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RECOVERY_LIMIT",
                         join(&base, "/recovery/maxPercent"),
-                        format!("maxPercent is {}%; it must be more than 0 and at most 100", p),
+                        format_args!("maxPercent is {}%; it must be more than 0 and at most 100", p),
                     );
                 }
             }
@@ -2087,7 +2148,7 @@ impl<'a> Validator<'a> {
                     self.err(
                         "RECOVERY_LIMIT",
                         join(&base, "/recovery/maxAmount"),
-                        format!("maxAmount is {}; it must be greater than 0", a),
+                        format_args!("maxAmount is {}; it must be greater than 0", a),
                     );
                 }
             }
@@ -2102,7 +2163,7 @@ impl<'a> Validator<'a> {
             }
             let applies = self.applicable(&d.roles, &d.payees);
             if applies.is_empty() {
-                self.warn("NO_PAYEES", base.clone(), format!("draw `{}` applies to no payee of the plan", d.id));
+                self.warn("NO_PAYEES", base.clone(), format_args!("draw `{}` applies to no payee of the plan", d.id));
             }
             let periods: Option<BTreeSet<&str>> =
                 if d.periods.is_empty() { None } else { Some(str_set(d.periods.iter().map(|s| s.as_str()))) };
@@ -2123,7 +2184,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "DRAW_OVERLAP",
                     base.clone(),
-                    format!(
+                    format_args!(
                         "draws `{}` (/payments/draws/{j}) and `{}` both apply to payee `{}` in {when}; a payee can have only one draw in a period",
                         other.id, d.id, payee.id
                     ),
@@ -2140,22 +2201,22 @@ impl<'a> Validator<'a> {
                 );
             }
             for (r, comp) in cb.components.iter().enumerate() {
-                self.check_component_ref(comp, format!("/payments/clawback/components/{r}"));
+                self.check_component_ref(comp, item("/payments/clawback/components/", "", r, ""));
             }
         }
         let mut ids = self.check_ids("/payments/holdbacks", "holdback", pay.holdbacks.iter().map(|h| h.id.as_str()));
         for (k, h) in pay.holdbacks.iter().enumerate() {
-            let base = format!("/payments/holdbacks/{k}");
+            let base = item("/payments/holdbacks/", "", k, "");
             self.flush(&mut ids, k);
             if h.percent <= Decimal::ZERO || h.percent > Decimal::ONE_HUNDRED {
                 self.err(
                     "HOLDBACK_PERCENT",
                     join(&base, "/percent"),
-                    format!("the holdback percent is {}; it must be more than 0 and at most 100", h.percent),
+                    format_args!("the holdback percent is {}; it must be more than 0 and at most 100", h.percent),
                 );
             }
             for (r, comp) in h.components.iter().enumerate() {
-                self.check_component_ref(comp, format!("{base}/components/{r}"));
+                self.check_component_ref(comp, item(&base, "/components/", r, ""));
             }
             match &h.release {
                 Release::OnEvent(e) if e.trim().is_empty() => self.err(
@@ -2174,7 +2235,7 @@ impl<'a> Validator<'a> {
                             self.warn(
                                 "RELEASE_OUTSIDE_YEAR",
                                 join(&base, "/release/onDate"),
-                                format!("the release date {d} is outside the plan year ({ys} to {ye}); the held pay is not released within this plan"),
+                                format_args!("the release date {d} is outside the plan year ({ys} to {ye}); the held pay is not released within this plan"),
                             );
                         }
                     }
@@ -2197,7 +2258,7 @@ impl<'a> Validator<'a> {
                 self.err(
                     "HOLDBACK_TOTAL",
                     "/payments/holdbacks",
-                    format!("the holdbacks applying to component `{}` hold {actual}% of its pay in total; at most 100% can be held", c.id),
+                    format_args!("the holdbacks applying to component `{}` hold {actual}% of its pay in total; at most 100% can be held", c.id),
                 );
             }
         }
@@ -2209,7 +2270,7 @@ impl<'a> Validator<'a> {
             self.err(
                 "UNKNOWN_COMPONENT",
                 path,
-                format!("`{id}` is not a component of this plan (known components: {})", list(&known)),
+                format_args!("`{id}` is not a component of this plan (known components: {})", list(&known)),
             );
         }
     }

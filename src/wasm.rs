@@ -5,6 +5,7 @@
 //! converting object graphs field by field, and because the output bytes are then exactly the
 //! native crate's (`Evaluation::to_json`), which the golden vectors check.
 
+use crate::jsonwrite::to_string;
 #[cfg(not(feature = "wasm-ops"))]
 use crate::CompiledPlan;
 use crate::Error;
@@ -34,7 +35,7 @@ fn reserve(bytes: usize) {
 #[cfg(not(feature = "wasm-ops"))]
 #[wasm_bindgen(js_name = validatePlan)]
 pub fn validate_plan(plan_json: &str) -> String {
-    serde_json::to_string(&crate::validate::validate_json(plan_json)).unwrap_or_else(|_| "[]".into())
+    to_string(&crate::validate::validate_json(plan_json))
 }
 
 /// The crate version.
@@ -72,12 +73,12 @@ impl WasmPlan {
     /// The period ids, as a JSON array.
     #[wasm_bindgen(js_name = periods)]
     pub fn periods(&self) -> String {
-        serde_json::to_string(self.inner.periods()).unwrap_or_else(|_| "[]".into())
+        to_string(self.inner.periods())
     }
 
     /// The validation warnings, as a JSON array of diagnostics.
     pub fn warnings(&self) -> String {
-        serde_json::to_string(self.inner.warnings()).unwrap_or_else(|_| "[]".into())
+        to_string(self.inner.warnings())
     }
 
     /// Opens a live preview session for a payee and period over inputs JSON (only in the preview
@@ -113,7 +114,7 @@ impl WasmSession {
     /// What removing a transaction would do; the preview as JSON.
     #[wasm_bindgen(js_name = previewRemove)]
     pub fn preview_remove(&self, id: &str) -> Result<String, JsValue> {
-        self.inner.preview_remove(id).map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+        self.inner.preview_remove(id).map(|p| to_string(&p)).map_err(|e| js_error(&e))
     }
 
     /// Sets the deal being edited (JSON); `previewAmount` then previews it with new amounts.
@@ -132,7 +133,7 @@ impl WasmSession {
     /// The full preview of the deal being edited (pay lines and trace included) as JSON.
     #[wasm_bindgen(js_name = previewEdited)]
     pub fn preview_edited(&self) -> Result<String, JsValue> {
-        self.inner.preview_edited().map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+        self.inner.preview_edited().map(|p| to_string(&p)).map_err(|e| js_error(&e))
     }
 
     /// Adds or replaces a transaction; the change as JSON.
@@ -142,17 +143,17 @@ impl WasmSession {
 
     /// Removes a transaction; the change as JSON.
     pub fn remove(&mut self, id: &str) -> Result<String, JsValue> {
-        self.inner.remove(id).map(|p| serde_json::to_string(&p).unwrap_or_default()).map_err(|e| js_error(&e))
+        self.inner.remove(id).map(|p| to_string(&p)).map_err(|e| js_error(&e))
     }
 
     /// The current figures as JSON.
     pub fn summary(&self) -> String {
-        serde_json::to_string(&self.inner.summary()).unwrap_or_default()
+        to_string(&self.inner.summary())
     }
 
     /// The payee's full statement as JSON.
     pub fn statement(&self) -> Result<String, JsValue> {
-        self.inner.statement().map(|s| serde_json::to_string(&s).unwrap_or_default()).map_err(|e| js_error(&e))
+        self.inner.statement().map(|s| to_string(&s)).map_err(|e| js_error(&e))
     }
 }
 

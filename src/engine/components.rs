@@ -210,6 +210,8 @@ pub(crate) fn evaluate_component(
     // per-line attributions of this period, before gate and multipliers
     let mut attrib: Vec<(usize, Decimal)> = Vec::new();
     let mut ytd_scope = false;
+    // (number, total) of the pay lines when the batch kernel paid them (it writes none)
+    let mut paid: Option<(usize, Decimal)> = None;
     let base = match &comp.kind {
         ComponentKind::Rate { measure, rate } => {
             // one band over the whole line: a flat rate pays every credit line in full, wherever the
@@ -227,7 +229,7 @@ pub(crate) fn evaluate_component(
                 output: CurveOutput::PercentOfCredit,
                 basis_cap: None,
             };
-            table(ctx, comp, &spec, p, k, &mut r, &mut attrib, warnings)?
+            table(ctx, comp, &spec, p, k, &mut r, &mut attrib, &mut paid, warnings)?
         }
         ComponentKind::Tiered {
             measure,
@@ -254,7 +256,7 @@ pub(crate) fn evaluate_component(
                 output: *output,
                 basis_cap: *basis_cap,
             };
-            table(ctx, comp, &spec, p, k, &mut r, &mut attrib, warnings)?
+            table(ctx, comp, &spec, p, k, &mut r, &mut attrib, &mut paid, warnings)?
         }
         ComponentKind::Matrix { measure, rows, columns, rates } => {
             let rv = indicator_value(ctx, &rows.on, p, k)?;
@@ -269,15 +271,15 @@ pub(crate) fn evaluate_component(
                     ),
                 );
                 r.trace.push("row or column value undefined: pays nothing".into());
-                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false, None);
             };
             let ri = axis_index(&rows.breaks, rows.bounds, rv);
             let ci = axis_index(&columns.breaks, columns.bounds, cv);
             let Some(rate) = rates.get(ri).and_then(|row| row.get(ci)) else {
-                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false, None);
             };
             let Some(pr) = resolve_rate(rate, None)? else {
-                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false, None);
             };
             r.trace.push(format!(
                 "{} is {} (row {}), {} is {} (column {}): rate {}",
@@ -322,8 +324,17 @@ pub(crate) fn evaluate_component(
             let m = ctx.measure_index(measure).unwrap_or(usize::MAX);
             let kind = ctx.plan.measures.get(m).map(|x| x.kind).unwrap_or_default();
             let Some(pr) = resolve_rate(rate, None)? else {
-                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false, None);
             };
+            if let Some(b) = &ctx.batch {
+                let total = super::batch::spiff(ctx, b, filter, window, &pr, m, p, k)?;
+                if total.n == 0 {
+                    r.trace.push(format!("no qualifying credit between {} and {}", window.from, window.to));
+                }
+                let amount = total.dec(ctx.scale)?;
+                paid = Some((total.n, amount));
+                return finish(ctx, comp, c, p, k, state, attributed, r, amount, attrib, false, paid);
+            }
             let mut total = Decimal::ZERO;
             for &i in period_lines(ctx, p, m, k) {
                 let Some(l) = ctx.lines.get(i) else { continue };
@@ -423,7 +434,7 @@ pub(crate) fn evaluate_component(
             };
             let Some(at_target) = amount_at_target else {
                 note(warnings, "MISSING_TARGET_INCENTIVE", format!("{}: the payee has no target incentive", comp.id));
-                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false);
+                return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false, None);
             };
             let period = ctx.periods.get(k).map(|x| x.id.as_str()).unwrap_or("");
             let payee = ctx.plan.payees.get(p).map(|x| x.id.as_str()).unwrap_or("");
@@ -468,7 +479,7 @@ pub(crate) fn evaluate_component(
         }
     };
     // for year-to-date scope, `base` is the year-to-date pay; `finish` turns it into the period's
-    finish(ctx, comp, c, p, k, state, attributed, r, base, attrib, ytd_scope)
+    finish(ctx, comp, c, p, k, state, attributed, r, base, attrib, ytd_scope, paid)
 }
 
 /// The `type` of a component as written in the plan.
@@ -550,6 +561,7 @@ fn table(
     k: usize,
     r: &mut ComponentResult,
     attrib: &mut Vec<(usize, Decimal)>,
+    paid: &mut Option<(usize, Decimal)>,
     warnings: &mut Vec<Note>,
 ) -> Result<Decimal> {
     let m = ctx.measure_index(s.measure).unwrap_or(usize::MAX);
@@ -577,19 +589,26 @@ fn table(
     }
     let t = resolve_table(s, kind, scale, comp.gate.as_ref())?;
     let (spans, rates, ceil) = (&t.spans, &t.rates, t.ceil);
-    // the lines in scope
-    let all: Vec<usize> = ctx
-        .by_payee
-        .get(p)
-        .map(|v| v.as_slice())
-        .unwrap_or(&[])
-        .iter()
-        .copied()
-        .filter(|&i| ctx.counts.get(m).and_then(|c| c.get(i)).copied().unwrap_or(false))
-        .filter(|&i| ctx.lines.get(i).is_some_and(|l| if ytd { l.period <= k } else { l.period == k }))
-        .collect();
-    let total_value =
-        sum_c(all.iter().filter_map(|&i| ctx.lines.get(i)).map(|l| unit_value(l, kind)), "a measure value")?;
+    // the lines in scope (the batch kernel keeps its own)
+    let all: Vec<usize> = if ctx.batch.is_some() {
+        Vec::new()
+    } else {
+        ctx.by_payee
+            .get(p)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+            .filter(|&i| ctx.counts.get(m).and_then(|c| c.get(i)).copied().unwrap_or(false))
+            .filter(|&i| ctx.lines.get(i).is_some_and(|l| if ytd { l.period <= k } else { l.period == k }))
+            .collect()
+    };
+    let total_value = match &ctx.batch {
+        // (a marginal table does not read it)
+        Some(_) if s.method == TierMethod::Marginal => Decimal::ZERO,
+        Some(b) => super::batch::total_value(ctx, b, kind, m, p, k, ytd)?,
+        None => sum_c(all.iter().filter_map(|&i| ctx.lines.get(i)).map(|l| unit_value(l, kind)), "a measure value")?,
+    };
 
     // for retroactive and interpolated methods, one rate for all lines
     let final_rate: Option<(Option<usize>, Option<PayRate>)> = match s.method {
@@ -668,6 +687,13 @@ fn table(
         }
     };
 
+    if let Some(b) = &ctx.batch {
+        let pay = super::batch::TablePay { table: &t, fixed: final_rate.as_ref(), caps: &comp.caps };
+        let (this_period, earlier) = super::batch::table(ctx, b, &pay, m, p, k, ytd)?;
+        let (n, this_period, earlier) = (this_period.n, this_period.dec(ctx.scale)?, earlier.dec(ctx.scale)?);
+        *paid = Some((n, this_period));
+        return table_total(r, ytd, this_period, earlier);
+    }
     let mut pos = Decimal::ZERO;
     let mut this_period = Decimal::ZERO;
     let mut earlier = Decimal::ZERO;
@@ -722,8 +748,13 @@ fn table(
             earlier = earlier.add_c(amt, "a component")?;
         }
     }
+    table_total(r, ytd, this_period, earlier)
+}
+
+/// What a table pays: this period's lines, or for year-to-date scope all the year's lines re-rated
+/// (the caller subtracts what was earned through the previous period).
+fn table_total(r: &mut ComponentResult, ytd: bool, this_period: Decimal, earlier: Decimal) -> Result<Decimal> {
     if ytd {
-        // the caller subtracts what was earned through the previous period
         r.trace.push(format!("year to date: lines of earlier periods re-rated to {}", earlier));
         return this_period.add_c(earlier, "a year-to-date total");
     }
@@ -773,8 +804,12 @@ fn finish(
     base: Decimal,
     attrib: Vec<(usize, Decimal)>,
     ytd: bool,
+    paid: Option<(usize, Decimal)>,
 ) -> Result<ComponentResult> {
-    let lines_total = sum_c(r.lines.iter().map(|l| l.amount), "a component")?;
+    let (lines_n, lines_total) = match paid {
+        Some(x) => x,
+        None => (r.lines.len(), sum_c(r.lines.iter().map(|l| l.amount), "a component")?),
+    };
     let steps_total = sum_c(r.steps.iter().map(|s| s.amount), "a component")?;
     // for YTD, `base` is the year-to-date pay; otherwise lines + steps
     let mut running = base;
@@ -896,7 +931,6 @@ fn finish(
         }
     }
     r.amount = amount;
-    let lines_n = r.lines.len();
     r.trace.insert(
         0,
         format!(

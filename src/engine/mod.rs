@@ -16,6 +16,12 @@
 //! Closed periods are never rewritten: what differs shows up as an adjustment in the requested
 //! period.
 
+#[cfg(feature = "batch-kernel")]
+pub(crate) mod batch;
+// (without the feature: the same interface, and no kernel)
+#[cfg(not(feature = "batch-kernel"))]
+#[path = "batch_off.rs"]
+pub(crate) mod batch;
 pub mod components;
 pub mod payments;
 
@@ -65,6 +71,8 @@ pub struct CompiledPlan {
     periods: Vec<Period>,
     warnings: Vec<crate::Diagnostic>,
     limits: Limits,
+    /// Whether summaries go through the batch kernel ([`batch::covers`]).
+    batch: bool,
 }
 
 impl CompiledPlan {
@@ -83,7 +91,8 @@ impl CompiledPlan {
             return Err(Error::InvalidPlan { diagnostics: diags });
         }
         let periods = plan.calendar.periods();
-        Ok(Self { plan, periods, warnings: diags, limits })
+        let batch = batch::covers(&plan);
+        Ok(Self { plan, periods, warnings: diags, limits, batch })
     }
 
     /// Parses and validates plan JSON.
@@ -128,12 +137,26 @@ impl CompiledPlan {
 
     /// Evaluates `inputs` for the period with id `period`.
     pub fn evaluate(&self, inputs: &Inputs, period: &str) -> Result<Evaluation> {
+        self.evaluate_with(inputs, period, self.batch)
+    }
+
+    /// [`CompiledPlan::evaluate`] by the engine alone, without the batch kernel: the reference
+    /// the kernel is tested against, byte for byte (`tests/batch.rs`), and timed against
+    /// (`examples/bench_native.rs`). The figures are the same; only the speed differs.
+    #[doc(hidden)]
+    pub fn evaluate_without_kernel(&self, inputs: &Inputs, period: &str) -> Result<Evaluation> {
+        self.evaluate_with(inputs, period, false)
+    }
+
+    fn evaluate_with(&self, inputs: &Inputs, period: &str, kernel: bool) -> Result<Evaluation> {
         let Some(target) = self.periods.iter().position(|p| p.id == period) else {
             return Err(Error::UnknownPeriod { period: period.to_string(), known: self.period_ids().join(", ") });
         };
         self.limits.check_inputs(inputs)?;
         check_closed(&self.plan, inputs, &self.periods, target)?;
-        let ctx = Ctx::new(&self.plan, inputs, self.periods.clone(), target)?;
+        // a summary of a plan the batch kernel covers does its per-line work in integers
+        let batch = kernel && !inputs.options.detail.is_full();
+        let ctx = Ctx::new(&self.plan, inputs, self.periods.clone(), target, batch)?;
         ctx.run()
     }
 
@@ -225,6 +248,9 @@ pub(crate) struct Ctx<'a> {
     pub full: bool,
     /// whether pay lines carry their transaction id in a summary (per-transaction holdbacks read it)
     pub line_ids: bool,
+    /// the batch kernel's credit lines, when it credited the inputs (`lines`, `by_payee` and
+    /// `counts` are then empty)
+    pub batch: Option<batch::Lines>,
 }
 
 /// The value a line adds to a measure of `kind`.
@@ -237,18 +263,31 @@ pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(plan: &'a Plan, inputs: &'a Inputs, periods: Vec<Period>, target: usize) -> Result<Self> {
+    pub(crate) fn new(
+        plan: &'a Plan,
+        inputs: &'a Inputs,
+        periods: Vec<Period>,
+        target: usize,
+        use_batch: bool,
+    ) -> Result<Self> {
         let payee_index = crate::small::StrIndex::new(plan.payees.iter().map(|p| p.id.as_str()));
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
         let lookup = |id: &str| payee_index.get(id);
+        let managers = CreditContext::managers(plan, &lookup);
         let cc = CreditContext {
             plan,
             periods: &periods,
             payee_index: &lookup,
             upto: target,
             traces: inputs.options.detail.is_full(),
+            managers: Some(&managers),
         };
-        let mut crediting = credit_all(&cc, &inputs.transactions)?;
+        let mut fates = Vec::new();
+        let mut batch_lines = if use_batch { batch::credit(&cc, &inputs.transactions, &mut fates)? } else { None };
+        let mut crediting = match batch_lines {
+            Some(_) => crate::credit::Crediting { fates, ..Default::default() },
+            None => credit_all(&cc, &inputs.transactions)?,
+        };
         if inputs.options.strict {
             for f in crediting.fates.iter().flatten() {
                 if let Fate::Rejected(r) = f {
@@ -274,7 +313,11 @@ impl<'a> Ctx<'a> {
         }
         let mut counts = vec![vec![false; lines.len()]; nm];
         let mut values = vec![vec![vec![Decimal::ZERO; nk]; nm]; np];
-        for (m, measure) in plan.measures.iter().enumerate() {
+        if let Some(b) = batch_lines.as_mut() {
+            batch::measures(plan, b, &inputs.transactions, &mut values, nk)?;
+            counts.clear();
+        }
+        for (m, measure) in plan.measures.iter().enumerate().filter(|_| batch_lines.is_none()) {
             // A filter on crediting rules only (the usual measure) is decided per rule, once.
             let f = &measure.filter;
             let by_rule: Option<Vec<bool>> = (!f.reads_transaction()).then(|| {
@@ -322,6 +365,15 @@ impl<'a> Ctx<'a> {
                 continue;
             };
             for (k, period) in periods.iter().enumerate() {
+                // a later period's quota is only read to tell whether the payee has one at all
+                if k > target
+                    && quotas
+                        .get(p)
+                        .and_then(|v| v.get(m))
+                        .is_some_and(|v| v.iter().any(|x: &Option<Decimal>| x.is_some()))
+                {
+                    break;
+                }
                 let q = crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
                 if let Some(slot) = quotas.get_mut(p).and_then(|v| v.get_mut(m)).and_then(|v| v.get_mut(k)) {
                     *slot = q;
@@ -359,6 +411,7 @@ impl<'a> Ctx<'a> {
             applies,
             full: inputs.options.detail.is_full(),
             line_ids,
+            batch: batch_lines,
         })
     }
 
@@ -572,12 +625,13 @@ impl<'a> Ctx<'a> {
         for (m, measure) in plan.measures.iter().enumerate() {
             let has_quota = self.quotas.get(p).and_then(|q| q.get(m)).is_some_and(|q| q.iter().any(|x| x.is_some()));
             let ytd = self.figures(p, m, k, true)?;
-            if !has_quota
-                && ytd.value.is_zero()
-                && !self.by_payee.get(p).is_some_and(|v| {
+            let counted = match &self.batch {
+                Some(b) => b.counted(p, m),
+                None => self.by_payee.get(p).is_some_and(|v| {
                     v.iter().any(|&i| self.counts.get(m).and_then(|c| c.get(i)).copied().unwrap_or(false))
-                })
-            {
+                }),
+            };
+            if !has_quota && ytd.value.is_zero() && !counted {
                 continue;
             }
             measures.push(MeasureResult {
@@ -702,6 +756,17 @@ impl<'a> Ctx<'a> {
     }
 
     fn accounting(&self) -> Result<(Accounting, Vec<Excluded>, Vec<crate::statement::Rejected>)> {
+        let (mut acc, excluded, rejected) = match &self.batch {
+            Some(b) => batch::tallies(self, b)?,
+            None => self.tallies()?,
+        };
+        self.settle(&mut acc)?;
+        Ok((acc, excluded, rejected))
+    }
+
+    /// Every transaction counted and its amount added, per currency, into the input tally and
+    /// the tally of its fate; the excluded and rejected transactions listed.
+    pub(crate) fn tallies(&self) -> Result<(Accounting, Vec<Excluded>, Vec<crate::statement::Rejected>)> {
         let mut acc = Accounting::default();
         let mut excluded = Vec::new();
         let mut rejected = Vec::new();
@@ -737,6 +802,12 @@ impl<'a> Ctx<'a> {
                 None => {}
             }
         }
+        Ok((acc, excluded, rejected))
+    }
+
+    /// The accounting's result: whether counts and amounts add up, amounts padded to their
+    /// currency's minor units.
+    fn settle(&self, acc: &mut Accounting) -> Result<()> {
         let mut sum: BTreeMap<&str, Decimal> = BTreeMap::new();
         for part in [&acc.credited, &acc.excluded, &acc.rejected] {
             for (c, a) in &part.amounts {
@@ -754,7 +825,7 @@ impl<'a> Ctx<'a> {
                 *v = pad(*v, self.plan.minor_units(c).unwrap_or(0));
             }
         }
-        Ok((acc, excluded, rejected))
+        Ok(())
     }
 }
 

@@ -18,6 +18,7 @@ use crate::engine::components::ResolvedTable;
 use crate::engine::{pad, unit_value};
 use crate::error::Error;
 use crate::inputs::Transaction;
+use crate::jsonwrite::push_decimal;
 use crate::money::Checked;
 use crate::session::{Change, Preview};
 use crate::tiers::{band_at, PayRate};
@@ -108,40 +109,6 @@ struct PrepComp {
     /// SPIFFs: the one-band table, and whether each of the deal's lines qualifies
     spiff: Option<ResolvedTable>,
     eligible: Vec<bool>,
-}
-
-/// Appends `d` as its `Display` writes it (sign, digits, as many decimals as its scale), without
-/// the formatting machinery when the mantissa fits 64 bits.
-fn push_decimal(t: &mut String, d: Decimal) {
-    let m = d.mantissa().unsigned_abs();
-    let Ok(mut m) = u64::try_from(m) else {
-        let _ = write!(t, "{d}");
-        return;
-    };
-    let scale = d.scale() as usize;
-    // 20 digits of a u64, up to 28 leading zeros after the point, the point and the sign, from the
-    // end
-    let mut buf = [0u8; 64];
-    let mut i = buf.len();
-    let mut put = |c: u8| {
-        i = i.saturating_sub(1);
-        if let Some(x) = buf.get_mut(i) {
-            *x = c;
-        }
-    };
-    let mut digits = 0;
-    while m > 0 || digits <= scale {
-        if digits == scale && scale > 0 {
-            put(b'.');
-        }
-        put(b'0' + (m % 10) as u8);
-        m /= 10;
-        digits += 1;
-    }
-    if d.is_sign_negative() {
-        put(b'-');
-    }
-    t.push_str(std::str::from_utf8(buf.get(i..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// [`pad`] without normalizing when `v` has no more decimals than `scale` (the same value and

@@ -1,0 +1,1263 @@
+//! The batch kernel: the per-line work of a summary evaluation in integer arithmetic.
+//!
+//! A summary evaluation (`options.detail = "summary"`, what payroll runs and pipeline views ask
+//! for) spends nearly all of its time on credit lines: crediting each transaction, ordering each
+//! payee's lines, adding them into measures and paying them through rate tables and SPIFFs. The
+//! kernel does that work on compact lines (32 bytes: the amount as an integer mantissa and its
+//! decimal scale, the credit date as a day number, indices instead of ids) with 128-bit integer
+//! arithmetic, and hands the engine the measure values and each component's pay. Everything else
+//! (quotas, gates, multipliers, caps, payments, statements, the accounting) is the engine's own
+//! code, run on those figures.
+//!
+//! **Exact, to the digit and the scale.** Every number the kernel hands back is the very `Decimal`
+//! the engine's arithmetic gives (same digits *and* same scale, which shows in some traces): [`Num`]
+//! follows rust_decimal's rules for the scale of sums and products, and a step whose result would
+//! not fit rust_decimal's 96 bits (where rust_decimal rounds) is done by `Decimal` itself. A line
+//! that the integer path does not cover (a per-transaction retroactive band, a partial slice of a
+//! unit or deal rate) is paid by the engine's own [`ResolvedTable::line_pay`]. A transaction that is
+//! not plainly credited (rejected, excluded, in a foreign currency...) goes through the engine's
+//! crediting. `tests/batch.rs` compares the two paths byte for byte on every golden vector and on
+//! generated plans and data.
+//!
+//! **What it covers** ([`covers`]): plans rounding each line, without clawbacks, per-transaction
+//! holdbacks or two-dimensional tables, with at most 32 measures. Other plans, and full-detail
+//! evaluations (which need every line's trace), are evaluated by the engine alone.
+
+use super::components::ResolvedTable;
+use super::Ctx;
+use crate::credit::{filter_matches, Credit, CreditContext, Fate};
+use crate::error::Error;
+use crate::fx::FxBook;
+use crate::inputs::Transaction;
+use crate::money::{pct, Checked, RoundingMode, RoundingStage};
+use crate::plan::{CapPer, ComponentKind, CreditRule, MeasureKind, Plan, Release, TierMethod};
+use crate::tiers::{PayRate, RateUnit};
+use crate::Result;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use std::cmp::Ordering;
+
+/// Whether the kernel evaluates this plan's summaries (see the module documentation).
+pub(crate) fn covers(plan: &Plan) -> bool {
+    plan.rounding.stage == RoundingStage::Line
+        && plan.payments.clawback.is_none()
+        && !plan.payments.holdbacks.iter().any(|h| matches!(h.release, Release::OnPayment))
+        && !plan.components.iter().any(|c| matches!(c.kind, ComponentKind::Matrix { .. }))
+        && plan.measures.len() <= 32
+}
+
+/// Largest mantissa a `Decimal` holds (96 bits).
+const MANTISSA_MAX: i128 = (1i128 << 96) - 1;
+
+/// 10^n for n ≤ 38 (what an `i128` holds).
+// (computed by the compiler: an index out of range would fail the build, not a run)
+#[allow(clippy::indexing_slicing)]
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// 10^n for n ≤ 18 (what an `i64` holds).
+#[allow(clippy::indexing_slicing)]
+const POW10_64: [i64; 19] = {
+    let mut t = [1i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+fn pow10(n: u32) -> Option<i128> {
+    POW10.get(n as usize).copied()
+}
+
+/// An exact decimal: mantissa × 10^-scale, with rust_decimal's rules for the scale of a sum and a
+/// product, so that converting back gives the very `Decimal` the engine would have computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Num {
+    m: i128,
+    s: u32,
+}
+
+impl Num {
+    pub(crate) const ZERO: Num = Num { m: 0, s: 0 };
+
+    pub(crate) fn of(d: Decimal) -> Num {
+        Num { m: d.mantissa(), s: d.scale() }
+    }
+
+    pub(crate) fn dec(self, what: &str) -> Result<Decimal> {
+        Decimal::try_from_i128_with_scale(self.m, self.s).map_err(|_| Error::overflow(what))
+    }
+
+    /// The value as a mantissa at scale `g` (at least its own), if it fits.
+    fn at(self, g: u32) -> Option<i128> {
+        self.m.checked_mul(pow10(g.checked_sub(self.s)?)?)
+    }
+
+    /// `self + o` as `Decimal::checked_add` gives it: adding to a zero gives the other operand
+    /// as it is (`0.00 + 1` is `1`); otherwise the larger scale.
+    #[inline]
+    fn add_fast(self, o: Num) -> Option<Num> {
+        if self.m == 0 {
+            return Some(o);
+        }
+        if o.m == 0 {
+            return Some(self);
+        }
+        if self.s == o.s {
+            // (the usual case: amounts of one scale)
+            let m = self.m.checked_add(o.m)?;
+            return (m.abs() <= MANTISSA_MAX).then_some(Num { m, s: self.s });
+        }
+        let s = self.s.max(o.s);
+        let m = self.at(s)?.checked_add(o.at(s)?)?;
+        // (beyond 96 bits rust_decimal rounds: left to it)
+        (m.abs() <= MANTISSA_MAX).then_some(Num { m, s })
+    }
+
+    #[inline]
+    pub(crate) fn add(self, o: Num, what: &str) -> Result<Num> {
+        match self.add_fast(o) {
+            Some(v) => Ok(v),
+            None => self.add_slow(o, what),
+        }
+    }
+
+    #[cold]
+    fn add_slow(self, o: Num, what: &str) -> Result<Num> {
+        Ok(Num::of(self.dec(what)?.add_c(o.dec(what)?, what)?))
+    }
+
+    /// `self × o` as `Decimal::checked_mul` gives it: a zero product is a plain `0`; otherwise
+    /// the sum of the scales.
+    fn mul_fast(self, o: Num) -> Option<Num> {
+        if self.m == 0 || o.m == 0 {
+            return Some(Num::ZERO);
+        }
+        let s = self.s + o.s;
+        let m = self.m.checked_mul(o.m)?;
+        (s <= 28 && m.abs() <= MANTISSA_MAX).then_some(Num { m, s })
+    }
+
+    pub(crate) fn mul(self, o: Num, what: &str) -> Result<Num> {
+        match self.mul_fast(o) {
+            Some(v) => Ok(v),
+            None => Ok(Num::of(self.dec(what)?.mul_c(o.dec(what)?, what)?)),
+        }
+    }
+}
+
+/// `m × 10^-q` rounded to `p` decimals by `mode`: the mantissa at scale `p`, as
+/// `RoundingPolicy::round` gives it (rounded, then padded to exactly `p` decimals).
+fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
+    if q <= p {
+        return m.checked_mul(pow10(p - q)?);
+    }
+    let d = pow10(q - p)?;
+    // (64-bit division where the values allow: 128-bit division is a library call)
+    let (quo, rem) = match (i64::try_from(m), i64::try_from(d)) {
+        (Ok(m), Ok(d)) => (i128::from(m / d), i128::from(m % d)),
+        _ => (m / d, m % d),
+    };
+    if rem == 0 {
+        return Some(quo);
+    }
+    let neg = m < 0;
+    let half = rem.abs().checked_mul(2)?.cmp(&d);
+    let away = match mode {
+        RoundingMode::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && quo % 2 != 0),
+        RoundingMode::HalfUp => half != Ordering::Less,
+        RoundingMode::HalfDown => half == Ordering::Greater,
+        RoundingMode::Down => false,
+        RoundingMode::Up => true,
+        RoundingMode::Floor => neg,
+        RoundingMode::Ceiling => !neg,
+    };
+    Some(if !away {
+        quo
+    } else if neg {
+        quo - 1
+    } else {
+        quo + 1
+    })
+}
+
+/// A credit line of the kernel (32 bytes).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line {
+    /// Credited amount in the plan currency: mantissa and scale.
+    amount: i64,
+    /// Input index of the transaction.
+    txn: u32,
+    /// Payee index.
+    payee: u32,
+    /// Credit date as days from the common era.
+    day: i32,
+    /// Crediting rule index.
+    rule: u16,
+    /// Index into [`Lines::shares`].
+    share: u16,
+    period: u8,
+    scale: u8,
+    /// A credit memo (negative amount): it counts no deal and, by default, no unit.
+    memo: bool,
+}
+
+/// A share of a transaction: the percentage as written and its fraction (`pct`).
+#[derive(Debug, Clone, Copy)]
+struct Share {
+    percent: Decimal,
+    fraction: Decimal,
+}
+
+/// The kernel's credit lines of one evaluation, grouped by payee in processing order.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    lines: Vec<Line>,
+    /// `lines[start[p]..start[p + 1]]` are payee `p`'s lines.
+    start: Vec<usize>,
+    /// The measures each line counts for (bit `m`).
+    masks: Vec<u32>,
+    /// The measures any line of each payee counts for.
+    payee_masks: Vec<u32>,
+    shares: Vec<Share>,
+    /// The largest scale of a line amount.
+    max_scale: u32,
+}
+
+/// Whether an id is empty or only whitespace (`trim().is_empty()`, without the Unicode scan for
+/// the usual id that starts with a visible ASCII character).
+fn blank(id: &str) -> bool {
+    match id.as_bytes().first() {
+        Some(&b) if b.is_ascii_graphic() => false,
+        _ => id.trim().is_empty(),
+    }
+}
+
+/// The bit of measure `m` in a line's mask (none beyond 32 measures).
+pub(crate) fn bit(m: usize) -> u32 {
+    u32::try_from(m).ok().and_then(|m| 1u32.checked_shl(m)).unwrap_or(0)
+}
+
+fn same(a: Decimal, b: Decimal) -> bool {
+    a.mantissa() == b.mantissa() && a.scale() == b.scale()
+}
+
+impl Lines {
+    /// The index of a share (by its exact digits: `50` and `50.0` differ in scale).
+    fn share_index(&mut self, percent: Decimal) -> Option<u16> {
+        if let Some(i) = self.shares.iter().position(|s| same(s.percent, percent)) {
+            return u16::try_from(i).ok();
+        }
+        // (a whole share, written `100`, is the usual case)
+        let fraction = pct(percent);
+        self.shares.push(Share { percent, fraction });
+        u16::try_from(self.shares.len() - 1).ok()
+    }
+
+    /// Whether any line of payee `p` counts for measure `m`.
+    pub(crate) fn counted(&self, p: usize, m: usize) -> bool {
+        self.payee_masks.get(p).is_some_and(|x| x & bit(m) != 0)
+    }
+
+    fn payee_lines(&self, p: usize) -> &[Line] {
+        let (a, b) = (self.start.get(p).copied().unwrap_or(0), self.start.get(p + 1).copied().unwrap_or(0));
+        self.lines.get(a..b).unwrap_or(&[])
+    }
+
+    fn payee_masks_of(&self, p: usize) -> &[u32] {
+        let (a, b) = (self.start.get(p).copied().unwrap_or(0), self.start.get(p + 1).copied().unwrap_or(0));
+        self.masks.get(a..b).unwrap_or(&[])
+    }
+
+    fn share(&self, k: u16) -> Share {
+        self.shares
+            .get(usize::from(k))
+            .copied()
+            .unwrap_or(Share { percent: Decimal::ONE_HUNDRED, fraction: Decimal::ONE })
+    }
+
+    fn amount(l: &Line) -> Num {
+        Num { m: i128::from(l.amount), s: u32::from(l.scale) }
+    }
+
+    /// Credited units: the transaction's quantity (default 1, or 0 for a credit memo) × share.
+    fn quantity(&self, l: &Line, txns: &[Transaction]) -> Result<Num> {
+        let q = txns.get(l.txn as usize).and_then(|t| t.quantity).unwrap_or(if l.memo {
+            Decimal::ZERO
+        } else {
+            Decimal::ONE
+        });
+        Num::of(q).mul(Num::of(self.share(l.share).fraction), "credited units")
+    }
+
+    /// Deals: the share as a fraction (none for a credit memo).
+    fn deals(&self, l: &Line) -> Num {
+        if l.memo {
+            Num::ZERO
+        } else {
+            Num::of(self.share(l.share).fraction)
+        }
+    }
+
+    fn unit_value(&self, l: &Line, kind: MeasureKind, txns: &[Transaction]) -> Result<Num> {
+        Ok(match kind {
+            MeasureKind::Amount => Self::amount(l),
+            MeasureKind::Quantity => self.quantity(l, txns)?,
+            MeasureKind::Count => self.deals(l),
+        })
+    }
+
+    /// The engine's form of a line (for the lines the integer path leaves to the engine).
+    fn credit(&self, l: &Line, txns: &[Transaction]) -> Result<Credit> {
+        let share = self.share(l.share);
+        Ok(Credit {
+            txn: l.txn as usize,
+            payee: l.payee as usize,
+            rule: usize::from(l.rule),
+            share: share.percent,
+            amount: Self::amount(l).dec("a credit line")?,
+            quantity: self.quantity(l, txns)?.dec("credited units")?,
+            deals: self.deals(l).dec("a credit line")?,
+            date: NaiveDate::from_num_days_from_ce_opt(l.day).unwrap_or_default(),
+            period: usize::from(l.period),
+            reversal: false,
+            fx: None,
+            trace: String::new(),
+        })
+    }
+
+    fn push(&mut self, c: &Credit, txns: &[Transaction]) -> Option<()> {
+        let share = self.share_index(c.share)?;
+        let amount = i64::try_from(c.amount.mantissa()).ok()?;
+        let scale = u8::try_from(c.amount.scale()).ok()?;
+        self.max_scale = self.max_scale.max(u32::from(scale));
+        self.lines.push(Line {
+            amount,
+            txn: u32::try_from(c.txn).ok()?,
+            payee: u32::try_from(c.payee).ok()?,
+            day: c.date.num_days_from_ce(),
+            rule: u16::try_from(c.rule).ok()?,
+            share,
+            period: u8::try_from(c.period).ok()?,
+            scale,
+            memo: txns.get(c.txn).is_some_and(|t| t.amount.is_sign_negative() && !t.amount.is_zero()),
+        });
+        Some(())
+    }
+}
+
+/// The plan's people as the crediting reads them: each payee's days in role and reporting
+/// lines with day numbers and manager indices.
+struct People {
+    /// (first day, last day) in role.
+    role: Vec<(i32, i32)>,
+    /// (from, to, manager) per payee, in the plan's order.
+    reports: Vec<Vec<(i32, i32, Option<usize>)>>,
+}
+
+impl People {
+    fn new(plan: &Plan, ctx: &CreditContext<'_>) -> People {
+        let day = |d: Option<NaiveDate>, or: i32| d.map_or(or, |d| d.num_days_from_ce());
+        People {
+            role: plan.payees.iter().map(|p| (day(p.start, i32::MIN), day(p.end, i32::MAX))).collect(),
+            reports: plan
+                .payees
+                .iter()
+                .map(|p| {
+                    p.reports_to
+                        .iter()
+                        .map(|r| (day(r.from, i32::MIN), day(r.to, i32::MAX), (ctx.payee_index)(r.manager.as_str())))
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    fn in_role(&self, p: usize, d: i32) -> bool {
+        self.role.get(p).is_some_and(|&(a, z)| a <= d && d <= z)
+    }
+
+    fn manager(&self, p: usize, d: i32) -> Option<usize> {
+        self.reports.get(p)?.iter().find(|r| r.0 <= d && d <= r.1)?.2
+    }
+}
+
+/// What the kernel's crediting gives: its lines, or `None` when the inputs fall outside what it
+/// covers (a line amount beyond 64 bits, more than 65,536 distinct shares, 256 periods...): the
+/// engine then credits everything itself.
+///
+/// A transaction in the plan currency that nothing rejects is credited here, by the rules of
+/// `credit::credit_one` in integers; any other (and one that no rule credits) goes through
+/// `credit_one` itself, which gives its reasons.
+#[inline(never)]
+pub(crate) fn credit(
+    ctx: &CreditContext<'_>,
+    txns: &[Transaction],
+    fates: &mut Vec<Option<Fate>>,
+) -> Result<Option<Lines>> {
+    let plan = ctx.plan;
+    let n = txns.len();
+    fates.clear();
+    fates.resize(n, None);
+    // (two or three lines a transaction are usual: the owner or split participants, and the
+    // managers above)
+    let mut out = Lines { lines: Vec::with_capacity(n.saturating_mul(5) / 2), ..Default::default() };
+    // share 0 is the whole share, `100`
+    if out.share_index(Decimal::ONE_HUNDRED).is_none() {
+        return Ok(None);
+    }
+    let first = crate::small::StrIndex::new(txns.iter().map(|t| t.id.as_str()));
+    let book = FxBook::new(&plan.currency, plan.fx.as_ref());
+    let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
+    let upto_day = upto_end.map_or(i32::MIN, |d| d.num_days_from_ce());
+    let bounds: Vec<(i32, i32)> =
+        ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
+    let people = People::new(plan, ctx);
+    // each roll-up rule's fraction of the team member's share
+    let rollup_pc: Vec<Decimal> = plan
+        .crediting
+        .rules
+        .iter()
+        .map(|r| match r {
+            CreditRule::Rollup { percent, .. } => pct(percent.unwrap_or(Decimal::ONE_HUNDRED)),
+            _ => Decimal::ONE,
+        })
+        .collect();
+    let field = plan.crediting.credit_date;
+    let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
+    let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
+    let mut made: Vec<Credit> = Vec::new();
+    for (i, t) in txns.iter().enumerate() {
+        let dup = first.get(&t.id) != Some(i);
+        let date = crate::credit::credit_date(t, field);
+        let day = date.map_or(i32::MAX, |d| d.num_days_from_ce());
+        // the plain case: in the plan currency, nothing to reject, in a period up to the evaluated one
+        let plain = !dup
+            && day <= upto_day
+            && t.currency.as_deref().is_none_or(|c| c == plan.currency)
+            && t.quantity.is_none_or(|q| !q.is_sign_negative() || t.amount.is_sign_negative())
+            && t.cancellation_date.is_none_or(|c| c.num_days_from_ce() >= day)
+            && t.refund_amount.is_none()
+            && !blank(&t.id);
+        let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
+        if let (true, Some(k)) = (plain, period) {
+            let before = out.lines.len();
+            match plain_lines(ctx, &people, &rollup_pc, &mut out, t, i, day, k, &mut grants)? {
+                Some(true) => {
+                    if let Some(slot) = fates.get_mut(i) {
+                        *slot = Some(Fate::Credited(k));
+                    }
+                    continue;
+                }
+                Some(false) => out.lines.truncate(before),
+                None => return Ok(None),
+            }
+        }
+        made.clear();
+        let fate = crate::credit::credit_one(ctx, &book, t, i, dup, upto_end, &mut engine_grants, &mut made)?;
+        for c in &made {
+            if out.push(c, txns).is_none() {
+                return Ok(None);
+            }
+        }
+        if let Some(slot) = fates.get_mut(i) {
+            *slot = Some(fate);
+        }
+    }
+    sort(&mut out, txns, plan.payees.len());
+    Ok(Some(out))
+}
+
+/// Credits a plain transaction as `credit_one` does: `Some(true)` with its lines added,
+/// `Some(false)` when `credit_one` must decide (an owner or split participant unknown, a bad
+/// split, no line made), `None` when a line does not fit the kernel.
+#[allow(clippy::too_many_arguments)]
+fn plain_lines(
+    ctx: &CreditContext<'_>,
+    people: &People,
+    rollup_pc: &[Decimal],
+    out: &mut Lines,
+    t: &Transaction,
+    i: usize,
+    day: i32,
+    period: usize,
+    grants: &mut Vec<(usize, usize, Decimal)>,
+) -> Result<Option<bool>> {
+    let plan = ctx.plan;
+    grants.clear();
+    for (r, rule) in plan.crediting.rules.iter().enumerate() {
+        if matches!(rule, CreditRule::Rollup { .. }) {
+            continue;
+        }
+        if rule.filter().reads_transaction() && !filter_matches(rule.filter(), t, None) {
+            continue;
+        }
+        let owner = || t.owner.as_deref().and_then(|o| (ctx.payee_index)(o));
+        match rule {
+            CreditRule::Direct { percent, .. } => {
+                let Some(p) = owner() else { return Ok(Some(false)) };
+                grants.push((p, r, percent.unwrap_or(Decimal::ONE_HUNDRED)));
+            }
+            CreditRule::Split { shares, must_total, .. } => {
+                if !shares.is_empty() {
+                    for s in shares {
+                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(Some(false)) };
+                        grants.push((p, r, s.percent));
+                    }
+                } else if !t.splits.is_empty() {
+                    let mut total = Decimal::ZERO;
+                    for s in &t.splits {
+                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(Some(false)) };
+                        if s.percent <= Decimal::ZERO {
+                            return Ok(Some(false));
+                        }
+                        total = total.add_c(s.percent, "split percentages")?;
+                        grants.push((p, r, s.percent));
+                    }
+                    if must_total.is_some_and(|want| total != want) {
+                        return Ok(Some(false));
+                    }
+                } else {
+                    let Some(p) = owner() else { return Ok(Some(false)) };
+                    grants.push((p, r, Decimal::ONE_HUNDRED));
+                }
+            }
+            CreditRule::Overlay { payee, percent, .. } => {
+                let Some(p) = (ctx.payee_index)(payee.as_str()) else { return Ok(Some(false)) };
+                grants.push((p, r, *percent));
+            }
+            CreditRule::Rollup { .. } => {}
+        }
+    }
+    // roll-ups of the base grants, by the reporting lines on the credit day
+    let base = grants.len();
+    for (r, rule) in plan.crediting.rules.iter().enumerate() {
+        let CreditRule::Rollup { levels, from_rules, .. } = rule else { continue };
+        if rule.filter().reads_transaction() && !filter_matches(rule.filter(), t, None) {
+            continue;
+        }
+        let pc = rollup_pc.get(r).copied().unwrap_or(Decimal::ONE);
+        let max_levels = levels.unwrap_or(u32::MAX).min(plan.payees.len() as u32);
+        for g in 0..base {
+            let Some(&(payee, src_rule, share)) = grants.get(g) else { continue };
+            if !people.in_role(payee, day) {
+                continue;
+            }
+            let src_id = plan.crediting.rules.get(src_rule).map(|x| x.id()).unwrap_or("");
+            if !from_rules.is_empty() && !from_rules.iter().any(|f| f == src_id) {
+                continue;
+            }
+            // (a roll-up at 100% keeps the share as it is: x × 1 is x, digits and scale)
+            let s = if same(pc, Decimal::ONE) {
+                share
+            } else {
+                Num::of(share).mul(Num::of(pc), "a roll-up share")?.dec("a roll-up share")?
+            };
+            let mut cur = payee;
+            for _ in 0..max_levels {
+                let Some(m) = people.manager(cur, day) else { break };
+                grants.push((m, r, s));
+                cur = m;
+            }
+        }
+    }
+    // lines, for the payees in role on the credit day
+    let memo = t.amount.is_sign_negative() && !t.amount.is_zero();
+    let amount = Num::of(t.amount);
+    let mut made = false;
+    for &(p, r, share) in grants.iter() {
+        if !people.in_role(p, day) {
+            continue;
+        }
+        let Some(k) = (if share.mantissa() == 100 && share.scale() == 0 { Some(0) } else { out.share_index(share) })
+        else {
+            return Ok(None);
+        };
+        // (the whole share's fraction is `1`: the amount as it is)
+        let line = if k == 0 { amount } else { amount.mul(Num::of(out.share(k).fraction), "a credit share")? };
+        let (Ok(m), Ok(scale), Ok(txn), Ok(payee), Ok(rule), Ok(period)) = (
+            i64::try_from(line.m),
+            u8::try_from(line.s),
+            u32::try_from(i),
+            u32::try_from(p),
+            u16::try_from(r),
+            u8::try_from(period),
+        ) else {
+            return Ok(None);
+        };
+        out.max_scale = out.max_scale.max(u32::from(scale));
+        out.lines.push(Line { amount: m, txn, payee, day, rule, share: k, period, scale, memo });
+        made = true;
+    }
+    Ok(Some(made))
+}
+
+/// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
+/// does: credit date, transaction id, rule, share, input position.
+#[inline(never)]
+fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
+    let mut start = vec![0usize; payees + 1];
+    for l in &out.lines {
+        if let Some(c) = start.get_mut(l.payee as usize + 1) {
+            *c += 1;
+        }
+    }
+    for p in 1..start.len() {
+        let before = start.get(p - 1).copied().unwrap_or(0);
+        if let Some(c) = start.get_mut(p) {
+            *c += before;
+        }
+    }
+    let mut grouped = out.lines.clone();
+    let mut next = start.clone();
+    for l in &out.lines {
+        if let Some(at) = next.get_mut(l.payee as usize) {
+            if let Some(slot) = grouped.get_mut(*at) {
+                *slot = *l;
+            }
+            *at += 1;
+        }
+    }
+    let id = |l: &Line| txns.get(l.txn as usize).map(|t| t.id.as_str());
+    let order = |a: &Line, b: &Line| {
+        a.day
+            .cmp(&b.day)
+            .then_with(|| id(a).cmp(&id(b)))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| {
+                let (sa, sb) = (out.shares.get(usize::from(a.share)), out.shares.get(usize::from(b.share)));
+                sa.map(|s| s.percent).cmp(&sb.map(|s| s.percent))
+            })
+            .then_with(|| a.txn.cmp(&b.txn))
+    };
+    for w in start.windows(2) {
+        let [a, b] = *w else { continue };
+        let Some(run) = grouped.get_mut(a..b) else { continue };
+        // (the order is total: which sort does not matter)
+        run.sort_unstable_by(order);
+    }
+    out.lines = grouped;
+    out.start = start;
+}
+
+/// Which measures each line counts for, and every measure's value per payee and period:
+/// `values[payee][measure][period]`, added in processing order as the engine adds them.
+#[inline(never)]
+pub(crate) fn measures(
+    plan: &Plan,
+    b: &mut Lines,
+    txns: &[Transaction],
+    values: &mut [Vec<Vec<Decimal>>],
+    periods: usize,
+) -> Result<()> {
+    let mut fixed: Vec<Option<Vec<bool>>> = Vec::with_capacity(plan.measures.len());
+    for measure in &plan.measures {
+        let f = &measure.filter;
+        fixed.push((!f.reads_transaction()).then(|| {
+            plan.crediting
+                .rules
+                .iter()
+                .map(|r| f.rules.as_ref().is_none_or(|rules| rules.iter().any(|x| x == r.id())))
+                .collect()
+        }));
+    }
+    let mut masks = Vec::with_capacity(b.lines.len());
+    for l in &b.lines {
+        let mut mask = 0u32;
+        for (m, measure) in plan.measures.iter().enumerate() {
+            let counted = match fixed.get(m).and_then(|x| x.as_ref()) {
+                Some(ok) => ok.get(usize::from(l.rule)).copied().unwrap_or(true),
+                None => match txns.get(l.txn as usize) {
+                    Some(t) => filter_matches(
+                        &measure.filter,
+                        t,
+                        plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id()),
+                    ),
+                    None => false,
+                },
+            };
+            if counted {
+                mask |= bit(m);
+            }
+        }
+        masks.push(mask);
+    }
+    b.masks = masks;
+    let np = b.start.len().saturating_sub(1);
+    b.payee_masks = vec![0; np];
+    let mut acc = vec![Num::ZERO; periods];
+    for p in 0..np {
+        let mut any = 0u32;
+        for &mask in b.payee_masks_of(p) {
+            any |= mask;
+        }
+        if let Some(x) = b.payee_masks.get_mut(p) {
+            *x = any;
+        }
+        for (m, measure) in plan.measures.iter().enumerate() {
+            if any & bit(m) == 0 {
+                continue;
+            }
+            acc.iter_mut().for_each(|a| *a = Num::ZERO);
+            for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+                if mask & bit(m) == 0 {
+                    continue;
+                }
+                let v = b.unit_value(l, measure.kind, txns)?;
+                if let Some(a) = acc.get_mut(usize::from(l.period)) {
+                    *a = a.add(v, "a measure value")?;
+                }
+            }
+            if let Some(slots) = values.get_mut(p).and_then(|v| v.get_mut(m)) {
+                for (slot, a) in slots.iter_mut().zip(&acc) {
+                    *slot = a.dec("a measure value")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A sum of rounded line pays, as the engine adds them from `Decimal::ZERO`: `0` without lines,
+/// otherwise at the plan's scale. Beyond 96 bits (where rust_decimal rounds a sum) it goes on with
+/// `Decimal` additions, as the engine does.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Total {
+    pub n: usize,
+    sum: i128,
+    big: Option<Decimal>,
+}
+
+impl Total {
+    /// Adds a line pay given as its mantissa at the plan's `scale`.
+    #[inline]
+    fn add(&mut self, v: i128, scale: u32) -> Result<()> {
+        if self.big.is_none() && v.abs() <= MANTISSA_MAX {
+            // (two values within 96 bits: their sum cannot overflow 128)
+            let s = self.sum + v;
+            if s.abs() <= MANTISSA_MAX {
+                self.n += 1;
+                self.sum = s;
+                return Ok(());
+            }
+        }
+        self.add_dec(Num { m: v, s: scale }.dec("a component")?, scale)
+    }
+
+    /// Adds a line pay as the engine computed it.
+    fn add_dec(&mut self, v: Decimal, scale: u32) -> Result<()> {
+        if self.big.is_none() && v.scale() == scale {
+            let s = self.sum + v.mantissa();
+            if s.abs() <= MANTISSA_MAX {
+                self.n += 1;
+                self.sum = s;
+                return Ok(());
+            }
+        }
+        let before = match self.big {
+            Some(b) => b,
+            None => self.dec(scale)?,
+        };
+        self.n += 1;
+        self.big = Some(before.add_c(v, "a component")?);
+        Ok(())
+    }
+
+    pub(crate) fn dec(self, scale: u32) -> Result<Decimal> {
+        if let Some(b) = self.big {
+            return Ok(b);
+        }
+        if self.n == 0 {
+            return Ok(Decimal::ZERO);
+        }
+        Decimal::try_from_i128_with_scale(self.sum, scale).map_err(|_| Error::overflow("a component"))
+    }
+}
+
+/// A line's rounded pay: its mantissa at the plan's scale, or (beyond 96 bits, where rounding
+/// cannot pad it to that scale) the `Decimal` the engine computed.
+#[derive(Debug, Clone, Copy)]
+enum Pay {
+    Int(i128),
+    Dec(Decimal),
+}
+
+impl Pay {
+    /// A pay rounded by the engine's `RoundingPolicy::round`.
+    fn of(v: Decimal, scale: u32) -> Pay {
+        if v.scale() == scale {
+            Pay::Int(v.mantissa())
+        } else {
+            Pay::Dec(v)
+        }
+    }
+
+    fn dec(self, scale: u32) -> Result<Decimal> {
+        match self {
+            Pay::Int(m) => Num { m, s: scale }.dec("a line"),
+            Pay::Dec(d) => Ok(d),
+        }
+    }
+}
+
+impl Total {
+    fn push(&mut self, v: Pay, scale: u32) -> Result<()> {
+        match v {
+            Pay::Int(m) => self.add(m, scale),
+            Pay::Dec(d) => self.add_dec(d, scale),
+        }
+    }
+}
+
+/// A tier table in integers: band bounds at scale `g` (`None` for an open end), rates at scale `r`.
+struct IntTable {
+    g: u32,
+    r: u32,
+    spans: Vec<(Option<i64>, Option<i64>)>,
+    rates: Vec<Option<i64>>,
+    floor: Option<i64>,
+    ceil: Option<i64>,
+}
+
+fn int_table(t: &ResolvedTable, line_scale: u32) -> Option<IntTable> {
+    let bound_scale = |d: &Decimal| if *d == Decimal::MIN { 0 } else { d.scale() };
+    let mut g = line_scale;
+    for (a, z) in &t.spans {
+        g = g.max(bound_scale(a)).max(z.map_or(0, |z| z.scale()));
+    }
+    g = g.max(t.floor.map_or(0, |x| x.scale())).max(t.ceil.map_or(0, |x| x.scale()));
+    let r = t.rates.iter().flatten().map(|x| x.per.scale()).max().unwrap_or(0);
+    // (beyond 28 decimals rust_decimal rounds a product: left to the engine)
+    if g + r > 28 {
+        return None;
+    }
+    let at = |d: Decimal| Num::of(d).at(g).and_then(|v| i64::try_from(v).ok());
+    let opt = |d: Option<Decimal>| match d {
+        Some(d) => at(d).map(Some),
+        None => Some(None),
+    };
+    let mut spans = Vec::with_capacity(t.spans.len());
+    for (a, z) in &t.spans {
+        let a = if *a == Decimal::MIN { None } else { Some(at(*a)?) };
+        spans.push((a, opt(*z)?));
+    }
+    let mut rates = Vec::with_capacity(t.rates.len());
+    for x in &t.rates {
+        rates.push(match x {
+            Some(x) if x.unit == RateUnit::Credit => Some(i64::try_from(Num::of(x.per).at(r)?).ok()?),
+            _ => None,
+        });
+    }
+    Some(IntTable { g, r, spans, rates, floor: opt(t.floor)?, ceil: opt(t.ceil)? })
+}
+
+impl IntTable {
+    /// The unrounded pay (at scale `g + r`) of a line moving the basis from `pos` by `delta`,
+    /// both at scale `g`, every band at its own rate; `None` when a slice falls in a band whose
+    /// rate is not a percentage of credit or a sum leaves 96 bits (the engine pays it).
+    #[inline]
+    fn marginal(&self, pos: i64, delta: i64) -> Option<i128> {
+        let p1 = pos.checked_add(delta)?;
+        let (mut lo, mut hi) = if delta < 0 { (p1, pos) } else { (pos, p1) };
+        if let Some(f) = self.floor {
+            lo = lo.max(f);
+        }
+        if let Some(c) = self.ceil {
+            hi = hi.min(c);
+        }
+        let mut amt: i128 = 0;
+        if hi <= lo {
+            return Some(0);
+        }
+        for ((from, to), rate) in self.spans.iter().zip(&self.rates) {
+            let a = from.map_or(lo, |f| lo.max(f));
+            let z = to.map_or(hi, |t| hi.min(t));
+            if z > a {
+                let o = i128::from(z) - i128::from(a);
+                let o = if delta < 0 { -o } else { o };
+                // (an i64 by an i64 always fits 128 bits)
+                amt += o * i128::from((*rate)?);
+                if amt.abs() > MANTISSA_MAX {
+                    return None;
+                }
+            }
+        }
+        Some(amt)
+    }
+}
+
+/// How each line of a table is paid.
+pub(crate) struct TablePay<'t> {
+    pub table: &'t ResolvedTable,
+    /// The one band and rate every line is paid at (retroactive and interpolated tables).
+    pub fixed: Option<&'t (Option<usize>, Option<PayRate>)>,
+    /// Per-transaction caps.
+    pub caps: &'t [crate::plan::Cap],
+}
+
+/// Pays payee `p`'s lines of measure `m` through a table, in processing order, as the engine's
+/// `table` does: (this period's pay, earlier periods' pay (year-to-date scope)).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(crate) fn table(
+    ctx: &Ctx<'_>,
+    b: &Lines,
+    pay: &TablePay<'_>,
+    m: usize,
+    p: usize,
+    k: usize,
+    ytd: bool,
+) -> Result<(Total, Total)> {
+    let t = pay.table;
+    let kind = t.kind;
+    let txns = &ctx.inputs.transactions;
+    let plan = ctx.plan;
+    let mode = plan.rounding.mode;
+    let scale = ctx.scale;
+    // the integer form of the table: marginal tables and one-rate tables
+    let single_rate = match pay.fixed {
+        Some((_, Some(rt))) => Some(rt),
+        Some((_, None)) => None,
+        None => None,
+    };
+    let fixed_nothing = matches!(pay.fixed, Some((_, None)));
+    let int = if pay.fixed.is_none() && t.method == TierMethod::Retroactive {
+        // (per-transaction retroactive bands: the engine pays each line)
+        None
+    } else if let Some(rt) = single_rate {
+        let whole = ResolvedTable { spans: vec![(Decimal::MIN, None)], rates: vec![Some(rt.clone())], ..t.clone() };
+        int_table(&whole, b.max_scale)
+    } else {
+        int_table(t, b.max_scale)
+    };
+    let rate_of_single = single_rate.or_else(|| match (t.spans.as_slice(), t.rates.as_slice()) {
+        ([(a, None)], [Some(rt)]) if *a == Decimal::MIN && t.floor.is_none() && t.ceil.is_none() => Some(rt),
+        _ => None,
+    });
+    let mut this_period = Total::default();
+    let mut earlier = Total::default();
+    let bit = bit(m);
+    let in_scope = |l: &Line, mask: u32| {
+        mask & bit != 0 && (if ytd { usize::from(l.period) <= k } else { usize::from(l.period) == k })
+    };
+    let caps: Vec<Decimal> = pay.caps.iter().filter(|c| c.per == CapPer::Transaction).map(|c| c.amount).collect();
+    let cap_line = |mut amt: Pay| -> Result<Pay> {
+        for cap in &caps {
+            if amt.dec(scale)? > *cap {
+                amt = Pay::of(plan.rounding.round(*cap, scale), scale);
+            }
+        }
+        Ok(amt)
+    };
+    // the engine's own arithmetic for a line the integer path leaves
+    let engine_line = |l: &Line, start: Decimal| -> Result<Pay> {
+        let v = t.line_pay(&b.credit(l, txns)?, start, pay.fixed, None)?;
+        Ok(Pay::of(plan.rounding.round(v, scale), scale))
+    };
+    let int_pay = |x: Option<i128>| x.filter(|a| a.abs() <= MANTISSA_MAX).map(Pay::Int);
+    // The usual table: amounts sliced across bands, every line and the running basis in 64-bit
+    // integers at the table's scale (checked first: the basis never leaves 64 bits).
+    let whole_line = rate_of_single.is_some() && int.as_ref().is_some_and(|it| it.floor.is_none() && it.ceil.is_none());
+    if let (Some(it), MeasureKind::Amount, false, false) = (&int, kind, whole_line, fixed_nothing) {
+        let lines = b.payee_lines(p).iter().zip(b.payee_masks_of(p));
+        let widen = |l: &Line| {
+            let up = POW10_64.get(it.g.checked_sub(u32::from(l.scale))? as usize)?;
+            l.amount.checked_mul(*up)
+        };
+        let mut reach: i64 = 0;
+        let fits = lines
+            .clone()
+            .filter(|(l, &mask)| in_scope(l, mask))
+            .all(|(l, _)| widen(l).and_then(|d| reach.checked_add(d.checked_abs()?)).map(|x| reach = x).is_some());
+        if fits {
+            let per_txn = t.scope == crate::plan::Scope::Transaction;
+            let mut pos: i64 = 0;
+            for (l, &mask) in lines {
+                if !in_scope(l, mask) {
+                    continue;
+                }
+                let d = widen(l).unwrap_or(0);
+                let start = if per_txn { 0 } else { pos };
+                let amt = match int_pay(it.marginal(start, d).and_then(|x| round_to(x, it.g + it.r, scale, mode))) {
+                    Some(a) => a,
+                    None => engine_line(l, Num { m: i128::from(start), s: it.g }.dec("a running basis")?)?,
+                };
+                pos += d;
+                let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
+                if usize::from(l.period) == k {
+                    this_period.push(amt, scale)?;
+                } else {
+                    earlier.push(amt, scale)?;
+                }
+            }
+            return Ok((this_period, earlier));
+        }
+    }
+    let mut pos = Num::ZERO;
+    for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+        if mask & bit == 0 || (if ytd { usize::from(l.period) > k } else { usize::from(l.period) != k }) {
+            continue;
+        }
+        let delta = b.unit_value(l, kind, txns)?;
+        let start = if t.scope == crate::plan::Scope::Transaction { Num::ZERO } else { pos };
+        let mut amt: Option<Pay> = None;
+        if fixed_nothing {
+            amt = Some(Pay::Int(0));
+        } else if let Some(it) = &int {
+            // a whole line at one rate, whatever its unit; slices of a percentage of credit
+            let whole_line = rate_of_single.filter(|_| it.floor.is_none() && it.ceil.is_none());
+            amt = match whole_line {
+                Some(rt) if !delta.m.eq(&0) => {
+                    let base = match rt.unit {
+                        RateUnit::Credit => Lines::amount(l),
+                        RateUnit::Unit => b.quantity(l, txns)?,
+                        RateUnit::Deal => b.deals(l),
+                    };
+                    int_pay(base.mul_fast(Num::of(rt.per)).and_then(|x| round_to(x.m, x.s, scale, mode)))
+                }
+                Some(_) => Some(Pay::Int(0)),
+                None if kind == MeasureKind::Amount => {
+                    match (
+                        start.at(it.g).and_then(|v| i64::try_from(v).ok()),
+                        delta.at(it.g).and_then(|v| i64::try_from(v).ok()),
+                    ) {
+                        (Some(s0), Some(d)) => {
+                            int_pay(it.marginal(s0, d).and_then(|x| round_to(x, it.g + it.r, scale, mode)))
+                        }
+                        _ => None,
+                    }
+                }
+                None => None,
+            };
+        }
+        let amt = match amt {
+            Some(a) => a,
+            None => engine_line(l, start.dec("a running basis")?)?,
+        };
+        // (a whole line at one rate does not read the basis)
+        if !whole_line {
+            pos = pos.add(delta, "a running basis")?;
+        }
+        let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
+        if usize::from(l.period) == k {
+            this_period.push(amt, scale)?;
+        } else {
+            earlier.push(amt, scale)?;
+        }
+    }
+    Ok((this_period, earlier))
+}
+
+/// The value of measure `m` (of `kind`) over payee `p`'s lines in scope: what a retroactive or
+/// interpolated table reads.
+#[inline(never)]
+pub(crate) fn total_value(
+    ctx: &Ctx<'_>,
+    b: &Lines,
+    kind: MeasureKind,
+    m: usize,
+    p: usize,
+    k: usize,
+    ytd: bool,
+) -> Result<Decimal> {
+    let mut v = Num::ZERO;
+    for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+        if mask & bit(m) == 0 || (if ytd { usize::from(l.period) > k } else { usize::from(l.period) != k }) {
+            continue;
+        }
+        v = v.add(b.unit_value(l, kind, &ctx.inputs.transactions)?, "a measure value")?;
+    }
+    v.dec("a measure value")
+}
+
+/// Pays payee `p`'s SPIFF lines of period `k`: lines of measure `m` credited inside the window and
+/// passing the filter, each paid in full at `rate`.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+pub(crate) fn spiff(
+    ctx: &Ctx<'_>,
+    b: &Lines,
+    filter: &crate::plan::Filter,
+    window: &crate::plan::Window,
+    rate: &PayRate,
+    m: usize,
+    p: usize,
+    k: usize,
+) -> Result<Total> {
+    let txns = &ctx.inputs.transactions;
+    let plan = ctx.plan;
+    let (from, to) = (window.from.num_days_from_ce(), window.to.num_days_from_ce());
+    let per = Num::of(rate.per);
+    let mut total = Total::default();
+    for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+        if mask & bit(m) == 0 || usize::from(l.period) != k || l.day < from || l.day > to {
+            continue;
+        }
+        let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
+        if !txns.get(l.txn as usize).is_some_and(|t| filter_matches(filter, t, rule_id)) {
+            continue;
+        }
+        let base = match rate.unit {
+            RateUnit::Credit => Lines::amount(l),
+            RateUnit::Unit => b.quantity(l, txns)?,
+            RateUnit::Deal => b.deals(l),
+        };
+        let raw = base.mul(per, "a rate")?;
+        let amt = match round_to(raw.m, raw.s, ctx.scale, plan.rounding.mode).filter(|a| a.abs() <= MANTISSA_MAX) {
+            Some(a) => Pay::Int(a),
+            None => Pay::of(plan.rounding.round(raw.dec("a rate")?, ctx.scale), ctx.scale),
+        };
+        total.push(amt, ctx.scale)?;
+    }
+    Ok(total)
+}
+
+/// The accounting's tallies as `Ctx::tallies` makes them, with the sums kept per currency in a
+/// short list searched from the last currency used (inputs have one currency or a few) instead of
+/// a map lookup per tally and transaction: the same sums, added in the same order.
+#[inline(never)]
+pub(crate) fn tallies(
+    ctx: &Ctx<'_>,
+    _: &Lines,
+) -> Result<(crate::statement::Accounting, Vec<crate::statement::Excluded>, Vec<crate::statement::Rejected>)> {
+    use crate::statement::{Accounting, Excluded};
+    let mut acc = Accounting::default();
+    let mut excluded = Vec::new();
+    let mut rejected = Vec::new();
+    // input, credited, credited in the period, excluded, rejected
+    const INPUT: usize = 0;
+    const CREDITED: usize = 1;
+    const IN_PERIOD: usize = 2;
+    const EXCLUDED: usize = 3;
+    const REJECTED: usize = 4;
+    let mut sums: Vec<(&str, [Option<Decimal>; 5])> = Vec::new();
+    let mut counts = [0u64; 5];
+    let mut last = 0;
+    for (i, t) in ctx.inputs.transactions.iter().enumerate() {
+        let ccy = t.currency.as_deref().unwrap_or(&ctx.plan.currency);
+        if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
+            last = match sums.iter().position(|(c, _)| *c == ccy) {
+                Some(j) => j,
+                None => {
+                    sums.push((ccy, [None; 5]));
+                    sums.len() - 1
+                }
+            };
+        }
+        let Some((_, row)) = sums.get_mut(last) else { continue };
+        let mut add = |tally: usize| -> Result<()> {
+            if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {
+                *n += 1;
+                *slot = Some(match *slot {
+                    Some(v) => v.add_c(t.amount, "the accounting")?,
+                    None => t.amount,
+                });
+            }
+            Ok(())
+        };
+        add(INPUT)?;
+        match ctx.fates.get(i).cloned().flatten() {
+            Some(Fate::Credited(k)) => {
+                add(CREDITED)?;
+                if k == ctx.target {
+                    add(IN_PERIOD)?;
+                }
+            }
+            Some(Fate::Excluded(reasons)) => {
+                add(EXCLUDED)?;
+                excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons });
+            }
+            Some(Fate::Rejected(r)) => {
+                add(REJECTED)?;
+                rejected.push(r);
+            }
+            None => {}
+        }
+    }
+    for (tally, t) in
+        [&mut acc.input, &mut acc.credited, &mut acc.credited_in_period, &mut acc.excluded, &mut acc.rejected]
+            .into_iter()
+            .enumerate()
+    {
+        t.count = counts.get(tally).copied().unwrap_or(0);
+        for (ccy, row) in &sums {
+            if let Some(Some(v)) = row.get(tally) {
+                t.amounts.insert(ccy.to_string(), *v);
+            }
+        }
+    }
+    Ok((acc, excluded, rejected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn sums_and_products_keep_rust_decimals_scales() {
+        // 0.00 + 1 is 1 (a zero operand gives the other as it is), 1.50 - 1.50 is 0.00
+        assert_eq!(Num::of(d("0.00")).add(Num::of(d("1")), "").unwrap().dec("").unwrap().to_string(), "1");
+        assert_eq!(Num::of(d("1.50")).add(Num::of(d("-1.50")), "").unwrap().dec("").unwrap().to_string(), "0.00");
+        assert_eq!(Num::of(d("0.00")).mul(Num::of(d("5.5")), "").unwrap().dec("").unwrap().to_string(), "0");
+        assert_eq!(Num::of(d("1.5")).mul(Num::of(d("0.50")), "").unwrap().dec("").unwrap().to_string(), "0.750");
+    }
+
+    #[test]
+    fn rounding_modes_on_ties_and_signs() {
+        use RoundingMode::*;
+        // 2.345 and -2.345 at 2 decimals
+        let cases = [
+            (HalfEven, 234, -234),
+            (HalfUp, 235, -235),
+            (HalfDown, 234, -234),
+            (Down, 234, -234),
+            (Up, 235, -235),
+            (Floor, 234, -235),
+            (Ceiling, 235, -234),
+        ];
+        for (mode, pos, neg) in cases {
+            assert_eq!(round_to(2345, 3, 2, mode), Some(pos), "{mode:?}");
+            assert_eq!(round_to(-2345, 3, 2, mode), Some(neg), "{mode:?}");
+        }
+        // 2.355 half-even goes up to the even 2.36; padding 5 to 5.00
+        assert_eq!(round_to(2355, 3, 2, HalfEven), Some(236));
+        assert_eq!(round_to(5, 0, 2, HalfEven), Some(500));
+    }
+
+    fn dec() -> impl Strategy<Value = Decimal> {
+        (any::<i64>(), 0u32..12).prop_map(|(m, s)| Decimal::new(m / 1000, s))
+    }
+
+    proptest! {
+        #[test]
+        fn num_matches_decimal(a in dec(), b in dec(), mode in 0usize..7, p in 0u32..4) {
+            let same = |x: Decimal, y: Decimal| x.mantissa() == y.mantissa() && x.scale() == y.scale();
+            let sum = Num::of(a).add(Num::of(b), "").unwrap().dec("").unwrap();
+            prop_assert!(same(sum, a.checked_add(b).unwrap()), "{a} + {b}: {sum}");
+            if let Some(prod) = a.checked_mul(b) {
+                let n = Num::of(a).mul(Num::of(b), "").unwrap().dec("").unwrap();
+                prop_assert!(same(n, prod), "{a} x {b}: {n} vs {prod}");
+            }
+            let modes = [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::HalfDown, RoundingMode::Down, RoundingMode::Up, RoundingMode::Floor, RoundingMode::Ceiling];
+            let mode = modes[mode];
+            let policy = crate::money::RoundingPolicy { mode, ..Default::default() };
+            let want = policy.round(a, p);
+            let got = round_to(a.mantissa(), a.scale(), p, mode).unwrap();
+            prop_assert!(same(Decimal::from_i128_with_scale(got, p), want), "{a} to {p}: {got} vs {want}");
+        }
+    }
+}

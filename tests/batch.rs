@@ -1,0 +1,436 @@
+//! The batch kernel (`src/engine/batch.rs`) gives byte for byte the evaluation the engine gives
+//! alone: on every golden vector, on the generated benchmark data over the four quarters, and on
+//! generated plans and transactions that walk through its edges (rounding modes, scales, credit
+//! memos, band boundaries, rejected and excluded transactions, foreign currencies, roll-ups,
+//! per-transaction caps, gates paying from the threshold, retroactive and year-to-date tables).
+
+mod common;
+
+use payplan::inputs::Detail;
+use payplan::{CompiledPlan, Inputs};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+fn load(p: PathBuf) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+}
+
+/// Summary through the kernel and through the engine alone: the same bytes, or the same error.
+fn same_summary(plan: &CompiledPlan, inputs: &mut Inputs, period: &str, what: &str) -> bool {
+    inputs.options.detail = Detail::Summary;
+    let fast = plan.evaluate(inputs, period).map(|e| e.to_json());
+    let slow = plan.evaluate_without_kernel(inputs, period).map(|e| e.to_json());
+    match (fast, slow) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a, b, "{what}");
+            true
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a.to_string(), b.to_string(), "{what}");
+            false
+        }
+        (a, b) => panic!("{what}: kernel {a:?}, engine {b:?}"),
+    }
+}
+
+#[test]
+fn every_golden_vector() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("vectors");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut compared = 0;
+    for path in paths {
+        let v = load(path.clone());
+        if v.get("op").is_some() {
+            continue;
+        }
+        let mut plan = match v["base"].as_str() {
+            Some(b) => load(dir.join("bases").join(format!("{b}.json"))),
+            None => Value::Null,
+        };
+        common::merge_patch(&mut plan, &v["plan"]);
+        let Ok(plan) = CompiledPlan::from_json(&plan.to_string()) else { continue };
+        let inputs = v.get("inputs").cloned().unwrap_or(json!({}));
+        let Ok(mut inputs) = Inputs::from_json(&inputs.to_string()) else { continue };
+        // every period of the plan, not only the vector's
+        for period in plan.period_ids() {
+            if same_summary(&plan, &mut inputs, period, &format!("{} {period}", path.display())) {
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 200, "{compared} evaluations compared");
+}
+
+/// The benchmark's plan and data (`examples/bench_native.rs`), every quarter, with cancellations
+/// and without.
+#[test]
+fn generated_benchmark_data() {
+    let mut plan: Value = serde_json::from_str(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+    let mut payees = vec![json!({ "id": "mgr", "role": "Manager" })];
+    let mut quotas = vec![json!({ "payee": "mgr", "measure": "team-bookings", "annual": "4000000" })];
+    for i in 0..5 {
+        payees.push(json!({ "id": format!("ae-{i}"), "role": "AE", "reportsTo": [{ "manager": "mgr" }] }));
+        quotas.push(json!({ "payee": format!("ae-{i}"), "measure": "bookings", "annual": "800000" }));
+    }
+    plan["payees"] = Value::Array(payees);
+    plan["quotas"] = Value::Array(quotas);
+    for payments in [
+        json!({}),
+        json!({ "draws": [{ "id": "d", "payees": ["ae-1"], "kind": "recoverable", "amount": "6000", "periods": ["Q1", "Q2"] }] }),
+    ] {
+        plan["payments"] = payments;
+        let compiled = CompiledPlan::from_json(&plan.to_string()).unwrap();
+        for cancel_every in [0, 7] {
+            let cfg = payplan::sample::GeneratorConfig {
+                count: 2_000,
+                owners: (0..5).map(|i| format!("ae-{i}")).collect(),
+                cancel_every,
+                ..Default::default()
+            };
+            let mut inputs = Inputs { transactions: payplan::sample::generate(&cfg), ..Default::default() };
+            for q in ["Q1", "Q2", "Q3", "Q4"] {
+                assert!(same_summary(&compiled, &mut inputs, q, q));
+            }
+        }
+    }
+}
+
+/// A hand-checked figure through the kernel: 3 deals of one AE on a quota of 100,000 for the
+/// quarter (annual 400,000), 5% to 100% of quota and 10% above, rounded half-even per line.
+#[test]
+fn a_hand_checked_statement() {
+    let plan = json!({
+        "schemaVersion": 1, "id": "p", "currency": "USD",
+        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+        "payees": [{ "id": "ae", "role": "AE" }],
+        "measures": [{ "id": "b", "kind": "amount" }],
+        "quotas": [{ "payee": "ae", "measure": "b", "annual": "400000" }],
+        "crediting": { "rules": [{ "type": "direct", "id": "own" }] },
+        "components": [{ "id": "c", "type": "tiered", "measure": "b", "basis": "attainment", "method": "marginal",
+            "tiers": [{ "from": "0", "to": "1", "rate": { "percent": "5" } }, { "from": "1", "rate": { "percent": "10" } }] }]
+    });
+    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+    let inputs = json!({ "transactions": [
+        { "id": "a", "owner": "ae", "amount": "60000.10", "closeDate": "2025-01-10" },
+        { "id": "b", "owner": "ae", "amount": "50000.05", "closeDate": "2025-02-10" },
+        { "id": "c", "owner": "ae", "amount": "0.09", "closeDate": "2025-03-10" }
+    ], "options": { "detail": "summary" } });
+    let mut inputs = Inputs::from_json(&inputs.to_string()).unwrap();
+    assert!(same_summary(&plan, &mut inputs, "Q1", "hand-checked"));
+    let ev = plan.evaluate(&inputs, "Q1").unwrap();
+    // a: 60,000.10 × 5% = 3,000.005 -> 3,000.00 (half-even)
+    // b: 39,999.90 × 5% + 10,000.15 × 10% = 1,999.995 + 1,000.015 = 3,000.01 -> 3,000.01
+    // c: 0.09 × 10% = 0.009 -> 0.01
+    assert_eq!(ev.statements[0].payout.to_string(), "6000.02");
+}
+
+/// Amounts near rust_decimal's 96-bit limit: where a sum or a line's padding to cents would leave
+/// 96 bits, rust_decimal rounds (or keeps fewer decimals), and the kernel hands those steps to
+/// `Decimal` so that it gives the same bytes, or the same error.
+#[test]
+fn amounts_at_the_edge_of_96_bits() {
+    let plan = json!({
+        "schemaVersion": 1, "id": "p", "currency": "USD",
+        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+        "payees": [{ "id": "ae", "role": "AE" }],
+        "measures": [{ "id": "b", "kind": "amount" }],
+        "quotas": [{ "payee": "ae", "measure": "b", "annual": "4000000000000000000000000000" }],
+        "crediting": { "rules": [{ "type": "direct", "id": "own" }] },
+        "components": [
+            { "id": "all", "type": "rate", "measure": "b", "rate": { "percent": "10000000000" } },
+            { "id": "tiers", "type": "tiered", "measure": "b", "basis": "attainment", "method": "marginal",
+              "tiers": [{ "from": "0", "to": "1", "rate": { "percent": "50" } }, { "from": "1", "rate": { "percent": "100" } }] }
+        ]
+    });
+    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+    // (the flat rate multiplies by 10^8: amounts that fit the kernel's 64-bit lines pay beyond 96 bits)
+    let cases: [&[&str]; 5] = [
+        // two lines of 5e18: each pays 5e26 (5e28 cents fits 96 bits), their sum does not
+        &["5000000000000000000", "5000000000000000000"],
+        // a line of 9e18 pays 9e26: it cannot be padded to cents
+        &["9000000000000000000", "1.01"],
+        // lines beyond 64 bits: the engine credits and pays everything
+        &["700000000000000000000000000", "700000000000000000000000000"],
+        &["79228162514264337593543950335", "1"],
+        &["123456789012345678901234.56", "-123456789012345678901234.56", "0.01"],
+    ];
+    let mut evaluated = 0;
+    for amounts in cases {
+        let list: Vec<Value> = amounts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| json!({ "id": format!("T{i}"), "owner": "ae", "amount": a, "closeDate": "2025-02-01" }))
+            .collect();
+        let mut inputs = Inputs::from_json(&json!({ "transactions": list }).to_string()).unwrap();
+        if same_summary(&plan, &mut inputs, "Q1", &format!("{amounts:?}")) {
+            evaluated += 1;
+        }
+    }
+    // (an overflow error is compared too: the first two evaluate)
+    assert!(evaluated >= 2, "{evaluated}");
+}
+
+/// Plans built from knobs, and transactions that reach every branch of the kernel's crediting.
+#[derive(Debug, Clone)]
+struct Knobs {
+    mode: &'static str,
+    method: &'static str,
+    basis: &'static str,
+    scope: &'static str,
+    bounds: &'static str,
+    base_percent: &'static str,
+    txn_cap: bool,
+    period_cap: Option<&'static str>,
+    year_cap: bool,
+    threshold_gate: bool,
+    multiplier: bool,
+    spiff_unit: &'static str,
+    override_unit: &'static str,
+    split_must_total: bool,
+    overlay: bool,
+    rollup_percent: Option<&'static str>,
+    new_only_measure: bool,
+    rounding_scale: Option<u32>,
+}
+
+fn knobs() -> impl Strategy<Value = Knobs> {
+    let pick = |v: &'static [&'static str]| prop::sample::select(v);
+    (
+        (
+            pick(&["halfEven", "halfUp", "halfDown", "down", "up", "floor", "ceiling"]),
+            pick(&["marginal", "marginal", "retroactive"]),
+            pick(&["attainment", "value"]),
+            pick(&["period", "yearToDate", "transaction"]),
+            pick(&["halfOpen", "inclusiveUpper"]),
+            pick(&["8", "7.25", "3.333"]),
+            any::<bool>(),
+            prop::option::of(pick(&["carryForward", "forfeit"])),
+            any::<bool>(),
+        ),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            pick(&["perDeal", "percent", "perUnit"]),
+            pick(&["percent", "perDeal", "perUnit"]),
+            any::<bool>(),
+            any::<bool>(),
+            prop::option::of(pick(&["50", "100", "12.5"])),
+            any::<bool>(),
+            prop::option::of(0u32..4),
+        ),
+    )
+        .prop_map(|(a, b)| Knobs {
+            mode: a.0,
+            method: a.1,
+            basis: a.2,
+            scope: a.3,
+            bounds: a.4,
+            base_percent: a.5,
+            txn_cap: a.6,
+            period_cap: a.7,
+            year_cap: a.8,
+            threshold_gate: b.0,
+            multiplier: b.1,
+            spiff_unit: b.2,
+            override_unit: b.3,
+            split_must_total: b.4,
+            overlay: b.5,
+            rollup_percent: b.6,
+            new_only_measure: b.7,
+            rounding_scale: b.8,
+        })
+}
+
+fn rate(unit: &str) -> Value {
+    match unit {
+        "perDeal" => json!({ "perDeal": "500" }),
+        "perUnit" => json!({ "perUnit": "12.5" }),
+        _ => json!({ "percent": "1.5" }),
+    }
+}
+
+fn plan_of(k: &Knobs) -> Value {
+    let (t1, t2) = if k.basis == "attainment" { ("1.0", "1.5") } else { ("60000", "90000") };
+    let mut caps = Vec::new();
+    if k.txn_cap {
+        caps.push(json!({ "amount": "1500.5", "per": "transaction" }));
+    }
+    if let Some(excess) = k.period_cap {
+        caps.push(json!({ "amount": "9000", "per": "period", "excess": excess }));
+    }
+    if k.year_cap {
+        caps.push(json!({ "amount": "20000", "per": "year" }));
+    }
+    let mut commission = json!({
+        "id": "commission", "type": "tiered", "roles": ["AE"], "measure": "bookings",
+        "basis": k.basis, "method": k.method, "scope": k.scope, "bounds": k.bounds,
+        "baseRate": { "percent": k.base_percent },
+        "tiers": [
+            { "from": "0", "to": t1, "rate": { "multiplier": "1" } },
+            { "from": t1, "to": t2, "rate": { "multiplier": "1.5" } },
+            { "from": t2, "rate": { "multiplier": "2" } }
+        ],
+        "caps": caps
+    });
+    if k.threshold_gate {
+        let min = if k.basis == "attainment" { "0.25" } else { "15000" };
+        commission["gate"] =
+            json!({ "on": { "measure": "bookings", "basis": k.basis }, "min": min, "payFrom": "threshold" });
+    }
+    if k.multiplier {
+        commission["multipliers"] = json!([{ "on": { "measure": "bookings", "basis": "attainment" }, "bands": [{ "from": "1.2", "factor": "1.1" }] }]);
+    }
+    let mut rules = vec![if k.split_must_total {
+        json!({ "type": "split", "id": "deal-credit", "mustTotal": "100" })
+    } else {
+        json!({ "type": "split", "id": "deal-credit" })
+    }];
+    if k.overlay {
+        rules.push(json!({ "type": "overlay", "id": "se", "payee": "se", "percent": "25", "filter": { "products": ["Platform"] } }));
+    }
+    let mut rollup = json!({ "type": "rollup", "id": "team-rollup", "levels": 2 });
+    if let Some(p) = k.rollup_percent {
+        rollup["percent"] = json!(p);
+    }
+    rules.push(rollup);
+    let counted = if k.overlay { json!(["deal-credit", "se"]) } else { json!(["deal-credit"]) };
+    let bookings_filter =
+        if k.new_only_measure { json!({ "rules": counted, "types": ["new"] }) } else { json!({ "rules": counted }) };
+    let mut rounding = json!({ "mode": k.mode, "stage": "line" });
+    if let Some(s) = k.rounding_scale {
+        rounding["scale"] = json!(s);
+    }
+    json!({
+        "schemaVersion": 1, "id": "knobs", "currency": "USD", "rounding": rounding,
+        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+        "payees": [
+            { "id": "vp", "role": "Manager" },
+            { "id": "mgr", "role": "Manager", "reportsTo": [{ "manager": "vp" }] },
+            { "id": "ae-1", "role": "AE", "reportsTo": [{ "manager": "mgr" }] },
+            { "id": "ae-2", "role": "AE", "start": "2025-02-15", "reportsTo": [{ "manager": "mgr", "to": "2025-05-31" }, { "manager": "vp", "from": "2025-06-01" }] },
+            { "id": "ae-3", "role": "AE", "end": "2025-08-31", "reportsTo": [{ "manager": "mgr" }] },
+            { "id": "se", "role": "SE" }
+        ],
+        "measures": [
+            { "id": "bookings", "kind": "amount", "filter": bookings_filter },
+            { "id": "team-bookings", "kind": "amount", "filter": { "rules": ["team-rollup"] } },
+            { "id": "deals", "kind": "count", "filter": { "rules": ["deal-credit"] } },
+            { "id": "units", "kind": "quantity" }
+        ],
+        "quotas": [
+            { "payee": "ae-1", "measure": "bookings", "annual": "400000" },
+            { "payee": "ae-2", "measure": "bookings", "annual": "333333.33", "ramp": ["0.5"] },
+            { "payee": "ae-3", "measure": "bookings", "annual": "250000.5" },
+            { "payee": "mgr", "measure": "team-bookings", "annual": "1000000" }
+        ],
+        "crediting": { "creditDate": "close", "rules": rules },
+        "fx": { "base": "USD", "rates": [{ "currency": "EUR", "rate": "1.0837", "from": "2025-01-01" }] },
+        "currencies": [{ "code": "XTS", "minorUnits": 3 }],
+        "components": [
+            commission,
+            { "id": "spiff", "type": "spiff", "roles": ["AE", "SE"], "measure": "bookings",
+              "filter": { "products": ["Platform"] }, "window": { "from": "2025-02-01", "to": "2025-08-31" }, "rate": rate(k.spiff_unit) },
+            { "id": "override", "type": "rate", "roles": ["Manager"], "measure": "team-bookings", "rate": rate(k.override_unit) },
+            { "id": "units", "type": "rate", "roles": ["SE"], "measure": "units", "rate": { "perUnit": "3.5" } },
+            { "id": "deals", "type": "milestone", "roles": ["AE"], "measure": "deals", "basis": "value", "scope": "yearToDate",
+              "levels": [{ "at": "5", "amount": "250" }] }
+        ],
+        "payments": {}
+    })
+}
+
+#[derive(Debug, Clone)]
+struct Txn {
+    id: u8,
+    owner: u8,
+    cents: i64,
+    scale: u32,
+    day: i64,
+    product: u8,
+    kind: u8,
+    extra: u8,
+}
+
+fn txns() -> impl Strategy<Value = Vec<Txn>> {
+    prop::collection::vec(
+        (0u8..60, 0u8..8, -2_000_000i64..9_000_000, 0u32..4, -20i64..390, 0u8..3, 0u8..2, 0u8..16).prop_map(
+            |(id, owner, cents, scale, day, product, kind, extra)| Txn {
+                id,
+                owner,
+                cents,
+                scale,
+                day,
+                product,
+                kind,
+                extra,
+            },
+        ),
+        0..60,
+    )
+}
+
+fn inputs_of(v: &[Txn]) -> Value {
+    let owners = ["ae-1", "ae-2", "ae-3", "mgr", "se", "nobody", "ae-1", "ae-2"];
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let list: Vec<Value> = v
+        .iter()
+        .map(|t| {
+            let amount = rust_decimal::Decimal::new(t.cents, t.scale);
+            let product = ["Platform", "Analytics", "Support"][t.product as usize];
+            let kind = ["new", "renewal"][t.kind as usize];
+            let mut o = json!({
+                "id": format!("T{:02}", t.id),
+                "amount": amount.to_string(),
+                "closeDate": (start + chrono::Duration::days(t.day)).to_string(),
+                "product": product,
+                "type": kind,
+            });
+            if t.owner != 5 || t.extra != 0 {
+                o["owner"] = json!(owners[t.owner as usize]);
+            }
+            match t.extra {
+                1 => o["splits"] = json!([{ "payee": "ae-1", "percent": "50" }, { "payee": "ae-2", "percent": "50" }]),
+                2 => o["splits"] = json!([{ "payee": "ae-1", "percent": "60" }, { "payee": "ae-3", "percent": "30" }]),
+                3 => o["currency"] = json!("EUR"),
+                4 => o["currency"] = json!("GBP"),
+                5 => o["quantity"] = json!("3"),
+                6 => o["quantity"] = json!("-1"),
+                7 => o["cancellationDate"] = json!((start + chrono::Duration::days(t.day + 30)).to_string()),
+                8 => o["cancellationDate"] = json!((start + chrono::Duration::days(t.day - 3)).to_string()),
+                9 => o["refundAmount"] = json!("1"),
+                10 => o["splits"] = json!([{ "payee": "ghost", "percent": "100" }]),
+                11 => o["id"] = json!(" "),
+                12 => {
+                    o["splits"] =
+                        json!([{ "payee": "ae-2", "percent": "33.333" }, { "payee": "ae-1", "percent": "66.667" }])
+                }
+                13 => o["currency"] = json!("USD"),
+                _ => {}
+            }
+            o
+        })
+        .collect();
+    json!({ "transactions": list })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("BATCH_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(96), ..ProptestConfig::default() })]
+    #[test]
+    fn kernel_equals_engine(k in knobs(), t in txns(), q in 0usize..4) {
+        let plan = plan_of(&k);
+        let compiled = CompiledPlan::from_json(&plan.to_string());
+        let compiled = match compiled {
+            Ok(c) => c,
+            Err(e) => panic!("{e}: {plan}"),
+        };
+        let mut inputs = Inputs::from_json(&inputs_of(&t).to_string()).unwrap();
+        let period = ["Q1", "Q2", "Q3", "Q4"][q];
+        prop_assert!(same_summary(&compiled, &mut inputs, period, &format!("{k:?}")), "the evaluation failed");
+    }
+}
