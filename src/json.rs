@@ -47,6 +47,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
+#[cfg(feature = "batch-kernel")]
+mod typed;
+
 type ReadFn<T> = fn(&mut Reader, &Value) -> R<T>;
 
 /// The reader's failure. The error itself is kept in the [`Reader`]: a zero-sized failure keeps the
@@ -79,18 +82,41 @@ pub(crate) fn plan_from_text(text: &str, limits: &Limits) -> Result<Plan> {
 /// Reads inputs from JSON text, under `limits`.
 pub(crate) fn inputs_from_text(text: &str, limits: &Limits) -> Result<Inputs> {
     Limits::check_text("inputs", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
+    // the usual document, its transactions straight from the text
+    #[cfg(feature = "batch-kernel")]
+    if let Some(inputs) = typed::inputs(text, limits) {
+        return Ok(inputs);
+    }
+    Reader::new("inputs").run(&parse("inputs", text, limits)?, inputs)
+}
+
+/// [`inputs_from_text`] through the tree (its fallback, for the tests of the typed reader).
+#[cfg(all(test, feature = "batch-kernel"))]
+fn inputs_from_tree(text: &str, limits: &Limits) -> Result<Inputs> {
     Reader::new("inputs").run(&parse("inputs", text, limits)?, inputs)
 }
 
 /// Reads transactions from JSON text (see [`read_transactions`]), under `limits`.
 pub(crate) fn transactions_from_text(text: &str, limits: &Limits) -> Result<Vec<Transaction>> {
     Limits::check_text("transactions", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
-    let txns = Reader::new("transactions").run(&parse("transactions", text, limits)?, transactions_doc)?;
+    // the usual document, its transactions straight from the text
+    #[cfg(feature = "batch-kernel")]
+    let txns = match typed::transactions_doc(text, limits) {
+        Some(txns) => txns,
+        None => transactions_from_tree(text, limits)?,
+    };
+    #[cfg(not(feature = "batch-kernel"))]
+    let txns = transactions_from_tree(text, limits)?;
     if txns.len() > limits.max_transactions {
         let list = if text.trim_start().starts_with('{') { "/transactions" } else { "" };
         return Err(crate::limits::exceeded(list, limits.max_transactions, "max_transactions", "transactions"));
     }
     Ok(txns)
+}
+
+/// The transactions of a transactions document through the tree: any document, and every error.
+fn transactions_from_tree(text: &str, limits: &Limits) -> Result<Vec<Transaction>> {
+    Reader::new("transactions").run(&parse("transactions", text, limits)?, transactions_doc)
 }
 
 fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
@@ -534,7 +560,7 @@ impl Reader {
 /// makes of it; `None` for anything else. Feature `batch-kernel` (the browser's WebAssembly module
 /// has no room for it).
 #[cfg(feature = "batch-kernel")]
-fn plain_decimal(s: &str) -> Option<Decimal> {
+pub(crate) fn plain_decimal(s: &str) -> Option<Decimal> {
     let (negative, digits) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s),

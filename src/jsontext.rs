@@ -60,7 +60,7 @@ impl<'a> Obj<'a> {
     }
 
     /// From entries in document order: sorted by key, the last of a repeated key kept.
-    fn from_entries(mut entries: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
+    pub(crate) fn from_entries(mut entries: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
         if entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
             return Obj(entries);
         }
@@ -220,7 +220,11 @@ const LONE_SURROGATE: &str = "lone leading surrogate in hex escape";
 type Fail = (&'static str, usize);
 type R<T> = Result<T, Fail>;
 
-struct Parser<'a> {
+/// The parser. Besides [`parse_limited`], a reader that reads a part of a document straight into
+/// its types moves it (`crate::json::typed`): [`Parser::whitespace`], [`Parser::bump`],
+/// [`Parser::open`], [`Parser::close`], [`Parser::string`], [`Parser::ident`] and [`Parser::value`]
+/// check the grammar and the limits as the tree does.
+pub(crate) struct Parser<'a> {
     text: &'a str,
     s: &'a [u8],
     i: usize,
@@ -284,7 +288,7 @@ fn overflows(a: u64, b: u64, c: u64) -> bool {
 impl<'a> Parser<'a> {
     /// A parser at the start of `text`, for documents nested at most `max_depth` levels (at most
     /// 127) with strings and keys of at most `max_string` bytes.
-    fn new(text: &'a str, max_depth: u32, max_string: usize) -> Self {
+    pub(crate) fn new(text: &'a str, max_depth: u32, max_string: usize) -> Self {
         Parser { text, s: text.as_bytes(), i: 0, depth: max_depth.min(127) + 1, max_string }
     }
 
@@ -325,14 +329,48 @@ impl<'a> Parser<'a> {
         SyntaxError { message, line, column: at - start_of_line }
     }
 
-    fn whitespace(&mut self) -> Option<u8> {
+    /// Moves past the byte peeked at.
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn bump(&mut self) {
+        self.i += 1;
+    }
+
+    /// Opens the array or object `open` (`[` or `{`) after whitespace, within the nesting limit
+    /// (`false`, the parser moved or not, otherwise).
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn open(&mut self, open: u8) -> bool {
+        if self.whitespace() != Some(open) || self.depth <= 1 {
+            return false;
+        }
+        self.depth -= 1;
+        self.i += 1;
+        true
+    }
+
+    /// After an item of what [`Parser::open`] opened, and whitespace: `Some(true)` past the
+    /// closing `close` (`]` or `}`), `Some(false)` past a comma, `None` otherwise. (After a comma
+    /// the caller reads an item, which refuses a closing bracket: no trailing comma is read.)
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn close(&mut self, close: u8) -> Option<bool> {
+        let c = self.whitespace()?;
+        self.i += 1;
+        if c == close {
+            self.depth += 1;
+            return Some(true);
+        }
+        (c == b',').then_some(false)
+    }
+
+    /// Whitespace; the byte after it.
+    pub(crate) fn whitespace(&mut self) -> Option<u8> {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.i += 1;
         }
         self.peek()
     }
 
-    fn value(&mut self) -> R<Value<'a>> {
+    /// A value, as the tree.
+    pub(crate) fn value(&mut self) -> R<Value<'a>> {
         let Some(c) = self.whitespace() else {
             return Err(self.peek_error(EOF_VALUE));
         };
@@ -374,7 +412,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn ident(&mut self, rest: &[u8]) -> R<()> {
+    pub(crate) fn ident(&mut self, rest: &[u8]) -> R<()> {
         for &expected in rest {
             match self.next() {
                 None => return Err(self.error(EOF_VALUE)),
@@ -450,7 +488,7 @@ impl<'a> Parser<'a> {
     /// A string, after its opening quote: borrowed from the text when it has no escape.
     #[cfg(feature = "batch-kernel")]
     #[inline]
-    fn string(&mut self) -> R<Cow<'a, str>> {
+    pub(crate) fn string(&mut self) -> R<Cow<'a, str>> {
         // the usual string, without an escape: borrowed at once (feature `batch-kernel`: no room
         // for this in the browser's WebAssembly module)
         let start = self.i;
@@ -466,7 +504,7 @@ impl<'a> Parser<'a> {
     }
 
     #[cfg(not(feature = "batch-kernel"))]
-    fn string(&mut self) -> R<Cow<'a, str>> {
+    pub(crate) fn string(&mut self) -> R<Cow<'a, str>> {
         self.string_in_general()
     }
 
