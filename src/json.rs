@@ -47,6 +47,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
+#[cfg(feature = "batch-kernel")]
+mod typed;
+
 type ReadFn<T> = fn(&mut Reader, &Value) -> R<T>;
 
 /// The reader's failure. The error itself is kept in the [`Reader`]: a zero-sized failure keeps the
@@ -79,18 +82,41 @@ pub(crate) fn plan_from_text(text: &str, limits: &Limits) -> Result<Plan> {
 /// Reads inputs from JSON text, under `limits`.
 pub(crate) fn inputs_from_text(text: &str, limits: &Limits) -> Result<Inputs> {
     Limits::check_text("inputs", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
+    // the usual document, its transactions straight from the text
+    #[cfg(feature = "batch-kernel")]
+    if let Some(inputs) = typed::inputs(text, limits) {
+        return Ok(inputs);
+    }
+    Reader::new("inputs").run(&parse("inputs", text, limits)?, inputs)
+}
+
+/// [`inputs_from_text`] through the tree (its fallback, for the tests of the typed reader).
+#[cfg(all(test, feature = "batch-kernel"))]
+fn inputs_from_tree(text: &str, limits: &Limits) -> Result<Inputs> {
     Reader::new("inputs").run(&parse("inputs", text, limits)?, inputs)
 }
 
 /// Reads transactions from JSON text (see [`read_transactions`]), under `limits`.
 pub(crate) fn transactions_from_text(text: &str, limits: &Limits) -> Result<Vec<Transaction>> {
     Limits::check_text("transactions", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
-    let txns = Reader::new("transactions").run(&parse("transactions", text, limits)?, transactions_doc)?;
+    // the usual document, its transactions straight from the text
+    #[cfg(feature = "batch-kernel")]
+    let txns = match typed::transactions_doc(text, limits) {
+        Some(txns) => txns,
+        None => transactions_from_tree(text, limits)?,
+    };
+    #[cfg(not(feature = "batch-kernel"))]
+    let txns = transactions_from_tree(text, limits)?;
     if txns.len() > limits.max_transactions {
         let list = if text.trim_start().starts_with('{') { "/transactions" } else { "" };
         return Err(crate::limits::exceeded(list, limits.max_transactions, "max_transactions", "transactions"));
     }
     Ok(txns)
+}
+
+/// The transactions of a transactions document through the tree: any document, and every error.
+fn transactions_from_tree(text: &str, limits: &Limits) -> Result<Vec<Transaction>> {
+    Reader::new("transactions").run(&parse("transactions", text, limits)?, transactions_doc)
 }
 
 fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
@@ -448,6 +474,10 @@ impl Reader {
     /// A decimal string, written out (an optional sign, digits, a point): `Decimal::from_str_exact`.
     fn decimal(&mut self, v: &Value) -> R<Decimal> {
         let s = v.as_str().ok_or_else(|| self.invalid_type(v, DECIMAL_EXPECTED))?;
+        #[cfg(feature = "batch-kernel")]
+        if let Some(d) = plain_decimal(s) {
+            return Ok(d);
+        }
         let hint = if s.contains(['e', 'E']) && !s.is_empty() {
             " (write the number out, without an exponent)"
         } else if s.contains(',') {
@@ -525,6 +555,34 @@ impl Reader {
     }
 }
 
+/// The usual decimal string, digits with an optional `-` and point and at most 18 digits, read at
+/// once: the very decimal (value, scale and sign, `-0` included) that `Decimal::from_str_exact`
+/// makes of it; `None` for anything else. Feature `batch-kernel` (the browser's WebAssembly module
+/// has no room for it).
+#[cfg(feature = "batch-kernel")]
+pub(crate) fn plain_decimal(s: &str) -> Option<Decimal> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (mut n, mut count, mut scale, mut point) = (0i64, 0u32, 0u32, false);
+    for c in digits.bytes() {
+        match c {
+            b'0'..=b'9' if count < 18 => {
+                n = n * 10 + i64::from(c - b'0');
+                count += 1;
+                scale += u32::from(point);
+            }
+            b'.' if !point && count > 0 => point = true,
+            _ => return None,
+        }
+    }
+    if count == 0 || (point && scale == 0) {
+        return None;
+    }
+    Decimal::try_new(if negative { -n } else { n }, scale).ok()
+}
+
 /// A date as chrono's `NaiveDate::from_str` reads it (the same dates accepted, the same error
 /// messages), without chrono's general format parser, which is large in WebAssembly: an optional
 /// sign and a year (four digits at most without a sign), `-`, a month and `-`, a day (one or two
@@ -533,6 +591,16 @@ pub(crate) fn parse_date(s: &str) -> std::result::Result<NaiveDate, &'static str
     const OUT_OF_RANGE: &str = "input is out of range";
     const INVALID: &str = "input contains invalid characters";
     const TOO_SHORT: &str = "premature end of input";
+    // the usual form, `YYYY-MM-DD`, read at once (the same date or error as below; feature
+    // `batch-kernel`, as the browser's WebAssembly module has no room for it)
+    #[cfg(feature = "batch-kernel")]
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
+        if [y0, y1, y2, y3, m0, m1, d0, d1].iter().all(u8::is_ascii_digit) {
+            let n = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+            let year = n(y0, y1) * 100 + n(y2, y3);
+            return NaiveDate::from_ymd_opt(year as i32, n(m0, m1), n(d0, d1)).ok_or(OUT_OF_RANGE);
+        }
+    }
     /// Up to `max` digits (at least one): the rest and the value.
     fn number(s: &str, max: usize) -> std::result::Result<(&str, i64), &'static str> {
         let digits = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
@@ -1276,6 +1344,80 @@ fn options(r: &mut Reader, v: &Value) -> R<Options> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(feature = "batch-kernel")]
+    fn plain_decimals_and_dates_read_as_the_general_path() {
+        let mut cases: Vec<String> = [
+            "0",
+            "00",
+            "-0",
+            "-0.0",
+            "0.0",
+            "1",
+            "-1",
+            "1.",
+            ".5",
+            "-.5",
+            "1.50",
+            "-1.50",
+            "007.10",
+            "12345.67",
+            "999999999999999999",
+            "9999999999999999999",
+            "-999999999999999999",
+            "0.000000000000000001",
+            "0.0000000000000000001",
+            "123456789.123456789",
+            "12345678.123456789",
+            "1..2",
+            "1.2.3",
+            "--1",
+            "-",
+            "",
+            "+1",
+            "1e3",
+            "1,5",
+            " 1",
+            "1 ",
+            "١",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = 1 + (seed >> 59) as usize;
+            let mut x = seed;
+            let s: String = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    b"0123456789000.-9"[(x >> 60) as usize] as char
+                })
+                .collect();
+            cases.push(s);
+        }
+        for s in &cases {
+            if let Some(d) = plain_decimal(s) {
+                let e = Decimal::from_str_exact(s).unwrap();
+                assert_eq!(
+                    (d.mantissa(), d.scale(), d.is_sign_negative(), d.to_string()),
+                    (e.mantissa(), e.scale(), e.is_sign_negative(), e.to_string()),
+                    "{s:?}"
+                );
+            }
+        }
+        // dates: the usual form against the general path (a leading space takes the general path)
+        for y in ["0000", "0001", "1999", "2024", "2025", "9999", "12a4"] {
+            for m in ["00", "01", "02", "09", "12", "13", "1a"] {
+                for d in ["00", "01", "28", "29", "30", "31", "32", "3x"] {
+                    let usual = format!("{y}-{m}-{d}");
+                    assert_eq!(parse_date(&usual), parse_date(&format!(" {usual}")), "{usual}");
+                }
+            }
+        }
+    }
     use serde_json::{json, Value};
 
     fn plan_err(patch: impl FnOnce(&mut Value)) -> (String, String) {

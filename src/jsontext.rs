@@ -60,7 +60,7 @@ impl<'a> Obj<'a> {
     }
 
     /// From entries in document order: sorted by key, the last of a repeated key kept.
-    fn from_entries(mut entries: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
+    pub(crate) fn from_entries(mut entries: Vec<(Cow<'a, str>, Value<'a>)>) -> Self {
         if entries.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)) {
             return Obj(entries);
         }
@@ -197,8 +197,7 @@ pub(crate) const STRING_LIMIT: &str = "string longer than the limit";
 /// strings and keys of at most `max_string` bytes. Past a limit, the error's message is
 /// [`DEPTH_LIMIT`] or [`STRING_LIMIT`].
 pub(crate) fn parse_limited(text: &str, max_depth: u32, max_string: usize) -> Result<Value<'_>, SyntaxError> {
-    let depth = max_depth.min(127) + 1;
-    let mut p = Parser { text, s: text.as_bytes(), i: 0, depth, max_string };
+    let mut p = Parser::new(text, max_depth, max_string);
     let v = p.value().map_err(|(message, at)| p.position(message, at))?;
     match p.whitespace() {
         Some(_) => Err(p.position("trailing characters", p.peek_at())),
@@ -221,7 +220,11 @@ const LONE_SURROGATE: &str = "lone leading surrogate in hex escape";
 type Fail = (&'static str, usize);
 type R<T> = Result<T, Fail>;
 
-struct Parser<'a> {
+/// The parser. Besides [`parse_limited`], a reader that reads a part of a document straight into
+/// its types moves it (`crate::json::typed`): [`Parser::whitespace`], [`Parser::bump`],
+/// [`Parser::open`], [`Parser::close`], [`Parser::string`], [`Parser::ident`] and [`Parser::value`]
+/// check the grammar and the limits as the tree does.
+pub(crate) struct Parser<'a> {
     text: &'a str,
     s: &'a [u8],
     i: usize,
@@ -231,12 +234,64 @@ struct Parser<'a> {
     max_string: usize,
 }
 
+/// The length of the run of bytes at the start of `s` other than `"`, `\\` and control characters.
+#[inline]
+fn plain_len(s: &[u8]) -> usize {
+    let skip = match plain_words(s) {
+        Ok(found) => return found,
+        Err(skip) => skip,
+    };
+    let rest = s.get(skip..).unwrap_or_default();
+    skip + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len())
+}
+
+/// [`plain_len`] eight bytes at a time: `Ok` with the length when a word of `s` has a byte that is
+/// not plain, else `Err` with the length of the whole words, for the rest to be read byte by byte
+/// (feature `batch-kernel`; the browser's WebAssembly module has no room for it and reads every
+/// byte one by one).
+#[cfg(feature = "batch-kernel")]
+#[inline]
+fn plain_words(s: &[u8]) -> Result<usize, usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    for chunk in s.chunks_exact(8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(bytes);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // the high bit of each byte that is zero, or below 0x20 (exact up to the first such byte:
+        // a borrow only sets bits above it, and the first is what is wanted)
+        let found = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | w.wrapping_sub(ONES * 0x20) & !w)
+            & HIGH;
+        if found != 0 {
+            return Ok(n + (found.trailing_zeros() / 8) as usize);
+        }
+        n += 8;
+    }
+    Err(n)
+}
+
+#[cfg(not(feature = "batch-kernel"))]
+fn plain_words(_: &[u8]) -> Result<usize, usize> {
+    Err(0)
+}
+
 /// `a * 10 + b` would exceed `c` (serde_json's test).
 fn overflows(a: u64, b: u64, c: u64) -> bool {
     a >= c / 10 && (a > c / 10 || b > c % 10)
 }
 
 impl<'a> Parser<'a> {
+    /// A parser at the start of `text`, for documents nested at most `max_depth` levels (at most
+    /// 127) with strings and keys of at most `max_string` bytes.
+    pub(crate) fn new(text: &'a str, max_depth: u32, max_string: usize) -> Self {
+        Parser { text, s: text.as_bytes(), i: 0, depth: max_depth.min(127) + 1, max_string }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -274,14 +329,48 @@ impl<'a> Parser<'a> {
         SyntaxError { message, line, column: at - start_of_line }
     }
 
-    fn whitespace(&mut self) -> Option<u8> {
+    /// Moves past the byte peeked at.
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn bump(&mut self) {
+        self.i += 1;
+    }
+
+    /// Opens the array or object `open` (`[` or `{`) after whitespace, within the nesting limit
+    /// (`false`, the parser moved or not, otherwise).
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn open(&mut self, open: u8) -> bool {
+        if self.whitespace() != Some(open) || self.depth <= 1 {
+            return false;
+        }
+        self.depth -= 1;
+        self.i += 1;
+        true
+    }
+
+    /// After an item of what [`Parser::open`] opened, and whitespace: `Some(true)` past the
+    /// closing `close` (`]` or `}`), `Some(false)` past a comma, `None` otherwise. (After a comma
+    /// the caller reads an item, which refuses a closing bracket: no trailing comma is read.)
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn close(&mut self, close: u8) -> Option<bool> {
+        let c = self.whitespace()?;
+        self.i += 1;
+        if c == close {
+            self.depth += 1;
+            return Some(true);
+        }
+        (c == b',').then_some(false)
+    }
+
+    /// Whitespace; the byte after it.
+    pub(crate) fn whitespace(&mut self) -> Option<u8> {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.i += 1;
         }
         self.peek()
     }
 
-    fn value(&mut self) -> R<Value<'a>> {
+    /// A value, as the tree.
+    pub(crate) fn value(&mut self) -> R<Value<'a>> {
         let Some(c) = self.whitespace() else {
             return Err(self.peek_error(EOF_VALUE));
         };
@@ -323,7 +412,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn ident(&mut self, rest: &[u8]) -> R<()> {
+    pub(crate) fn ident(&mut self, rest: &[u8]) -> R<()> {
         for &expected in rest {
             match self.next() {
                 None => return Err(self.error(EOF_VALUE)),
@@ -357,6 +446,11 @@ impl<'a> Parser<'a> {
     }
 
     fn object(&mut self) -> R<Value<'a>> {
+        // room for the usual object's entries at once (a transaction's) where there is room for
+        // the code: feature `batch-kernel`, not the browser's WebAssembly module
+        #[cfg(feature = "batch-kernel")]
+        let mut entries = Vec::with_capacity(8);
+        #[cfg(not(feature = "batch-kernel"))]
         let mut entries = Vec::new();
         let mut first = true;
         loop {
@@ -392,13 +486,36 @@ impl<'a> Parser<'a> {
     }
 
     /// A string, after its opening quote: borrowed from the text when it has no escape.
-    fn string(&mut self) -> R<Cow<'a, str>> {
+    #[cfg(feature = "batch-kernel")]
+    #[inline]
+    pub(crate) fn string(&mut self) -> R<Cow<'a, str>> {
+        // the usual string, without an escape: borrowed at once (feature `batch-kernel`: no room
+        // for this in the browser's WebAssembly module)
+        let start = self.i;
+        let end = start + plain_len(self.s.get(start..).unwrap_or_default());
+        if self.s.get(end) == Some(&b'"') && end - start <= self.max_string {
+            // (between two ASCII bytes, so on character boundaries)
+            if let Some(run) = self.text.get(start..end) {
+                self.i = end + 1;
+                return Ok(Cow::Borrowed(run));
+            }
+        }
+        self.string_in_general()
+    }
+
+    #[cfg(not(feature = "batch-kernel"))]
+    pub(crate) fn string(&mut self) -> R<Cow<'a, str>> {
+        self.string_in_general()
+    }
+
+    /// [`Parser::string`] in general: escapes, errors.
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
+    fn string_in_general(&mut self) -> R<Cow<'a, str>> {
         let mut out: Option<String> = None;
         loop {
             let start = self.i;
-            // the run of plain characters: one scan of the byte slice
-            let rest = self.s.get(start..).unwrap_or_default();
-            self.i = start + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len());
+            // the run of plain characters
+            self.i = start + plain_len(self.s.get(start..).unwrap_or_default());
             // (the run ends at an ASCII byte or at the end, so on a character boundary)
             let run = self.text.get(start..self.i).unwrap_or_default();
             let len = match &mut out {
@@ -857,6 +974,44 @@ mod tests {
         }
         for c in &cases {
             check(c);
+        }
+    }
+
+    #[test]
+    fn plain_len_finds_the_first_special_byte() {
+        let naive = |s: &[u8]| s.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(s.len());
+        let mut seed = 99u64;
+        let alphabet = [b'a', b'"', b'\\', 0, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']', 0x5b, 0x5d];
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = (seed >> 58) as usize;
+            let mut s = Vec::with_capacity(len);
+            let mut x = seed;
+            for _ in 0..len {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                // mostly plain bytes, sometimes a special one
+                let c =
+                    if (x >> 60) < 13 { (x >> 33) as u8 | 0x20 } else { alphabet[(x >> 40) as usize % alphabet.len()] };
+                s.push(c);
+            }
+            assert_eq!(plain_len(&s), naive(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn string_limit() {
+        for limit in 0..12 {
+            for len in 0..14 {
+                let plain = "é".repeat(len / 2) + &"x".repeat(len % 2);
+                let escaped = "\\u00e9".repeat(len / 2) + &"\\n".repeat(len % 2);
+                for doc in [format!("\"{plain}\""), format!("{{\"{plain}\": 1}}"), format!("[\"{escaped}\"]")] {
+                    let r = parse_limited(&doc, 127, limit);
+                    assert_eq!(r.is_ok(), len <= limit, "{doc} under {limit}: {r:?}");
+                    if let Err(e) = r {
+                        assert_eq!(e.message, STRING_LIMIT, "{doc}");
+                    }
+                }
+            }
         }
     }
 

@@ -1,0 +1,224 @@
+//! Transactions read straight from the JSON text, without the tree: the fast path of reading an
+//! inputs or transactions document, whose bulk is its `transactions` array (native and the Node
+//! WebAssembly module: feature `batch-kernel`; the browser module has no room for it).
+//!
+//! [`document`] reads the root object's other values as the tree parser does (`Parser::value`) and
+//! the transactions straight into [`Transaction`]s: the usual objects, with known fields, strings
+//! where strings are expected, decimals and dates that the tree reader accepts, `null` for an absent
+//! optional field. It reads only what the tree reader reads into the very same transactions, and
+//! gives up on anything else (a syntax error, a limit, an unknown field, a value of another type, a
+//! malformed decimal or date, a missing field): the caller then reads the whole document the usual
+//! way, so that every error, its message and its JSON pointer are those of the tree reader. A
+//! repeated key keeps its last value, as in the tree (every occurrence must be readable here).
+//!
+//! The tests (`typed/tests.rs`) compare the two readers on the golden vectors' inputs, the fuzz
+//! corpus and mutations of it, generated documents and a proptest of odd transactions.
+
+use super::{parse_date, plain_decimal, Reader};
+use crate::inputs::{Inputs, Split, Transaction};
+use crate::jsontext::{Obj, Parser, Value};
+use crate::limits::Limits;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Inputs text written in the usual way, read with its transactions straight from the text: the
+/// very inputs that the tree reader reads (`None`: not so written, or an error, for the tree reader).
+pub(super) fn inputs(text: &str, limits: &Limits) -> Option<Inputs> {
+    let (tree, transactions) = document(text, limits, false)?;
+    // (the rest by the tree reader: on an error, the caller reads the whole document again for it)
+    let inputs = Reader::new("inputs").run(&tree, super::inputs).ok()?;
+    Some(Inputs { transactions, ..inputs })
+}
+
+/// [`inputs`] for a transactions document: an array of transactions or `{"transactions": [...]}`.
+pub(super) fn transactions_doc(text: &str, limits: &Limits) -> Option<Vec<Transaction>> {
+    let (tree, transactions) = document(text, limits, true)?;
+    Reader::new("transactions").run(&tree, super::transactions_doc).ok()?;
+    Some(transactions)
+}
+
+/// The document `text` as a tree with an empty array in place of its transactions, and the
+/// transactions: those of the root object's `transactions` key, or (`root_array`) of the root
+/// itself when it is an array (another root is all tree). `None` when the document is not written
+/// in the usual way.
+fn document<'a>(text: &'a str, limits: &Limits, root_array: bool) -> Option<(Value<'a>, Vec<Transaction>)> {
+    let mut p = Parser::new(text, limits.max_depth, limits.max_string_bytes);
+    let mut txns = Vec::new();
+    let tree = if p.whitespace() != Some(b'{') {
+        if root_array {
+            txns = transactions(&mut p)?;
+            Value::Array(Vec::new())
+        } else {
+            p.value().ok()?
+        }
+    } else {
+        let mut entries = Vec::new();
+        let mut fields = Seq::open(&mut p, b'{', b'}')?;
+        while fields.more(&mut p)? {
+            let key = key(&mut p)?;
+            let value = if key == "transactions" {
+                // (a repeated key: the last is kept, as in the tree)
+                txns = transactions(&mut p)?;
+                Value::Array(Vec::new())
+            } else {
+                p.value().ok()?
+            };
+            entries.push((key, value));
+        }
+        Value::Object(Obj::from_entries(entries))
+    };
+    match p.whitespace() {
+        Some(_) => None,
+        None => Some((tree, txns)),
+    }
+}
+
+/// The array of transactions that starts here, or `None` (the parser left anywhere).
+fn transactions(p: &mut Parser<'_>) -> Option<Vec<Transaction>> {
+    let mut out = Vec::new();
+    let mut items = Seq::open(p, b'[', b']')?;
+    while items.more(p)? {
+        // (read in place: a transaction is large to move)
+        out.push(Transaction::default());
+        transaction(p, out.last_mut()?)?;
+    }
+    Some(out)
+}
+
+/// The items of an array or the entries of an object being read.
+struct Seq {
+    close: u8,
+    first: bool,
+}
+
+impl Seq {
+    fn open(p: &mut Parser<'_>, open: u8, close: u8) -> Option<Seq> {
+        p.open(open).then_some(Seq { close, first: true })
+    }
+
+    /// Whether another item follows (then the parser is at it); `false` past the closing bracket.
+    fn more(&mut self, p: &mut Parser<'_>) -> Option<bool> {
+        if self.first {
+            self.first = false;
+            if p.whitespace() != Some(self.close) {
+                return Some(true);
+            }
+        }
+        p.close(self.close).map(|end| !end)
+    }
+}
+
+/// A string (borrowed from the text when it has no escape).
+fn text<'a>(p: &mut Parser<'a>) -> Option<Cow<'a, str>> {
+    if p.whitespace() != Some(b'"') {
+        return None;
+    }
+    p.bump();
+    p.string().ok()
+}
+
+/// An object's key and its colon.
+fn key<'a>(p: &mut Parser<'a>) -> Option<Cow<'a, str>> {
+    let key = text(p)?;
+    if p.whitespace() != Some(b':') {
+        return None;
+    }
+    p.bump();
+    Some(key)
+}
+
+fn string(p: &mut Parser<'_>) -> Option<String> {
+    text(p).map(Cow::into_owned)
+}
+
+/// A decimal string, as the tree reader accepts it.
+fn decimal(p: &mut Parser<'_>) -> Option<Decimal> {
+    let s = text(p)?;
+    if let Some(d) = plain_decimal(&s) {
+        return Some(d);
+    }
+    if s.contains(['e', 'E', ',']) {
+        return None;
+    }
+    Decimal::from_str_exact(&s).ok()
+}
+
+fn date(p: &mut Parser<'_>) -> Option<NaiveDate> {
+    parse_date(&text(p)?).ok()
+}
+
+/// An optional field: `null` is `None`.
+fn opt<T>(p: &mut Parser<'_>, f: fn(&mut Parser<'_>) -> Option<T>) -> Option<Option<T>> {
+    if p.whitespace() == Some(b'n') {
+        p.bump();
+        return p.ident(b"ull").ok().map(|()| None);
+    }
+    f(p).map(Some)
+}
+
+fn transaction(p: &mut Parser<'_>, t: &mut Transaction) -> Option<()> {
+    // the required fields seen: 1 `id`, 2 `amount`
+    let mut seen = 0u8;
+    let mut fields = Seq::open(p, b'{', b'}')?;
+    while fields.more(p)? {
+        match key(p)?.as_ref() {
+            "id" => {
+                t.id = string(p)?;
+                seen |= 1;
+            }
+            "owner" => t.owner = opt(p, string)?,
+            "amount" => {
+                t.amount = decimal(p)?;
+                seen |= 2;
+            }
+            "currency" => t.currency = opt(p, string)?,
+            "quantity" => t.quantity = opt(p, decimal)?,
+            "closeDate" => t.close_date = opt(p, date)?,
+            "bookingDate" => t.booking_date = opt(p, date)?,
+            "invoiceDate" => t.invoice_date = opt(p, date)?,
+            "paymentDate" => t.payment_date = opt(p, date)?,
+            "cancellationDate" => t.cancellation_date = opt(p, date)?,
+            "refundAmount" => t.refund_amount = opt(p, decimal)?,
+            "product" => t.product = opt(p, string)?,
+            "type" => t.kind = opt(p, string)?,
+            "region" => t.region = opt(p, string)?,
+            "splits" => t.splits = splits(p)?,
+            "attributes" => t.attributes = attributes(p)?,
+            _ => return None,
+        }
+    }
+    (seen == 3).then_some(())
+}
+
+fn splits(p: &mut Parser<'_>) -> Option<Vec<Split>> {
+    let mut out = Vec::new();
+    let mut items = Seq::open(p, b'[', b']')?;
+    while items.more(p)? {
+        let (mut payee, mut percent) = (None, None);
+        let mut fields = Seq::open(p, b'{', b'}')?;
+        while fields.more(p)? {
+            match key(p)?.as_ref() {
+                "payee" => payee = Some(string(p)?),
+                "percent" => percent = Some(decimal(p)?),
+                _ => return None,
+            }
+        }
+        out.push(Split { payee: payee?, percent: percent? });
+    }
+    Some(out)
+}
+
+fn attributes(p: &mut Parser<'_>) -> Option<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut fields = Seq::open(p, b'{', b'}')?;
+    while fields.more(p)? {
+        let key = key(p)?.into_owned();
+        out.insert(key, string(p)?);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests;
