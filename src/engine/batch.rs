@@ -659,17 +659,8 @@ pub(crate) fn measures(
     values: &mut [Vec<Vec<Decimal>>],
     periods: usize,
 ) -> Result<()> {
-    let mut fixed: Vec<Option<Vec<bool>>> = Vec::with_capacity(plan.measures.len());
-    for measure in &plan.measures {
-        let f = &measure.filter;
-        fixed.push((!f.reads_transaction()).then(|| {
-            plan.crediting
-                .rules
-                .iter()
-                .map(|r| f.rules.as_ref().is_none_or(|rules| rules.iter().any(|x| x == r.id())))
-                .collect()
-        }));
-    }
+    let fixed: Vec<Option<Vec<bool>>> =
+        plan.measures.iter().map(|measure| super::counted_by_rule(plan, &measure.filter)).collect();
     let mut masks = Vec::with_capacity(b.lines.len());
     for l in &b.lines {
         let mut mask = 0u32;

@@ -318,15 +318,8 @@ impl<'a> Ctx<'a> {
             counts.clear();
         }
         for (m, measure) in plan.measures.iter().enumerate().filter(|_| batch_lines.is_none()) {
-            // A filter on crediting rules only (the usual measure) is decided per rule, once.
             let f = &measure.filter;
-            let by_rule: Option<Vec<bool>> = (!f.reads_transaction()).then(|| {
-                plan.crediting
-                    .rules
-                    .iter()
-                    .map(|r| f.rules.as_ref().is_none_or(|rules| rules.iter().any(|x| x == r.id())))
-                    .collect()
-            });
+            let by_rule = counted_by_rule(plan, f);
             for (i, l) in lines.iter().enumerate() {
                 let Some(t) = inputs.transactions.get(l.txn) else {
                     continue;
@@ -827,6 +820,19 @@ impl<'a> Ctx<'a> {
         }
         Ok(())
     }
+}
+
+/// Whether a line of each crediting rule counts for a measure with filter `f`, when the filter
+/// looks at crediting rules only (the usual measure: decided per rule, once); `None` when it
+/// reads the transaction, and each line is tested.
+pub(crate) fn counted_by_rule(plan: &Plan, f: &crate::plan::Filter) -> Option<Vec<bool>> {
+    (!f.reads_transaction()).then(|| {
+        plan.crediting
+            .rules
+            .iter()
+            .map(|r| f.rules.as_ref().is_none_or(|rules| rules.iter().any(|x| x == r.id())))
+            .collect()
+    })
 }
 
 /// `v` without trailing zeros, but with at least `scale` decimals.
