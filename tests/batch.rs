@@ -10,11 +10,6 @@ use payplan::inputs::Detail;
 use payplan::{CompiledPlan, Inputs};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use std::path::PathBuf;
-
-fn load(p: PathBuf) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
-}
 
 /// Summary through the kernel and through the engine alone: the same bytes, or the same error.
 fn same_summary(plan: &CompiledPlan, inputs: &mut Inputs, period: &str, what: &str) -> bool {
@@ -36,26 +31,9 @@ fn same_summary(plan: &CompiledPlan, inputs: &mut Inputs, period: &str, what: &s
 
 #[test]
 fn every_golden_vector() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("vectors");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
     let mut compared = 0;
-    for path in paths {
-        let v = load(path.clone());
-        if v.get("op").is_some() {
-            continue;
-        }
-        let mut plan = match v["base"].as_str() {
-            Some(b) => load(dir.join("bases").join(format!("{b}.json"))),
-            None => Value::Null,
-        };
-        common::merge_patch(&mut plan, &v["plan"]);
+    for common::PlanVector { path, plan, inputs, .. } in common::plan_vectors() {
         let Ok(plan) = CompiledPlan::from_json(&plan.to_string()) else { continue };
-        let inputs = v.get("inputs").cloned().unwrap_or(json!({}));
         let Ok(mut inputs) = Inputs::from_json(&inputs.to_string()) else { continue };
         // every period of the plan, not only the vector's
         for period in plan.period_ids() {

@@ -20,7 +20,7 @@ use payplan::{CompiledPlan, Evaluation, Inputs, Transaction};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn same(ev: &Evaluation, what: &str) {
     let serde = serde_json::to_string(ev).expect("serde_json");
@@ -36,32 +36,11 @@ fn same(ev: &Evaluation, what: &str) {
     }
 }
 
-fn load(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 #[test]
 fn every_golden_vector_full_and_summary() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
     let (mut evaluations, mut errors) = (0, 0);
-    for path in paths {
-        let v = load(&path);
-        if v.get("op").is_some() {
-            continue;
-        }
-        let mut plan = match v["base"].as_str() {
-            Some(b) => load(&dir.join("bases").join(format!("{b}.json"))),
-            None => Value::Null,
-        };
-        common::merge_patch(&mut plan, &v["plan"]);
-        let inputs = v.get("inputs").cloned().unwrap_or(json!({}));
-        let period = v["period"].as_str().unwrap();
+    for common::PlanVector { path, name, plan, inputs, period } in common::plan_vectors() {
+        let period = period.as_str();
         let what = path.display().to_string();
         let compiled = match CompiledPlan::from_json(&plan.to_string()) {
             Ok(c) => c,
@@ -86,8 +65,9 @@ fn every_golden_vector_full_and_summary() {
                     same(&ev, &format!("{what} ({detail:?})"));
                     // and the bytes the golden outputs hold
                     if detail == Detail::Full && inputs.options == Default::default() {
-                        let name = v["name"].as_str().unwrap();
-                        let out = dir.join("out").join(format!("{name}.json"));
+                        let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                            .join("tests/vectors/out")
+                            .join(format!("{name}.json"));
                         if let Ok(want) = std::fs::read_to_string(&out) {
                             assert_eq!(ev.to_json(), want.trim_end_matches('\n'), "{}", out.display());
                         }
@@ -146,29 +126,13 @@ fn check_session(plan: &CompiledPlan, inputs: &Inputs, payee: &str, period: &str
 
 #[test]
 fn sessions_of_every_golden_vector_and_of_awkward_data() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
     let (mut checked, mut replays) = (0, 0);
-    for path in paths {
-        let v = load(&path);
-        if v.get("op").is_some() {
-            continue;
-        }
-        let mut plan = match v["base"].as_str() {
-            Some(b) => load(&dir.join("bases").join(format!("{b}.json"))),
-            None => Value::Null,
-        };
-        common::merge_patch(&mut plan, &v["plan"]);
+    for common::PlanVector { path, plan, inputs, period, .. } in common::plan_vectors() {
         let Ok(compiled) = CompiledPlan::from_json(&plan.to_string()) else { continue };
-        let Ok(inputs) = Inputs::from_json(&v.get("inputs").cloned().unwrap_or(json!({})).to_string()) else {
+        let Ok(inputs) = Inputs::from_json(&inputs.to_string()) else {
             continue;
         };
-        let period = v["period"].as_str().unwrap();
+        let period = period.as_str();
         for payee in &compiled.plan().payees {
             if let Ok(s) = Session::open(&compiled, &inputs, &payee.id, period) {
                 replays += usize::from(s.replay_reason().is_some());

@@ -46,3 +46,43 @@ pub fn csv_rows(path: PathBuf) -> Vec<BTreeMap<String, String>> {
     let header: Vec<String> = lines.next().expect("header").split(',').map(String::from).collect();
     lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
 }
+
+/// A golden vector of a plan evaluation (operation vectors are left out): its file, the plan
+/// (the vector's patch applied to its base), its inputs (`{}` when it has none) and period.
+pub struct PlanVector {
+    pub path: PathBuf,
+    /// The vector's `name` (its expected output is `tests/vectors/out/<name>.json`).
+    pub name: String,
+    pub plan: Value,
+    pub inputs: Value,
+    pub period: String,
+}
+
+/// Every plan-evaluation golden vector of `tests/vectors`, in file-name order.
+pub fn plan_vectors() -> Vec<PlanVector> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("vectors");
+    let load = |p: &std::path::Path| -> Value { serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap() };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let v = load(&path);
+        if v.get("op").is_some() {
+            continue;
+        }
+        let mut plan = match v["base"].as_str() {
+            Some(b) => load(&dir.join("bases").join(format!("{b}.json"))),
+            None => Value::Null,
+        };
+        merge_patch(&mut plan, &v["plan"]);
+        let inputs = v.get("inputs").cloned().unwrap_or(Value::Object(Default::default()));
+        let period = v["period"].as_str().unwrap().to_string();
+        let name = v["name"].as_str().unwrap_or_default().to_string();
+        out.push(PlanVector { path, name, plan, inputs, period });
+    }
+    out
+}
