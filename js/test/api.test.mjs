@@ -28,6 +28,25 @@ test('the README example: Ana earns 22,500.00 in Q1', () => {
   assert.equal(q1.accounting.input.amounts.USD, '250000.00');
 });
 
+test('text beyond ASCII reaches the engine byte for byte (the glue writes strings with encodeInto)', () => {
+  // ids after a long ASCII stretch, two- to four-byte UTF-8 characters, and a whole document
+  // past the first non-ASCII character
+  const ids = ['x'.repeat(5000) + '-Müller', '交易-2', '🚀-3', 'Ω'];
+  const compiled = compilePlan(plan);
+  try {
+    const inputs = { transactions: ids.map((id, i) => ({ ...deals[0], id, amount: String(10000 * (i + 1)), closeDate: `2025-01-1${i}` })) };
+    const full = JSON.parse(compiled.evaluateJson(JSON.stringify(inputs), 'Q1'));
+    const ana = full.statements.find((s) => s.payee === 'ae-ana');
+    // 10,000 + 20,000 + 30,000 + 40,000 = 100,000 at 8% in band 0, and a 500 SPIFF on each new Platform deal
+    assert.equal(ana.payout, '10000.00');
+    assert.deepEqual(ana.components[0].lines.map((l) => l.transaction), ids);
+    assert.deepEqual(ana.credits.map((c) => c.transaction), ids);
+    assert.match(ana.credits[2].trace, /^ae-ana 100% of 🚀-3 30000 USD/);
+  } finally {
+    compiled.free();
+  }
+});
+
 test('one-shot evaluate and the ready state', async () => {
   assert.equal(isReady(), true);
   await init();
