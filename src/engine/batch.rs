@@ -78,6 +78,16 @@ fn pow10(n: u32) -> Option<i128> {
     POW10.get(n as usize).copied()
 }
 
+/// `a × b` if it fits 128 bits: one machine multiplication when both fit 64 bits (their product
+/// always fits 128), the library's checked 128-bit multiplication otherwise.
+#[inline]
+fn mul128(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(i128::from(a) * i128::from(b)),
+        _ => a.checked_mul(b),
+    }
+}
+
 /// An exact decimal: mantissa × 10^-scale, with rust_decimal's rules for the scale of a sum and a
 /// product, so that converting back gives the very `Decimal` the engine would have computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,8 +108,13 @@ impl Num {
     }
 
     /// The value as a mantissa at scale `g` (at least its own), if it fits.
+    #[inline]
     fn at(self, g: u32) -> Option<i128> {
-        self.m.checked_mul(pow10(g.checked_sub(self.s)?)?)
+        let k = g.checked_sub(self.s)?;
+        if k == 0 {
+            return Some(self.m);
+        }
+        mul128(self.m, pow10(k)?)
     }
 
     /// `self + o` as `Decimal::checked_add` gives it: adding to a zero gives the other operand
@@ -143,7 +158,7 @@ impl Num {
             return Some(Num::ZERO);
         }
         let s = self.s + o.s;
-        let m = self.m.checked_mul(o.m)?;
+        let m = mul128(self.m, o.m)?;
         (s <= 28 && m.abs() <= MANTISSA_MAX).then_some(Num { m, s })
     }
 
@@ -159,7 +174,7 @@ impl Num {
 /// `RoundingPolicy::round` gives it (rounded, then padded to exactly `p` decimals).
 fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
     if q <= p {
-        return m.checked_mul(pow10(p - q)?);
+        return mul128(m, pow10(p - q)?);
     }
     let d = pow10(q - p)?;
     // (64-bit division where the values allow: 128-bit division is a library call)
@@ -601,6 +616,37 @@ fn plain_lines(
     Ok(Some(made))
 }
 
+/// Sort keys of transaction ids (see `sort`).
+struct IdKeys {
+    keys: Vec<u128>,
+}
+
+impl IdKeys {
+    fn new(txns: &[Transaction]) -> IdKeys {
+        let first = txns.first().map_or(&b""[..], |t| t.id.as_bytes());
+        let shared = txns.iter().fold(first.len(), |n, t| {
+            let id = t.id.as_bytes();
+            first.iter().zip(id).take(n).take_while(|(a, b)| a == b).count()
+        });
+        let keys = txns
+            .iter()
+            .map(|t| {
+                let mut k = [0u8; 16];
+                let rest = t.id.as_bytes().get(shared..).unwrap_or(&[]);
+                for (slot, b) in k.iter_mut().zip(rest) {
+                    *slot = *b;
+                }
+                u128::from_be_bytes(k)
+            })
+            .collect();
+        IdKeys { keys }
+    }
+
+    fn of(&self, txn: u32) -> u128 {
+        self.keys.get(txn as usize).copied().unwrap_or(0)
+    }
+}
+
 /// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
 /// does: credit date, transaction id, rule, share, input position.
 #[inline(never)]
@@ -628,9 +674,14 @@ fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
         }
     }
     let id = |l: &Line| txns.get(l.txn as usize).map(|t| t.id.as_str());
+    // Ids are compared through a 16-byte key of each: the bytes after the prefix every id shares,
+    // big-endian, padded with zeros. Keys that differ order their ids as the bytes do (a padded
+    // zero sits where the shorter id has ended); equal keys fall back to the ids themselves.
+    let keys = IdKeys::new(txns);
     let order = |a: &Line, b: &Line| {
         a.day
             .cmp(&b.day)
+            .then_with(|| keys.of(a.txn).cmp(&keys.of(b.txn)))
             .then_with(|| id(a).cmp(&id(b)))
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| {
@@ -1130,7 +1181,8 @@ pub(crate) fn tallies(
     const IN_PERIOD: usize = 2;
     const EXCLUDED: usize = 3;
     const REJECTED: usize = 4;
-    let mut sums: Vec<(&str, [Option<Decimal>; 5])> = Vec::new();
+    // (the sums in integers, `Num` keeping rust_decimal's scales: the same decimals)
+    let mut sums: Vec<(&str, [Option<Num>; 5])> = Vec::new();
     let mut counts = [0u64; 5];
     let mut last = 0;
     for (i, t) in ctx.inputs.transactions.iter().enumerate() {
@@ -1145,31 +1197,32 @@ pub(crate) fn tallies(
             };
         }
         let Some((_, row)) = sums.get_mut(last) else { continue };
+        let amount = Num::of(t.amount);
         let mut add = |tally: usize| -> Result<()> {
             if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {
                 *n += 1;
                 *slot = Some(match *slot {
-                    Some(v) => v.add_c(t.amount, "the accounting")?,
-                    None => t.amount,
+                    Some(v) => v.add(amount, "the accounting")?,
+                    None => amount,
                 });
             }
             Ok(())
         };
         add(INPUT)?;
-        match ctx.fates.get(i).cloned().flatten() {
+        match ctx.fates.get(i).and_then(|f| f.as_ref()) {
             Some(Fate::Credited(k)) => {
                 add(CREDITED)?;
-                if k == ctx.target {
+                if *k == ctx.target {
                     add(IN_PERIOD)?;
                 }
             }
             Some(Fate::Excluded(reasons)) => {
                 add(EXCLUDED)?;
-                excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons });
+                excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons: reasons.clone() });
             }
             Some(Fate::Rejected(r)) => {
                 add(REJECTED)?;
-                rejected.push(r);
+                rejected.push(r.clone());
             }
             None => {}
         }
@@ -1182,7 +1235,7 @@ pub(crate) fn tallies(
         t.count = counts.get(tally).copied().unwrap_or(0);
         for (ccy, row) in &sums {
             if let Some(Some(v)) = row.get(tally) {
-                t.amounts.insert(ccy.to_string(), *v);
+                t.amounts.insert(ccy.to_string(), v.dec("the accounting")?);
             }
         }
     }
@@ -1233,7 +1286,44 @@ mod tests {
         (any::<i64>(), 0u32..12).prop_map(|(m, s)| Decimal::new(m / 1000, s))
     }
 
+    /// Decimals up to rust_decimal's 96 bits, beyond what one 64-bit multiplication covers.
+    fn big() -> impl Strategy<Value = Decimal> {
+        (any::<i128>(), 0u32..29).prop_map(|(m, s)| Decimal::from_i128_with_scale(m % (1i128 << 96), s))
+    }
+
+    fn transaction(id: String) -> Transaction {
+        Transaction { id, ..Default::default() }
+    }
+
     proptest! {
+        #[test]
+        fn id_keys_order_ids_as_their_bytes(
+            prefix in "[a-z]{0,3}",
+            rests in proptest::collection::vec("[ab\\x00\\u{e9}]{0,20}", 1..12),
+        ) {
+            let txns: Vec<Transaction> = rests.iter().map(|r| transaction(format!("{prefix}{r}"))).collect();
+            let keys = IdKeys::new(&txns);
+            for (i, a) in txns.iter().enumerate() {
+                for (j, b) in txns.iter().enumerate() {
+                    let got = keys.of(i as u32).cmp(&keys.of(j as u32)).then_with(|| a.id.cmp(&b.id));
+                    prop_assert_eq!(got, a.id.as_bytes().cmp(b.id.as_bytes()), "{:?} vs {:?}", a.id, b.id);
+                }
+            }
+        }
+
+        #[test]
+        fn wide_sums_and_products_match_decimal(a in big(), b in big()) {
+            let same = |x: Decimal, y: Decimal| x.mantissa() == y.mantissa() && x.scale() == y.scale();
+            if let Some(sum) = a.checked_add(b) {
+                let n = Num::of(a).add(Num::of(b), "").unwrap().dec("").unwrap();
+                prop_assert!(same(n, sum), "{a} + {b}: {n} vs {sum}");
+            }
+            if let Some(prod) = a.checked_mul(b) {
+                let n = Num::of(a).mul(Num::of(b), "").unwrap().dec("").unwrap();
+                prop_assert!(same(n, prod), "{a} x {b}: {n} vs {prod}");
+            }
+        }
+
         #[test]
         fn num_matches_decimal(a in dec(), b in dec(), mode in 0usize..7, p in 0u32..4) {
             let same = |x: Decimal, y: Decimal| x.mantissa() == y.mantissa() && x.scale() == y.scale();
