@@ -682,7 +682,7 @@ fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
         a.day
             .cmp(&b.day)
             .then_with(|| keys.of(a.txn).cmp(&keys.of(b.txn)))
-            .then_with(|| id(a).cmp(&id(b)))
+            .then_with(|| if a.txn == b.txn { Ordering::Equal } else { id(a).cmp(&id(b)) })
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| {
                 let (sa, sb) = (out.shares.get(usize::from(a.share)), out.shares.get(usize::from(b.share)));
@@ -1187,8 +1187,8 @@ pub(crate) fn tallies(
     let mut last = 0;
     for (i, t) in ctx.inputs.transactions.iter().enumerate() {
         let ccy = t.currency.as_deref().unwrap_or(&ctx.plan.currency);
-        if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
-            last = match sums.iter().position(|(c, _)| *c == ccy) {
+        if sums.get(last).is_none_or(|(c, _)| !crate::small::same(c, ccy)) {
+            last = match sums.iter().position(|(c, _)| crate::small::same(c, ccy)) {
                 Some(j) => j,
                 None => {
                     sums.push((ccy, [None; 5]));
