@@ -156,7 +156,7 @@ pub fn filter_miss(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> Option
 /// explanation (the hot path of measures and previews).
 pub fn filter_matches(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> bool {
     let listed = |list: &Option<Vec<String>>, v: Option<&str>| {
-        list.as_ref().is_none_or(|l| v.is_some_and(|v| l.iter().any(|x| crate::small::same(x, v))))
+        list.as_ref().is_none_or(|l| v.is_some_and(|v| l.iter().any(|x| x == v)))
     };
     if !listed(&f.products, t.product.as_deref())
         || !listed(&f.types, t.kind.as_deref())

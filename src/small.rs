@@ -84,51 +84,6 @@ pub(crate) struct StrIndex<'a> {
     slots: Vec<Option<(&'a str, usize)>>,
 }
 
-#[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
-/// Eight bytes as a word (a chunk of `chunks_exact(8)`; anything shorter is padded with zeros).
-#[inline]
-fn word(b: &[u8]) -> u64 {
-    match <[u8; 8]>::try_from(b) {
-        Ok(w) => u64::from_le_bytes(w),
-        Err(_) => {
-            let mut w = [0u8; 8];
-            for (slot, x) in w.iter_mut().zip(b) {
-                *slot = *x;
-            }
-            u64::from_le_bytes(w)
-        }
-    }
-}
-
-/// Whether two strings are equal: `==`, except in WebAssembly, where `==` calls a byte-by-byte
-/// `memcmp` and [`same_words`] compares eight bytes at a time. Ids, owners and product names are
-/// compared this way on the per-transaction paths. (Natively `memcmp` is vectorized and `==` is
-/// the faster.)
-#[inline]
-pub(crate) fn same(a: &str, b: &str) -> bool {
-    #[cfg(target_arch = "wasm32")]
-    return same_words(a, b);
-    #[cfg(not(target_arch = "wasm32"))]
-    return a == b;
-}
-
-/// String equality eight bytes at a time (see [`same`]).
-#[inline]
-#[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
-fn same_words(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    for (p, q) in (&mut x).zip(&mut y) {
-        if word(p) != word(q) {
-            return false;
-        }
-    }
-    word(x.remainder()) == word(y.remainder())
-}
-
 fn fnv(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in s.bytes() {
@@ -153,7 +108,7 @@ impl<'a> StrIndex<'a> {
                         *slot = Some((k, i));
                         break;
                     }
-                    Some(Some((key, _))) if same(key, k) => break,
+                    Some(Some((key, _))) if *key == k => break,
                     Some(Some(_)) => at = (at + 1) & mask,
                     None => break,
                 }
@@ -169,7 +124,7 @@ impl<'a> StrIndex<'a> {
         loop {
             match self.slots.get(at)? {
                 None => return None,
-                Some((key, v)) if same(key, k) => return Some(*v),
+                Some((key, v)) if *key == k => return Some(*v),
                 Some(_) => at = (at + 1) & mask,
             }
         }
@@ -190,40 +145,6 @@ mod tests {
         assert_eq!(idx.get("ae-00500"), None);
         assert_eq!(idx.get(""), None);
         assert_eq!(StrIndex::new([]).get("x"), None);
-    }
-
-    #[test]
-    fn same_words_is_string_equality() {
-        let words = [
-            "",
-            "a",
-            "ab",
-            "abcdefg",
-            "abcdefgh",
-            "abcdefgh1",
-            "abcdefgh2",
-            "abcdefgi",
-            "abcdefgh\0",
-            "é",
-            "e\u{301}",
-            "product-platform",
-            "product-platforn",
-        ];
-        for a in words {
-            for b in words {
-                assert_eq!(same_words(a, b), a == b, "{a:?} {b:?}");
-            }
-        }
-        // every length up to 24, differing at every position
-        for n in 0..24 {
-            let a: String = (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
-            assert!(same_words(&a, &a.clone()));
-            for k in 0..n {
-                let mut b = a.clone().into_bytes();
-                b[k] = b'Z';
-                assert!(!same_words(&a, std::str::from_utf8(&b).unwrap()), "{n} {k}");
-            }
-        }
     }
 
     #[test]

@@ -1187,8 +1187,8 @@ pub(crate) fn tallies(
     let mut last = 0;
     for (i, t) in ctx.inputs.transactions.iter().enumerate() {
         let ccy = t.currency.as_deref().unwrap_or(&ctx.plan.currency);
-        if sums.get(last).is_none_or(|(c, _)| !crate::small::same(c, ccy)) {
-            last = match sums.iter().position(|(c, _)| crate::small::same(c, ccy)) {
+        if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
+            last = match sums.iter().position(|(c, _)| *c == ccy) {
                 Some(j) => j,
                 None => {
                     sums.push((ccy, [None; 5]));
