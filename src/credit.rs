@@ -237,14 +237,14 @@ pub fn credit_all(ctx: &CreditContext<'_>, txns: &[Transaction]) -> Result<Credi
         fates: vec![None; n],
         credit_dates: vec![None; n],
     };
-    // A transaction repeating the id of an earlier one is a duplicate: one hash index of the ids
-    // (which keeps the first position of a repeated id) finds them all.
-    let first = crate::small::StrIndex::new(txns.iter().map(|t| t.id.as_str()));
+    // A transaction repeating the id of an earlier one is a duplicate: one pass over a hash index
+    // of the ids finds them all.
+    let repeats = crate::small::StrIndex::repeats(txns.iter().map(|t| t.id.as_str()));
     let book = FxBook::new(&plan.currency, plan.fx.as_ref());
     let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
     let mut grants = Vec::new();
     for (i, t) in txns.iter().enumerate() {
-        let dup = first.get(&t.id) != Some(i);
+        let dup = repeats.get(i).copied().unwrap_or(false);
         let fate = credit_one(ctx, &book, t, i, dup, upto_end, &mut grants, &mut out.lines)?;
         if let Fate::Credited(p) = &fate {
             if let Some(d) = credit_date(t, plan.crediting.credit_date) {

@@ -117,6 +117,32 @@ impl<'a> StrIndex<'a> {
         Self { slots }
     }
 
+    /// Which keys repeat an earlier one (`true` at every position but a key's first), with one
+    /// hash of each key: what `StrIndex::new(keys).get(key) != Some(position)` tells, without
+    /// hashing every key a second time.
+    pub(crate) fn repeats<I: IntoIterator<Item = &'a str>>(keys: I) -> Vec<bool> {
+        let keys: Vec<&'a str> = keys.into_iter().collect();
+        let size = keys.len().saturating_mul(2).max(4).next_power_of_two();
+        let mut slots: Vec<Option<&'a str>> = vec![None; size];
+        let mask = size - 1;
+        keys.iter()
+            .map(|k| {
+                let mut at = (fnv(k) as usize) & mask;
+                loop {
+                    match slots.get_mut(at) {
+                        Some(slot @ None) => {
+                            *slot = Some(k);
+                            return false;
+                        }
+                        Some(Some(key)) if key == k => return true,
+                        Some(Some(_)) => at = (at + 1) & mask,
+                        None => return false,
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// The position of `k`, if indexed.
     pub(crate) fn get(&self, k: &str) -> Option<usize> {
         let mask = self.slots.len().checked_sub(1)?;
@@ -145,6 +171,18 @@ mod tests {
         assert_eq!(idx.get("ae-00500"), None);
         assert_eq!(idx.get(""), None);
         assert_eq!(StrIndex::new([]).get("x"), None);
+    }
+
+    #[test]
+    fn repeats_marks_every_occurrence_but_the_first() {
+        let keys = ["a", "b", "a", "", "b", "", "c", "a"];
+        assert_eq!(StrIndex::repeats(keys), [false, false, true, false, true, true, false, true]);
+        let many: Vec<String> = (0..3000).map(|i| format!("S-{:05}", i % 1700)).collect();
+        let idx = StrIndex::new(many.iter().map(|k| k.as_str()));
+        let want: Vec<bool> = many.iter().enumerate().map(|(i, k)| idx.get(k) != Some(i)).collect();
+        assert_eq!(StrIndex::repeats(many.iter().map(|k| k.as_str())), want);
+        assert_eq!(want.iter().filter(|&&r| r).count(), 1300);
+        assert!(StrIndex::repeats([]).is_empty());
     }
 
     #[test]

@@ -78,14 +78,29 @@ fn pow10(n: u32) -> Option<i128> {
     POW10.get(n as usize).copied()
 }
 
-/// `a × b` if it fits 128 bits: one machine multiplication when both fit 64 bits (their product
-/// always fits 128), the library's checked 128-bit multiplication otherwise.
+/// `a × b` if it fits 128 bits. Operands within 32 bits (amounts in cents up to about 21
+/// million, rates, powers of ten up to 10^9) take one 64-bit multiplication, which cannot
+/// overflow: WebAssembly has no wider multiplication, and a 128-bit product, or even a checked
+/// 64-bit one, is a library call there. Then one 64×64→128 multiplication natively, and the
+/// library's checked 128-bit multiplication beyond.
 #[inline]
 fn mul128(a: i128, b: i128) -> Option<i128> {
+    if let (Ok(x), Ok(y)) = (i32::try_from(a), i32::try_from(b)) {
+        return Some(i128::from(i64::from(x) * i64::from(y)));
+    }
     match (i64::try_from(a), i64::try_from(b)) {
         (Ok(a), Ok(b)) => Some(i128::from(a) * i128::from(b)),
         _ => a.checked_mul(b),
     }
+}
+
+/// `a × b` if it fits 64 bits, by one multiplication when both fit 32 bits (see [`mul128`]).
+#[inline]
+fn mul64(a: i64, b: i64) -> Option<i64> {
+    if let (Ok(x), Ok(y)) = (i32::try_from(a), i32::try_from(b)) {
+        return Some(i64::from(x) * i64::from(y));
+    }
+    a.checked_mul(b)
 }
 
 /// An exact decimal: mantissa × 10^-scale, with rust_decimal's rules for the scale of a sum and a
@@ -430,7 +445,7 @@ pub(crate) fn credit(
     if out.share_index(Decimal::ONE_HUNDRED).is_none() {
         return Ok(None);
     }
-    let first = crate::small::StrIndex::new(txns.iter().map(|t| t.id.as_str()));
+    let repeats = crate::small::StrIndex::repeats(txns.iter().map(|t| t.id.as_str()));
     let book = FxBook::new(&plan.currency, plan.fx.as_ref());
     let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
     let upto_day = upto_end.map_or(i32::MIN, |d| d.num_days_from_ce());
@@ -452,7 +467,7 @@ pub(crate) fn credit(
     let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
     let mut made: Vec<Credit> = Vec::new();
     for (i, t) in txns.iter().enumerate() {
-        let dup = first.get(&t.id) != Some(i);
+        let dup = repeats.get(i).copied().unwrap_or(false);
         let date = crate::credit::credit_date(t, field);
         let day = date.map_or(i32::MAX, |d| d.num_days_from_ce());
         // the plain case: in the plan currency, nothing to reject, in a period up to the evaluated one
@@ -926,8 +941,8 @@ impl IntTable {
             if z > a {
                 let o = i128::from(z) - i128::from(a);
                 let o = if delta < 0 { -o } else { o };
-                // (an i64 by an i64 always fits 128 bits)
-                amt += o * i128::from((*rate)?);
+                // (an i64 by an i64 always fits 128 bits: `mul128` gives a product here)
+                amt += mul128(o, i128::from((*rate)?))?;
                 if amt.abs() > MANTISSA_MAX {
                     return None;
                 }
@@ -1013,7 +1028,7 @@ pub(crate) fn table(
         let lines = b.payee_lines(p).iter().zip(b.payee_masks_of(p));
         let widen = |l: &Line| {
             let up = POW10_64.get(it.g.checked_sub(u32::from(l.scale))? as usize)?;
-            l.amount.checked_mul(*up)
+            mul64(l.amount, *up)
         };
         let mut reach: i64 = 0;
         let fits = lines
