@@ -445,6 +445,8 @@ pub struct Session {
     round_lines: bool,
     /// the deal being edited (the keystroke path), and its reused buffers
     draft: Option<edit::Draft>,
+    /// lines the last save rated again (`None`: it rebuilt the state with the engine)
+    rerated: Option<usize>,
     scratch: edit::Scratch,
 }
 
@@ -528,6 +530,7 @@ impl Session {
             },
             round_lines: plan.plan().rounding.stage == RoundingStage::Line,
             draft: None,
+            rerated: None,
             scratch: edit::Scratch::default(),
             current: Outcome {
                 components: Vec::new(),
@@ -670,6 +673,15 @@ impl Session {
         Ok(preview)
     }
 
+    /// How many credit lines the last [`Session::upsert`] or [`Session::remove`] rated again
+    /// (summed over the tables that rate them one after the other): `Some(0)` when the lines
+    /// after the edit were moved without rating them (a marginal table with per-band sums, see
+    /// the [module docs](self#cost)), `None` when the session's state was built again by a full
+    /// evaluation (replay mode, or magnitudes beyond the exact sums) or nothing was saved yet.
+    pub fn last_save_rerated(&self) -> Option<usize> {
+        self.rerated
+    }
+
     /// Removes the transaction `id`; returns what it changed.
     pub fn remove(&mut self, id: &str) -> Result<Preview> {
         let remove = Some(self.index_of(id)?);
@@ -712,11 +724,18 @@ impl Session {
         if let Some(d) = self.draft.as_mut() {
             d.invalidate();
         }
+        self.rerated = None;
         match (remove, add) {
             (Some(i), Some(t)) => self.txns.set(i, t),
             (Some(i), None) => {
+                // (found by its id before the slot goes)
+                let at = self.ids.partition_point(|&j| self.id_at(j as usize) < self.id_at(i));
+                if self.ids.get(at).is_some_and(|&j| j as usize == i) {
+                    self.ids.remove(at);
+                } else {
+                    self.ids.retain(|&j| j as usize != i);
+                }
                 self.txns.remove(i);
-                self.ids.retain(|&j| j as usize != i);
             }
             (None, Some(t)) => {
                 let at = self.ids.partition_point(|&j| self.id_at(j as usize) < t.id.as_str());
@@ -752,11 +771,13 @@ impl Session {
             }
             rated.push(ca.tail.map(|t| t.0));
         }
+        let count = rated.iter().flatten().map(|p| p.len()).sum();
         // the lines, marks and tables' state moved in place (a sum beyond what they add exactly:
         // built again)
         if self.save(&mut kernel, first, &removed, &at, added, rated).is_err() {
             return self.rebuild();
         }
+        self.rerated = Some(count);
         self.kernel = Some(kernel);
         self.current = outcome;
         Ok(())

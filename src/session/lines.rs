@@ -5,7 +5,7 @@
 //! whether it is a reversal, the measures that count it, its share, quantity and deal count,
 //! which few lines differ in. [`Lines::get`] rebuilds the [`KLine`].
 
-use super::store::{date_of, day, pack_or_side, unpack, LIMIT};
+use super::store::{date_of, day, pack_or_side, unpack};
 use super::KLine;
 use rust_decimal::Decimal;
 
@@ -315,15 +315,23 @@ impl Nums {
         if d.iter().all(|d| d.is_zero()) {
             return true;
         }
+        // each offset's mantissa and scale (i64::MAX: too large to add to a packed mantissa)
+        let parts: Vec<(i64, i64)> = d
+            .iter()
+            .map(|d| {
+                (i64::try_from(d.mantissa()).ok().filter(|m| m.abs() < 1 << 58).unwrap_or(i64::MAX), d.scale().into())
+            })
+            .collect();
         let to = to.min(self.v.len());
         let (v, side) = (&mut self.v, &mut self.side);
         let Some(v) = v.get_mut(from..to) else { return true };
-        for (p, d) in v.iter_mut().zip(d.iter().cycle()) {
-            let (dm, ds) = (d.mantissa(), d.scale());
-            let m = i128::from(*p >> 5) + dm;
-            if i128::from(*p & 31) == i128::from(ds) && (-LIMIT..LIMIT).contains(&m) {
-                *p = ((m as i64) << 5) | i64::from(ds as u8);
-                continue;
+        for (p, (d, &(dm, ds))) in v.iter_mut().zip(d.iter().zip(&parts).cycle()) {
+            if *p & 31 == ds && dm != i64::MAX {
+                let m = (*p >> 5) + dm;
+                if (-(1 << 58)..1 << 58).contains(&m) {
+                    *p = (m << 5) | ds;
+                    continue;
+                }
             }
             let x = unpack(*p, side);
             let within = |x: Decimal| x.abs() <= MAX && x.scale() <= MAX_SCALE;

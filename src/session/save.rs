@@ -232,10 +232,16 @@ impl Session {
         // the gaps: at most `MAX_GAP` lines (a mark added `EVERY` lines after the one before, its
         // values rated from there), no repeated line, and two consecutive gaps above `EVERY` lines
         // (the mark between two shorter ones goes)
+        // (the marks of the last run keep their gaps: from there only the end is looked at)
         let end = lines.len();
+        let settled = runs.last().map_or(usize::MAX, |r| (r.a as isize + r.delta) as usize);
         let mut k = k0.max(1);
         while let Some(prev) = k.checked_sub(1).and_then(|j| marks.get(j)).map(|&p| p as usize) {
             let next = marks.get(k).map(|&p| p as usize);
+            if next.is_some() && k.checked_sub(2).and_then(|j| marks.get(j)).is_some_and(|&p| p as usize >= settled) {
+                k = marks.len();
+                continue;
+            }
             let to = next.unwrap_or(end);
             if next.is_some_and(|x| x <= prev) {
                 drop_mark(&mut marks, &mut tables, k);
@@ -296,5 +302,92 @@ fn drop_mark(marks: &mut Vec<u32>, tables: &mut [Table<'_>], k: usize) {
             let w = sh.paid();
             sh.sums_mut().remove_range(k * w, (k + 1) * w);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::Transaction;
+    use crate::{CompiledPlan, Inputs};
+
+    fn deal(id: &str, amount: &str, date: &str) -> Transaction {
+        serde_json::from_str(&format!(r#"{{"id":"{id}","owner":"rep","amount":"{amount}","closeDate":"{date}"}}"#))
+            .unwrap()
+    }
+
+    /// The marks' lines, and the table's running basis and per-band sums at them, as text.
+    fn state(s: &Session) -> (Vec<u32>, Vec<String>, Vec<String>) {
+        let k = s.kernel.as_ref().unwrap();
+        let Calc::Table { cum, shift: Some(sh), .. } = &k.comps[0].calc else { panic!("no per-band sums") };
+        let text = |n: &Nums| n.iter_from(0).map(|d| d.to_string()).collect();
+        (k.lines.marks.0.clone(), text(cum), text(sh.sums()))
+    }
+
+    /// A quota of 1,000 puts the bounds of a 5% / 10% / 20% table at 1,000 and 1,500; each line
+    /// is rounded half-even to cents. 20 deals of 60 on Jan 1 to 20 (T00 to T19): the first 16
+    /// pay 60 x 5% = 3.00 each (48.00), T16 crosses 1,000 (960 -> 1,020: 40 x 5% + 20 x 10% =
+    /// 4.00), T17 to T19 pay 60 x 10% = 6.00 each (18.00): 70.00. The mark at line 16 holds the
+    /// basis 960 and the whole-line pays of the 16 lines before it in each band: 48.00, 96.00,
+    /// 192.00.
+    #[test]
+    fn a_saved_back_dated_deal_moves_the_later_lines_across_a_bound() {
+        let plan = CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD",
+          "rounding":{"mode":"halfEven","stage":"line"},
+          "calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
+          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
+          "quotas":[{"payee":"rep","measure":"bookings","annual":"4000"}],
+          "crediting":{"rules":[{"type":"direct","id":"d"}]},
+          "components":[{"id":"c","type":"tiered","roles":["AE"],"measure":"bookings","basis":"attainment","method":"marginal",
+            "tiers":[{"from":"0","to":"1.0","rate":{"percent":"5"}},{"from":"1.0","to":"1.5","rate":{"percent":"10"}},
+                     {"from":"1.5","rate":{"percent":"20"}}]}]}"#).unwrap();
+        let txns = (0..20).map(|i| deal(&format!("T{i:02}"), "60", &format!("2025-01-{:02}", i + 1))).collect();
+        let mut s = Session::open(&plan, &Inputs { transactions: txns, ..Default::default() }, "rep", "Q1").unwrap();
+        assert_eq!(s.payout().to_string(), "70.00");
+        let strings = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            state(&s),
+            (vec![0, 16], strings(&["0", "960"]), strings(&["0", "0", "0", "48.00", "96.00", "192.00"]))
+        );
+
+        // N of 250.50 on Jan 3 goes before T02 (line 2; "N" < "T02"): 120 -> 370.50, 250.50 x 5% =
+        // 12.525 -> 12.52. T02 to T19 move up by 250.50: T_i runs from 60 i + 250.50, so T02 to T11
+        // stay in band 0 (3.00 each, 30.00), T12 now crosses 1,000 (970.50 -> 1,030.50: 29.50 x 5%
+        // + 30.50 x 10% = 1.475 + 3.05 = 4.525 -> 4.52), T13 to T15 move wholly into band 1 and
+        // T16 (across before) too: T13 to T19 pay 6.00 each (42.00), up to 1,450.50.
+        // T00, T01 6.00 + N 12.52 + 30.00 + 4.52 + 42.00 = 95.04
+        let p = s.upsert(deal("N", "250.50", "2025-01-03")).unwrap();
+        assert_eq!((p.payout.after.to_string(), p.payout.change.to_string()), ("95.04".into(), "25.04".into()));
+        assert_eq!(s.payout().to_string(), "95.04");
+        // no line was rated again: the mark moved with T16 to line 17, its basis up by 250.50 and
+        // its sums by N's whole-line pays: 250.50 x 5% = 12.52, x 10% = 25.05, x 20% = 50.10
+        assert_eq!(s.last_save_rerated(), Some(0));
+        assert_eq!(
+            state(&s),
+            (vec![0, 17], strings(&["0", "1210.50"]), strings(&["0", "0", "0", "60.52", "121.05", "242.10"]))
+        );
+
+        // N moved to Mar 1, after every other deal: T00 to T19 pay their 70.00 again, and N runs
+        // from 1,200 to 1,450.50 in band 1: 25.05; 95.05. The mark is back at line 16, its basis
+        // 960 + 250.50 - 250.50 (the same value with the scale of the moves: every figure is
+        // padded to the currency's scale from its normalized value, so scales do not show)
+        s.upsert(deal("N", "250.50", "2025-03-01")).unwrap();
+        assert_eq!((s.payout().to_string(), s.last_save_rerated()), ("95.05".into(), Some(0)));
+        assert_eq!(
+            state(&s),
+            (vec![0, 16], strings(&["0", "960.00"]), strings(&["0", "0", "0", "48.00", "96.00", "192.00"]))
+        );
+
+        // T05 removed: the lines after it move down by 60. T16 runs 900 -> 960 (3.00), T17 crosses
+        // 1,000 (960 -> 1,020: 4.00), T18, T19 6.00 each, N 1,140 -> 1,390.50 (25.05); the 15 lines
+        // T00 to T15 but T05 3.00 each: 45.00 + 3.00 + 4.00 + 12.00 + 25.05 = 89.05. The mark moves
+        // with T16 to line 15: basis 900, sums less T05's 3.00, 6.00, 12.00.
+        s.remove("T05").unwrap();
+        assert_eq!((s.payout().to_string(), s.last_save_rerated()), ("89.05".into(), Some(0)));
+        assert_eq!(
+            state(&s),
+            (vec![0, 15], strings(&["0", "900.00"]), strings(&["0", "0", "0", "45.00", "90.00", "180.00"]))
+        );
+        assert_eq!(s.statement().unwrap().payout.to_string(), "89.05");
     }
 }

@@ -720,7 +720,7 @@ mod tests {
 
     /// The table's sums and running basis at the marks, kept up to date through edits, and built
     /// again from its lines (checking the marks: the first at line 0, gaps of 1 to `MAX_GAP` lines
-    /// (0 to the end) and two consecutive ones above `EVERY` lines).
+    /// (0 to the end) and two consecutive ones between marks above `EVERY` lines).
     #[allow(clippy::type_complexity)]
     fn sums_now_and_rebuilt(s: &Session) -> (Vec<Decimal>, Option<usize>, Vec<Decimal>, Option<usize>) {
         use crate::session::lines::{EVERY, MAX_GAP};
@@ -734,7 +734,7 @@ mod tests {
         assert_eq!(marks[0], 0);
         assert!(marks.windows(2).all(|w| w[0] < w[1]), "marks {marks:?}");
         assert!(ends.windows(2).all(|w| w[0] <= w[1] && w[1] - w[0] <= MAX_GAP), "gaps {ends:?}");
-        assert!(ends.windows(3).all(|w| w[2] - w[0] > EVERY), "short gaps {ends:?}");
+        assert!(marks.windows(3).all(|w| w[2] - w[0] > EVERY), "short gaps {ends:?}");
         // the basis at each mark, as the lines add up
         let mut basis = Vec::new();
         let mut x = Decimal::ZERO;

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 /// Scale code (low 5 bits) marking a packed value as an index into a side table.
 const SIDE: i64 = 31;
 /// Mantissas that pack: |m| < 2^58.
-pub(super) const LIMIT: i128 = 1 << 58;
+const LIMIT: i128 = 1 << 58;
 
 /// Packs a decimal exactly into an `i64` (mantissa << 5 | scale), when its mantissa fits.
 pub(super) fn pack(d: Decimal) -> Option<i64> {
