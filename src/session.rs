@@ -772,10 +772,17 @@ impl Session {
             rated.push(ca.tail.map(|t| t.0));
         }
         let count = rated.iter().flatten().map(|p| p.len()).sum();
+        let across: Vec<bool> = kernel.comps.iter().map(Session::keeps_across).collect();
         // the lines, marks and tables' state moved in place (a sum beyond what they add exactly:
         // built again)
         if self.save(&mut kernel, first, &removed, &at, added, rated).is_err() {
             return self.rebuild();
+        }
+        // (the lines across the bounds before the edit stay: found again from it on)
+        for (i, kept) in across.into_iter().enumerate() {
+            if self.keep_across(&mut kernel, i, if kept { first } else { 0 }).is_err() {
+                return self.rebuild();
+            }
         }
         self.rerated = Some(count);
         self.kernel = Some(kernel);
@@ -1023,6 +1030,9 @@ impl Session {
                     *pays = lines::Nums::from_vec(tail_pays);
                 }
             }
+        }
+        for i in 0..kernel.comps.len() {
+            self.keep_across(&mut kernel, i, 0)?;
         }
         kernel.lines.shrink();
         Ok(Ok(kernel))
@@ -2074,10 +2084,11 @@ mod tests {
         let spans = table.spans.capacity() * std::mem::size_of_val(&table.spans[0]);
         let rates = table.rates.capacity() * std::mem::size_of_val(&table.rates[0]);
         let table = 8 + spans + rates + 16;
-        // its per-band sums (lines rounded one by one): one checkpoint (line 0) x 2 bands x 8; the
+        // its per-band sums (lines rounded one by one): one mark (line 0) x 2 bands x 8; the
         // bounds of its regions (the first band starts at the lowest decimal, then 1000) 2 x 16;
-        // 3 regions (below the first band, band 0, band 1) x 24
-        let shift = 16 + 32 + 3 * 24;
+        // 3 regions (below the first band, band 0, band 1) x 24; the line across 1000 (T22) and its
+        // pay (u32 and decimal: 20)
+        let shift = 16 + 32 + 3 * 24 + 20;
         // one measure and one component (its id "c": 1 byte)
         let fixed = std::mem::size_of::<KMeasure>() + std::mem::size_of::<KComp>() + 1;
         assert_eq!(s.memory_bytes(), txns + ids + lines + table + shift + fixed);

@@ -189,13 +189,52 @@ impl Marks {
 
     /// The last mark at or before line `j`, and its line.
     pub(super) fn before(&self, j: usize) -> (usize, usize) {
-        let k = self.0.partition_point(|&p| p as usize <= j).saturating_sub(1);
+        let k = self.first_after(j).saturating_sub(1);
         (k, self.get(k).unwrap_or(0))
+    }
+
+    /// The first mark after line `j`: searched from where it would be if the marks were every
+    /// `EVERY`-th line (they stay near there), in steps doubling away from it, then by halves.
+    fn first_after(&self, j: usize) -> usize {
+        let v = &self.0;
+        let after = |k: usize| v.get(k).is_none_or(|&p| p as usize > j);
+        let guess = (j / EVERY + 1).min(v.len());
+        let mut step = 1;
+        // the marks before `lo` are at or before j, those from `hi` on after it
+        let (lo, hi) = if after(guess) {
+            let mut hi = guess;
+            let lo = loop {
+                match hi.checked_sub(step) {
+                    Some(c) if after(c) => {
+                        hi = c;
+                        step *= 2;
+                    }
+                    Some(c) => break c + 1,
+                    None => break 0,
+                }
+            };
+            (lo, hi)
+        } else {
+            let mut lo = guess + 1;
+            let hi = loop {
+                let c = lo + step - 1;
+                if c >= v.len() {
+                    break v.len();
+                }
+                if after(c) {
+                    break c;
+                }
+                lo = c + 1;
+                step *= 2;
+            };
+            (lo, hi)
+        };
+        lo + v.get(lo..hi).unwrap_or(&[]).partition_point(|&p| p as usize <= j)
     }
 
     /// The number of marks before line `j`: the first mark at or after it.
     pub(super) fn first_from(&self, j: usize) -> usize {
-        self.0.partition_point(|&p| (p as usize) < j)
+        j.checked_sub(1).map_or(0, |j| self.first_after(j))
     }
 
     fn bytes(&self) -> usize {
@@ -241,6 +280,12 @@ mod tests {
         assert_eq!(Marks::every(40).0, [0, 16, 32]);
         let m = Marks(vec![0, 16, 33]);
         assert_eq!((m.before(32), m.before(33), m.before(50), m.first_from(17)), ((1, 16), (2, 33), (2, 33), (2)));
+        // the last mark at or before each line, far from the regular places too
+        let m = Marks(vec![0, 1, 2, 3, 40, 41, 70, 100, 101, 102, 103, 104, 105, 106, 107, 200]);
+        for j in 0..=260 {
+            let k = m.0.iter().rposition(|&p| p as usize <= j).unwrap();
+            assert_eq!(m.before(j), (k, m.0[k] as usize), "line {j}");
+        }
         // 1.50 + 2.25 by the mantissas (the same scale); 0.5 + 1.25 and a side value through decimals
         let d = |s: &str| Decimal::from_str(s).unwrap();
         let big = d("288230376151711744");

@@ -61,6 +61,9 @@ pub(super) struct Shift {
     /// grow until the session is rebuilt)
     scale: u32,
     bound: Decimal,
+    /// the lines across a bound (ascending) and their pay, so that an edit need not rate them
+    /// (empty after a credit memo: they are rated)
+    across: Vec<(u32, Decimal)>,
 }
 
 impl Shift {
@@ -121,6 +124,7 @@ impl Shift {
             paid,
             sums: Nums::default(),
             last_negative: None,
+            across: Vec::new(),
             scale: 0,
             bound: Decimal::ZERO,
         })
@@ -129,6 +133,7 @@ impl Shift {
     /// Heap bytes held.
     pub(super) fn bytes(&self) -> usize {
         self.sums.bytes()
+            + self.across.capacity() * std::mem::size_of::<(u32, Decimal)>()
             + self.points.capacity() * std::mem::size_of::<Decimal>()
             + self.regions.capacity() * std::mem::size_of::<Option<(usize, usize)>>()
     }
@@ -358,8 +363,15 @@ impl Session {
             let (mut inside, mut across_pay) = (Vec::with_capacity(sh.regions.len()), Decimal::ZERO);
             self.layout(&kernel.lines, m, kind, cum, sh, &run, Decimal::ZERO, &mut |_, lo, hi, across| {
                 inside.push((lo, hi));
-                if let Some(l) = across.and_then(|(j, before)| Some((kernel.lines.get(j)?, before))) {
-                    across_pay = across_pay.add_c(self.settle(kc, table, &l.0, l.1, None, None)?, "a component")?;
+                if let Some((j, before)) = across {
+                    let pay = match sh.across.binary_search_by_key(&j, |x| x.0 as usize) {
+                        Ok(k) => sh.across.get(k).map(|x| x.1).unwrap_or_default(),
+                        Err(_) => match kernel.lines.get(j) {
+                            Some(l) => self.settle(kc, table, &l, before, None, None)?,
+                            None => Decimal::ZERO,
+                        },
+                    };
+                    across_pay = across_pay.add_c(pay, "a component")?;
                 }
                 Ok(())
             })?;
@@ -384,6 +396,67 @@ impl Session {
         let runs = items.iter().any(|x| matches!(x, Item::Run(_)));
         let magnitude = if runs { pos.abs().max(self.cum_at(kernel, m, kind, cum, n)?.abs()) } else { Decimal::ZERO };
         Ok(Some(Plan { pos, removed, items, runs, magnitude }))
+    }
+
+    /// Keeps, for a table with per-band sums, the lines across its bounds and their pay: those
+    /// before line `from` as they were, the others found again (after the session is built, from
+    /// line 0, or an edit saved from where it starts; none after a credit memo).
+    pub(super) fn keep_across(&self, kernel: &mut Kernel, i: usize, from: usize) -> Result<()> {
+        let mut out = Vec::new();
+        if let Some(kc) = kernel.comps.get(i) {
+            if let Calc::Table { m, table, cum, shift: Some(sh), .. } = &kc.calc {
+                if sh.last_negative.is_none() {
+                    out.extend(sh.across.iter().filter(|x| (x.0 as usize) < from));
+                    let n = kernel.lines.len();
+                    let from = from.min(n);
+                    let cum_a = self.cum_at(kernel, *m, table.kind, cum, from)?;
+                    // (a few lines: the basis after them from theirs)
+                    let cum_b = if n - from <= NEAR {
+                        let mut x = cum_a;
+                        for (_, l) in kernel.lines.iter_from(from).filter(|(_, l)| l.counted(*m)) {
+                            x = x.add_c(unit_value(&l.credit(), table.kind), "a running basis")?;
+                        }
+                        x
+                    } else {
+                        self.cum_at(kernel, *m, table.kind, cum, n)?
+                    };
+                    let run = Run {
+                        a: from,
+                        b: n,
+                        cum_a,
+                        cum_b,
+                        inside: Vec::new(),
+                        across_pay: Decimal::ZERO,
+                        near: Vec::new(),
+                    };
+                    self.layout(
+                        &kernel.lines,
+                        *m,
+                        table.kind,
+                        cum,
+                        sh,
+                        &run,
+                        Decimal::ZERO,
+                        &mut |_, _, _, across| {
+                            if let Some(l) = across.and_then(|(j, before)| Some((j, kernel.lines.get(j)?, before))) {
+                                out.push((l.0 as u32, self.settle(kc, table, &l.1, l.2, None, None)?));
+                            }
+                            Ok(())
+                        },
+                    )?;
+                }
+            }
+        }
+        if let Some(Calc::Table { shift: Some(sh), .. }) = kernel.comps.get_mut(i).map(|kc| &mut kc.calc) {
+            out.shrink_to_fit();
+            sh.across = out;
+        }
+        Ok(())
+    }
+
+    /// Whether the table keeps the lines across its bounds (no credit memo).
+    pub(super) fn keeps_across(kc: &KComp) -> bool {
+        matches!(&kc.calc, Calc::Table { shift: Some(sh), .. } if sh.last_negative.is_none())
     }
 
     /// The lines of `run` within `NEAR` of line `place`, where the bound below region `r` falls,
@@ -750,6 +823,11 @@ mod tests {
             basis.push(x);
         }
         assert_eq!(cum.iter_from(0).collect::<Vec<_>>(), basis, "running basis at the marks {marks:?}");
+        // the lines across the bounds, as a fresh look finds them
+        let mut again = k.clone();
+        s.keep_across(&mut again, 0, 0).unwrap();
+        let Calc::Table { shift: Some(again), .. } = &again.comps[0].calc else { unreachable!() };
+        assert_eq!(sh.across, again.across, "lines across the bounds");
         let mut fresh = Shift::new(table).unwrap();
         fresh.fill(s, &k.lines, kc.c, table, *m).unwrap();
         (sh.sums.iter_from(0).collect(), sh.last_negative, fresh.sums.iter_from(0).collect(), fresh.last_negative)
