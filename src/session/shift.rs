@@ -63,7 +63,7 @@ pub(super) struct Shift {
     bound: Decimal,
     /// the lines across a bound (ascending) and their pay, so that an edit need not rate them
     /// (empty after a credit memo: they are rated)
-    across: Vec<(u32, Decimal)>,
+    across: Box<[(u32, Decimal)]>,
 }
 
 impl Shift {
@@ -124,7 +124,7 @@ impl Shift {
             paid,
             sums: Nums::default(),
             last_negative: None,
-            across: Vec::new(),
+            across: Box::default(),
             scale: 0,
             bound: Decimal::ZERO,
         })
@@ -133,7 +133,7 @@ impl Shift {
     /// Heap bytes held.
     pub(super) fn bytes(&self) -> usize {
         self.sums.bytes()
-            + self.across.capacity() * std::mem::size_of::<(u32, Decimal)>()
+            + std::mem::size_of_val(&*self.across)
             + self.points.capacity() * std::mem::size_of::<Decimal>()
             + self.regions.capacity() * std::mem::size_of::<Option<(usize, usize)>>()
     }
@@ -448,8 +448,7 @@ impl Session {
             }
         }
         if let Some(Calc::Table { shift: Some(sh), .. }) = kernel.comps.get_mut(i).map(|kc| &mut kc.calc) {
-            out.shrink_to_fit();
-            sh.across = out;
+            sh.across = out.into_boxed_slice();
         }
         Ok(())
     }
