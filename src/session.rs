@@ -28,17 +28,20 @@
 //! ```
 //!
 //! # Cost
-//! In [`Mode::Incremental`] a preview costs work proportional to the bands the deal crosses. A
-//! deal credited before other lines of a marginal table whose lines are rounded one by one (a
-//! back-dated deal) moves the running basis of the later lines: the table keeps per-band sums of
-//! its lines' pay every 16 lines, so that the preview re-rates only the lines across a band bound
-//! and at the ends of each band's range of lines, not every later line (see `session/shift.rs`;
-//! work proportional to the bands times 16, plus the logarithm of the number of lines). Without
-//! those sums (a table with more than 8 paying bands, lines rounded only in the total) or after a
-//! credit memo (a negative credit, which lowers the basis), a back-dated preview re-rates the
-//! lines after it; saving a back-dated deal ([`Session::upsert`]) always does. Retroactive tables
-//! keep one running sum per band, so re-rating every line when the reached band changes costs one
-//! addition per band.
+//! In [`Mode::Incremental`] a preview or a save costs work proportional to the bands the deal
+//! crosses. A deal credited before other lines of a marginal table whose lines are rounded one by
+//! one (a back-dated deal) moves the running basis of the later lines: the table keeps per-band
+//! sums of its lines' pay at marks about every 16 lines, so that the preview re-rates only the
+//! lines across a band bound and at the ends of each band's range of lines, not every later line
+//! (see `session/shift.rs`; work proportional to the bands times 16, plus the logarithm of the
+//! number of lines). Saving it ([`Session::upsert`], [`Session::remove`]) computes the pay the
+//! same way and moves the later lines' state instead of rating them again: one move of the
+//! compact lines and a few integer additions per mark (see `session/save.rs`;
+//! [`Session::last_save_rerated`] tells whether a save did). Without those sums (a table with
+//! more than 8 paying bands, lines rounded only in the total) or after a credit memo (a negative
+//! credit, which lowers the basis), a back-dated preview or save re-rates the lines after it.
+//! Retroactive tables keep one running sum per band, so re-rating every line when the reached
+//! band changes costs one addition per band.
 //!
 //! # Exactness
 //! A session gives the same figures as a full [`CompiledPlan::evaluate`] over the same
@@ -345,9 +348,9 @@ enum Calc {
         m: usize,
         table: ResolvedTable,
         order: Order,
-        /// each line's pay (sequential tables)
+        /// each line's pay (sequential tables without per-band sums: those rate a line when needed)
         pays: lines::Nums,
-        /// the running basis before every `lines::EVERY`-th line (sequential tables)
+        /// the running basis before the line of each mark (sequential tables; see [`lines::Marks`])
         cum: lines::Nums,
         band_sums: Vec<Decimal>,
         /// per-band sums for moving lines without re-rating them (marginal tables whose lines are

@@ -7,6 +7,7 @@
 
 use super::store::{date_of, day, pack_or_side, unpack};
 use super::KLine;
+use crate::money::Checked;
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy)]
@@ -380,8 +381,8 @@ impl Nums {
             }
             let x = unpack(*p, side);
             let within = |x: Decimal| x.abs() <= MAX && x.scale() <= MAX_SCALE;
-            match x.checked_add(*d) {
-                Some(y) if within(x) && within(*d) => *p = pack_or_side(y, side),
+            match x.add_c(*d, "a moved value") {
+                Ok(y) if within(x) && within(*d) => *p = pack_or_side(y, side),
                 _ => return false,
             }
         }

@@ -57,7 +57,7 @@ impl Session {
         }
         let d = unit_value(&l.credit(), t.table.kind);
         let Some((basis, sums)) = acc.split_first_mut() else { return Ok(Decimal::ZERO) };
-        *basis = if minus { basis.sub_c(d, "a running basis")? } else { basis.add_c(d, "a running basis")? };
+        *basis = basis.add_c(if minus { -d } else { d }, "a running basis")?;
         match &t.shift {
             Some(sh) => sh.add_line(self, t.c, t.table, l, sums, minus),
             None => Ok(Decimal::ZERO),

@@ -10,18 +10,21 @@
 //! the basis grows line after line, so the lines inside one band form a contiguous range of line
 //! numbers, found by binary search on the running basis.
 //!
-//! So a table keeps, at every `EVERY`-th line, the sum over the lines before it of each band's
-//! pay of the whole line ([`Shift`]), and an edit computes, for each run of kept lines after it
-//! (shifted by the credit added before them, less the credit removed):
-//! - the lines across a bound before the shift (their pay is known) and after it (re-rated);
+//! So a table keeps, at the marks (every `EVERY`-th line when the session is built, moved with
+//! their lines by saved edits: see [`super::lines::Marks`]), the sum over the lines before it of
+//! each band's pay of the whole line ([`Shift`]), and the lines across its bounds with their pay.
+//! An edit computes, for each run of kept lines after it (shifted by the credit added before them,
+//! less the credit removed):
+//! - the lines across a bound before the shift (their pay is kept) and after it (re-rated);
 //! - for each band, its range of lines wholly inside before and after the shift: the difference
 //!   is the band's pay over the lines at either end between the two ranges (from the sums at the
-//!   checkpoints plus at most `EVERY` lines at each end).
+//!   marks plus at most `MAX_GAP` lines at each end).
 //!
 //! The work is proportional to the number of bounds times `EVERY`, plus the logarithm of the
 //! number of lines: not to the number of lines after the edit. The result is exactly the full
 //! re-rating's: the same line pays, added in another order (the sums are kept within magnitudes
-//! where decimal addition is exact; beyond them the caller re-rates every line).
+//! where decimal addition is exact; beyond them the caller re-rates every line). Such a table
+//! keeps no pay per line: a line's pay is rated when needed from the basis before it.
 
 use super::lines::{Lines, Nums};
 use super::{Calc, KComp, KLine, Kernel, PreviewLine, Session, PREVIEWED};
@@ -33,8 +36,7 @@ use crate::plan::{MeasureKind, Scope, TierMethod};
 use crate::Result;
 use rust_decimal::Decimal;
 
-/// Most bands with a rate for which a table keeps per-band sums (8 bytes per band every `EVERY`
-/// lines).
+/// Most bands with a rate for which a table keeps per-band sums (8 bytes per band and mark).
 const MAX_PAID: usize = 8;
 /// The lines on either side of where a bound falls that the keystroke path rates once per edit.
 const NEAR: usize = 32;
@@ -42,7 +44,7 @@ const NEAR: usize = 32;
 /// for which the shortcut runs: within them every sum it adds is exact (mantissas below 10^28).
 use super::lines::{MAX as LIMIT, MAX_SCALE};
 
-/// A marginal table's bounds and per-band sums at the checkpoints (see the [module docs](self)).
+/// A marginal table's bounds and per-band sums at the marks (see the [module docs](self)).
 #[derive(Debug, Clone)]
 pub(super) struct Shift {
     /// the band bounds, floor and basis cap, ascending, without repeats
@@ -52,8 +54,8 @@ pub(super) struct Shift {
     regions: Vec<Option<(usize, usize)>>,
     /// number of columns: the regions with a band
     paid: usize,
-    /// at line 0 and every `EVERY`-th line, per column, the sum over the lines before it of their
-    /// pay wholly in the column's band
+    /// at each mark (see [`super::lines::Marks`]), per column, the sum over the lines before it
+    /// of their pay wholly in the column's band
     sums: Nums,
     /// the last counted line with a negative credit (the basis goes down there)
     last_negative: Option<usize>,
@@ -183,7 +185,7 @@ impl Shift {
         for &(band, col) in self.regions.iter().flatten() {
             let g = s.settled(c, l.reversal, table.band_pay(&credit, band)?);
             if let Some(a) = acc.get_mut(col) {
-                *a = if minus { a.sub_c(g, "a band sum")? } else { a.add_c(g, "a band sum")? };
+                *a = a.add_c(if minus { -g } else { g }, "a band sum")?;
             }
             most = most.max(g.abs());
         }
@@ -776,7 +778,7 @@ mod tests {
         assert!(!late.keystroke);
         // with N, 2350: 1000 x 5% + 500 x 10% + 850 x 20% = 50 + 50 + 170
         assert_eq!(late.payout.after.to_string(), "270.00");
-        // M2 removed (line 18, past the checkpoint at line 16): M1 is the last memo now
+        // M2 removed (line 18, past the mark at line 16): M1 is the last memo now
         s.remove("M2").unwrap();
         assert_eq!(last_negative(&s), Some(1));
         s.edit(deal("N", "500", "2025-01-10")).unwrap();
