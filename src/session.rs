@@ -28,17 +28,20 @@
 //! ```
 //!
 //! # Cost
-//! In [`Mode::Incremental`] a preview costs work proportional to the bands the deal crosses. A
-//! deal credited before other lines of a marginal table whose lines are rounded one by one (a
-//! back-dated deal) moves the running basis of the later lines: the table keeps per-band sums of
-//! its lines' pay every 16 lines, so that the preview re-rates only the lines across a band bound
-//! and at the ends of each band's range of lines, not every later line (see `session/shift.rs`;
-//! work proportional to the bands times 16, plus the logarithm of the number of lines). Without
-//! those sums (a table with more than 8 paying bands, lines rounded only in the total) or after a
-//! credit memo (a negative credit, which lowers the basis), a back-dated preview re-rates the
-//! lines after it; saving a back-dated deal ([`Session::upsert`]) always does. Retroactive tables
-//! keep one running sum per band, so re-rating every line when the reached band changes costs one
-//! addition per band.
+//! In [`Mode::Incremental`] a preview or a save costs work proportional to the bands the deal
+//! crosses. A deal credited before other lines of a marginal table whose lines are rounded one by
+//! one (a back-dated deal) moves the running basis of the later lines: the table keeps per-band
+//! sums of its lines' pay at marks about every 16 lines, so that the preview re-rates only the
+//! lines across a band bound and at the ends of each band's range of lines, not every later line
+//! (see `session/shift.rs`; work proportional to the bands times 16, plus the logarithm of the
+//! number of lines). Saving it ([`Session::upsert`], [`Session::remove`]) computes the pay the
+//! same way and moves the later lines' state instead of rating them again: one move of the
+//! compact lines and a few integer additions per mark (see `session/save.rs`;
+//! [`Session::last_save_rerated`] tells whether a save did). Without those sums (a table with
+//! more than 8 paying bands, lines rounded only in the total) or after a credit memo (a negative
+//! credit, which lowers the basis), a back-dated preview or save re-rates the lines after it.
+//! Retroactive tables keep one running sum per band, so re-rating every line when the reached
+//! band changes costs one addition per band.
 //!
 //! # Exactness
 //! A session gives the same figures as a full [`CompiledPlan::evaluate`] over the same
@@ -72,6 +75,7 @@ use std::cmp::Ordering;
 
 mod edit;
 mod lines;
+mod save;
 mod shift;
 mod store;
 mod write;
@@ -344,9 +348,9 @@ enum Calc {
         m: usize,
         table: ResolvedTable,
         order: Order,
-        /// each line's pay (sequential tables)
+        /// each line's pay (sequential tables without per-band sums: those rate a line when needed)
         pays: lines::Nums,
-        /// the running basis before every `lines::EVERY`-th line (sequential tables)
+        /// the running basis before the line of each mark (sequential tables; see [`lines::Marks`])
         cum: lines::Nums,
         band_sums: Vec<Decimal>,
         /// per-band sums for moving lines without re-rating them (marginal tables whose lines are
@@ -400,9 +404,11 @@ struct Edit<'t> {
 /// The state after an edit, computed without changing the session.
 struct After {
     first: usize,
-    /// the old line from which the lines are only moved (not removed, nor added before), when known
-    kept: Option<usize>,
-    tail: Vec<KLine>,
+    /// the lines removed, and the lines added with the old lines they go before (see
+    /// [`lines::Lines::edit`])
+    removed: Vec<usize>,
+    at: Vec<usize>,
+    added: Vec<KLine>,
     values: Vec<Decimal>,
     lines_now: Vec<usize>,
     comps: Vec<CompAfter>,
@@ -413,8 +419,9 @@ struct After {
 struct CompAfter {
     base: Decimal,
     amount: Decimal,
-    tail_pays: Vec<Decimal>,
-    tail_cum: Vec<Decimal>,
+    /// the pay and running basis of the lines from `first` on, when they were rated (`None`:
+    /// from the per-band sums)
+    tail: Option<(Vec<Decimal>, Vec<Decimal>)>,
     band_sums: Vec<Decimal>,
 }
 
@@ -441,6 +448,8 @@ pub struct Session {
     round_lines: bool,
     /// the deal being edited (the keystroke path), and its reused buffers
     draft: Option<edit::Draft>,
+    /// lines the last save rated again (`None`: it rebuilt the state with the engine)
+    rerated: Option<usize>,
     scratch: edit::Scratch,
 }
 
@@ -524,6 +533,7 @@ impl Session {
             },
             round_lines: plan.plan().rounding.stage == RoundingStage::Line,
             draft: None,
+            rerated: None,
             scratch: edit::Scratch::default(),
             current: Outcome {
                 components: Vec::new(),
@@ -666,6 +676,15 @@ impl Session {
         Ok(preview)
     }
 
+    /// How many credit lines the last [`Session::upsert`] or [`Session::remove`] rated again
+    /// (summed over the tables that rate them one after the other): `Some(0)` when the lines
+    /// after the edit were moved without rating them (a marginal table with per-band sums, see
+    /// the [module docs](self#cost)), `None` when the session's state was built again by a full
+    /// evaluation (replay mode, or magnitudes beyond the exact sums) or nothing was saved yet.
+    pub fn last_save_rerated(&self) -> Option<usize> {
+        self.rerated
+    }
+
     /// Removes the transaction `id`; returns what it changed.
     pub fn remove(&mut self, id: &str) -> Result<Preview> {
         let remove = Some(self.index_of(id)?);
@@ -708,11 +727,18 @@ impl Session {
         if let Some(d) = self.draft.as_mut() {
             d.invalidate();
         }
+        self.rerated = None;
         match (remove, add) {
             (Some(i), Some(t)) => self.txns.set(i, t),
             (Some(i), None) => {
+                // (found by its id before the slot goes)
+                let at = self.ids.partition_point(|&j| self.id_at(j as usize) < self.id_at(i));
+                if self.ids.get(at).is_some_and(|&j| j as usize == i) {
+                    self.ids.remove(at);
+                } else {
+                    self.ids.retain(|&j| j as usize != i);
+                }
                 self.txns.remove(i);
-                self.ids.retain(|&j| j as usize != i);
             }
             (None, Some(t)) => {
                 let at = self.ids.partition_point(|&j| self.id_at(j as usize) < t.id.as_str());
@@ -729,43 +755,41 @@ impl Session {
             Some(i) => i,
             None => self.txns.len().saturating_sub(1),
         } as u32;
-        let mut tail = after.tail;
-        for l in &mut tail {
+        let After { first, removed, at, mut added, values, lines_now, comps, outcome, .. } = after;
+        for l in &mut added {
             if l.txn == PREVIEWED {
                 l.txn = index;
             }
         }
-        let old_n = kernel.lines.len();
-        kernel.lines.truncate(after.first);
-        kernel.lines.extend(tail);
         for (m, v) in kernel.measures.iter_mut().enumerate() {
-            v.value = after.values.get(m).copied().unwrap_or(v.value);
-            v.lines_now = after.lines_now.get(m).copied().unwrap_or(v.lines_now);
+            v.value = values.get(m).copied().unwrap_or(v.value);
+            v.lines_now = lines_now.get(m).copied().unwrap_or(v.lines_now);
         }
-        for (kc, ca) in kernel.comps.iter_mut().zip(after.comps) {
+        let mut rated = Vec::with_capacity(comps.len());
+        for (kc, ca) in kernel.comps.iter_mut().zip(comps) {
             kc.base = ca.base;
             kc.amount = ca.amount;
-            if let Calc::Table { m, table, pays, cum, band_sums, order, shift } = &mut kc.calc {
-                if *order == Order::Sequential {
-                    pays.truncate(after.first);
-                    pays.extend(ca.tail_pays);
-                    lines::checkpoints(cum, after.first, ca.tail_cum);
-                }
-                if *order == Order::Retroactive {
-                    *band_sums = ca.band_sums;
-                }
-                // (a sum beyond the decimals' range: no shortcut)
-                let kept = after.kept.and_then(|l| Some(((l + kernel.lines.len()).checked_sub(old_n)?, l)));
-                if shift
-                    .as_mut()
-                    .is_some_and(|s| s.fill(self, &kernel.lines, kc.c, table, *m, after.first, kept).is_err())
-                {
-                    *shift = None;
-                }
+            if let Calc::Table { band_sums, order: Order::Retroactive, .. } = &mut kc.calc {
+                *band_sums = ca.band_sums;
+            }
+            rated.push(ca.tail.map(|t| t.0));
+        }
+        let count = rated.iter().flatten().map(|p| p.len()).sum();
+        let across: Vec<bool> = kernel.comps.iter().map(Session::keeps_across).collect();
+        // the lines, marks and tables' state moved in place (a sum beyond what they add exactly:
+        // built again)
+        if self.save(&mut kernel, first, &removed, &at, added, rated).is_err() {
+            return self.rebuild();
+        }
+        // (the lines across the bounds before the edit stay: found again from it on)
+        for (i, kept) in across.into_iter().enumerate() {
+            if self.keep_across(&mut kernel, i, if kept { first } else { 0 }).is_err() {
+                return self.rebuild();
             }
         }
+        self.rerated = Some(count);
         self.kernel = Some(kernel);
-        self.current = after.outcome;
+        self.current = outcome;
         Ok(())
     }
 
@@ -984,7 +1008,9 @@ impl Session {
         comps.shrink_to_fit();
         let mut kernel = Kernel { lines: lines::Lines::from_vec(lines), measures, comps, adjustments };
         // compute every component from the kernel's own state, and check it against the engine
-        let after = self.evaluate_kernel(&kernel, 0, kernel.lines.iter().collect(), None)?;
+        let all: Vec<KLine> = kernel.lines.iter().collect();
+        let after = self.evaluate_kernel(&kernel, 0, &all, None)?;
+        drop(all);
         let engine: Vec<(String, Decimal)> = st.components.iter().map(|c| (c.component.clone(), c.amount)).collect();
         let ours: Vec<(String, Decimal)> =
             after.outcome.components.iter().map(|(id, a)| (id.clone(), pad(*a, self.scale()))).collect();
@@ -995,29 +1021,89 @@ impl Session {
             kc.base = ca.base;
             kc.amount = ca.amount;
             if let Calc::Table { m, table, order, pays, cum, band_sums, shift } = &mut kc.calc {
-                *pays = lines::Nums::from_vec(ca.tail_pays);
-                *cum = lines::Nums::default();
-                lines::checkpoints(cum, 0, ca.tail_cum);
-                cum.shrink();
                 *band_sums = ca.band_sums;
+                let Some((tail_pays, tail_cum)) = ca.tail else { continue };
+                // the running basis at the marks; the pay of each line when there are no per-band
+                // sums (they give it)
+                *cum = lines::Nums::from_vec(
+                    kernel.lines.marks.0.iter().filter_map(|&p| tail_cum.get(p as usize).copied()).collect(),
+                );
                 *shift = self.new_shift(&kernel.lines, kc.c, table, *order, *m);
+                if shift.is_none() {
+                    *pays = lines::Nums::from_vec(tail_pays);
+                }
             }
+        }
+        for i in 0..kernel.comps.len() {
+            self.keep_across(&mut kernel, i, 0)?;
         }
         kernel.lines.shrink();
         Ok(Ok(kernel))
     }
 
-    /// A sequential table's running basis before line `first`: the checkpoint before it plus the
+    /// A sequential table's running basis before line `first`: at the mark before it plus the
     /// counted lines in between.
     fn cum_at(&self, kernel: &Kernel, m: usize, kind: MeasureKind, cum: &lines::Nums, first: usize) -> Result<Decimal> {
-        let k = first / lines::EVERY;
+        let (k, from) = kernel.lines.marks.before(first);
         let mut pos = cum.get(k).unwrap_or_default();
-        for (_, l) in kernel.lines.iter_from(k * lines::EVERY).take(first - k * lines::EVERY) {
+        for (_, l) in kernel.lines.iter_from(from).take(first.saturating_sub(from)) {
             if l.counted(m) {
                 pos = pos.add_c(unit_value(&l.credit(), kind), "a running basis")?;
             }
         }
         Ok(pos)
+    }
+
+    /// The pay of the lines `from..to` (only those in `only`, ascending, when given) of a marginal
+    /// table, rated from the basis before them.
+    fn rate_lines(
+        &self,
+        kernel: &Kernel,
+        kc: &KComp,
+        from: usize,
+        to: usize,
+        only: Option<&[usize]>,
+    ) -> Result<Decimal> {
+        let Calc::Table { m, table, cum, .. } = &kc.calc else { return Ok(Decimal::ZERO) };
+        let mut pos = self.cum_at(kernel, *m, table.kind, cum, from)?;
+        let mut t = Decimal::ZERO;
+        for (j, l) in kernel.lines.iter_from(from).take(to.saturating_sub(from)) {
+            if !l.counted(*m) {
+                continue;
+            }
+            if only.is_none_or(|o| o.binary_search(&j).is_ok()) {
+                t = t.add_c(self.settle(kc, table, &l, pos, None, None)?, "a component")?;
+            }
+            pos = pos.add_c(unit_value(&l.credit(), table.kind), "a running basis")?;
+        }
+        Ok(t)
+    }
+
+    /// The pay of a sequential table's lines `js` (ascending): kept per line, or rated (a table
+    /// with per-band sums does not keep them).
+    fn pays_of(&self, kernel: &Kernel, kc: &KComp, js: &[usize]) -> Result<Decimal> {
+        match &kc.calc {
+            Calc::Table { pays, shift: None, .. } => {
+                crate::money::sum_c(js.iter().map(|&j| pays.get(j).unwrap_or_default()), "a component")
+            }
+            _ => match (js.first(), js.last()) {
+                (Some(&a), Some(&b)) => self.rate_lines(kernel, kc, a, b + 1, Some(js)),
+                _ => Ok(Decimal::ZERO),
+            },
+        }
+    }
+
+    /// The pay of a sequential table's lines before line `first`, from the pays kept per line or
+    /// by rating the fewer lines (those before it, or those after it taken from the table's pay).
+    fn pay_before(&self, kernel: &Kernel, kc: &KComp, first: usize) -> Result<Decimal> {
+        let n = kernel.lines.len();
+        match &kc.calc {
+            Calc::Table { pays, shift: None, .. } => {
+                kc.base.sub_c(crate::money::sum_c(pays.iter_from(first), "a component")?, "a component")
+            }
+            _ if first <= n - first.min(n) => self.rate_lines(kernel, kc, 0, first, None),
+            _ => kc.base.sub_c(self.rate_lines(kernel, kc, first, n, None)?, "a component"),
+        }
     }
 
     /// The per-band sums of a sequential marginal table whose lines are rounded, when it has few
@@ -1039,7 +1125,7 @@ impl Session {
             return None;
         }
         let mut sh = shift::Shift::new(table)?;
-        sh.fill(self, lines, c, table, m, 0, None).ok()?;
+        sh.fill(self, lines, c, table, m).ok()?;
         sh.shrink();
         Some(sh)
     }
@@ -1216,61 +1302,55 @@ impl Session {
         first = at.iter().copied().fold(first, usize::min);
         let removed_lines: Vec<KLine> = removed.iter().filter_map(|&j| kernel.lines.get(j)).collect();
         let removed_lines: Vec<&KLine> = removed_lines.iter().collect();
-        // a preview only: the sequential tables' pay from where the edit moves their lines, without
-        // re-rating the lines after it (see `shift`)
-        if !commit {
-            let mut plans = Vec::with_capacity(kernel.comps.len());
-            for kc in &kernel.comps {
-                plans.push(match &kc.calc {
-                    Calc::Table { order: Order::Sequential, .. } => {
-                        match self.shift_plan(kernel, kc, first, &removed, &added, &at, false)? {
-                            Some(p) => Some(p),
-                            None => break,
-                        }
-                    }
-                    _ => None,
-                });
-            }
-            if plans.len() == kernel.comps.len() {
-                let after = self.evaluate_kernel_edit(
-                    kernel,
-                    first,
-                    Vec::new(),
-                    &removed_lines,
-                    &added,
-                    previewed,
-                    Some(&plans),
-                )?;
-                if let Some(mut after) = after {
-                    let lines = std::mem::take(&mut after.lines);
-                    return Ok((self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, lines)?, None));
+        // the sequential tables' pay from where the edit moves their lines, without re-rating the
+        // lines after it (see `shift`): for a save, only the tables with per-band sums (the others
+        // keep each line's pay, rated again)
+        let mut plans = Vec::with_capacity(kernel.comps.len());
+        let mut every = true;
+        for kc in &kernel.comps {
+            let plan = match &kc.calc {
+                Calc::Table { order: Order::Sequential, shift, .. } => {
+                    let plan = if !commit || shift.is_some() {
+                        self.shift_plan(kernel, kc, first, &removed, &added, &at, false)?
+                    } else {
+                        None
+                    };
+                    every &= plan.is_some();
+                    plan
                 }
-            }
+                _ => None,
+            };
+            plans.push(plan);
         }
-        // the lines from `first` on, after the edit, in processing order
-        let mut tail: Vec<KLine> = Vec::with_capacity(kernel.lines.len().saturating_sub(first) + added.len());
-        let mut adds = added.iter().peekable();
-        for (j, l) in kernel.lines.iter_from(first) {
-            if removed.contains(&j) {
-                continue;
-            }
-            while let Some(a) = adds.peek() {
-                if self.cmp_lines(a, &l, previewed) == Ordering::Less {
-                    tail.push((*a).clone());
-                    adds.next();
-                } else {
-                    break;
+        let mut after = None;
+        if every {
+            after = self.evaluate_kernel_edit(kernel, first, &[], &removed_lines, &added, previewed, &plans, false)?;
+        }
+        if after.is_none() {
+            // the lines from `first` on, after the edit, in processing order
+            let mut tail: Vec<KLine> = Vec::with_capacity(kernel.lines.len().saturating_sub(first) + added.len());
+            let mut adds = added.iter().peekable();
+            for (j, l) in kernel.lines.iter_from(first) {
+                if removed.contains(&j) {
+                    continue;
                 }
+                while let Some(a) = adds.next_if(|a| self.cmp_lines(a, &l, previewed) == Ordering::Less) {
+                    tail.push(a.clone());
+                }
+                tail.push(l);
             }
-            tail.push(l);
+            tail.extend(adds.cloned());
+            after = self.evaluate_kernel_edit(kernel, first, &tail, &removed_lines, &added, previewed, &plans, true)?;
         }
-        tail.extend(adds.cloned());
-        let after = self.evaluate_kernel_edit(kernel, first, tail, &removed_lines, &added, previewed, None)?;
         let mut after = after.ok_or_else(|| Error::overflow("a preview"))?;
-        // the old lines from the last removed one or the last added one's place on are only moved
-        after.kept = Some(removed.iter().map(|j| j + 1).chain(at.iter().copied()).fold(first, usize::max));
         let lines = std::mem::take(&mut after.lines);
         let preview = self.preview_of(&after.outcome, id, Mode::Incremental, credited, notes, lines)?;
+        if !commit {
+            return Ok((preview, None));
+        }
+        after.removed = removed;
+        after.at = at;
+        after.added = added;
         Ok((preview, Some(after)))
     }
 
@@ -1278,28 +1358,30 @@ impl Session {
         &self,
         kernel: &Kernel,
         first: usize,
-        tail: Vec<KLine>,
+        tail: &[KLine],
         previewed: Option<&Transaction>,
     ) -> Result<After> {
-        self.evaluate_kernel_edit(kernel, first, tail, &[], &[], previewed, None)?
+        self.evaluate_kernel_edit(kernel, first, tail, &[], &[], previewed, &[], true)?
             .ok_or_else(|| Error::overflow("a component"))
     }
 
     /// The state after replacing `kernel.lines[first..]` by `tail`, where `removed` left and
-    /// `added` joined (for the components whose lines are independent of each other). With
-    /// `plans` (one per component, for the sequential tables), the sequential tables' pay comes
-    /// from them instead of `tail`, and the state of their lines is left out: `None` when a plan's
-    /// magnitudes are beyond its shortcut.
+    /// `added` joined (for the components whose lines are independent of each other). A
+    /// sequential table with a plan in `plans` (one per component) takes its pay from it instead
+    /// of `tail` (its lines' state is then left out); without one, or beyond its shortcut's
+    /// magnitudes, it rates `tail` when `rated` says `tail` is given, and the result is `None`
+    /// when not.
     #[allow(clippy::too_many_arguments)]
     fn evaluate_kernel_edit(
         &self,
         kernel: &Kernel,
         first: usize,
-        tail: Vec<KLine>,
+        tail: &[KLine],
         removed: &[&KLine],
         added: &[KLine],
         previewed: Option<&Transaction>,
-        plans: Option<&[Option<shift::Plan>]>,
+        plans: &[Option<shift::Plan>],
+        rated: bool,
     ) -> Result<Option<After>> {
         let plan = self.plan.plan();
         let full = first == 0 && removed.is_empty() && added.is_empty();
@@ -1337,15 +1419,9 @@ impl Session {
         let mut comps = Vec::with_capacity(kernel.comps.len());
         let mut preview_lines = Vec::new();
         for (ci, kc) in kernel.comps.iter().enumerate() {
-            let mut ca = CompAfter {
-                base: kc.base,
-                amount: Decimal::ZERO,
-                tail_pays: Vec::new(),
-                tail_cum: Vec::new(),
-                band_sums: Vec::new(),
-            };
+            let mut ca = CompAfter { base: kc.base, amount: Decimal::ZERO, tail: None, band_sums: Vec::new() };
             match &kc.calc {
-                Calc::Table { m, table, order, pays, cum, band_sums, .. } => {
+                Calc::Table { m, table, order, cum, band_sums, .. } => {
                     let m = *m;
                     let total = values.get(m).copied().unwrap_or_default();
                     match order {
@@ -1407,18 +1483,22 @@ impl Session {
                             }
                             ca.band_sums = sums;
                         }
-                        Order::Sequential if plans.is_some() => {
-                            let plan = plans.and_then(|p| p.get(ci)).and_then(|p| p.as_ref());
-                            let base = match plan {
-                                Some(plan) => {
-                                    self.shifted_pay(kernel, kc, plan, added, Some((&mut preview_lines, previewed)))?
-                                }
-                                None => None,
-                            };
-                            let Some(base) = base else { return Ok(None) };
-                            ca.base = base;
-                        }
                         Order::Sequential => {
+                            if let Some(plan) = plans.get(ci).and_then(|p| p.as_ref()) {
+                                let mut lines = Vec::new();
+                                if let Some(base) =
+                                    self.shifted_pay(kernel, kc, plan, added, Some((&mut lines, previewed)))?
+                                {
+                                    preview_lines.append(&mut lines);
+                                    ca.base = base;
+                                    ca.amount = self.finish(kernel, &values, kc, ca.base)?;
+                                    comps.push(ca);
+                                    continue;
+                                }
+                            }
+                            if !rated {
+                                return Ok(None);
+                            }
                             let fixed = (table.method == TierMethod::Retroactive && table.scope != Scope::Transaction)
                                 .then(|| table.reached(total));
                             // a retroactive table with a threshold or basis cap re-rates every line
@@ -1432,12 +1512,8 @@ impl Session {
                             } else {
                                 (first, tail.iter().collect())
                             };
-                            let earlier: Decimal = if full || first == 0 {
-                                Decimal::ZERO
-                            } else {
-                                let later = crate::money::sum_c(pays.iter_from(first), "a component")?;
-                                kc.base.sub_c(later, "a component")?
-                            };
+                            let earlier: Decimal =
+                                if full || first == 0 { Decimal::ZERO } else { self.pay_before(kernel, kc, first)? };
                             let mut pos = if first == 0 {
                                 Decimal::ZERO
                             } else {
@@ -1473,14 +1549,10 @@ impl Session {
                             // keep the vectors aligned with `first` as the caller knows it
                             if fixed.is_some() && first == 0 {
                                 let skip = tc.len().saturating_sub(tail.len() + 1);
-                                ca.tail_pays = tp.into_iter().skip(skip).collect();
-                                ca.tail_cum = tc.into_iter().skip(skip).collect();
+                                ca.tail =
+                                    Some((tp.into_iter().skip(skip).collect(), tc.into_iter().skip(skip).collect()));
                             } else {
-                                ca.tail_pays = tp;
-                                ca.tail_cum = tc;
-                            }
-                            if full {
-                                // `cum` holds one entry per line plus the end
+                                ca.tail = Some((tp, tc));
                             }
                         }
                     }
@@ -1552,7 +1624,17 @@ impl Session {
             measures,
             bands: bands(kernel, &values),
         };
-        Ok(Some(After { first, kept: None, tail, values, lines_now, comps, outcome, lines: preview_lines }))
+        Ok(Some(After {
+            first,
+            removed: Vec::new(),
+            at: Vec::new(),
+            added: Vec::new(),
+            values,
+            lines_now,
+            comps,
+            outcome,
+            lines: preview_lines,
+        }))
     }
 
     /// A line's pay in a table: rounded when the plan rounds lines, nothing for a reversal, and
@@ -1997,18 +2079,19 @@ mod tests {
         let txns = 45 + 52 + 8 + 20;
         // the id index: 2 x 4
         let ids = 8;
-        // lines: 2 x 20, one shape and its sorted index
-        let lines = 40 + 64 + 4;
-        // the table: 2 pays x 8, one checkpoint (line 0) x 8; its two spans and rates, their
-        // labels "5%" and "10%" (formatted into 8-byte buffers: 2 x 8)
+        // lines: 2 x 20, one shape and its sorted index, one mark (line 0) x 4
+        let lines = 40 + 64 + 4 + 4;
+        // the table: no pay per line (its per-band sums give them), the basis at the mark x 8; its
+        // two spans and rates, their labels "5%" and "10%" (formatted into 8-byte buffers: 2 x 8)
         let Calc::Table { table, .. } = &k.comps[0].calc else { unreachable!() };
         let spans = table.spans.capacity() * std::mem::size_of_val(&table.spans[0]);
         let rates = table.rates.capacity() * std::mem::size_of_val(&table.rates[0]);
-        let table = 16 + 8 + spans + rates + 16;
-        // its per-band sums (lines rounded one by one): one checkpoint (line 0) x 2 bands x 8; the
+        let table = 8 + spans + rates + 16;
+        // its per-band sums (lines rounded one by one): one mark (line 0) x 2 bands x 8; the
         // bounds of its regions (the first band starts at the lowest decimal, then 1000) 2 x 16;
-        // 3 regions (below the first band, band 0, band 1) x 24
-        let shift = 16 + 32 + 3 * 24;
+        // 3 regions (below the first band, band 0, band 1) x 24; the line across 1000 (T22) and its
+        // pay (u32 and decimal: 20)
+        let shift = 16 + 32 + 3 * 24 + 20;
         // one measure and one component (its id "c": 1 byte)
         let fixed = std::mem::size_of::<KMeasure>() + std::mem::size_of::<KComp>() + 1;
         assert_eq!(s.memory_bytes(), txns + ids + lines + table + shift + fixed);

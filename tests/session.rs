@@ -6,10 +6,10 @@
 //! session's figures and its full statement are compared with the full evaluation's.
 //!
 //! Back-dated deals (credited before other lines of a marginal table whose lines are rounded one
-//! by one) are previewed from per-band sums instead of re-rating the later lines: a property test
-//! over random sessions with many lines per band and amounts on the bounds, and the benchmark's
-//! session, check those previews against full evaluations and that the keystroke path computes
-//! them.
+//! by one) are previewed and saved from per-band sums instead of re-rating the later lines: a
+//! property test over random sessions with many lines per band and amounts on the bounds, and the
+//! benchmark's session, check those previews and saves against full evaluations, that the
+//! keystroke path computes the previews and that saves move the later lines without rating them.
 
 mod common;
 
@@ -144,6 +144,8 @@ fn sessions_match_full_evaluation() {
     let mut previews = 0;
     let mut keystrokes = 0;
     let mut back_dated = 0;
+    let mut moved_saves = 0;
+    let mut rerated = 0;
     let mut reasons = std::collections::BTreeMap::new();
     for (name, plan, inputs, period) in vectors() {
         let Ok(ev) = plan.evaluate(&inputs, &period) else { continue };
@@ -228,6 +230,8 @@ fn sessions_match_full_evaluation() {
                             keystrokes += fast;
                             back_dated += if back { fast } else { 0 };
                             session.upsert(t).unwrap();
+                            moved_saves += usize::from(back && session.last_save_rerated() == Some(0));
+                            rerated += session.last_save_rerated().unwrap_or(0);
                             full = after;
                         }
                         // a deal the plan rejects (a rule that needs splits, say): the full
@@ -246,7 +250,7 @@ fn sessions_match_full_evaluation() {
         }
     }
     eprintln!(
-        "sessions: {incremental} incremental, {replayed} replayed, {previews} previews ({keystrokes} amounts on the keystroke path, {back_dated} of back-dated deals); replay reasons: {reasons:?}"
+        "sessions: {incremental} incremental, {replayed} replayed, {previews} previews ({keystrokes} amounts on the keystroke path, {back_dated} of back-dated deals; {moved_saves} back-dated deals saved rating no line again, {rerated} lines rated again by saves); replay reasons: {reasons:?}"
     );
     assert!(keystrokes >= 100, "the keystroke path must be exercised ({keystrokes} amounts)");
     assert!(back_dated >= 100, "the keystroke path must cover back-dated deals ({back_dated} amounts)");
@@ -369,9 +373,10 @@ proptest! {
 
     /// Random sessions (many lines per band, dates on a few days, amounts on the bounds, maybe a
     /// few credit memos) and random edits: new deals back-dated anywhere, changed amounts and dates,
-    /// removals, some of them saved. Every preview, and every amount on the keystroke path, equals
-    /// a full evaluation; without credit memos (whose negative credit lowers the basis), the
-    /// keystroke path computes every amount itself.
+    /// removals, some of them saved. Every preview, every amount on the keystroke path and the
+    /// session after every save equal a full evaluation; without credit memos (whose negative
+    /// credit lowers the basis), the keystroke path computes every amount itself and every save
+    /// moves the later lines without rating them.
     #[test]
     fn back_dated_previews_equal_full_evaluation(
         deals in prop::collection::vec((cents(), 0i64..13), 20..160),
@@ -399,8 +404,13 @@ proptest! {
                 let p = session.preview_remove(&id).unwrap();
                 prop_assert_eq!(p.payout.after.to_string(), full_payout(&plan, &after, "rep"), "remove {}", id);
                 if save {
+                    let memos = full.transactions.iter().any(|x| x.amount < Decimal::ZERO);
                     session.remove(&id).unwrap();
+                    if !memos {
+                        prop_assert_eq!(session.last_save_rerated(), Some(0), "remove {} in place", id);
+                    }
                     full = after;
+                    check_against(&session, &full_statement(&plan, &full, "Q1", "rep").unwrap(), &format!("removed {id}"));
                 }
                 continue;
             }
@@ -423,9 +433,15 @@ proptest! {
                 prop_assert_eq!(q.payout.after.to_string(), full_payout(&plan, &after, "rep"), "keystroke {} at {}", t.id, amount);
             }
             if save {
+                let memos = full.transactions.iter().any(|x| x.amount < Decimal::ZERO);
+                let what = format!("saved {} {} on {:?}", t.id, t.amount, t.close_date);
                 session.upsert(t).unwrap();
+                if !memos {
+                    prop_assert_eq!(session.last_save_rerated(), Some(0), "{} in place", what);
+                }
                 full = after;
                 prop_assert_eq!(session.payout().to_string(), full_payout(&plan, &full, "rep"));
+                check_against(&session, &full_statement(&plan, &full, "Q1", "rep").unwrap(), &what);
             }
         }
     }

@@ -10,20 +10,23 @@
 //! the basis grows line after line, so the lines inside one band form a contiguous range of line
 //! numbers, found by binary search on the running basis.
 //!
-//! So a table keeps, at every `EVERY`-th line, the sum over the lines before it of each band's
-//! pay of the whole line ([`Shift`]), and an edit computes, for each run of kept lines after it
-//! (shifted by the credit added before them, less the credit removed):
-//! - the lines across a bound before the shift (their pay is known) and after it (re-rated);
+//! So a table keeps, at the marks (every `EVERY`-th line when the session is built, moved with
+//! their lines by saved edits: see [`super::lines::Marks`]), the sum over the lines before it of
+//! each band's pay of the whole line ([`Shift`]), and the lines across its bounds with their pay.
+//! An edit computes, for each run of kept lines after it (shifted by the credit added before them,
+//! less the credit removed):
+//! - the lines across a bound before the shift (their pay is kept) and after it (re-rated);
 //! - for each band, its range of lines wholly inside before and after the shift: the difference
 //!   is the band's pay over the lines at either end between the two ranges (from the sums at the
-//!   checkpoints plus at most `EVERY` lines at each end).
+//!   marks plus at most `MAX_GAP` lines at each end).
 //!
 //! The work is proportional to the number of bounds times `EVERY`, plus the logarithm of the
 //! number of lines: not to the number of lines after the edit. The result is exactly the full
 //! re-rating's: the same line pays, added in another order (the sums are kept within magnitudes
-//! where decimal addition is exact; beyond them the caller re-rates every line).
+//! where decimal addition is exact; beyond them the caller re-rates every line). Such a table
+//! keeps no pay per line: a line's pay is rated when needed from the basis before it.
 
-use super::lines::{Lines, Nums, EVERY};
+use super::lines::{Lines, Nums};
 use super::{Calc, KComp, KLine, Kernel, PreviewLine, Session, PREVIEWED};
 use crate::engine::components::ResolvedTable;
 use crate::engine::unit_value;
@@ -33,17 +36,15 @@ use crate::plan::{MeasureKind, Scope, TierMethod};
 use crate::Result;
 use rust_decimal::Decimal;
 
-/// Most bands with a rate for which a table keeps per-band sums (8 bytes per band every `EVERY`
-/// lines).
+/// Most bands with a rate for which a table keeps per-band sums (8 bytes per band and mark).
 const MAX_PAID: usize = 8;
 /// The lines on either side of where a bound falls that the keystroke path rates once per edit.
 const NEAR: usize = 32;
 /// The largest scale of a credit, and the largest magnitude (10^18) of a basis or a sum of pays,
 /// for which the shortcut runs: within them every sum it adds is exact (mantissas below 10^28).
-const MAX_SCALE: u32 = 8;
-const LIMIT: Decimal = Decimal::from_parts(2_808_348_672, 232_830_643, 0, false, 0);
+use super::lines::{MAX as LIMIT, MAX_SCALE};
 
-/// A marginal table's bounds and per-band sums at the checkpoints (see the [module docs](self)).
+/// A marginal table's bounds and per-band sums at the marks (see the [module docs](self)).
 #[derive(Debug, Clone)]
 pub(super) struct Shift {
     /// the band bounds, floor and basis cap, ascending, without repeats
@@ -53,8 +54,8 @@ pub(super) struct Shift {
     regions: Vec<Option<(usize, usize)>>,
     /// number of columns: the regions with a band
     paid: usize,
-    /// at line 0 and every `EVERY`-th line, per column, the sum over the lines before it of their
-    /// pay wholly in the column's band
+    /// at each mark (see [`super::lines::Marks`]), per column, the sum over the lines before it
+    /// of their pay wholly in the column's band
     sums: Nums,
     /// the last counted line with a negative credit (the basis goes down there)
     last_negative: Option<usize>,
@@ -62,6 +63,9 @@ pub(super) struct Shift {
     /// grow until the session is rebuilt)
     scale: u32,
     bound: Decimal,
+    /// the lines across a bound (ascending) and their pay, so that an edit need not rate them
+    /// (empty after a credit memo: they are rated)
+    across: Box<[(u32, Decimal)]>,
 }
 
 impl Shift {
@@ -122,6 +126,7 @@ impl Shift {
             paid,
             sums: Nums::default(),
             last_negative: None,
+            across: Box::default(),
             scale: 0,
             bound: Decimal::ZERO,
         })
@@ -130,6 +135,7 @@ impl Shift {
     /// Heap bytes held.
     pub(super) fn bytes(&self) -> usize {
         self.sums.bytes()
+            + std::mem::size_of_val(&*self.across)
             + self.points.capacity() * std::mem::size_of::<Decimal>()
             + self.regions.capacity() * std::mem::size_of::<Option<(usize, usize)>>()
     }
@@ -138,153 +144,85 @@ impl Shift {
         self.sums.shrink();
     }
 
-    /// Brings the sums up to date after an edit of the lines from line `first` on (the lines
-    /// before it are unchanged). With `kept: (e, l)`, the lines from `e` on are the old lines from
-    /// `l` on, moved: their sums are the old ones moved (corrected by the lines that cross each
-    /// checkpoint) instead of rated again.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn fill(
-        &mut self,
-        s: &Session,
-        lines: &Lines,
-        c: usize,
-        table: &ResolvedTable,
-        m: usize,
-        first: usize,
-        kept: Option<(usize, usize)>,
-    ) -> Result<()> {
-        let per = self.paid;
-        let n = lines.len();
-        let unchanged = (first / EVERY + 1).min(self.sums.len() / per.max(1));
-        // the old sums from there on, read while the new ones are written
-        let old: Vec<Decimal> = self.sums.iter_from(unchanged.saturating_sub(1) * per).collect();
-        let old_at = |c: usize, k: usize| -> Option<Decimal> {
-            old.get((c.checked_sub(unchanged.saturating_sub(1))?) * per + k).copied()
-        };
-        self.sums.truncate(unchanged * per);
-        let mut acc = vec![Decimal::ZERO; per];
-        let start = match unchanged.checked_sub(1) {
-            Some(c0) => {
-                for (k, a) in acc.iter_mut().enumerate() {
-                    *a = old_at(c0, k).unwrap_or_default();
+    /// The sums of `lines` at every mark, built from the lines.
+    pub(super) fn fill(&mut self, s: &Session, lines: &Lines, c: usize, table: &ResolvedTable, m: usize) -> Result<()> {
+        let mut acc = vec![Decimal::ZERO; self.paid];
+        self.sums = Nums::default();
+        self.sums.extend(acc.iter().copied());
+        self.last_negative = None;
+        let mut next = 1;
+        for (i, l) in lines.iter_from(0) {
+            if l.counted(m) {
+                let d = unit_value(&l.credit(), table.kind);
+                if d < Decimal::ZERO {
+                    self.last_negative = Some(i);
                 }
-                c0 * EVERY
+                self.scale = self.scale.max(d.scale());
+                let most = self.add_line(s, c, table, &l, &mut acc, false)?;
+                self.bound = self.bound.add_c(most, "a band sum")?;
             }
-            None => {
+            if lines.marks.get(next) == Some(i + 1) {
                 self.sums.extend(acc.iter().copied());
-                0
+                next += 1;
             }
-        };
-        // the moved lines' offset, and the first checkpoint from which their sums are moved (the
-        // lines that cross it are moved lines too)
-        let moved = kept.filter(|(e, l)| e.abs_diff(*l) < EVERY && *e >= first);
-        let anchor = moved.map(|(e, _)| (e + 2 * EVERY - 1) / EVERY * EVERY);
-        let mut last = None;
-        // rated: up to the anchor, then the moved sums, then (where they cannot be moved) rated again
-        let mut j = start;
-        let mut shift_from = anchor.filter(|&a| a <= n);
-        while j < n {
-            let stop = shift_from.filter(|&a| a > j).unwrap_or(n);
-            for (i, l) in lines.iter_from(j).take(stop - j) {
-                if l.counted(m) {
-                    let credit = l.credit();
-                    let d = unit_value(&credit, table.kind);
-                    if d < Decimal::ZERO {
-                        last = Some(i);
-                    }
-                    self.scale = self.scale.max(d.scale());
-                    let mut most = Decimal::ZERO;
-                    for &(band, col) in self.regions.iter().flatten() {
-                        let g = s.settled(c, l.reversal, table.band_pay(&credit, band)?);
-                        if let Some(a) = acc.get_mut(col) {
-                            *a = a.add_c(g, "a band sum")?;
-                        }
-                        most = most.max(g.abs());
-                    }
-                    self.bound = self.bound.add_c(most, "a band sum")?;
-                }
-                if (i + 1) % EVERY == 0 {
-                    self.sums.extend(acc.iter().copied());
-                }
-            }
-            j = stop;
-            let (Some((e, l)), Some(y0)) = (moved, shift_from.take()) else { continue };
-            // new sum at checkpoint y = old sum at y - (e - l), + what the edit changed before
-            // them (the same at every moved checkpoint: taken at the anchor)
-            let mut change = vec![Decimal::ZERO; per];
-            let mut y = y0;
-            while y <= n {
-                let Some(old_sums) = self.moved_sums(s, lines, c, table, m, &old_at, y, e, l)? else { break };
-                if y == y0 {
-                    for ((d, a), o) in change.iter_mut().zip(&acc).zip(&old_sums) {
-                        *d = a.sub_c(*o, "a band sum")?;
-                    }
-                } else {
-                    for ((a, o), d) in acc.iter_mut().zip(&old_sums).zip(&change) {
-                        *a = o.add_c(*d, "a band sum")?;
-                    }
-                    self.sums.extend(acc.iter().copied());
-                }
-                y += EVERY;
-            }
-            // the rest rated again from the last moved checkpoint (its sums are in `acc`)
-            j = (y - EVERY).max(y0);
         }
-        last = match (self.last_negative, moved) {
-            // among the moved lines: the same line, moved (after every other)
-            (Some(x), Some((e, l))) if x >= l => (x + e).checked_sub(l),
-            _ if last.is_some() => last,
-            (Some(x), _) if x < start => Some(x),
-            // the negative lines from `start` on are gone: the last one before it
-            (Some(_), _) => (0..start).rev().find(|&x| {
-                lines.get(x).is_some_and(|l| l.counted(m) && unit_value(&l.credit(), table.kind) < Decimal::ZERO)
-            }),
-            (None, _) => None,
-        };
-        self.last_negative = last;
         Ok(())
     }
 
-    /// The old sums at line `y - (e - l)` (old numbering), from the old checkpoint at `y` and the
-    /// moved lines between them (`None` when they are not all moved lines or no old checkpoint
-    /// is there).
-    #[allow(clippy::too_many_arguments)]
-    fn moved_sums(
+    /// Adds a counted line's pay wholly in each paying band to `acc` (subtracts it with `minus`);
+    /// the largest of them in magnitude.
+    pub(super) fn add_line(
         &self,
         s: &Session,
-        lines: &Lines,
         c: usize,
         table: &ResolvedTable,
-        m: usize,
-        old_at: &dyn Fn(usize, usize) -> Option<Decimal>,
-        y: usize,
-        e: usize,
-        l: usize,
-    ) -> Result<Option<Vec<Decimal>>> {
-        let mut out = Vec::with_capacity(self.paid);
-        for k in 0..self.paid {
-            let Some(o) = old_at(y / EVERY, k) else { return Ok(None) };
-            out.push(o);
-        }
-        // the old lines y - (e - l)..y (new y..y + e - l) come off; old y..y + l - e (new
-        // y - (l - e)..y) come on
-        let (from, to, sign) = if e >= l { (y, y + (e - l), false) } else { (y - (l - e), y, true) };
-        if from < e || to > lines.len() {
-            return Ok(None);
-        }
-        for (_, line) in lines.iter_from(from).take(to - from) {
-            if !line.counted(m) {
-                continue;
+        l: &KLine,
+        acc: &mut [Decimal],
+        minus: bool,
+    ) -> Result<Decimal> {
+        let credit = l.credit();
+        let mut most = Decimal::ZERO;
+        for &(band, col) in self.regions.iter().flatten() {
+            let g = s.settled(c, l.reversal, table.band_pay(&credit, band)?);
+            if let Some(a) = acc.get_mut(col) {
+                *a = a.add_c(if minus { -g } else { g }, "a band sum")?;
             }
-            let credit = line.credit();
-            for &(band, col) in self.regions.iter().flatten() {
-                let g = s.settled(c, line.reversal, table.band_pay(&credit, band)?);
-                if let Some(a) = out.get_mut(col) {
-                    *a = if sign { a.add_c(g, "a band sum")? } else { a.sub_c(g, "a band sum")? };
-                }
-            }
+            most = most.max(g.abs());
         }
-        Ok(Some(out))
+        Ok(most)
+    }
+
+    /// Number of paying bands (sums per mark).
+    pub(super) fn paid(&self) -> usize {
+        self.paid
+    }
+
+    pub(super) fn sums(&self) -> &Nums {
+        &self.sums
+    }
+
+    pub(super) fn sums_mut(&mut self) -> &mut Nums {
+        &mut self.sums
+    }
+
+    /// What the lines of a saved edit change: they add to the bound of the sums and may have a
+    /// larger scale or a negative credit (at its new line `at`).
+    pub(super) fn grow(&mut self, kind: MeasureKind, l: &KLine, most: Decimal, at: usize) -> Result<()> {
+        let d = unit_value(&l.credit(), kind);
+        self.scale = self.scale.max(d.scale());
+        self.bound = self.bound.add_c(most, "a band sum")?;
+        if d < Decimal::ZERO && self.last_negative.is_none_or(|x| x < at) {
+            self.last_negative = Some(at);
+        }
+        Ok(())
+    }
+
+    pub(super) fn last_negative(&self) -> Option<usize> {
+        self.last_negative
+    }
+
+    pub(super) fn set_last_negative(&mut self, x: Option<usize>) {
+        self.last_negative = x;
     }
 }
 
@@ -391,7 +329,7 @@ impl Session {
         at: &[usize],
         near: bool,
     ) -> Result<Option<Plan>> {
-        let Calc::Table { m, table, pays, cum, shift, .. } = &kc.calc else { return Ok(None) };
+        let Calc::Table { m, table, cum, shift, .. } = &kc.calc else { return Ok(None) };
         if table.method != TierMethod::Marginal || at.len() != added.len() {
             return Ok(None);
         }
@@ -427,8 +365,15 @@ impl Session {
             let (mut inside, mut across_pay) = (Vec::with_capacity(sh.regions.len()), Decimal::ZERO);
             self.layout(&kernel.lines, m, kind, cum, sh, &run, Decimal::ZERO, &mut |_, lo, hi, across| {
                 inside.push((lo, hi));
-                if let Some((j, _)) = across {
-                    across_pay = across_pay.add_c(pays.get(j).unwrap_or_default(), "a component")?;
+                if let Some((j, before)) = across {
+                    let pay = match sh.across.binary_search_by_key(&j, |x| x.0 as usize) {
+                        Ok(k) => sh.across.get(k).map(|x| x.1).unwrap_or_default(),
+                        Err(_) => match kernel.lines.get(j) {
+                            Some(l) => self.settle(kc, table, &l, before, None, None)?,
+                            None => Decimal::ZERO,
+                        },
+                    };
+                    across_pay = across_pay.add_c(pay, "a component")?;
                 }
                 Ok(())
             })?;
@@ -449,10 +394,70 @@ impl Session {
             k += 1;
         }
         let pos = self.cum_at(kernel, m, kind, cum, first)?;
-        let removed = crate::money::sum_c(removed.iter().map(|&j| pays.get(j).unwrap_or_default()), "a component")?;
+        let removed = self.pays_of(kernel, kc, removed)?;
         let runs = items.iter().any(|x| matches!(x, Item::Run(_)));
         let magnitude = if runs { pos.abs().max(self.cum_at(kernel, m, kind, cum, n)?.abs()) } else { Decimal::ZERO };
         Ok(Some(Plan { pos, removed, items, runs, magnitude }))
+    }
+
+    /// Keeps, for a table with per-band sums, the lines across its bounds and their pay: those
+    /// before line `from` as they were, the others found again (after the session is built, from
+    /// line 0, or an edit saved from where it starts; none after a credit memo).
+    pub(super) fn keep_across(&self, kernel: &mut Kernel, i: usize, from: usize) -> Result<()> {
+        let mut out = Vec::new();
+        if let Some(kc) = kernel.comps.get(i) {
+            if let Calc::Table { m, table, cum, shift: Some(sh), .. } = &kc.calc {
+                if sh.last_negative.is_none() {
+                    out.extend(sh.across.iter().filter(|x| (x.0 as usize) < from));
+                    let n = kernel.lines.len();
+                    let from = from.min(n);
+                    let cum_a = self.cum_at(kernel, *m, table.kind, cum, from)?;
+                    // (a few lines: the basis after them from theirs)
+                    let cum_b = if n - from <= NEAR {
+                        let mut x = cum_a;
+                        for (_, l) in kernel.lines.iter_from(from).filter(|(_, l)| l.counted(*m)) {
+                            x = x.add_c(unit_value(&l.credit(), table.kind), "a running basis")?;
+                        }
+                        x
+                    } else {
+                        self.cum_at(kernel, *m, table.kind, cum, n)?
+                    };
+                    let run = Run {
+                        a: from,
+                        b: n,
+                        cum_a,
+                        cum_b,
+                        inside: Vec::new(),
+                        across_pay: Decimal::ZERO,
+                        near: Vec::new(),
+                    };
+                    self.layout(
+                        &kernel.lines,
+                        *m,
+                        table.kind,
+                        cum,
+                        sh,
+                        &run,
+                        Decimal::ZERO,
+                        &mut |_, _, _, across| {
+                            if let Some(l) = across.and_then(|(j, before)| Some((j, kernel.lines.get(j)?, before))) {
+                                out.push((l.0 as u32, self.settle(kc, table, &l.1, l.2, None, None)?));
+                            }
+                            Ok(())
+                        },
+                    )?;
+                }
+            }
+        }
+        if let Some(Calc::Table { shift: Some(sh), .. }) = kernel.comps.get_mut(i).map(|kc| &mut kc.calc) {
+            sh.across = out.into_boxed_slice();
+        }
+        Ok(())
+    }
+
+    /// Whether the table keeps the lines across its bounds (no credit memo).
+    pub(super) fn keeps_across(kc: &KComp) -> bool {
+        matches!(&kc.calc, Calc::Table { shift: Some(sh), .. } if sh.last_negative.is_none())
     }
 
     /// The lines of `run` within `NEAR` of line `place`, where the bound below region `r` falls,
@@ -658,12 +663,13 @@ impl Session {
             }
             Ok(t)
         };
-        // through the checkpoints between x and y when that rates fewer lines
-        let (c1, c2) = (x.div_ceil(EVERY), y / EVERY);
-        if c1 < c2 && (c1 * EVERY - x) + (y - c2 * EVERY) < y - x {
+        // through the marks between x and y when that rates fewer lines
+        let (c1, (c2, p2)) = (lines.marks.first_from(x), lines.marks.before(y));
+        let p1 = lines.marks.get(c1).unwrap_or(y);
+        if c1 < c2 && (p1 - x) + (y - p2) < y - x {
             if let (Some(a), Some(b)) = (sh.sums.get(c1 * sh.paid + col), sh.sums.get(c2 * sh.paid + col)) {
                 let middle = b.sub_c(a, "a band sum")?;
-                return direct(x, c1 * EVERY)?.add_c(middle, "a band sum")?.add_c(direct(c2 * EVERY, y)?, "a band sum");
+                return direct(x, p1)?.add_c(middle, "a band sum")?.add_c(direct(p2, y)?, "a band sum");
             }
         }
         direct(x, y)
@@ -689,9 +695,10 @@ fn first_at(
     if below(run.cum_b)? {
         return Ok((run.b, run.cum_b, run.cum_b));
     }
-    // the checkpoints inside the run (lines `c * EVERY` with a < c * EVERY < b): the last one still
-    // below the point, by binary search (the basis grows)
-    let (mut lo, mut hi) = (run.a / EVERY + 1, (run.b - 1) / EVERY + 1);
+    // the marks inside the run (a < line < b): the last one still below the point, by binary
+    // search (the basis grows)
+    let lo0 = lines.marks.first_from(run.a + 1);
+    let (mut lo, mut hi) = (lo0, lines.marks.first_from(run.b));
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         match cum.get(mid) {
@@ -699,8 +706,9 @@ fn first_at(
             _ => hi = mid,
         }
     }
-    let (start, mut x) = match lo.checked_sub(1).filter(|&c| c > run.a / EVERY).and_then(|c| Some((c, cum.get(c)?))) {
-        Some((c, x)) => (c * EVERY, x),
+    let mark = lo.checked_sub(1).filter(|&c| c >= lo0);
+    let (start, mut x) = match mark.and_then(|c| Some((lines.marks.get(c)?, cum.get(c)?))) {
+        Some(x) => x,
         None => (run.a, run.cum_a),
     };
     let mut before = x;
@@ -770,7 +778,7 @@ mod tests {
         assert!(!late.keystroke);
         // with N, 2350: 1000 x 5% + 500 x 10% + 850 x 20% = 50 + 50 + 170
         assert_eq!(late.payout.after.to_string(), "270.00");
-        // M2 removed (line 18, past the checkpoint at line 16): M1 is the last memo now
+        // M2 removed (line 18, past the mark at line 16): M1 is the last memo now
         s.remove("M2").unwrap();
         assert_eq!(last_negative(&s), Some(1));
         s.edit(deal("N", "500", "2025-01-10")).unwrap();
@@ -784,33 +792,85 @@ mod tests {
         assert_eq!(q.payout.after.to_string(), "300.00");
     }
 
-    /// The table's sums, kept up to date through edits, and built again from its lines.
+    /// The table's sums and running basis at the marks, kept up to date through edits, and built
+    /// again from its lines (checking the marks: the first at line 0, gaps of 1 to `MAX_GAP` lines
+    /// (0 to the end) and two consecutive ones between marks above `EVERY` lines).
+    #[allow(clippy::type_complexity)]
     fn sums_now_and_rebuilt(s: &Session) -> (Vec<Decimal>, Option<usize>, Vec<Decimal>, Option<usize>) {
+        use crate::session::lines::{EVERY, MAX_GAP};
         let k = s.kernel.as_ref().unwrap();
         let kc = &k.comps[0];
-        let Calc::Table { m, table, shift: Some(sh), .. } = &kc.calc else { panic!("no per-band sums") };
+        let Calc::Table { m, table, shift: Some(sh), cum, pays, .. } = &kc.calc else { panic!("no per-band sums") };
+        assert_eq!(pays.iter_from(0).count(), 0, "a table with per-band sums keeps no pay per line");
+        let marks: Vec<usize> = k.lines.marks.0.iter().map(|&p| p as usize).collect();
+        let mut ends = marks.clone();
+        ends.push(k.lines.len());
+        assert_eq!(marks[0], 0);
+        assert!(marks.windows(2).all(|w| w[0] < w[1]), "marks {marks:?}");
+        assert!(ends.windows(2).all(|w| w[0] <= w[1] && w[1] - w[0] <= MAX_GAP), "gaps {ends:?}");
+        assert!(marks.windows(3).all(|w| w[2] - w[0] > EVERY), "short gaps {ends:?}");
+        // the basis at each mark, as the lines add up
+        let mut basis = Vec::new();
+        let mut x = Decimal::ZERO;
+        for (i, l) in k.lines.iter_from(0) {
+            if marks.contains(&i) {
+                basis.push(x);
+            }
+            if l.counted(*m) {
+                x += unit_value(&l.credit(), table.kind);
+            }
+        }
+        if marks.contains(&k.lines.len()) {
+            basis.push(x);
+        }
+        assert_eq!(cum.iter_from(0).collect::<Vec<_>>(), basis, "running basis at the marks {marks:?}");
+        // the lines across the bounds, as a fresh look finds them
+        let mut again = k.clone();
+        s.keep_across(&mut again, 0, 0).unwrap();
+        let Calc::Table { shift: Some(again), .. } = &again.comps[0].calc else { unreachable!() };
+        assert_eq!(sh.across, again.across, "lines across the bounds");
         let mut fresh = Shift::new(table).unwrap();
-        fresh.fill(s, &k.lines, kc.c, table, *m, 0, None).unwrap();
+        fresh.fill(s, &k.lines, kc.c, table, *m).unwrap();
         (sh.sums.iter_from(0).collect(), sh.last_negative, fresh.sums.iter_from(0).collect(), fresh.last_negative)
     }
 
-    /// A deal added at line 10 of 31 moves the lines from 10 on: the first checkpoint whose sums
-    /// could be moved (line 32, 16 lines past the moved ones' start at 11) is the new end, where
-    /// the old lines had no checkpoint: its sums are rated, once.
+    /// A deal added at line 10 of 31 moves the lines from 10 on, and the mark at line 16 with them
+    /// (to line 17), adding 99.99 to its basis and the deal's pay in each band to its sums.
     #[test]
-    fn sums_are_moved_only_where_old_ones_were_kept() {
+    fn saved_deals_move_the_marks_and_their_sums() {
         let txns = (0..31).map(|i| deal(&format!("T{i:02}"), "40.05", &format!("2025-01-{:02}", i + 1))).collect();
         let mut s =
             Session::open(&quota_plan(), &Inputs { transactions: txns, ..Default::default() }, "rep", "Q1").unwrap();
+        let sums = |s: &Session| {
+            let Calc::Table { shift: Some(sh), cum, .. } = &s.kernel.as_ref().unwrap().comps[0].calc else { panic!() };
+            let v: Vec<String> = sh.sums.iter_from(0).chain(cum.iter_from(0)).map(|d| d.to_string()).collect();
+            (s.kernel.as_ref().unwrap().lines.marks.0.clone(), v)
+        };
+        // 16 lines of 40.05 before the mark at 16: basis 640.80; bands 5%, 10%, 20% of each line
+        // 40.05 x 5% = 2.0025 -> 2.00, x 10% = 4.005 -> 4.00 (half-even), x 20% = 8.01
+        assert_eq!(
+            sums(&s),
+            (vec![0, 16], ["0", "0", "0", "32.00", "64.00", "128.16", "0", "640.80"].map(String::from).to_vec())
+        );
         s.upsert(deal("N", "99.99", "2025-01-10")).unwrap();
-        let (now, _, fresh, _) = sums_now_and_rebuilt(&s);
-        // checkpoints at lines 0, 16 and 32, 3 paying bands each
-        assert_eq!(now.len(), 9);
-        assert_eq!(now, fresh);
-        // and 33 lines with one more at line 2: the old sums at 32 are moved, with line 32 off
-        s.upsert(deal("M", "1.01", "2025-01-02")).unwrap();
-        let (now, _, fresh, _) = sums_now_and_rebuilt(&s);
-        assert_eq!(now, fresh);
+        // + 99.99 x 5% = 4.9995 -> 5.00, x 10% = 9.999 -> 10.00, x 20% = 19.998 -> 20.00
+        assert_eq!(
+            sums(&s),
+            (vec![0, 17], ["0", "0", "0", "37.00", "74.00", "148.16", "0", "740.79"].map(String::from).to_vec())
+        );
+        let (now, last, fresh, fresh_last) = sums_now_and_rebuilt(&s);
+        assert_eq!((now, last), (fresh, fresh_last));
+        // 18 more deals after the last: the tail grows to 33 lines past the mark, so a mark goes in
+        // at 17 + 16 = 33
+        for i in 0..18 {
+            s.upsert(deal(&format!("L{i:02}"), "1", "2025-03-01")).unwrap();
+        }
+        assert_eq!(s.kernel.as_ref().unwrap().lines.marks.0, [0, 17, 33]);
+        // the deal removed at line 9: the marks move back to 16 and 32
+        s.remove("N").unwrap();
+        assert_eq!(s.kernel.as_ref().unwrap().lines.marks.0, [0, 16, 32]);
+        let (now, last, fresh, fresh_last) = sums_now_and_rebuilt(&s);
+        assert_eq!((now, last), (fresh, fresh_last));
     }
 
     proptest::proptest! {
