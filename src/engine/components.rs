@@ -770,7 +770,27 @@ fn pay_slice(
     o: Decimal,
     bands: Option<&mut Vec<BandSlice>>,
 ) -> Result<Decimal> {
-    let (a, credit) = pay(rt, &portion(l, kind, o)?)?;
+    // (what `pay(rt, &portion(l, kind, o)?)` gives, computing only the parts the rate reads: a
+    // slice of a line across a band bound pays at a rate per credit without dividing)
+    let delta = unit_value(l, kind);
+    let part = |total: Decimal, own: MeasureKind| -> Result<Decimal> {
+        if o == delta {
+            Ok(total)
+        } else if delta.is_zero() {
+            Ok(Decimal::ZERO)
+        } else if kind == own {
+            Ok(o)
+        } else {
+            total.mul_c(o.div_c(delta, "a band share")?, "a band share")
+        }
+    };
+    let credit = part(l.amount, MeasureKind::Amount)?;
+    let base = match rt.unit {
+        RateUnit::Credit => credit,
+        RateUnit::Unit => part(l.quantity, MeasureKind::Quantity)?,
+        RateUnit::Deal => part(l.deals, MeasureKind::Count)?,
+    };
+    let a = base.mul_c(rt.per, "a rate")?;
     if let Some(bands) = bands {
         bands.push(BandSlice { band, credit, rate: rt.label.clone(), amount: a.normalize() });
     }
