@@ -308,13 +308,8 @@ fn drop_mark(marks: &mut Vec<u32>, tables: &mut [Table<'_>], k: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inputs::Transaction;
-    use crate::{CompiledPlan, Inputs};
-
-    fn deal(id: &str, amount: &str, date: &str) -> Transaction {
-        serde_json::from_str(&format!(r#"{{"id":"{id}","owner":"rep","amount":"{amount}","closeDate":"{date}"}}"#))
-            .unwrap()
-    }
+    use crate::session::shift::tests::{deal, quota_plan};
+    use crate::Inputs;
 
     /// The marks' lines, and the table's running basis and per-band sums at them, as text.
     fn state(s: &Session) -> (Vec<u32>, Vec<String>, Vec<String>) {
@@ -332,15 +327,7 @@ mod tests {
     /// 192.00.
     #[test]
     fn a_saved_back_dated_deal_moves_the_later_lines_across_a_bound() {
-        let plan = CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD",
-          "rounding":{"mode":"halfEven","stage":"line"},
-          "calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
-          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
-          "quotas":[{"payee":"rep","measure":"bookings","annual":"4000"}],
-          "crediting":{"rules":[{"type":"direct","id":"d"}]},
-          "components":[{"id":"c","type":"tiered","roles":["AE"],"measure":"bookings","basis":"attainment","method":"marginal",
-            "tiers":[{"from":"0","to":"1.0","rate":{"percent":"5"}},{"from":"1.0","to":"1.5","rate":{"percent":"10"}},
-                     {"from":"1.5","rate":{"percent":"20"}}]}]}"#).unwrap();
+        let plan = quota_plan();
         let txns = (0..20).map(|i| deal(&format!("T{i:02}"), "60", &format!("2025-01-{:02}", i + 1))).collect();
         let mut s = Session::open(&plan, &Inputs { transactions: txns, ..Default::default() }, "rep", "Q1").unwrap();
         assert_eq!(s.payout().to_string(), "70.00");

@@ -725,17 +725,20 @@ fn first_at(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::session::Mode;
     use crate::{CompiledPlan, Inputs};
 
-    fn deal(id: &str, amount: &str, date: &str) -> Transaction {
+    /// A deal of `rep` (also for the tests of `save.rs`).
+    pub(in crate::session) fn deal(id: &str, amount: &str, date: &str) -> Transaction {
         serde_json::from_str(&format!(r#"{{"id":"{id}","owner":"rep","amount":"{amount}","closeDate":"{date}"}}"#))
             .unwrap()
     }
 
-    fn quota_plan() -> CompiledPlan {
+    /// A quota of 1,000 a quarter and a 5% / 10% / 20% marginal table on attainment with bounds at
+    /// 1,000 and 1,500, each line rounded half-even to cents (also for the tests of `save.rs`).
+    pub(in crate::session) fn quota_plan() -> CompiledPlan {
         CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD",
           "rounding":{"mode":"halfEven","stage":"line"},
           "calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
@@ -912,15 +915,7 @@ mod tests {
     /// rounded half-even to cents.
     #[test]
     fn a_back_dated_deal_moves_the_later_lines_across_the_bounds() {
-        let plan = CompiledPlan::from_json(r#"{"schemaVersion":1,"id":"x","version":"1","currency":"USD",
-          "rounding":{"mode":"halfEven","stage":"line"},
-          "calendar":{"yearStart":"2025-01-01","periodType":"quarter"},
-          "payees":[{"id":"rep","role":"AE"}],"measures":[{"id":"bookings","kind":"amount"}],
-          "quotas":[{"payee":"rep","measure":"bookings","annual":"4000"}],
-          "crediting":{"rules":[{"type":"direct","id":"d"}]},
-          "components":[{"id":"c","type":"tiered","roles":["AE"],"measure":"bookings","basis":"attainment","method":"marginal",
-            "tiers":[{"from":"0","to":"1.0","rate":{"percent":"5"}},{"from":"1.0","to":"1.5","rate":{"percent":"10"}},
-                     {"from":"1.5","rate":{"percent":"20"}}]}]}"#).unwrap();
+        let plan = quota_plan();
         let inputs = Inputs {
             transactions: vec![
                 deal("A", "600.10", "2025-01-05"),
