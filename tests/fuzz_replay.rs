@@ -38,19 +38,9 @@ fn run(target: &str, body: Body, name: &str, data: &[u8]) {
     assert!(r.is_ok(), "{target}: failure on {name}");
 }
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "common/mutate.rs"]
+mod mutate;
+use mutate::Rng;
 
 const TOKENS: &[&str] = &[
     "null",
@@ -74,32 +64,7 @@ const TOKENS: &[&str] = &[
 ];
 
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
-    let mut d = seed.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(d.len() + 1);
-        match rng.below(5) {
-            0 if !d.is_empty() => {
-                let at = at.min(d.len() - 1);
-                d[at] ^= 1 << rng.below(8);
-            }
-            1 => {
-                let end = (at + rng.below(16)).min(d.len());
-                d.drain(at..end);
-            }
-            2 => {
-                let t = TOKENS[rng.below(TOKENS.len())].as_bytes();
-                d.splice(at..at, t.iter().copied());
-            }
-            3 => {
-                // replace a short run with a token (a value of the wrong type, an extreme number)
-                let end = (at + rng.below(8)).min(d.len());
-                let t = TOKENS[rng.below(TOKENS.len())].as_bytes();
-                d.splice(at..end, t.iter().copied());
-            }
-            _ => d.truncate(at),
-        }
-    }
-    d
+    mutate::mutate(rng, seed, TOKENS, 4)
 }
 
 #[test]

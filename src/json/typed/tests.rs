@@ -154,19 +154,9 @@ fn generated_documents() {
     }
 }
 
-/// A small deterministic generator (xorshift), as `tests/fuzz_replay.rs` mutates the seeds.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "../../../tests/common/mutate.rs"]
+mod mutate;
+use mutate::Rng;
 
 const TOKENS: &[&str] = &[
     "null",
@@ -194,31 +184,7 @@ const TOKENS: &[&str] = &[
 ];
 
 fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
-    let mut d = seed.to_vec();
-    for _ in 0..1 + rng.below(3) {
-        let at = rng.below(d.len() + 1);
-        match rng.below(5) {
-            0 if !d.is_empty() => {
-                let at = at.min(d.len() - 1);
-                d[at] ^= 1 << rng.below(8);
-            }
-            1 => {
-                let end = (at + rng.below(16)).min(d.len());
-                d.drain(at..end);
-            }
-            2 => {
-                let t = TOKENS[rng.below(TOKENS.len())].as_bytes();
-                d.splice(at..at, t.iter().copied());
-            }
-            3 => {
-                let end = (at + rng.below(8)).min(d.len());
-                let t = TOKENS[rng.below(TOKENS.len())].as_bytes();
-                d.splice(at..end, t.iter().copied());
-            }
-            _ => d.truncate(at),
-        }
-    }
-    d
+    mutate::mutate(rng, seed, TOKENS, 3)
 }
 
 /// The fuzz corpus (every target's seeds and any regressions) and mutations of the inputs seeds,
