@@ -94,27 +94,36 @@ fn fnv(s: &str) -> u64 {
 }
 
 impl<'a> StrIndex<'a> {
+    /// An empty index sized for `n` keys.
+    fn with_room(n: usize) -> Self {
+        Self { slots: vec![None; n.saturating_mul(2).max(4).next_power_of_two()] }
+    }
+
+    /// Adds key `k` at position `i` unless it is already there: whether it was new.
+    fn insert(&mut self, k: &'a str, i: usize) -> bool {
+        let mask = self.slots.len() - 1;
+        let mut at = (fnv(k) as usize) & mask;
+        loop {
+            match self.slots.get_mut(at) {
+                Some(slot @ None) => {
+                    *slot = Some((k, i));
+                    return true;
+                }
+                Some(Some((key, _))) if *key == k => return false,
+                Some(Some(_)) => at = (at + 1) & mask,
+                None => return false,
+            }
+        }
+    }
+
     /// Indexes `keys` by position; a repeated key keeps its first position.
     pub(crate) fn new<I: IntoIterator<Item = &'a str>>(keys: I) -> Self {
         let keys: Vec<&'a str> = keys.into_iter().collect();
-        let size = keys.len().saturating_mul(2).max(4).next_power_of_two();
-        let mut slots = vec![None; size];
-        let mask = size - 1;
+        let mut index = Self::with_room(keys.len());
         for (i, k) in keys.into_iter().enumerate() {
-            let mut at = (fnv(k) as usize) & mask;
-            loop {
-                match slots.get_mut(at) {
-                    Some(slot @ None) => {
-                        *slot = Some((k, i));
-                        break;
-                    }
-                    Some(Some((key, _))) if *key == k => break,
-                    Some(Some(_)) => at = (at + 1) & mask,
-                    None => break,
-                }
-            }
+            index.insert(k, i);
         }
-        Self { slots }
+        index
     }
 
     /// Which keys repeat an earlier one (`true` at every position but a key's first), with one
@@ -122,25 +131,8 @@ impl<'a> StrIndex<'a> {
     /// hashing every key a second time.
     pub(crate) fn repeats<I: IntoIterator<Item = &'a str>>(keys: I) -> Vec<bool> {
         let keys: Vec<&'a str> = keys.into_iter().collect();
-        let size = keys.len().saturating_mul(2).max(4).next_power_of_two();
-        let mut slots: Vec<Option<&'a str>> = vec![None; size];
-        let mask = size - 1;
-        keys.iter()
-            .map(|k| {
-                let mut at = (fnv(k) as usize) & mask;
-                loop {
-                    match slots.get_mut(at) {
-                        Some(slot @ None) => {
-                            *slot = Some(k);
-                            return false;
-                        }
-                        Some(Some(key)) if key == k => return true,
-                        Some(Some(_)) => at = (at + 1) & mask,
-                        None => return false,
-                    }
-                }
-            })
-            .collect()
+        let mut index = Self::with_room(keys.len());
+        keys.iter().enumerate().map(|(i, k)| !index.insert(k, i)).collect()
     }
 
     /// The position of `k`, if indexed.
