@@ -62,37 +62,30 @@ impl Attribution {
     }
 }
 
-/// A line's share of credit, units and deals for a slice of its measure value.
-struct Portion {
-    credit: Decimal,
-    units: Decimal,
-    deals: Decimal,
-}
-
-fn portion(l: &Credit, kind: MeasureKind, overlap: Decimal) -> Result<Portion> {
+/// The pay at `rate` of the slice `o` of line `l`'s measure value (of `kind`), and the credit
+/// shown for the slice: the line's share of credit, and of units or deals when the rate reads
+/// them, in proportion to the slice (only what is read is computed: a slice of a line across a
+/// band bound, paid per credit, needs no division).
+fn pay(rate: &PayRate, l: &Credit, kind: MeasureKind, o: Decimal) -> Result<(Decimal, Decimal)> {
     let delta = unit_value(l, kind);
-    if overlap == delta {
-        return Ok(Portion { credit: l.amount, units: l.quantity, deals: l.deals });
-    }
-    if delta.is_zero() {
-        return Ok(Portion { credit: Decimal::ZERO, units: Decimal::ZERO, deals: Decimal::ZERO });
-    }
-    let frac = overlap.div_c(delta, "a band share")?;
-    Ok(Portion {
-        credit: if kind == MeasureKind::Amount { overlap } else { l.amount.mul_c(frac, "a band share")? },
-        units: if kind == MeasureKind::Quantity { overlap } else { l.quantity.mul_c(frac, "a band share")? },
-        deals: if kind == MeasureKind::Count { overlap } else { l.deals.mul_c(frac, "a band share")? },
-    })
-}
-
-fn pay(rate: &PayRate, p: &Portion) -> Result<(Decimal, Decimal)> {
-    // (pay, the credit shown for the slice)
-    let base = match rate.unit {
-        RateUnit::Credit => p.credit,
-        RateUnit::Unit => p.units,
-        RateUnit::Deal => p.deals,
+    let part = |total: Decimal, own: MeasureKind| -> Result<Decimal> {
+        if o == delta {
+            Ok(total)
+        } else if delta.is_zero() {
+            Ok(Decimal::ZERO)
+        } else if kind == own {
+            Ok(o)
+        } else {
+            total.mul_c(o.div_c(delta, "a band share")?, "a band share")
+        }
     };
-    Ok((base.mul_c(rate.per, "a rate")?, p.credit))
+    let credit = part(l.amount, MeasureKind::Amount)?;
+    let base = match rate.unit {
+        RateUnit::Credit => credit,
+        RateUnit::Unit => part(l.quantity, MeasureKind::Quantity)?,
+        RateUnit::Deal => part(l.deals, MeasureKind::Count)?,
+    };
+    Ok((base.mul_c(rate.per, "a rate")?, credit))
 }
 
 fn note(warnings: &mut Vec<Note>, code: &str, message: String) {
@@ -296,8 +289,8 @@ pub(crate) fn evaluate_component(
             let mut total = Decimal::ZERO;
             for &i in period_lines(ctx, p, m, k) {
                 let Some(l) = ctx.lines.get(i) else { continue };
-                let por = portion(l, kind, unit_value(l, kind))?;
-                let (amt, credit) = if l.reversal { (Decimal::ZERO, por.credit) } else { pay(&pr, &por)? };
+                let (amt, credit) =
+                    if l.reversal { (Decimal::ZERO, l.amount) } else { pay(&pr, l, kind, unit_value(l, kind))? };
                 let amt = ctx.line_round(amt);
                 total = total.add_c(amt, "a component")?;
                 attrib.push((l.txn, amt));
@@ -348,8 +341,7 @@ pub(crate) fn evaluate_component(
                 if !crate::credit::filter_matches(filter, t, rule_id) {
                     continue;
                 }
-                let por = portion(l, kind, unit_value(l, kind))?;
-                let (amt, credit) = pay(&pr, &por)?;
+                let (amt, credit) = pay(&pr, l, kind, unit_value(l, kind))?;
                 let amt = ctx.line_round(amt);
                 total = total.add_c(amt, "a component")?;
                 attrib.push((l.txn, amt));
@@ -770,27 +762,7 @@ fn pay_slice(
     o: Decimal,
     bands: Option<&mut Vec<BandSlice>>,
 ) -> Result<Decimal> {
-    // (what `pay(rt, &portion(l, kind, o)?)` gives, computing only the parts the rate reads: a
-    // slice of a line across a band bound pays at a rate per credit without dividing)
-    let delta = unit_value(l, kind);
-    let part = |total: Decimal, own: MeasureKind| -> Result<Decimal> {
-        if o == delta {
-            Ok(total)
-        } else if delta.is_zero() {
-            Ok(Decimal::ZERO)
-        } else if kind == own {
-            Ok(o)
-        } else {
-            total.mul_c(o.div_c(delta, "a band share")?, "a band share")
-        }
-    };
-    let credit = part(l.amount, MeasureKind::Amount)?;
-    let base = match rt.unit {
-        RateUnit::Credit => credit,
-        RateUnit::Unit => part(l.quantity, MeasureKind::Quantity)?,
-        RateUnit::Deal => part(l.deals, MeasureKind::Count)?,
-    };
-    let a = base.mul_c(rt.per, "a rate")?;
+    let (a, credit) = pay(rt, l, kind, o)?;
     if let Some(bands) = bands {
         bands.push(BandSlice { band, credit, rate: rt.label.clone(), amount: a.normalize() });
     }
