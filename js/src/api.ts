@@ -244,12 +244,21 @@ function band(s: string): number | null {
   return s === '-' ? null : Number(s);
 }
 
-function pairs(s: string): Record<string, string> {
+/** An id of the compact text (whose separators it carries percent-encoded). */
+function id(s: string): string {
+  return s.indexOf('%') < 0 ? s : decodeURIComponent(s);
+}
+
+/** The `id=value,...` list of `text` from `from` to `to`. */
+function pairs(text: string, from: number, to: number): Record<string, string> {
   const out: Record<string, string> = {};
-  if (s === '') return out;
-  for (const item of s.split(',')) {
-    const eq = item.lastIndexOf('=');
-    out[item.slice(0, eq)] = item.slice(eq + 1);
+  let i = from;
+  while (i < to) {
+    let end = text.indexOf(',', i);
+    if (end < 0 || end > to) end = to;
+    const eq = text.indexOf('=', i);
+    out[id(text.slice(i, eq))] = text.slice(eq + 1, end);
+    i = end + 1;
   }
   return out;
 }
@@ -263,23 +272,33 @@ function pairs(s: string): Record<string, string> {
  * //   bandsCrossed: [{ component: 'commission', from: 0, to: 1 }] }
  */
 export function parseDealPreview(text: string): DealPreview {
-  const [mode, credited, payout, payoutChange, earningsChange, components, attainment, bands] = text.split('|');
+  // (scanned in place rather than split: half the time of the keystroke path's JavaScript side)
+  const n = text.length;
+  const ends: number[] = [];
+  for (let i = 0, k = 0; k < 7; k++) {
+    const j = text.indexOf('|', i);
+    ends.push(j < 0 ? n : j);
+    i = j < 0 ? n : j + 1;
+  }
+  const start = (k: number) => (k === 0 ? 0 : Math.min(ends[k - 1] + 1, n));
+  const field = (k: number) => text.slice(start(k), ends[k]);
   const bandsCrossed: DealPreview['bandsCrossed'] = [];
-  if (bands) {
-    for (const item of bands.split(',')) {
-      const eq = item.lastIndexOf('=');
-      const gt = item.indexOf('>', eq);
-      bandsCrossed.push({ component: item.slice(0, eq), from: band(item.slice(eq + 1, gt)), to: band(item.slice(gt + 1)) });
-    }
+  for (let i = start(7); i < n; ) {
+    let end = text.indexOf(',', i);
+    if (end < 0) end = n;
+    const eq = text.indexOf('=', i);
+    const gt = text.indexOf('>', eq);
+    bandsCrossed.push({ component: id(text.slice(i, eq)), from: band(text.slice(eq + 1, gt)), to: band(text.slice(gt + 1, end)) });
+    i = end + 1;
   }
   return {
-    mode: mode === 'i' ? 'incremental' : 'replay',
-    credited: credited === '1',
-    payout: payout ?? '',
-    payoutChange: payoutChange ?? '',
-    earningsChange: earningsChange ?? '',
-    components: pairs(components ?? ''),
-    attainment: pairs(attainment ?? ''),
+    mode: field(0) === 'i' ? 'incremental' : 'replay',
+    credited: field(1) === '1',
+    payout: field(2),
+    payoutChange: field(3),
+    earningsChange: field(4),
+    components: pairs(text, start(5), ends[5]),
+    attainment: pairs(text, start(6), ends[6]),
     bandsCrossed,
   };
 }

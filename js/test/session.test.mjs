@@ -106,6 +106,33 @@ test('the keystroke path: edit a deal once, then preview each amount typed', () 
     mode: 'replay', credited: false, payout: '1.00', payoutChange: '0.00', earningsChange: '0.00',
     components: { c: '0.00' }, attainment: {}, bandsCrossed: [],
   });
+  assert.deepEqual(parseDealPreview('i|1|2.00|-1.00|-1.00|a=-1.00,b=0.00|m=0.5,n=1|a=->0,b=2>-'), {
+    mode: 'incremental', credited: true, payout: '2.00', payoutChange: '-1.00', earningsChange: '-1.00',
+    components: { a: '-1.00', b: '0.00' }, attainment: { m: '0.5', n: '1' },
+    bandsCrossed: [{ component: 'a', from: null, to: 0 }, { component: 'b', from: 2, to: null }],
+  });
+  session.free();
+  compiled.free();
+});
+
+test('the keystroke path reads back ids that hold its separators', () => {
+  // the sample plan with its commission and measure renamed: D-2 as in the test above
+  const odd = { commission: 'com,m|i=s>s%2Cion', bookings: 'book|ings=%' };
+  const text = JSON.stringify(plan).replaceAll('"commission"', JSON.stringify(odd.commission)).replaceAll('"bookings"', JSON.stringify(odd.bookings));
+  const compiled = compilePlan(text);
+  const session = compiled.openSession({ transactions: deals }, 'ae-ana', 'Q1');
+  session.edit(deal);
+  assert.equal(session.previewAmountText('100000'), 'i|1|22500.00|10500.00|10500.00|com%2Cm%7Ci%3Ds%3Es%252Cion=10000.00,platform-spiff=500.00|book%7Cings%3D%25=1.25|com%2Cm%7Ci%3Ds%3Es%252Cion=0>1');
+  assert.deepEqual(session.previewAmount('100000'), {
+    mode: 'incremental',
+    credited: true,
+    payout: '22500.00',
+    payoutChange: '10500.00',
+    earningsChange: '10500.00',
+    components: { [odd.commission]: '10000.00', 'platform-spiff': '500.00' },
+    attainment: { [odd.bookings]: '1.25' },
+    bandsCrossed: [{ component: odd.commission, from: 0, to: 1 }],
+  });
   session.free();
   compiled.free();
 });

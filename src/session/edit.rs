@@ -214,6 +214,8 @@ impl Session {
     /// `id=change,...` in the order of [`Session::components`]; attainment `measure=ratio,...`;
     /// bands crossed `component=from>to,...` (`-` below the first band). For example
     /// `i|1|22500.00|10500.00|10500.00|commission=10000.00,platform-spiff=500.00|bookings=1.25|commission=0>1`.
+    /// In ids, the characters `%`, `,`, `=`, `>` and `|` are written `%25`, `%2C`, `%3D`, `%3E`
+    /// and `%7C` (what `decodeURIComponent` reads back), so that any id reads back.
     pub fn preview_amount_text(
         &mut self,
         amount: Decimal,
@@ -271,7 +273,7 @@ impl Session {
             if i > 0 {
                 t.push(',');
             }
-            t.push_str(self.current.components.get(i).map(|x| x.0.as_str()).unwrap_or(""));
+            push_id(t, self.current.components.get(i).map(|x| x.0.as_str()).unwrap_or(""));
             t.push('=');
             push_decimal(t, *c);
         }
@@ -281,7 +283,7 @@ impl Session {
             if i > 0 {
                 t.push(',');
             }
-            t.push_str(measures.get(*m).map(|x| x.id.as_str()).unwrap_or(""));
+            push_id(t, measures.get(*m).map(|x| x.id.as_str()).unwrap_or(""));
             t.push('=');
             push_decimal(t, *a);
         }
@@ -289,7 +291,7 @@ impl Session {
         for (i, (c, from, to)) in p.bands_crossed.iter().enumerate() {
             let id = self.current.components.get(*c).map(|x| x.0.as_str()).unwrap_or("");
             t.push_str(if i > 0 { "," } else { "" });
-            t.push_str(id);
+            push_id(t, id);
             t.push('=');
             match from {
                 Some(b) => {
@@ -613,9 +615,44 @@ impl Session {
     }
 }
 
+/// Writes an id into the compact text of [`Session::preview_amount_text`], with the characters
+/// that separate its fields percent-encoded (`%` too, so that decoding is exact).
+fn push_id(t: &mut String, id: &str) {
+    const SPECIAL: [char; 5] = ['%', ',', '=', '>', '|'];
+    if !id.contains(SPECIAL) {
+        t.push_str(id);
+        return;
+    }
+    for ch in id.chars() {
+        match ch {
+            '%' => t.push_str("%25"),
+            ',' => t.push_str("%2C"),
+            '=' => t.push_str("%3D"),
+            '>' => t.push_str("%3E"),
+            '|' => t.push_str("%7C"),
+            _ => t.push(ch),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_in_the_compact_text_escape_its_separators() {
+        for (id, text) in [
+            ("commission", "commission"),
+            ("a,b|c=d>e%f", "a%2Cb%7Cc%3Dd%3Ee%25f"),
+            ("%2C", "%252C"),
+            ("prime à 5%", "prime à 5%25"),
+            ("", ""),
+        ] {
+            let mut t = String::new();
+            push_id(&mut t, id);
+            assert_eq!(t, text, "{id:?}");
+        }
+    }
 
     #[test]
     fn decimals_print_as_display_does() {
