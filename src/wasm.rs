@@ -5,6 +5,7 @@
 //! converting object graphs field by field, and because the output bytes are then exactly the
 //! native crate's (`Evaluation::to_json`), which the golden vectors check.
 
+#[cfg(not(feature = "wasm-ops"))]
 use crate::jsonwrite::to_string;
 #[cfg(not(feature = "wasm-ops"))]
 use crate::CompiledPlan;
@@ -20,6 +21,7 @@ fn js_error(e: &Error) -> JsValue {
 /// millisecond in V8: the first evaluation of 100,000 transactions took 30 times longer than the
 /// next ones (measured in js/bench/throughput.mjs). The block is freed at once and stays in the
 /// allocator for the call to use. Nothing happens below 1 MiB or when the memory is not available.
+#[cfg(not(feature = "wasm-ops"))]
 fn reserve(bytes: usize) {
     if bytes < (1 << 20) {
         return;
