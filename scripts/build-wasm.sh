@@ -18,8 +18,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
 fi
 
 # Four modules: plan evaluation (payplan_bg.wasm; for Node, payplan_node_bg.wasm, the same with the
-# batch kernel), the same with live preview sessions
-# (payplan_preview_bg.wasm, what a CRM widget loads through `payplan/preview`) and the quota-planning,
+# batch kernel, built for speed), the same with live preview sessions
+# (payplan_preview_bg.wasm, what a CRM widget loads through `payplan/preview`; for Node,
+# payplan_preview_node_bg.wasm, with the kernel, built for speed) and the quota-planning,
 # metrics and territory operations (payplan_ops_bg.wasm, loaded by `payplan/operations` only).
 wasm_out=target/wasm32-unknown-unknown/wasm/payplan.wasm
 bindgen() {
@@ -40,10 +41,15 @@ echo "== building the WebAssembly module (operations)"
 cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features --features wasm-ops
 bindgen payplan_ops
 echo "== building the WebAssembly module (plan evaluation with live preview sessions)"
-# (the size profile too: the keystroke path meets its latency goal without opt-level 3, which made
-# the module 37% larger to download for full previews that are already well under a millisecond)
+# (browsers: the size profile, for the download; see BENCHMARKS.md "Preview latency")
 cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm --no-default-features --features wasm-preview
 bindgen payplan_preview
+echo "== building the WebAssembly module (live preview sessions, for Node)"
+# (the Node entries of payplan/preview: the same API with the batch kernel, profile `wasm-speed`;
+# the keystroke path of a deal back-dated to the start of the quarter takes a p99 of 7-8 us instead
+# of 16-17 us; no download budget applies to it)
+cargo build --locked --lib --target wasm32-unknown-unknown --profile wasm-speed --features wasm-preview
+bindgen payplan_preview_node target/wasm32-unknown-unknown/wasm-speed/payplan.wasm
 
 echo "== installing npm packages"
 if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then

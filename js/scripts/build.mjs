@@ -60,8 +60,17 @@ const fastStrings = {
 const base = { bundle: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
 const common = { ...base, plugins: [plainGlue, fastStrings], define: { WASM_FILE: '"payplan_bg.wasm"' } };
 const nodeCommon = { ...base, plugins: [nodeGlue, fastStrings], define: { WASM_FILE: '"payplan_node_bg.wasm"' } };
-// payplan/preview: the same entries over the preview module
+// payplan/preview: the same entries over the preview module; its Node entries load
+// payplan_preview_node_bg.wasm, the preview module with the batch kernel built for speed (the
+// keystroke path's p99 about halves; BENCHMARKS.md "Preview latency"), browsers the size-built one.
 const preview = { ...base, plugins: [fastStrings], define: { WASM_FILE: '"payplan_preview_bg.wasm"' } };
+const previewNodeGlue = {
+  name: 'preview-node-glue',
+  setup(b) {
+    b.onResolve({ filter: /wasm\/payplan_preview\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace('payplan_preview.js', 'payplan_preview_node.js')) }));
+  },
+};
+const previewNode = { ...base, plugins: [previewNodeGlue, fastStrings], define: { WASM_FILE: '"payplan_preview_node_bg.wasm"' } };
 const entry = (name) => join(root, 'src', 'entries', name);
 await Promise.all([
   build({ ...nodeCommon, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'node.mjs'), format: 'esm', platform: 'node' }),
@@ -72,14 +81,15 @@ await Promise.all([
   build({ ...common, entryPoints: [entry('ops-node-esm.ts')], outfile: join(dist, 'operations.node.mjs'), format: 'esm', platform: 'node' }),
   build({ ...common, entryPoints: [entry('ops-node-cjs.ts')], outfile: join(dist, 'operations.node.cjs'), format: 'cjs', platform: 'node', define: { ...common.define, 'import.meta.url': 'undefined' } }),
   build({ ...common, entryPoints: [entry('ops-web.ts')], outfile: join(dist, 'operations.web.mjs'), format: 'esm', platform: 'browser' }),
-  build({ ...preview, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'preview.node.mjs'), format: 'esm', platform: 'node' }),
-  build({ ...preview, entryPoints: [entry('node-cjs.ts')], outfile: join(dist, 'preview.node.cjs'), format: 'cjs', platform: 'node', define: { ...preview.define, 'import.meta.url': 'undefined' } }),
+  build({ ...previewNode, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'preview.node.mjs'), format: 'esm', platform: 'node' }),
+  build({ ...previewNode, entryPoints: [entry('node-cjs.ts')], outfile: join(dist, 'preview.node.cjs'), format: 'cjs', platform: 'node', define: { ...previewNode.define, 'import.meta.url': 'undefined' } }),
   build({ ...preview, entryPoints: [entry('web.ts')], outfile: join(dist, 'preview.web.mjs'), format: 'esm', platform: 'browser' }),
 ]);
 copyFileSync(join(root, 'wasm', 'payplan_bg.wasm'), join(dist, 'payplan_bg.wasm'));
 copyFileSync(join(root, 'wasm', 'payplan_node_bg.wasm'), join(dist, 'payplan_node_bg.wasm'));
 copyFileSync(join(root, 'wasm', 'payplan_ops_bg.wasm'), join(dist, 'payplan_ops_bg.wasm'));
 copyFileSync(join(root, 'wasm', 'payplan_preview_bg.wasm'), join(dist, 'payplan_preview_bg.wasm'));
+copyFileSync(join(root, 'wasm', 'payplan_preview_node_bg.wasm'), join(dist, 'payplan_preview_node_bg.wasm'));
 // the package's command line (`npx payplan validate ...`): the Node example of
 // ../examples/node-validate, shipped as it is. It imports `payplan` by name, which from inside the
 // package resolves to the package itself (self-reference through "exports").
@@ -90,9 +100,9 @@ execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 
 
 const size = (f) => {
   const b = readFileSync(join(dist, f));
-  return `${f.padEnd(24)} ${String(statSync(join(dist, f)).size).padStart(9)} B raw ${String(gzipSync(b, { level: 9 }).length).padStart(8)} B gzip`;
+  return `${f.padEnd(29)} ${String(statSync(join(dist, f)).size).padStart(9)} B raw ${String(gzipSync(b, { level: 9 }).length).padStart(8)} B gzip`;
 };
-console.log(['payplan_bg.wasm', 'payplan_node_bg.wasm', 'payplan_preview_bg.wasm', 'payplan_ops_bg.wasm', 'web.mjs', 'preview.web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs', 'operations.web.mjs'].map(size).join('\n'));
+console.log(['payplan_bg.wasm', 'payplan_node_bg.wasm', 'payplan_preview_bg.wasm', 'payplan_preview_node_bg.wasm', 'payplan_ops_bg.wasm', 'web.mjs', 'preview.web.mjs', 'node.mjs', 'node.cjs', 'inline.mjs', 'operations.web.mjs'].map(size).join('\n'));
 
 // The size budget of the plan-evaluation module (issue 4: at most 150 KB gzip): a build over it
 // fails, so that growth is noticed when it happens rather than in a later measurement.

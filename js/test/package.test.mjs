@@ -88,7 +88,7 @@ test('npm pack, install the tarball into a fresh project, use it through every N
     const [packed] = JSON.parse(packOut);
     const files = packed.files.map((f) => f.path).sort();
     t.diagnostic(`${packed.filename}: ${files.join(" ")}; ${packed.size} B packed, ${packed.unpackedSize} B unpacked`);
-    for (const f of ['package.json', 'dist/bin/payplan.mjs', 'dist/payplan_bg.wasm', 'dist/payplan_node_bg.wasm', 'dist/types/index.d.ts', 'dist/node.mjs', 'dist/node.cjs', 'dist/web.mjs', 'dist/inline.mjs', 'dist/inline.cjs', 'dist/payplan_ops_bg.wasm', 'dist/operations.node.mjs', 'dist/operations.node.cjs', 'dist/operations.web.mjs', 'dist/types/operations-index.d.ts']) {
+    for (const f of ['package.json', 'dist/bin/payplan.mjs', 'dist/payplan_bg.wasm', 'dist/payplan_node_bg.wasm', 'dist/payplan_preview_bg.wasm', 'dist/payplan_preview_node_bg.wasm', 'dist/types/index.d.ts', 'dist/node.mjs', 'dist/node.cjs', 'dist/web.mjs', 'dist/inline.mjs', 'dist/inline.cjs', 'dist/payplan_ops_bg.wasm', 'dist/operations.node.mjs', 'dist/operations.node.cjs', 'dist/operations.web.mjs', 'dist/types/operations-index.d.ts']) {
       assert.ok(files.includes(f), `the tarball lacks ${f}: ${files.join(', ')}`);
     }
     const stray = files.filter((f) => /^(src|test|test-browser|scripts|wasm|node_modules)\//.test(f) || f.startsWith('tsconfig'));

@@ -5,7 +5,7 @@ import { initSync as wasmInitSync } from '../../wasm/payplan_preview.js';
 import { markReady } from '../api.js';
 
 // the module file, set by scripts/build.mjs: payplan_node_bg.wasm (with the batch kernel), or
-// payplan_preview_bg.wasm for payplan/preview
+// payplan_preview_node_bg.wasm for payplan/preview (the same with live preview sessions)
 declare const WASM_FILE: string;
 
 wasmInitSync({ module: readFileSync(new URL(`./${WASM_FILE}`, import.meta.url)) });
