@@ -60,6 +60,18 @@ test('edits give the same statement as a full evaluation', () => {
   compiled.free();
 });
 
+/** D-2 for 100,000 on the keystroke path, with the plan's commission and measure ids. */
+const d2Preview = (commission, bookings) => ({
+  mode: 'incremental',
+  credited: true,
+  payout: '22500.00',
+  payoutChange: '10500.00',
+  earningsChange: '10500.00',
+  components: { [commission]: '10000.00', 'platform-spiff': '500.00' },
+  attainment: { [bookings]: '1.25' },
+  bandsCrossed: [{ component: commission, from: 0, to: 1 }],
+});
+
 test('the keystroke path: edit a deal once, then preview each amount typed', () => {
   const compiled = compilePlan(plan);
   const session = compiled.openSession({ transactions: deals }, 'ae-ana', 'Q1');
@@ -67,16 +79,7 @@ test('the keystroke path: edit a deal once, then preview each amount typed', () 
   session.edit({ ...deal, amount: '0' });
   // Ana has 150,000 of her 200,000 quota (12,000.00 at 8%). D-2 for 100,000: 50,000 at 8% = 4,000
   // + 50,000 at 1.5 x 8% = 6,000, and the 500 new-logo Platform SPIFF
-  assert.deepEqual(session.previewAmount('100000'), {
-    mode: 'incremental',
-    credited: true,
-    payout: '22500.00',
-    payoutChange: '10500.00',
-    earningsChange: '10500.00',
-    components: { commission: '10000.00', 'platform-spiff': '500.00' },
-    attainment: { bookings: '1.25' },
-    bandsCrossed: [{ component: 'commission', from: 0, to: 1 }],
-  });
+  assert.deepEqual(session.previewAmount('100000'), d2Preview('commission', 'bookings'));
   // 20,000 at 8% = 1,600 + 500: 170,000 of 200,000, still in band 0
   assert.equal(session.previewAmountText('20000'), 'i|1|14100.00|2100.00|2100.00|commission=1600.00,platform-spiff=500.00|bookings=0.85|');
   // 250,000 takes her to 400,000 (200%, band 2): 4,000 + 100,000 at 12% + 100,000 at 16% = 32,000,
@@ -123,16 +126,7 @@ test('the keystroke path reads back ids that hold its separators', () => {
   const session = compiled.openSession({ transactions: deals }, 'ae-ana', 'Q1');
   session.edit(deal);
   assert.equal(session.previewAmountText('100000'), 'i|1|22500.00|10500.00|10500.00|com%2Cm%7Ci%3Ds%3Es%252Cion=10000.00,platform-spiff=500.00|book%7Cings%3D%25=1.25|com%2Cm%7Ci%3Ds%3Es%252Cion=0>1');
-  assert.deepEqual(session.previewAmount('100000'), {
-    mode: 'incremental',
-    credited: true,
-    payout: '22500.00',
-    payoutChange: '10500.00',
-    earningsChange: '10500.00',
-    components: { [odd.commission]: '10000.00', 'platform-spiff': '500.00' },
-    attainment: { [odd.bookings]: '1.25' },
-    bandsCrossed: [{ component: odd.commission, from: 0, to: 1 }],
-  });
+  assert.deepEqual(session.previewAmount('100000'), d2Preview(odd.commission, odd.bookings));
   session.free();
   compiled.free();
 });
