@@ -128,6 +128,71 @@ fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
     }
 }
 
+/// The names of the limits in JSON (camelCase, as the JavaScript package writes them).
+const LIMIT_NAMES: [&str; 10] = [
+    "maxPlanBytes",
+    "maxInputsBytes",
+    "maxDepth",
+    "maxStringBytes",
+    "maxComponents",
+    "maxBands",
+    "maxPayees",
+    "maxMeasures",
+    "maxPeriods",
+    "maxTransactions",
+];
+
+/// Reads limits from JSON text (see [`Limits::from_json`]).
+pub(crate) fn limits_from_text(text: &str) -> Result<Limits> {
+    let defaults = Limits::default();
+    Limits::check_text("limits", text, defaults.max_inputs_bytes, "max_inputs_bytes")?;
+    Reader::new("limits").run(&parse("limits", text, &defaults)?, limits)
+}
+
+fn limits(r: &mut Reader, v: &Value) -> R<Limits> {
+    let o = r.object(v, &LIMIT_NAMES)?;
+    let mut l = Limits::default();
+    let [plan, inputs, depth, string, components, bands, payees, measures, periods, transactions] = LIMIT_NAMES;
+    for (key, field) in [
+        (plan, &mut l.max_plan_bytes),
+        (inputs, &mut l.max_inputs_bytes),
+        (string, &mut l.max_string_bytes),
+        (components, &mut l.max_components),
+        (bands, &mut l.max_bands),
+        (payees, &mut l.max_payees),
+        (measures, &mut l.max_measures),
+        (periods, &mut l.max_periods),
+        (transactions, &mut l.max_transactions),
+    ] {
+        if let Some(n) = r.opt(o, key, count)? {
+            *field = n;
+        }
+    }
+    if let Some(d) = r.opt(o, depth, count)? {
+        match u32::try_from(d) {
+            Ok(d) if d <= crate::limits::HARD_MAX_DEPTH => l.max_depth = d,
+            _ => {
+                r.enter(depth);
+                return Err(r.fail(format!("invalid value: integer `{d}`, expected at most 127 (the parser's deepest nesting)")));
+            }
+        }
+    }
+    Ok(l)
+}
+
+/// A count or size: a non-negative integer, where one beyond the machine's `usize` (on 32-bit
+/// WebAssembly, above 4,294,967,295) is no limit.
+fn count(r: &mut Reader, v: &Value) -> R<usize> {
+    const EXPECTED: &str = "a non-negative integer";
+    match v {
+        Value::Number(n) if !n.is_f64() => match n.as_u64() {
+            Some(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+            None => Err(r.fail(format!("invalid value: integer `{n}`, expected {EXPECTED}"))),
+        },
+        _ => Err(r.invalid_type(v, EXPECTED)),
+    }
+}
+
 /// Reads one transaction from JSON text (what a preview session takes).
 pub(crate) fn transaction_from_text(text: &str) -> Result<Transaction> {
     let limits = Limits::default();

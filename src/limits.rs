@@ -123,6 +123,28 @@ impl Limits {
         }
     }
 
+    /// Reads limits from JSON text: an object whose keys are the limits' names in camelCase
+    /// (`maxPlanBytes`, `maxInputsBytes`, `maxDepth`, `maxStringBytes`, `maxComponents`,
+    /// `maxBands`, `maxPayees`, `maxMeasures`, `maxPeriods`, `maxTransactions`), each a
+    /// non-negative integer; a limit left out keeps its default. A count beyond the machine's
+    /// `usize` is no limit; `maxDepth` is at most [`HARD_MAX_DEPTH`]. This is how the
+    /// JavaScript package passes `compilePlan(plan, { limits })`.
+    ///
+    /// Errors: `PARSE_ERROR` with the pointer of an unknown name or a value that is not such an
+    /// integer.
+    ///
+    /// ```
+    /// use payplan::limits::Limits;
+    /// let l = Limits::from_json(r#"{"maxTransactions": 5000000, "maxDepth": 32}"#).unwrap();
+    /// assert_eq!((l.max_transactions, l.max_depth), (5_000_000, 32));
+    /// assert_eq!(l.max_payees, Limits::default().max_payees);
+    /// let e = Limits::from_json(r#"{"maxTransactions": -1}"#).unwrap_err();
+    /// assert_eq!((e.code(), e.path()), ("PARSE_ERROR", Some("/maxTransactions")));
+    /// ```
+    pub fn from_json(text: &str) -> Result<Limits, Error> {
+        crate::json::limits_from_text(text)
+    }
+
     /// Checks a text's size against `limit` (`max_plan_bytes` or `max_inputs_bytes`).
     pub(crate) fn check_text(what: &str, text: &str, limit: usize, name: &str) -> Result<(), Error> {
         if text.len() > limit {

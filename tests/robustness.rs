@@ -251,3 +251,52 @@ fn limits_are_enforced_with_a_pointer() {
     assert_eq!((d[0].code.as_str(), d[0].path.as_str()), ("LIMIT_EXCEEDED", "/components/500"));
     assert_eq!(evaluate(&big, &Inputs::default(), "Q1").unwrap_err().code(), "LIMIT_EXCEEDED");
 }
+
+/// Limits read from JSON (what the JavaScript package passes): every name, the defaults for the
+/// names left out, and an error with a pointer for anything else.
+#[test]
+fn limits_read_from_json() {
+    let all = r#"{"maxPlanBytes": 1, "maxInputsBytes": 2, "maxDepth": 3, "maxStringBytes": 4,
+        "maxComponents": 5, "maxBands": 6, "maxPayees": 7, "maxMeasures": 8, "maxPeriods": 9,
+        "maxTransactions": 10}"#;
+    let want = Limits {
+        max_plan_bytes: 1,
+        max_inputs_bytes: 2,
+        max_depth: 3,
+        max_string_bytes: 4,
+        max_components: 5,
+        max_bands: 6,
+        max_payees: 7,
+        max_measures: 8,
+        max_periods: 9,
+        max_transactions: 10,
+    };
+    assert_eq!(Limits::from_json(all).unwrap(), want);
+    assert_eq!(Limits::from_json("{}").unwrap(), Limits::default());
+    assert_eq!(Limits::from_json(r#"{"maxPayees": null}"#).unwrap(), Limits::default());
+    // beyond usize (on 64-bit, u64::MAX fits): no limit
+    let big = Limits::from_json(r#"{"maxTransactions": 18446744073709551615, "maxDepth": 127}"#).unwrap();
+    assert_eq!((big.max_transactions as u64, big.max_depth), (u64::MAX, 127));
+    for (text, path, says) in [
+        (r#"{"maxTransaction": 5}"#, "/maxTransaction", "unknown field `maxTransaction`"),
+        (r#"{"maxPayees": -1}"#, "/maxPayees", "expected a non-negative integer"),
+        (r#"{"maxPayees": 1.5}"#, "/maxPayees", "expected a non-negative integer"),
+        (r#"{"maxPayees": "10"}"#, "/maxPayees", "expected a non-negative integer"),
+        (r#"{"maxDepth": 128}"#, "/maxDepth", "expected at most 127"),
+        (r#"{"maxDepth": 4294967296}"#, "/maxDepth", "expected at most 127"),
+        (r#"[1]"#, "", "expected an object"),
+        (r#"{"maxPayees": 1"#, "/maxPayees", "EOF while parsing an object"),
+    ] {
+        let e = Limits::from_json(text).unwrap_err();
+        assert_eq!((e.code(), e.path()), ("PARSE_ERROR", Some(path)), "{text}: {e}");
+        assert!(e.to_string().contains(says), "{text}: {e}");
+    }
+    // a plan compiled under limits read from JSON reads its inputs under them
+    let limits = Limits::from_json(r#"{"maxTransactions": 1}"#).unwrap();
+    let plan = CompiledPlan::from_json_with_limits(payplan::sample::SAMPLE_PLAN_JSON, limits).unwrap();
+    let inputs = r#"{"transactions": [
+      {"id": "A", "owner": "ae-ana", "amount": "1", "closeDate": "2025-01-02"},
+      {"id": "B", "owner": "ae-ana", "amount": "1", "closeDate": "2025-01-03"}]}"#;
+    let e = plan.evaluate_json(inputs, "Q1").unwrap_err();
+    assert_eq!((e.code(), e.path()), ("LIMIT_EXCEEDED", Some("/transactions/1")));
+}
