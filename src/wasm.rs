@@ -61,6 +61,15 @@ impl WasmPlan {
         CompiledPlan::from_json(plan_json).map(|inner| WasmPlan { inner }).map_err(|e| js_error(&e))
     }
 
+    /// [`WasmPlan::compile`] under limits given as JSON text (`Limits::from_json`).
+    #[wasm_bindgen(js_name = compileWithLimits)]
+    pub fn compile_with_limits(plan_json: &str, limits_json: &str) -> Result<WasmPlan, JsValue> {
+        crate::limits::Limits::from_json(limits_json)
+            .and_then(|limits| CompiledPlan::from_json_with_limits(plan_json, limits))
+            .map(|inner| WasmPlan { inner })
+            .map_err(|e| js_error(&e))
+    }
+
     /// Evaluates inputs JSON for a period; the evaluation as compact JSON.
     pub fn evaluate(&self, inputs_json: &str, period: &str) -> Result<String, JsValue> {
         // an evaluation peaks at about 40 times its input's JSON (36x to 46x measured from 10,000

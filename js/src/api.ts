@@ -182,13 +182,58 @@ export class CompiledPlan {
  *   plan.free();
  * }
  */
-export function compilePlan(plan: Plan | string): CompiledPlan {
+export function compilePlan(plan: Plan | string, options?: CompileOptions): CompiledPlan {
   ensureReady();
+  const text = toJson(plan, 'plan');
   try {
-    return new CompiledPlan(WasmPlan.compile(toJson(plan, 'plan')));
+    if (options?.limits === undefined) return new CompiledPlan(WasmPlan.compile(text));
+    // (no limit: Infinity, which JSON would write as null, the default)
+    const limits = JSON.stringify(options.limits, (_, v) => (v === Infinity ? Number.MAX_SAFE_INTEGER : v));
+    return new CompiledPlan(WasmPlan.compileWithLimits(text, limits));
   } catch (e) {
     throw toPayplanError(e);
   }
+}
+
+/**
+ * Limits on what a compiled plan reads and evaluates. Each has a safe default, generous for real
+ * plans and data; going over one is a {@link PayplanError} `LIMIT_EXCEEDED` whose `path` points
+ * at the first item over it. A limit left out keeps its default; `Infinity` is no limit.
+ *
+ * @example
+ * // a nightly job over up to 5 million transactions per call
+ * const compiled = compilePlan(plan, { limits: { maxTransactions: 5_000_000, maxInputsBytes: 2 ** 31 } });
+ */
+export interface Limits {
+  /** Largest plan text, in bytes (default 16 MiB). */
+  maxPlanBytes?: number;
+  /** Largest inputs text (or transactions text), in bytes (default 256 MiB). */
+  maxInputsBytes?: number;
+  /** Deepest nesting of JSON arrays and objects (default 64, at most 127). */
+  maxDepth?: number;
+  /** Longest JSON string or object key, in bytes (default 65,536). */
+  maxStringBytes?: number;
+  /** Most components in a plan (default 500). */
+  maxComponents?: number;
+  /** Most items in one table of a component: tier bands, curve points, levels... (default 1,000). */
+  maxBands?: number;
+  /** Most payees in a plan (default 100,000). */
+  maxPayees?: number;
+  /** Most measures in a plan (default 500). */
+  maxMeasures?: number;
+  /** Most periods of a custom calendar (default 400). */
+  maxPeriods?: number;
+  /** Most transactions in one call: an evaluation or a session (default 1,000,000). */
+  maxTransactions?: number;
+}
+
+/** Options of {@link compilePlan}. */
+export interface CompileOptions {
+  /**
+   * Limits for the plan text and for every evaluation and session of the compiled plan (see
+   * {@link Limits}); a non-integer or an unknown name is a `PARSE_ERROR` at its path.
+   */
+  limits?: Limits;
 }
 
 /** Compiles, evaluates and frees in one call (compile once with {@link compilePlan} to evaluate often). */

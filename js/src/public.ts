@@ -9,5 +9,5 @@ export {
   version,
   isReady,
 } from './api.js';
-export type { DealChange, DealPreview } from './api.js';
+export type { CompileOptions, DealChange, DealPreview, Limits } from './api.js';
 export { PayplanError } from './errors.js';

@@ -156,3 +156,26 @@ test('free() and Symbol.dispose', () => {
   compiled.free();
   assert.throws(() => compiled.evaluate({}, 'Q1'), (e) => e instanceof PayplanError && e.code === 'FREED');
 });
+
+test('limits: compilePlan(plan, { limits }) sets them for the plan and its evaluations', () => {
+  // one transaction per call: the second one is over the limit, at its pointer
+  const one = compilePlan(plan, { limits: { maxTransactions: 1 } });
+  assert.throws(() => one.evaluate({ transactions: deals }, 'Q1'), (e) => e instanceof PayplanError && e.code === 'LIMIT_EXCEEDED' && e.path === '/transactions/1');
+  // D-1 alone: 150,000 at 8% = 12,000, and the 500 SPIFF of a new Platform deal
+  assert.equal(one.evaluate({ transactions: [deals[0]] }, 'Q1').statements.find((s) => s.payee === 'ae-ana').payout, '12500.00');
+  one.free();
+  // plan limits apply to the plan text (the sample plan has 3 components)
+  assert.throws(() => compilePlan(plan, { limits: { maxComponents: 2 } }), (e) => e.code === 'LIMIT_EXCEEDED' && e.path === '/components/2');
+  // raised and unlimited: the same figures as the defaults
+  for (const limits of [{}, { maxTransactions: 5_000_000, maxInputsBytes: 2 ** 31 }, { maxTransactions: Infinity, maxPayees: Infinity }]) {
+    const c = compilePlan(plan, { limits });
+    assert.equal(c.evaluate({ transactions: deals }, 'Q1').statements.find((s) => s.payee === 'ae-ana').payout, '22500.00');
+    c.free();
+  }
+  // a limit that is not a non-negative integer, or a name that is not a limit
+  for (const [limits, path] of [[{ maxTransactions: -1 }, '/maxTransactions'], [{ maxPayees: 1.5 }, '/maxPayees'], [{ maxDepth: 128 }, '/maxDepth'], [{ maxTransaction: 5 }, '/maxTransaction'], [{ maxBands: '10' }, '/maxBands']]) {
+    assert.throws(() => compilePlan(plan, { limits }), (e) => e instanceof PayplanError && e.code === 'PARSE_ERROR' && e.path === path, JSON.stringify(limits));
+  }
+  // and the instance still works
+  assert.equal(evaluate(plan, { transactions: deals }, 'Q1').statements.length > 0, true);
+});
