@@ -173,7 +173,9 @@ fn limits(r: &mut Reader, v: &Value) -> R<Limits> {
             Ok(d) if d <= crate::limits::HARD_MAX_DEPTH => l.max_depth = d,
             _ => {
                 r.enter(depth);
-                return Err(r.fail(format!("invalid value: integer `{d}`, expected at most 127 (the parser's deepest nesting)")));
+                return Err(r.fail(format!(
+                    "invalid value: integer `{d}`, expected at most 127 (the parser's deepest nesting)"
+                )));
             }
         }
     }
