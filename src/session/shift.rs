@@ -279,7 +279,8 @@ impl Near {
     /// [`first_at`] when the place is among the window's lines (after its first and at or before
     /// the line after its last).
     fn first_at(&self, s: Decimal, point: Decimal) -> Result<Option<(usize, Decimal, Decimal)>> {
-        let below = |x: &Decimal| -> Result<bool> { Ok(x.add_c(s, "a running basis")? < point) };
+        let below = Below::new(s, point);
+        let below = |x: &Decimal| below.test(*x);
         match (self.cum.first(), self.cum.last()) {
             (Some(a), Some(b)) if below(a)? && !below(b)? => {}
             _ => return Ok(None),
@@ -310,6 +311,35 @@ impl Near {
 
 /// The line of a run across a bound: its number and its basis (before the shift).
 type Across = Option<(usize, Decimal)>;
+
+/// Whether a basis moved by `s` is below `point`, asked of many bases: against `point - s` once
+/// computed when that difference is exact (values within the shortcut's magnitude and scale),
+/// else by adding `s` to each.
+enum Below {
+    Than(Decimal),
+    Moved(Decimal, Decimal),
+}
+
+impl Below {
+    fn new(s: Decimal, point: Decimal) -> Below {
+        let within = |x: Decimal| x.abs() <= LIMIT && x.scale() <= MAX_SCALE;
+        if s.is_zero() {
+            Below::Than(point)
+        } else if within(s) && within(point) {
+            // (both below 10^18 with at most 8 decimals: the difference has fewer than 28 digits)
+            point.checked_sub(s).map_or(Below::Moved(s, point), Below::Than)
+        } else {
+            Below::Moved(s, point)
+        }
+    }
+
+    fn test(&self, x: Decimal) -> Result<bool> {
+        match self {
+            Below::Than(t) => Ok(x < *t),
+            Below::Moved(s, point) => Ok(x.add_c(*s, "a running basis")? < *point),
+        }
+    }
+}
 
 impl Session {
     /// The plan of an edit of a sequential table's lines from line `first` on: the lines at
@@ -688,7 +718,8 @@ fn first_at(
     s: Decimal,
     point: Decimal,
 ) -> Result<(usize, Decimal, Decimal)> {
-    let below = |x: Decimal| -> Result<bool> { Ok(x.add_c(s, "a running basis")? < point) };
+    let below = Below::new(s, point);
+    let below = |x: Decimal| below.test(x);
     if !below(run.cum_a)? {
         return Ok((run.a, run.cum_a, run.cum_a));
     }
@@ -907,6 +938,35 @@ pub(super) mod tests {
                 let (now, last, fresh, fresh_last) = sums_now_and_rebuilt(&s);
                 proptest::prop_assert_eq!(now, fresh, "sums after edit {}", n);
                 proptest::prop_assert_eq!(last, fresh_last, "last negative line after edit {}", n);
+            }
+        }
+    }
+
+    /// `Below` answers as adding the move to each basis does, with the difference computed once
+    /// where it is exact.
+    #[test]
+    fn below_a_moved_point_as_adding_the_move_says() {
+        let d = |x: &str| x.parse::<Decimal>().unwrap();
+        let (big, fine) = (d("1000000000000000001"), d("200000.000000001"));
+        for (s, point, threshold) in [
+            ("0", "200000.0", true),
+            ("1000.50", "200000.0", true),
+            ("-1000.50", "300000", true),
+            ("0.00000001", "0.5", true),
+            // beyond the magnitude or scale within which the difference is exact: each basis moved
+            ("1000.50", "79228162514264337593543950335", false),
+            ("-1000.50", "-79228162514264337593543950335", false),
+            ("1000.50", "1000000000000000001", false),
+            ("1000.50", "200000.000000001", false),
+            ("0.000000001", "200000", false),
+        ] {
+            let (s, point) = (d(s), d(point));
+            let below = Below::new(s, point);
+            assert_eq!(matches!(below, Below::Than(_)), threshold, "{s} {point}");
+            let basis =
+                [point - s, point - s - d("0.01"), point - s + d("0.01"), point, -point, Decimal::ZERO, big, fine];
+            for x in basis.into_iter().filter(|x| x.checked_add(s).is_some()) {
+                assert_eq!(below.test(x).unwrap(), x + s < point, "{x} + {s} < {point}");
             }
         }
     }
