@@ -201,8 +201,9 @@ export function compilePlan(plan: Plan | string, options?: CompileOptions): Comp
  * at the first item over it. A limit left out keeps its default; `Infinity` is no limit.
  *
  * @example
- * // a nightly job over up to 5 million transactions per call
- * const compiled = compilePlan(plan, { limits: { maxTransactions: 5_000_000, maxInputsBytes: 2 ** 31 } });
+ * // a nightly job over up to 2 million transactions per call (about 250 MB of JSON; WebAssembly
+ * // memory is at most 4 GiB, so ask for summaries: `options: { detail: 'summary' }` in the inputs)
+ * const compiled = compilePlan(plan, { limits: { maxTransactions: 2_000_000, maxInputsBytes: 2 ** 29 } });
  */
 export interface Limits {
   /** Largest plan text, in bytes (default 16 MiB). */
