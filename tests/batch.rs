@@ -278,6 +278,13 @@ fn plan_of(k: &Knobs) -> Value {
     }
     rules.push(rollup);
     let counted = if k.overlay { json!(["deal-credit", "se"]) } else { json!(["deal-credit"]) };
+    // a filter of the transaction alone (the kernel tests each transaction once), or one that
+    // also reads the line's credit rule (tested line by line)
+    let spiff_filter = if k.overlay {
+        json!({ "products": ["Platform"], "exclude": { "rules": ["se"] } })
+    } else {
+        json!({ "products": ["Platform"] })
+    };
     let bookings_filter =
         if k.new_only_measure { json!({ "rules": counted, "types": ["new"] }) } else { json!({ "rules": counted }) };
     let mut rounding = json!({ "mode": k.mode, "stage": "line" });
@@ -313,7 +320,7 @@ fn plan_of(k: &Knobs) -> Value {
         "components": [
             commission,
             { "id": "spiff", "type": "spiff", "roles": ["AE", "SE"], "measure": "bookings",
-              "filter": { "products": ["Platform"] }, "window": { "from": "2025-02-01", "to": "2025-08-31" }, "rate": rate(k.spiff_unit) },
+              "filter": spiff_filter, "window": { "from": "2025-02-01", "to": "2025-08-31" }, "rate": rate(k.spiff_unit) },
             { "id": "override", "type": "rate", "roles": ["Manager"], "measure": "team-bookings", "rate": rate(k.override_unit) },
             { "id": "units", "type": "rate", "roles": ["SE"], "measure": "units", "rate": { "perUnit": "3.5" } },
             { "id": "deals", "type": "milestone", "roles": ["AE"], "measure": "deals", "basis": "value", "scope": "yearToDate",

@@ -261,7 +261,14 @@ pub(crate) struct Lines {
     shares: Vec<Share>,
     /// The largest scale of a line amount.
     max_scale: u32,
+    /// Per SPIFF filter that reads no credit rule (by address), whether each transaction passes
+    /// it: found once in input order, where a test per payee line would read transactions, and
+    /// their strings, in a scattered order.
+    passing: std::cell::RefCell<Passing>,
 }
+
+/// Per filter (by address), whether each transaction passes it.
+type Passing = Vec<(usize, Vec<bool>)>;
 
 /// Whether an id is empty or only whitespace (`trim().is_empty()`, without the Unicode scan for
 /// the usual id that starts with a visible ASCII character).
@@ -270,6 +277,16 @@ fn blank(id: &str) -> bool {
         Some(&b) if b.is_ascii_graphic() => false,
         _ => id.trim().is_empty(),
     }
+}
+
+/// A filter's identity for [`Lines::passing`]: its address (the plan outlives the evaluation).
+fn key(filter: &crate::plan::Filter) -> usize {
+    std::ptr::from_ref(filter) as usize
+}
+
+/// Whether a filter, or the filter it excludes, tests the credit rule of a line.
+fn reads_rules(filter: &crate::plan::Filter) -> bool {
+    filter.rules.is_some() || filter.exclude.as_deref().is_some_and(reads_rules)
 }
 
 /// The bit of measure `m` in a line's mask (none beyond 32 measures).
@@ -301,6 +318,20 @@ impl Lines {
     fn payee_lines(&self, p: usize) -> &[Line] {
         let (a, b) = (self.start.get(p).copied().unwrap_or(0), self.start.get(p + 1).copied().unwrap_or(0));
         self.lines.get(a..b).unwrap_or(&[])
+    }
+
+    /// The cache of [`Lines::passing`] with `filter`'s entry in it, unless the filter reads a
+    /// credit rule (then each line is tested).
+    fn passes(&self, filter: &crate::plan::Filter, txns: &[Transaction]) -> Option<std::cell::Ref<'_, Passing>> {
+        if reads_rules(filter) {
+            return None;
+        }
+        let k = key(filter);
+        if !self.passing.try_borrow().ok()?.iter().any(|x| x.0 == k) {
+            let ok = txns.iter().map(|t| filter_matches(filter, t, None)).collect();
+            self.passing.try_borrow_mut().ok()?.push((k, ok));
+        }
+        self.passing.try_borrow().ok()
     }
 
     fn payee_masks_of(&self, p: usize) -> &[u32] {
@@ -1155,12 +1186,20 @@ pub(crate) fn spiff(
     let (from, to) = (window.from.num_days_from_ce(), window.to.num_days_from_ce());
     let per = Num::of(rate.per);
     let mut total = Total::default();
+    let ok = b.passes(filter, txns);
+    let ok = ok.as_ref().and_then(|c| c.iter().find(|x| x.0 == key(filter))).map(|x| &x.1);
     for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
         if mask & bit(m) == 0 || usize::from(l.period) != k || l.day < from || l.day > to {
             continue;
         }
-        let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
-        if !txns.get(l.txn as usize).is_some_and(|t| filter_matches(filter, t, rule_id)) {
+        let passes = match &ok {
+            Some(ok) => ok.get(l.txn as usize).copied().unwrap_or(false),
+            None => {
+                let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
+                txns.get(l.txn as usize).is_some_and(|t| filter_matches(filter, t, rule_id))
+            }
+        };
+        if !passes {
             continue;
         }
         let base = match rate.unit {
@@ -1264,6 +1303,15 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn filters_reading_a_credit_rule_are_tested_line_by_line() {
+        let f = |json: &str| serde_json::from_str::<crate::plan::Filter>(json).unwrap();
+        assert!(!reads_rules(&f(r#"{"products": ["Platform"]}"#)));
+        assert!(!reads_rules(&f(r#"{"products": ["Platform"], "exclude": {"types": ["renewal"]}}"#)));
+        assert!(reads_rules(&f(r#"{"rules": ["deal-credit"]}"#)));
+        assert!(reads_rules(&f(r#"{"exclude": {"exclude": {"rules": ["se"]}}}"#)));
     }
 
     #[test]
