@@ -320,9 +320,9 @@ impl Lines {
         self.lines.get(a..b).unwrap_or(&[])
     }
 
-    /// The cache of [`Lines::passing`] with `filter`'s entry in it, unless the filter reads a
-    /// credit rule (then each line is tested).
-    fn passes(&self, filter: &crate::plan::Filter, txns: &[Transaction]) -> Option<std::cell::Ref<'_, Passing>> {
+    /// Whether each transaction passes `filter` (found on first use, then kept in
+    /// [`Lines::passing`]), unless the filter reads a credit rule (then each line is tested).
+    fn passes(&self, filter: &crate::plan::Filter, txns: &[Transaction]) -> Option<std::cell::Ref<'_, [bool]>> {
         if reads_rules(filter) {
             return None;
         }
@@ -331,7 +331,8 @@ impl Lines {
             let ok = txns.iter().map(|t| filter_matches(filter, t, None)).collect();
             self.passing.try_borrow_mut().ok()?.push((k, ok));
         }
-        self.passing.try_borrow().ok()
+        let cache = self.passing.try_borrow().ok()?;
+        std::cell::Ref::filter_map(cache, |c| c.iter().find(|x| x.0 == k).map(|x| x.1.as_slice())).ok()
     }
 
     fn payee_masks_of(&self, p: usize) -> &[u32] {
@@ -1187,12 +1188,11 @@ pub(crate) fn spiff(
     let per = Num::of(rate.per);
     let mut total = Total::default();
     let ok = b.passes(filter, txns);
-    let ok = ok.as_ref().and_then(|c| c.iter().find(|x| x.0 == key(filter))).map(|x| &x.1);
     for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
         if mask & bit(m) == 0 || usize::from(l.period) != k || l.day < from || l.day > to {
             continue;
         }
-        let passes = match &ok {
+        let passes = match ok.as_deref() {
             Some(ok) => ok.get(l.txn as usize).copied().unwrap_or(false),
             None => {
                 let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
