@@ -12,23 +12,20 @@ const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-// The API imports the preview module's glue (../wasm/payplan_preview.js, a superset); the plain
-// entries are bundled against the plan-evaluation module's glue instead.
-const plainGlue = {
-  name: 'plain-glue',
+// The API imports the preview module's glue (../wasm/payplan_preview.js, a superset); an entry over
+// another module is bundled against that module's glue (`glue` in ../wasm/`glue`.js) instead.
+const glueOf = (glue) => ({
+  name: `${glue}-glue`,
   setup(b) {
-    b.onResolve({ filter: /wasm\/payplan_preview\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace('payplan_preview.js', 'payplan.js')) }));
+    b.onResolve({ filter: /wasm\/payplan_preview\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace('payplan_preview.js', `${glue}.js`)) }));
   },
-};
-// The Node entries of `payplan` load payplan_node_bg.wasm: the plan-evaluation module with the batch
-// kernel (summaries in integer arithmetic, the same bytes; ../src/engine/batch.rs). Browsers load
-// payplan_bg.wasm, which leaves the kernel out to keep its download within budget.
-const nodeGlue = {
-  name: 'node-glue',
-  setup(b) {
-    b.onResolve({ filter: /wasm\/payplan_preview\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace('payplan_preview.js', 'payplan_node.js')) }));
-  },
-};
+});
+// The plain entries: the plan-evaluation module. Its Node entries load payplan_node_bg.wasm: the
+// plan-evaluation module with the batch kernel (summaries in integer arithmetic, the same bytes;
+// ../src/engine/batch.rs). Browsers load payplan_bg.wasm, which leaves the kernel out to keep its
+// download within budget.
+const plainGlue = glueOf('payplan');
+const nodeGlue = glueOf('payplan_node');
 // wasm-bindgen's glue copies a string into WebAssembly memory one character at a time in
 // JavaScript until the first non-ASCII one (about 35 ms for a 12.5 MB inputs document in Node 20);
 // `TextEncoder.encodeInto` writes the same UTF-8 bytes in about 8 ms. Every bundle gets the glue
@@ -64,13 +61,7 @@ const nodeCommon = { ...base, plugins: [nodeGlue, fastStrings], define: { WASM_F
 // payplan_preview_node_bg.wasm, the preview module with the batch kernel built for speed (the
 // keystroke path's p99 about halves; BENCHMARKS.md "Preview latency"), browsers the size-built one.
 const preview = { ...base, plugins: [fastStrings], define: { WASM_FILE: '"payplan_preview_bg.wasm"' } };
-const previewNodeGlue = {
-  name: 'preview-node-glue',
-  setup(b) {
-    b.onResolve({ filter: /wasm\/payplan_preview\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace('payplan_preview.js', 'payplan_preview_node.js')) }));
-  },
-};
-const previewNode = { ...base, plugins: [previewNodeGlue, fastStrings], define: { WASM_FILE: '"payplan_preview_node_bg.wasm"' } };
+const previewNode = { ...base, plugins: [glueOf('payplan_preview_node'), fastStrings], define: { WASM_FILE: '"payplan_preview_node_bg.wasm"' } };
 const entry = (name) => join(root, 'src', 'entries', name);
 await Promise.all([
   build({ ...nodeCommon, entryPoints: [entry('node-esm.ts')], outfile: join(dist, 'node.mjs'), format: 'esm', platform: 'node' }),
