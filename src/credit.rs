@@ -152,20 +152,53 @@ pub fn filter_miss(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> Option
     None
 }
 
+/// The fields of a transaction that filters test: what [`filter_matches_fields`] reads, from a
+/// [`Transaction`] or from a row of [`TransactionColumns`](crate::columns::TransactionColumns).
+pub trait Fields {
+    /// The product.
+    fn product(&self) -> Option<&str>;
+    /// The transaction type.
+    fn kind(&self) -> Option<&str>;
+    /// The region.
+    fn region(&self) -> Option<&str>;
+    /// The value of an attribute.
+    fn attribute(&self, key: &str) -> Option<&str>;
+}
+
+impl Fields for Transaction {
+    fn product(&self) -> Option<&str> {
+        self.product.as_deref()
+    }
+
+    fn kind(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    fn attribute(&self, key: &str) -> Option<&str> {
+        self.attributes.get(key).map(String::as_str)
+    }
+}
+
 /// Whether a transaction passes a filter: [`filter_miss`] is `None`, without building the
 /// explanation (the hot path of measures and previews).
 pub fn filter_matches(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> bool {
+    filter_matches_fields(f, t, rule_id)
+}
+
+/// [`filter_matches`] for any [`Fields`].
+pub fn filter_matches_fields<T: Fields + ?Sized>(f: &Filter, t: &T, rule_id: Option<&str>) -> bool {
     let listed = |list: &Option<Vec<String>>, v: Option<&str>| {
         list.as_ref().is_none_or(|l| v.is_some_and(|v| l.iter().any(|x| x == v)))
     };
-    if !listed(&f.products, t.product.as_deref())
-        || !listed(&f.types, t.kind.as_deref())
-        || !listed(&f.regions, t.region.as_deref())
-    {
+    if !listed(&f.products, t.product()) || !listed(&f.types, t.kind()) || !listed(&f.regions, t.region()) {
         return false;
     }
     for (k, vals) in &f.attributes {
-        match t.attributes.get(k) {
+        match t.attribute(k) {
             Some(v) if vals.iter().any(|x| x == v) => {}
             _ => return false,
         }
@@ -176,7 +209,7 @@ pub fn filter_matches(f: &Filter, t: &Transaction, rule_id: Option<&str>) -> boo
         }
     }
     if let Some(ex) = &f.exclude {
-        if !ex.is_empty() && filter_matches(ex, t, rule_id) {
+        if !ex.is_empty() && filter_matches_fields(ex, t, rule_id) {
             return false;
         }
     }

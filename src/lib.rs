@@ -45,6 +45,7 @@
 #![warn(missing_docs)]
 
 pub mod calendar;
+pub mod columns;
 pub mod credit;
 pub mod engine;
 pub mod error;

@@ -195,7 +195,12 @@ impl Limits {
 
     /// Checks the counts of inputs: the transactions of one call.
     pub fn check_inputs(&self, inputs: &Inputs) -> Result<(), Error> {
-        check_len(inputs.transactions.len(), "/transactions", self.max_transactions, "max_transactions", "transactions")
+        self.check_count(inputs.transactions.len())
+    }
+
+    /// Checks a count of transactions against `max_transactions`.
+    pub fn check_count(&self, transactions: usize) -> Result<(), Error> {
+        check_len(transactions, "/transactions", self.max_transactions, "max_transactions", "transactions")
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod common;
 
+use payplan::columns::TransactionColumns;
 use payplan::inputs::Detail;
 use payplan::{CompiledPlan, Inputs};
 use proptest::prelude::*;
@@ -16,6 +17,16 @@ fn same_summary(plan: &CompiledPlan, inputs: &mut Inputs, period: &str, what: &s
     inputs.options.detail = Detail::Summary;
     let fast = plan.evaluate(inputs, period).map(|e| e.to_json());
     let slow = plan.evaluate_without_kernel(inputs, period).map(|e| e.to_json());
+    // the same transactions as columns (`CompiledPlan::evaluate_columns`, credited in place by the
+    // kernel where every row is plain): the same bytes again
+    let columns: TransactionColumns = inputs.transactions.iter().collect();
+    let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
+    let by_columns = plan.evaluate_columns(&columns, &rest, period).map(|e| e.to_json());
+    match (&fast, &by_columns) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}: columns"),
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{what}: columns"),
+        (a, b) => panic!("{what}: list {a:?}, columns {b:?}"),
+    }
     match (fast, slow) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a, b, "{what}");

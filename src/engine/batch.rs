@@ -25,7 +25,8 @@
 
 use super::components::ResolvedTable;
 use super::Ctx;
-use crate::credit::{filter_matches, Credit, CreditContext, Fate};
+use crate::columns::TransactionColumns;
+use crate::credit::{filter_matches, filter_matches_fields, Credit, CreditContext, Fate};
 use crate::error::Error;
 use crate::fx::FxBook;
 use crate::inputs::Transaction;
@@ -261,6 +262,8 @@ pub(crate) struct Lines {
     shares: Vec<Share>,
     /// The largest scale of a line amount.
     max_scale: u32,
+    /// The period of each row, when the rows are columns ([`credit_columns`] credits every row).
+    row_period: Vec<u8>,
     /// Per SPIFF filter that reads no credit rule (by address), whether each transaction passes
     /// it: found once in input order, where a test per payee line would read transactions, and
     /// their strings, in a scattered order.
@@ -298,6 +301,52 @@ fn same(a: Decimal, b: Decimal) -> bool {
     a.mantissa() == b.mantissa() && a.scale() == b.scale()
 }
 
+/// The transactions of an evaluation as the kernel reads them after crediting: a list, or
+/// columns ([`CompiledPlan::evaluate_columns`](crate::CompiledPlan::evaluate_columns)).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rows<'a> {
+    List(&'a [Transaction]),
+    Columns(&'a TransactionColumns),
+}
+
+impl<'a> Rows<'a> {
+    fn len(self) -> usize {
+        match self {
+            Rows::List(l) => l.len(),
+            Rows::Columns(c) => c.len(),
+        }
+    }
+
+    fn quantity(self, i: usize) -> Option<Decimal> {
+        match self {
+            Rows::List(l) => l.get(i).and_then(|t| t.quantity),
+            Rows::Columns(c) => c.row(i).and_then(|r| r.quantity()),
+        }
+    }
+
+    fn matches(self, filter: &crate::plan::Filter, i: usize, rule_id: Option<&str>) -> bool {
+        match self {
+            Rows::List(l) => l.get(i).is_some_and(|t| filter_matches(filter, t, rule_id)),
+            Rows::Columns(c) => c.row(i).is_some_and(|r| filter_matches_fields(filter, &r, rule_id)),
+        }
+    }
+
+    fn id(self, i: usize) -> Option<&'a str> {
+        match self {
+            Rows::List(l) => l.get(i).map(|t| t.id.as_str()),
+            Rows::Columns(c) => c.row(i).map(|r| r.id()),
+        }
+    }
+
+    /// Every id, in input order.
+    fn ids(self) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        match self {
+            Rows::List(l) => Box::new(l.iter().map(|t| t.id.as_str())),
+            Rows::Columns(c) => Box::new(c.ids()),
+        }
+    }
+}
+
 impl Lines {
     /// The index of a share (by its exact digits: `50` and `50.0` differ in scale).
     fn share_index(&mut self, percent: Decimal) -> Option<u16> {
@@ -322,13 +371,13 @@ impl Lines {
 
     /// Whether each transaction passes `filter` (found on first use, then kept in
     /// [`Lines::passing`]), unless the filter reads a credit rule (then each line is tested).
-    fn passes(&self, filter: &crate::plan::Filter, txns: &[Transaction]) -> Option<std::cell::Ref<'_, [bool]>> {
+    fn passes(&self, filter: &crate::plan::Filter, txns: Rows<'_>) -> Option<std::cell::Ref<'_, [bool]>> {
         if reads_rules(filter) {
             return None;
         }
         let k = key(filter);
         if !self.passing.try_borrow().ok()?.iter().any(|x| x.0 == k) {
-            let ok = txns.iter().map(|t| filter_matches(filter, t, None)).collect();
+            let ok = (0..txns.len()).map(|i| txns.matches(filter, i, None)).collect();
             self.passing.try_borrow_mut().ok()?.push((k, ok));
         }
         let cache = self.passing.try_borrow().ok()?;
@@ -352,12 +401,8 @@ impl Lines {
     }
 
     /// Credited units: the transaction's quantity (default 1, or 0 for a credit memo) × share.
-    fn quantity(&self, l: &Line, txns: &[Transaction]) -> Result<Num> {
-        let q = txns.get(l.txn as usize).and_then(|t| t.quantity).unwrap_or(if l.memo {
-            Decimal::ZERO
-        } else {
-            Decimal::ONE
-        });
+    fn quantity(&self, l: &Line, txns: Rows<'_>) -> Result<Num> {
+        let q = txns.quantity(l.txn as usize).unwrap_or(if l.memo { Decimal::ZERO } else { Decimal::ONE });
         Num::of(q).mul(Num::of(self.share(l.share).fraction), "credited units")
     }
 
@@ -370,7 +415,7 @@ impl Lines {
         }
     }
 
-    fn unit_value(&self, l: &Line, kind: MeasureKind, txns: &[Transaction]) -> Result<Num> {
+    fn unit_value(&self, l: &Line, kind: MeasureKind, txns: Rows<'_>) -> Result<Num> {
         Ok(match kind {
             MeasureKind::Amount => Self::amount(l),
             MeasureKind::Quantity => self.quantity(l, txns)?,
@@ -379,7 +424,7 @@ impl Lines {
     }
 
     /// The engine's form of a line (for the lines the integer path leaves to the engine).
-    fn credit(&self, l: &Line, txns: &[Transaction]) -> Result<Credit> {
+    fn credit(&self, l: &Line, txns: Rows<'_>) -> Result<Credit> {
         let share = self.share(l.share);
         Ok(Credit {
             txn: l.txn as usize,
@@ -484,16 +529,7 @@ pub(crate) fn credit(
     let bounds: Vec<(i32, i32)> =
         ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
     let people = People::new(plan, ctx);
-    // each roll-up rule's fraction of the team member's share
-    let rollup_pc: Vec<Decimal> = plan
-        .crediting
-        .rules
-        .iter()
-        .map(|r| match r {
-            CreditRule::Rollup { percent, .. } => pct(percent.unwrap_or(Decimal::ONE_HUNDRED)),
-            _ => Decimal::ONE,
-        })
-        .collect();
+    let rollup_pc = rollup_fractions(plan);
     let field = plan.crediting.credit_date;
     let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
     let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
@@ -513,7 +549,8 @@ pub(crate) fn credit(
         let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
         if let (true, Some(k)) = (plain, period) {
             let before = out.lines.len();
-            match plain_lines(ctx, &people, &rollup_pc, &mut out, t, i, day, k, &mut grants)? {
+            let deal = Listed { t, ctx };
+            match plain_lines(ctx, &people, &rollup_pc, &mut out, &deal, i, day, k, &mut grants)? {
                 Some(true) => {
                     if let Some(slot) = fates.get_mut(i) {
                         *slot = Some(Fate::Credited(k));
@@ -535,20 +572,161 @@ pub(crate) fn credit(
             *slot = Some(fate);
         }
     }
-    sort(&mut out, txns, plan.payees.len());
+    sort(&mut out, Rows::List(txns), plan.payees.len());
     Ok(Some(out))
+}
+
+/// What the plain crediting reads of a transaction: [`Listed`] for a [`Transaction`], [`Columned`]
+/// for a row of [`TransactionColumns`].
+trait Deal {
+    /// The owner's payee index (`None`: no owner, or not a payee of the plan).
+    fn owner(&self) -> Option<usize>;
+    fn has_splits(&self) -> bool;
+    /// Calls `f` with each split participant's payee index and percent, in order, while it
+    /// returns `true`.
+    fn splits(&self, f: &mut dyn FnMut(Option<usize>, Decimal) -> Result<bool>) -> Result<()>;
+    fn passes(&self, filter: &crate::plan::Filter) -> bool;
+    fn amount(&self) -> Decimal;
+}
+
+struct Listed<'a, 'c> {
+    t: &'a Transaction,
+    ctx: &'a CreditContext<'c>,
+}
+
+impl Deal for Listed<'_, '_> {
+    fn owner(&self) -> Option<usize> {
+        self.t.owner.as_deref().and_then(|o| (self.ctx.payee_index)(o))
+    }
+
+    fn has_splits(&self) -> bool {
+        !self.t.splits.is_empty()
+    }
+
+    fn splits(&self, f: &mut dyn FnMut(Option<usize>, Decimal) -> Result<bool>) -> Result<()> {
+        for s in &self.t.splits {
+            if !f((self.ctx.payee_index)(s.payee.as_str()), s.percent)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn passes(&self, filter: &crate::plan::Filter) -> bool {
+        filter_matches(filter, self.t, None)
+    }
+
+    fn amount(&self) -> Decimal {
+        self.t.amount
+    }
+}
+
+/// A row of [`TransactionColumns`] with the payee index of each of its strings.
+struct Columned<'a> {
+    row: crate::columns::Row<'a>,
+    /// The payee index of each distinct string (by number).
+    payees: &'a [Option<usize>],
+}
+
+impl Deal for Columned<'_> {
+    fn owner(&self) -> Option<usize> {
+        self.payees.get(self.row.owner() as usize).copied().flatten()
+    }
+
+    fn has_splits(&self) -> bool {
+        self.row.has_splits()
+    }
+
+    fn splits(&self, f: &mut dyn FnMut(Option<usize>, Decimal) -> Result<bool>) -> Result<()> {
+        for (payee, percent) in self.row.splits() {
+            if !f(self.payees.get(payee as usize).copied().flatten(), percent)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn passes(&self, filter: &crate::plan::Filter) -> bool {
+        filter_matches_fields(filter, &self.row, None)
+    }
+
+    fn amount(&self) -> Decimal {
+        self.row.amount()
+    }
+}
+
+/// The kernel's crediting of transactions in columns: the lines of [`credit`], when every row is
+/// plain and credited; `None` otherwise (a repeated id, a foreign currency, a date after the
+/// evaluated period, a cancellation, an owner who is not a payee...): the rows are then evaluated
+/// as a list, which gives each fate its reasons.
+///
+/// Each distinct owner or split participant is looked up among the payees once, not once a row.
+#[inline(never)]
+pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns) -> Result<Option<Lines>> {
+    let plan = ctx.plan;
+    let n = cols.len();
+    let mut out = Lines { lines: Vec::with_capacity(n.saturating_mul(5) / 2), ..Default::default() };
+    out.row_period.reserve(n);
+    if out.share_index(Decimal::ONE_HUNDRED).is_none() {
+        return Ok(None);
+    }
+    if crate::small::StrIndex::repeats(cols.ids()).contains(&true) {
+        return Ok(None);
+    }
+    let upto_day = ctx.periods.get(ctx.upto).map_or(i32::MIN, |p| p.end.num_days_from_ce());
+    let bounds: Vec<(i32, i32)> =
+        ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
+    let people = People::new(plan, ctx);
+    let rollup_pc = rollup_fractions(plan);
+    let field = plan.crediting.credit_date;
+    let payees: Vec<Option<usize>> = cols.strings().iter().map(|s| (ctx.payee_index)(s)).collect();
+    let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
+    for i in 0..n {
+        let Some(row) = cols.row(i) else { return Ok(None) };
+        let Some(day) = row.date(field).map(|d| d.num_days_from_ce()) else { return Ok(None) };
+        let amount = row.amount();
+        let plain = day <= upto_day
+            && row.currency().is_none_or(|c| c == plan.currency)
+            && row.quantity().is_none_or(|q| !q.is_sign_negative() || amount.is_sign_negative())
+            && row.cancellation_date().is_none_or(|c| c.num_days_from_ce() >= day)
+            && row.refund_amount().is_none()
+            && !blank(row.id());
+        let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
+        let (true, Some(k), Ok(k8)) = (plain, period, u8::try_from(period.unwrap_or(usize::MAX))) else {
+            return Ok(None);
+        };
+        let deal = Columned { row, payees: &payees };
+        if plain_lines(ctx, &people, &rollup_pc, &mut out, &deal, i, day, k, &mut grants)? != Some(true) {
+            return Ok(None);
+        }
+        out.row_period.push(k8);
+    }
+    sort(&mut out, Rows::Columns(cols), plan.payees.len());
+    Ok(Some(out))
+}
+
+/// Each roll-up rule's fraction of the team member's share (`1` for other rules).
+fn rollup_fractions(plan: &Plan) -> Vec<Decimal> {
+    plan.crediting
+        .rules
+        .iter()
+        .map(|r| match r {
+            CreditRule::Rollup { percent, .. } => pct(percent.unwrap_or(Decimal::ONE_HUNDRED)),
+            _ => Decimal::ONE,
+        })
+        .collect()
 }
 
 /// Credits a plain transaction as `credit_one` does: `Some(true)` with its lines added,
 /// `Some(false)` when `credit_one` must decide (an owner or split participant unknown, a bad
 /// split, no line made), `None` when a line does not fit the kernel.
 #[allow(clippy::too_many_arguments)]
-fn plain_lines(
+fn plain_lines<D: Deal>(
     ctx: &CreditContext<'_>,
     people: &People,
     rollup_pc: &[Decimal],
     out: &mut Lines,
-    t: &Transaction,
+    t: &D,
     i: usize,
     day: i32,
     period: usize,
@@ -560,10 +738,10 @@ fn plain_lines(
         if matches!(rule, CreditRule::Rollup { .. }) {
             continue;
         }
-        if rule.filter().reads_transaction() && !filter_matches(rule.filter(), t, None) {
+        if rule.filter().reads_transaction() && !t.passes(rule.filter()) {
             continue;
         }
-        let owner = || t.owner.as_deref().and_then(|o| (ctx.payee_index)(o));
+        let owner = || t.owner();
         match rule {
             CreditRule::Direct { percent, .. } => {
                 let Some(p) = owner() else { return Ok(Some(false)) };
@@ -575,15 +753,21 @@ fn plain_lines(
                         let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(Some(false)) };
                         grants.push((p, r, s.percent));
                     }
-                } else if !t.splits.is_empty() {
+                } else if t.has_splits() {
                     let mut total = Decimal::ZERO;
-                    for s in &t.splits {
-                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(Some(false)) };
-                        if s.percent <= Decimal::ZERO {
-                            return Ok(Some(false));
+                    let mut known = true;
+                    t.splits(&mut |p, percent| {
+                        match p {
+                            Some(p) if percent > Decimal::ZERO => {
+                                total = total.add_c(percent, "split percentages")?;
+                                grants.push((p, r, percent));
+                            }
+                            _ => known = false,
                         }
-                        total = total.add_c(s.percent, "split percentages")?;
-                        grants.push((p, r, s.percent));
+                        Ok(known)
+                    })?;
+                    if !known {
+                        return Ok(Some(false));
                     }
                     if must_total.is_some_and(|want| total != want) {
                         return Ok(Some(false));
@@ -604,7 +788,7 @@ fn plain_lines(
     let base = grants.len();
     for (r, rule) in plan.crediting.rules.iter().enumerate() {
         let CreditRule::Rollup { levels, from_rules, .. } = rule else { continue };
-        if rule.filter().reads_transaction() && !filter_matches(rule.filter(), t, None) {
+        if rule.filter().reads_transaction() && !t.passes(rule.filter()) {
             continue;
         }
         let pc = rollup_pc.get(r).copied().unwrap_or(Decimal::ONE);
@@ -633,8 +817,8 @@ fn plain_lines(
         }
     }
     // lines, for the payees in role on the credit day
-    let memo = t.amount.is_sign_negative() && !t.amount.is_zero();
-    let amount = Num::of(t.amount);
+    let memo = t.amount().is_sign_negative() && !t.amount().is_zero();
+    let amount = Num::of(t.amount());
     let mut made = false;
     for &(p, r, share) in grants.iter() {
         if !people.in_role(p, day) {
@@ -669,17 +853,16 @@ struct IdKeys {
 }
 
 impl IdKeys {
-    fn new(txns: &[Transaction]) -> IdKeys {
-        let first = txns.first().map_or(&b""[..], |t| t.id.as_bytes());
-        let shared = txns.iter().fold(first.len(), |n, t| {
-            let id = t.id.as_bytes();
-            first.iter().zip(id).take(n).take_while(|(a, b)| a == b).count()
-        });
+    fn new(txns: Rows<'_>) -> IdKeys {
+        let first = txns.id(0).unwrap_or("").as_bytes();
+        let shared = txns
+            .ids()
+            .fold(first.len(), |n, id| first.iter().zip(id.as_bytes()).take(n).take_while(|(a, b)| a == b).count());
         let keys = txns
-            .iter()
-            .map(|t| {
+            .ids()
+            .map(|id| {
                 let mut k = [0u8; 16];
-                let rest = t.id.as_bytes().get(shared..).unwrap_or(&[]);
+                let rest = id.as_bytes().get(shared..).unwrap_or(&[]);
                 for (slot, b) in k.iter_mut().zip(rest) {
                     *slot = *b;
                 }
@@ -697,7 +880,7 @@ impl IdKeys {
 /// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
 /// does: credit date, transaction id, rule, share, input position.
 #[inline(never)]
-fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
+fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize) {
     let mut start = vec![0usize; payees + 1];
     for l in &out.lines {
         if let Some(c) = start.get_mut(l.payee as usize + 1) {
@@ -720,7 +903,7 @@ fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
             *at += 1;
         }
     }
-    let id = |l: &Line| txns.get(l.txn as usize).map(|t| t.id.as_str());
+    let id = |l: &Line| txns.id(l.txn as usize);
     // Ids are compared through a 16-byte key of each: the bytes after the prefix every id shares,
     // big-endian, padded with zeros. Keys that differ order their ids as the bytes do (a padded
     // zero sits where the shorter id has ended); equal keys fall back to the ids themselves.
@@ -753,7 +936,7 @@ fn sort(out: &mut Lines, txns: &[Transaction], payees: usize) {
 pub(crate) fn measures(
     plan: &Plan,
     b: &mut Lines,
-    txns: &[Transaction],
+    txns: Rows<'_>,
     values: &mut [Vec<Vec<Decimal>>],
     periods: usize,
 ) -> Result<()> {
@@ -765,14 +948,11 @@ pub(crate) fn measures(
         for (m, measure) in plan.measures.iter().enumerate() {
             let counted = match fixed.get(m).and_then(|x| x.as_ref()) {
                 Some(ok) => ok.get(usize::from(l.rule)).copied().unwrap_or(true),
-                None => match txns.get(l.txn as usize) {
-                    Some(t) => filter_matches(
-                        &measure.filter,
-                        t,
-                        plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id()),
-                    ),
-                    None => false,
-                },
+                None => txns.matches(
+                    &measure.filter,
+                    l.txn as usize,
+                    plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id()),
+                ),
             };
             if counted {
                 mask |= bit(m);
@@ -1008,7 +1188,7 @@ pub(crate) fn table(
 ) -> Result<(Total, Total)> {
     let t = pay.table;
     let kind = t.kind;
-    let txns = &ctx.inputs.transactions;
+    let txns = ctx.rows();
     let plan = ctx.plan;
     let mode = plan.rounding.mode;
     let scale = ctx.scale;
@@ -1163,7 +1343,7 @@ pub(crate) fn total_value(
         if mask & bit(m) == 0 || (if ytd { usize::from(l.period) > k } else { usize::from(l.period) != k }) {
             continue;
         }
-        v = v.add(b.unit_value(l, kind, &ctx.inputs.transactions)?, "a measure value")?;
+        v = v.add(b.unit_value(l, kind, ctx.rows())?, "a measure value")?;
     }
     v.dec("a measure value")
 }
@@ -1182,7 +1362,7 @@ pub(crate) fn spiff(
     p: usize,
     k: usize,
 ) -> Result<Total> {
-    let txns = &ctx.inputs.transactions;
+    let txns = ctx.rows();
     let plan = ctx.plan;
     let (from, to) = (window.from.num_days_from_ce(), window.to.num_days_from_ce());
     let per = Num::of(rate.per);
@@ -1196,7 +1376,7 @@ pub(crate) fn spiff(
             Some(ok) => ok.get(l.txn as usize).copied().unwrap_or(false),
             None => {
                 let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
-                txns.get(l.txn as usize).is_some_and(|t| filter_matches(filter, t, rule_id))
+                txns.matches(filter, l.txn as usize, rule_id)
             }
         };
         if !passes {
@@ -1221,9 +1401,9 @@ pub(crate) fn spiff(
 /// short list searched from the last currency used (inputs have one currency or a few) instead of
 /// a map lookup per tally and transaction: the same sums, added in the same order.
 #[inline(never)]
-pub(crate) fn tallies(
-    ctx: &Ctx<'_>,
-    _: &Lines,
+pub(crate) fn tallies<'a>(
+    ctx: &Ctx<'a>,
+    b: &Lines,
 ) -> Result<(crate::statement::Accounting, Vec<crate::statement::Excluded>, Vec<crate::statement::Rejected>)> {
     use crate::statement::{Accounting, Excluded};
     let mut acc = Accounting::default();
@@ -1239,46 +1419,63 @@ pub(crate) fn tallies(
     let mut sums: Vec<(&str, [Option<Num>; 5])> = Vec::new();
     let mut counts = [0u64; 5];
     let mut last = 0;
-    for (i, t) in ctx.inputs.transactions.iter().enumerate() {
-        let ccy = t.currency.as_deref().unwrap_or(&ctx.plan.currency);
-        if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
-            last = match sums.iter().position(|(c, _)| *c == ccy) {
-                Some(j) => j,
-                None => {
-                    sums.push((ccy, [None; 5]));
-                    sums.len() - 1
+    let mut tally =
+        |i: usize, id: &dyn Fn() -> String, ccy: &'a str, amount: Decimal, fate: Option<&Fate>| -> Result<()> {
+            if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
+                last = match sums.iter().position(|(c, _)| *c == ccy) {
+                    Some(j) => j,
+                    None => {
+                        sums.push((ccy, [None; 5]));
+                        sums.len() - 1
+                    }
+                };
+            }
+            let Some((_, row)) = sums.get_mut(last) else { return Ok(()) };
+            let amount = Num::of(amount);
+            let mut add = |tally: usize| -> Result<()> {
+                if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {
+                    *n += 1;
+                    *slot = Some(match *slot {
+                        Some(v) => v.add(amount, "the accounting")?,
+                        None => amount,
+                    });
                 }
+                Ok(())
             };
-        }
-        let Some((_, row)) = sums.get_mut(last) else { continue };
-        let amount = Num::of(t.amount);
-        let mut add = |tally: usize| -> Result<()> {
-            if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {
-                *n += 1;
-                *slot = Some(match *slot {
-                    Some(v) => v.add(amount, "the accounting")?,
-                    None => amount,
-                });
+            add(INPUT)?;
+            match fate {
+                Some(Fate::Credited(k)) => {
+                    add(CREDITED)?;
+                    if *k == ctx.target {
+                        add(IN_PERIOD)?;
+                    }
+                }
+                Some(Fate::Excluded(reasons)) => {
+                    add(EXCLUDED)?;
+                    excluded.push(Excluded { transaction: id(), index: i, reasons: reasons.clone() });
+                }
+                Some(Fate::Rejected(r)) => {
+                    add(REJECTED)?;
+                    rejected.push(r.clone());
+                }
+                None => {}
             }
             Ok(())
         };
-        add(INPUT)?;
-        match ctx.fates.get(i).and_then(|f| f.as_ref()) {
-            Some(Fate::Credited(k)) => {
-                add(CREDITED)?;
-                if *k == ctx.target {
-                    add(IN_PERIOD)?;
-                }
+    match ctx.columns {
+        // (every row credited: see `credit_columns`)
+        Some(cols) => {
+            for (i, &k) in b.row_period.iter().enumerate() {
+                let Some(row) = cols.row(i) else { continue };
+                let ccy = row.currency().unwrap_or(&ctx.plan.currency);
+                tally(i, &|| row.id().to_string(), ccy, row.amount(), Some(&Fate::Credited(usize::from(k))))?;
             }
-            Some(Fate::Excluded(reasons)) => {
-                add(EXCLUDED)?;
-                excluded.push(Excluded { transaction: t.id.clone(), index: i, reasons: reasons.clone() });
+        }
+        None => {
+            for (i, t) in ctx.inputs.transactions.iter().enumerate() {
+                let ccy = t.currency.as_deref().unwrap_or(&ctx.plan.currency);
+                tally(i, &|| t.id.clone(), ccy, t.amount, ctx.fates.get(i).and_then(|f| f.as_ref()))?;
             }
-            Some(Fate::Rejected(r)) => {
-                add(REJECTED)?;
-                rejected.push(r.clone());
-            }
-            None => {}
         }
     }
     for (tally, t) in
@@ -1365,7 +1562,7 @@ mod tests {
             rests in proptest::collection::vec("[ab\\x00\\u{e9}]{0,20}", 1..12),
         ) {
             let txns: Vec<Transaction> = rests.iter().map(|r| transaction(format!("{prefix}{r}"))).collect();
-            let keys = IdKeys::new(&txns);
+            let keys = IdKeys::new(Rows::List(&txns));
             for (i, a) in txns.iter().enumerate() {
                 for (j, b) in txns.iter().enumerate() {
                     let got = keys.of(i as u32).cmp(&keys.of(j as u32)).then_with(|| a.id.cmp(&b.id));

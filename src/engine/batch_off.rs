@@ -4,6 +4,7 @@
 
 use super::components::ResolvedTable;
 use super::Ctx;
+use crate::columns::TransactionColumns;
 use crate::credit::{CreditContext, Fate};
 use crate::inputs::Transaction;
 use crate::plan::{MeasureKind, Plan};
@@ -47,13 +48,20 @@ pub(crate) fn credit(_: &CreditContext<'_>, _: &[Transaction], _: &mut Vec<Optio
     Ok(None)
 }
 
-pub(crate) fn measures(
-    _: &Plan,
-    b: &mut Lines,
-    _: &[Transaction],
-    _: &mut [Vec<Vec<Decimal>>],
-    _: usize,
-) -> Result<()> {
+/// The transactions as the kernel would read them.
+#[allow(dead_code)]
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rows<'a> {
+    List(&'a [Transaction]),
+    Columns(&'a TransactionColumns),
+}
+
+/// Without the kernel, columns are evaluated as a list.
+pub(crate) fn credit_columns(_: &CreditContext<'_>, _: &TransactionColumns) -> Result<Option<Lines>> {
+    Ok(None)
+}
+
+pub(crate) fn measures(_: &Plan, b: &mut Lines, _: Rows<'_>, _: &mut [Vec<Vec<Decimal>>], _: usize) -> Result<()> {
     match *b {}
 }
 

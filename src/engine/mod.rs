@@ -26,6 +26,7 @@ pub mod components;
 pub mod payments;
 
 use crate::calendar::Period;
+use crate::columns::TransactionColumns;
 use crate::credit::{credit_all, Credit, CreditContext, Fate};
 use crate::error::Error;
 use crate::inputs::Inputs;
@@ -156,8 +157,77 @@ impl CompiledPlan {
         check_closed(&self.plan, inputs, &self.periods, target)?;
         // a summary of a plan the batch kernel covers does its per-line work in integers
         let batch = kernel && !inputs.options.detail.is_full();
-        let ctx = Ctx::new(&self.plan, inputs, self.periods.clone(), target, batch)?;
-        ctx.run()
+        Ctx::new(&self.plan, inputs, self.periods.clone(), target, batch)?.run()
+    }
+
+    /// [`CompiledPlan::evaluate`] of transactions given as [`TransactionColumns`], with the other
+    /// inputs (closed statements, scores, metrics, options...) in `inputs`, whose own transaction
+    /// list must be empty. The evaluation is the very one `evaluate` gives for the same
+    /// transactions as a list, to the byte (`tests/columns.rs`).
+    ///
+    /// A summary (`options.detail = "summary"`) of a plan the batch kernel covers, over rows that
+    /// are all plainly credited (in the plan currency, in a period up to the evaluated one, owned
+    /// by payees of the plan, no repeated id, cancellation or refund), is credited from the
+    /// columns themselves: each distinct owner is looked up once and no row is copied. Anything
+    /// else is evaluated from the rows as a list.
+    ///
+    /// ```
+    /// use payplan::columns::TransactionColumns;
+    /// use payplan::{CompiledPlan, Inputs, Plan};
+    /// let plan = CompiledPlan::new(Plan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap()).unwrap();
+    /// let list = Inputs::from_json(r#"{"transactions": [
+    ///   {"id": "D-1", "owner": "ae-ana", "amount": "50000", "closeDate": "2025-01-20", "product": "Platform", "type": "new"}
+    /// ], "options": {"detail": "summary"}}"#).unwrap();
+    /// let columns: TransactionColumns = list.transactions.iter().collect();
+    /// let rest = Inputs { transactions: Vec::new(), ..list.clone() };
+    /// let q1 = plan.evaluate_columns(&columns, &rest, "Q1").unwrap();
+    /// assert_eq!(q1, plan.evaluate(&list, "Q1").unwrap());
+    /// ```
+    pub fn evaluate_columns(
+        &self,
+        transactions: &TransactionColumns,
+        inputs: &Inputs,
+        period: &str,
+    ) -> Result<Evaluation> {
+        if !inputs.transactions.is_empty() {
+            return Err(Error::InvalidInput {
+                code: "TRANSACTIONS_TWICE".into(),
+                path: "/transactions".into(),
+                message: format!(
+                    "{} transactions came as columns and {} more in the inputs; give them all one way",
+                    transactions.len(),
+                    inputs.transactions.len()
+                ),
+            });
+        }
+        if let Some(ev) = self.evaluate_columns_in_place(transactions, inputs, period)? {
+            return Ok(ev);
+        }
+        let list = Inputs { transactions: transactions.to_transactions(), ..inputs.clone() };
+        self.evaluate(&list, period)
+    }
+
+    /// [`CompiledPlan::evaluate_columns`] from the columns themselves, or `None` where it reads
+    /// the rows as a list (tests check which path a case takes).
+    #[doc(hidden)]
+    pub fn evaluate_columns_in_place(
+        &self,
+        transactions: &TransactionColumns,
+        inputs: &Inputs,
+        period: &str,
+    ) -> Result<Option<Evaluation>> {
+        let Some(target) = self.periods.iter().position(|p| p.id == period) else {
+            return Err(Error::UnknownPeriod { period: period.to_string(), known: self.period_ids().join(", ") });
+        };
+        if !self.batch || inputs.options.detail.is_full() || !inputs.transactions.is_empty() {
+            return Ok(None);
+        }
+        self.limits.check_count(transactions.len())?;
+        check_closed(&self.plan, inputs, &self.periods, target)?;
+        match Ctx::build(&self.plan, inputs, self.periods.clone(), target, true, Some(transactions))? {
+            Some(ctx) => ctx.run().map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Evaluates inputs given as JSON text and returns the evaluation as compact JSON (the
@@ -251,6 +321,10 @@ pub(crate) struct Ctx<'a> {
     /// the batch kernel's credit lines, when it credited the inputs (`lines`, `by_payee` and
     /// `counts` are then empty)
     pub batch: Option<batch::Lines>,
+    /// the transactions, when they came as columns (`inputs.transactions` is then empty; only
+    /// the batch kernel reads them, see `CompiledPlan::evaluate_columns`)
+    #[cfg_attr(not(feature = "batch-kernel"), allow(dead_code))]
+    pub columns: Option<&'a TransactionColumns>,
 }
 
 /// The value a line adds to a measure of `kind`.
@@ -263,6 +337,7 @@ pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
 }
 
 impl<'a> Ctx<'a> {
+    /// The context of an evaluation of `inputs.transactions`.
     pub(crate) fn new(
         plan: &'a Plan,
         inputs: &'a Inputs,
@@ -270,6 +345,19 @@ impl<'a> Ctx<'a> {
         target: usize,
         use_batch: bool,
     ) -> Result<Self> {
+        Self::build(plan, inputs, periods, target, use_batch, None)?.ok_or_else(|| Error::overflow("the crediting"))
+    }
+
+    /// The context of an evaluation, of `columns` when given (then `None` when the kernel cannot
+    /// credit them: see `batch::credit_columns`), else of `inputs.transactions`.
+    pub(crate) fn build(
+        plan: &'a Plan,
+        inputs: &'a Inputs,
+        periods: Vec<Period>,
+        target: usize,
+        use_batch: bool,
+        columns: Option<&'a TransactionColumns>,
+    ) -> Result<Option<Self>> {
         let payee_index = crate::small::StrIndex::new(plan.payees.iter().map(|p| p.id.as_str()));
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
         let lookup = |id: &str| payee_index.get(id);
@@ -283,11 +371,21 @@ impl<'a> Ctx<'a> {
             managers: Some(&managers),
         };
         let mut fates = Vec::new();
-        let mut batch_lines = if use_batch { batch::credit(&cc, &inputs.transactions, &mut fates)? } else { None };
-        let mut crediting = match batch_lines {
-            Some(_) => crate::credit::Crediting { fates, ..Default::default() },
-            None => credit_all(&cc, &inputs.transactions)?,
+        let (batch_lines, crediting) = match columns {
+            Some(cols) => match batch::credit_columns(&cc, cols)? {
+                Some(b) => (Some(b), crate::credit::Crediting::default()),
+                None => return Ok(None),
+            },
+            None => {
+                let batch_lines = if use_batch { batch::credit(&cc, &inputs.transactions, &mut fates)? } else { None };
+                let crediting = match batch_lines {
+                    Some(_) => crate::credit::Crediting { fates, ..Default::default() },
+                    None => credit_all(&cc, &inputs.transactions)?,
+                };
+                (batch_lines, crediting)
+            }
         };
+        let (mut batch_lines, mut crediting) = (batch_lines, crediting);
         if inputs.options.strict {
             for f in crediting.fates.iter().flatten() {
                 if let Fate::Rejected(r) = f {
@@ -314,7 +412,11 @@ impl<'a> Ctx<'a> {
         let mut counts = vec![vec![false; lines.len()]; nm];
         let mut values = vec![vec![vec![Decimal::ZERO; nk]; nm]; np];
         if let Some(b) = batch_lines.as_mut() {
-            batch::measures(plan, b, &inputs.transactions, &mut values, nk)?;
+            let rows = match columns {
+                Some(c) => batch::Rows::Columns(c),
+                None => batch::Rows::List(&inputs.transactions),
+            };
+            batch::measures(plan, b, rows, &mut values, nk)?;
             counts.clear();
         }
         for (m, measure) in plan.measures.iter().enumerate().filter(|_| batch_lines.is_none()) {
@@ -386,7 +488,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let line_ids = !txn_index.is_empty();
-        Ok(Self {
+        Ok(Some(Self {
             plan,
             inputs,
             periods,
@@ -405,7 +507,17 @@ impl<'a> Ctx<'a> {
             full: inputs.options.detail.is_full(),
             line_ids,
             batch: batch_lines,
-        })
+            columns,
+        }))
+    }
+
+    /// The transactions as the batch kernel reads them.
+    #[cfg_attr(not(feature = "batch-kernel"), allow(dead_code))]
+    pub(crate) fn rows(&self) -> batch::Rows<'a> {
+        match self.columns {
+            Some(c) => batch::Rows::Columns(c),
+            None => batch::Rows::List(&self.inputs.transactions),
+        }
     }
 
     pub(crate) fn measure_index(&self, id: &str) -> Option<usize> {

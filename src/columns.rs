@@ -1,0 +1,340 @@
+//! Transactions in columns: the same data as a list of [`Transaction`]s, laid out for batch runs.
+//!
+//! A [`Transaction`] keeps its id, owner, product and the rest as strings of their own, scattered
+//! over the heap: a payroll run over a million of them spends most of its time waiting for memory,
+//! not computing. [`TransactionColumns`] stores one column per field; each owner, currency,
+//! product, type, region, split participant and attribute is stored once and referred to by
+//! number, and the ids lie end to end in one string. The plan's payee of an owner, or whether a
+//! product passes a filter, is then found once per distinct value instead of once per transaction.
+//!
+//! [`CompiledPlan::evaluate_columns`](crate::CompiledPlan::evaluate_columns) evaluates them and
+//! gives the very [`Evaluation`](crate::statement::Evaluation) that
+//! [`CompiledPlan::evaluate`](crate::CompiledPlan::evaluate) gives for the same transactions as a
+//! list (`tests/columns.rs` checks it byte for byte).
+//!
+//! ```
+//! use payplan::columns::TransactionColumns;
+//! use payplan::inputs::Transaction;
+//! let deal = Transaction {
+//!     id: "D-1".into(),
+//!     owner: Some("ae-ana".into()),
+//!     amount: "1200.50".parse().unwrap(),
+//!     close_date: chrono::NaiveDate::from_ymd_opt(2025, 2, 14),
+//!     product: Some("Platform".into()),
+//!     ..Default::default()
+//! };
+//! let mut columns = TransactionColumns::new();
+//! columns.push(&deal);
+//! columns.push(&Transaction { id: "D-2".into(), ..deal.clone() });
+//! assert_eq!(columns.len(), 2);
+//! assert_eq!(columns.get(0), Some(deal));
+//! assert_eq!(columns.distinct_strings(), 2); // "ae-ana" and "Platform", each stored once
+//! ```
+
+// (without the batch kernel, columns are read back as a list: the in-place readers go unused)
+#![cfg_attr(not(feature = "batch-kernel"), allow(dead_code))]
+
+use crate::inputs::{Split, Transaction};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+
+/// The number of an absent string.
+const NONE: u32 = u32::MAX;
+
+/// Transactions stored by column, each distinct string once (see the [module documentation](self)).
+///
+/// Build it with [`TransactionColumns::push`] (or `collect()` / `From` a list), read a row back
+/// with [`TransactionColumns::get`]. Every field of [`Transaction`] is kept exactly: a row read
+/// back equals the transaction pushed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransactionColumns {
+    /// The distinct strings other than ids, by number.
+    strings: Vec<String>,
+    /// String to number (for pushing).
+    numbers: HashMap<String, u32>,
+    /// The ids, end to end; row `i`'s id ends at `id_ends[i]`.
+    ids: String,
+    id_ends: Vec<usize>,
+    owner: Vec<u32>,
+    amount: Vec<Decimal>,
+    currency: Vec<u32>,
+    quantity: Vec<Option<Decimal>>,
+    close_date: Vec<Option<NaiveDate>>,
+    booking_date: Vec<Option<NaiveDate>>,
+    invoice_date: Vec<Option<NaiveDate>>,
+    payment_date: Vec<Option<NaiveDate>>,
+    cancellation_date: Vec<Option<NaiveDate>>,
+    refund_amount: Vec<Option<Decimal>>,
+    product: Vec<u32>,
+    kind: Vec<u32>,
+    region: Vec<u32>,
+    /// Row `i`'s splits are `split_payee[split_ends[i - 1]..split_ends[i]]` (and their percents).
+    split_ends: Vec<usize>,
+    split_payee: Vec<u32>,
+    split_percent: Vec<Decimal>,
+    /// Row `i`'s attributes are `attributes[attribute_ends[i - 1]..attribute_ends[i]]`, in key order.
+    attribute_ends: Vec<usize>,
+    attributes: Vec<(u32, u32)>,
+}
+
+/// A row's place in a column of ranges (`ends`): `ends[i - 1]..ends[i]`.
+fn range(ends: &[usize], i: usize) -> std::ops::Range<usize> {
+    let from = if i == 0 { 0 } else { ends.get(i - 1).copied().unwrap_or(0) };
+    from..ends.get(i).copied().unwrap_or(from).max(from)
+}
+
+impl TransactionColumns {
+    /// No transactions.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// No transactions, with room for `rows` of them.
+    pub fn with_capacity(rows: usize) -> Self {
+        let mut c = Self::default();
+        c.id_ends.reserve(rows);
+        c.owner.reserve(rows);
+        c.amount.reserve(rows);
+        c.currency.reserve(rows);
+        c.quantity.reserve(rows);
+        c.close_date.reserve(rows);
+        c.product.reserve(rows);
+        c.kind.reserve(rows);
+        c.region.reserve(rows);
+        c.split_ends.reserve(rows);
+        c.attribute_ends.reserve(rows);
+        c
+    }
+
+    /// The number of transactions.
+    pub fn len(&self) -> usize {
+        self.id_ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.id_ends.is_empty()
+    }
+
+    /// How many distinct strings the rows share (owners, currencies, products, types, regions,
+    /// split participants, attribute names and values; not ids).
+    pub fn distinct_strings(&self) -> usize {
+        self.strings.len()
+    }
+
+    fn number(&mut self, s: Option<&str>) -> u32 {
+        let Some(s) = s else { return NONE };
+        if let Some(&n) = self.numbers.get(s) {
+            return n;
+        }
+        // (more than 4 billion distinct strings cannot be held anyway: the last number repeats)
+        let n = u32::try_from(self.strings.len()).unwrap_or(NONE - 1).min(NONE - 1);
+        self.strings.push(s.to_string());
+        self.numbers.insert(s.to_string(), n);
+        n
+    }
+
+    /// Adds a transaction as the last row.
+    pub fn push(&mut self, t: &Transaction) {
+        self.ids.push_str(&t.id);
+        self.id_ends.push(self.ids.len());
+        let owner = self.number(t.owner.as_deref());
+        self.owner.push(owner);
+        self.amount.push(t.amount);
+        let currency = self.number(t.currency.as_deref());
+        self.currency.push(currency);
+        self.quantity.push(t.quantity);
+        self.close_date.push(t.close_date);
+        self.booking_date.push(t.booking_date);
+        self.invoice_date.push(t.invoice_date);
+        self.payment_date.push(t.payment_date);
+        self.cancellation_date.push(t.cancellation_date);
+        self.refund_amount.push(t.refund_amount);
+        let product = self.number(t.product.as_deref());
+        self.product.push(product);
+        let kind = self.number(t.kind.as_deref());
+        self.kind.push(kind);
+        let region = self.number(t.region.as_deref());
+        self.region.push(region);
+        for s in &t.splits {
+            let payee = self.number(Some(&s.payee));
+            self.split_payee.push(payee);
+            self.split_percent.push(s.percent);
+        }
+        self.split_ends.push(self.split_payee.len());
+        for (k, v) in &t.attributes {
+            let pair = (self.number(Some(k)), self.number(Some(v)));
+            self.attributes.push(pair);
+        }
+        self.attribute_ends.push(self.attributes.len());
+    }
+
+    /// Row `i` as a [`Transaction`] (`None` past the last row).
+    pub fn get(&self, i: usize) -> Option<Transaction> {
+        let row = self.row(i)?;
+        let text = |n: u32| self.text(n).map(str::to_string);
+        Some(Transaction {
+            id: row.id().to_string(),
+            owner: text(*self.owner.get(i)?),
+            amount: *self.amount.get(i)?,
+            currency: text(*self.currency.get(i)?),
+            quantity: *self.quantity.get(i)?,
+            close_date: *self.close_date.get(i)?,
+            booking_date: *self.booking_date.get(i)?,
+            invoice_date: *self.invoice_date.get(i)?,
+            payment_date: *self.payment_date.get(i)?,
+            cancellation_date: *self.cancellation_date.get(i)?,
+            refund_amount: *self.refund_amount.get(i)?,
+            product: text(*self.product.get(i)?),
+            kind: text(*self.kind.get(i)?),
+            region: text(*self.region.get(i)?),
+            splits: row
+                .splits()
+                .map(|(payee, percent)| Split { payee: self.text(payee).unwrap_or("").to_string(), percent })
+                .collect(),
+            attributes: row
+                .attribute_numbers()
+                .iter()
+                .map(|&(k, v)| (self.text(k).unwrap_or("").to_string(), self.text(v).unwrap_or("").to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        })
+    }
+
+    /// Every row as a [`Transaction`], in order.
+    pub fn to_transactions(&self) -> Vec<Transaction> {
+        (0..self.len()).filter_map(|i| self.get(i)).collect()
+    }
+
+    /// String number `n` (`None` for an absent one).
+    pub(crate) fn text(&self, n: u32) -> Option<&str> {
+        self.strings.get(n as usize).map(String::as_str)
+    }
+
+    /// The distinct strings, by number.
+    pub(crate) fn strings(&self) -> &[String] {
+        &self.strings
+    }
+
+    /// A view of row `i`.
+    pub(crate) fn row(&self, i: usize) -> Option<Row<'_>> {
+        (i < self.len()).then_some(Row { cols: self, i })
+    }
+
+    /// The ids, in row order.
+    pub(crate) fn ids(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.ids.get(range(&self.id_ends, i)).unwrap_or(""))
+    }
+}
+
+impl From<&[Transaction]> for TransactionColumns {
+    fn from(list: &[Transaction]) -> Self {
+        let mut c = TransactionColumns::with_capacity(list.len());
+        list.iter().for_each(|t| c.push(t));
+        c
+    }
+}
+
+impl<'a> FromIterator<&'a Transaction> for TransactionColumns {
+    fn from_iter<I: IntoIterator<Item = &'a Transaction>>(iter: I) -> Self {
+        let mut c = TransactionColumns::new();
+        iter.into_iter().for_each(|t| c.push(t));
+        c
+    }
+}
+
+impl FromIterator<Transaction> for TransactionColumns {
+    fn from_iter<I: IntoIterator<Item = Transaction>>(iter: I) -> Self {
+        let mut c = TransactionColumns::new();
+        iter.into_iter().for_each(|t| c.push(&t));
+        c
+    }
+}
+
+/// One row of [`TransactionColumns`], read in place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Row<'a> {
+    cols: &'a TransactionColumns,
+    i: usize,
+}
+
+impl<'a> Row<'a> {
+    fn num(&self, col: &[u32]) -> u32 {
+        col.get(self.i).copied().unwrap_or(NONE)
+    }
+
+    pub(crate) fn id(&self) -> &'a str {
+        self.cols.ids.get(range(&self.cols.id_ends, self.i)).unwrap_or("")
+    }
+
+    /// The owner's string number (`u32::MAX` when absent).
+    pub(crate) fn owner(&self) -> u32 {
+        self.num(&self.cols.owner)
+    }
+
+    pub(crate) fn amount(&self) -> Decimal {
+        self.cols.amount.get(self.i).copied().unwrap_or_default()
+    }
+
+    pub(crate) fn currency(&self) -> Option<&'a str> {
+        self.cols.text(self.num(&self.cols.currency))
+    }
+
+    pub(crate) fn quantity(&self) -> Option<Decimal> {
+        self.cols.quantity.get(self.i).copied().flatten()
+    }
+
+    pub(crate) fn date(&self, field: crate::plan::DateField) -> Option<NaiveDate> {
+        use crate::plan::DateField;
+        let col = match field {
+            DateField::Close => &self.cols.close_date,
+            DateField::Booking => &self.cols.booking_date,
+            DateField::Invoice => &self.cols.invoice_date,
+            DateField::Payment => &self.cols.payment_date,
+        };
+        col.get(self.i).copied().flatten()
+    }
+
+    pub(crate) fn cancellation_date(&self) -> Option<NaiveDate> {
+        self.cols.cancellation_date.get(self.i).copied().flatten()
+    }
+
+    pub(crate) fn refund_amount(&self) -> Option<Decimal> {
+        self.cols.refund_amount.get(self.i).copied().flatten()
+    }
+
+    /// The splits: each participant's string number and percent.
+    pub(crate) fn splits(&self) -> impl Iterator<Item = (u32, Decimal)> + 'a {
+        let r = range(&self.cols.split_ends, self.i);
+        let payees = self.cols.split_payee.get(r.clone()).unwrap_or(&[]);
+        let percents = self.cols.split_percent.get(r).unwrap_or(&[]);
+        payees.iter().copied().zip(percents.iter().copied())
+    }
+
+    pub(crate) fn has_splits(&self) -> bool {
+        !range(&self.cols.split_ends, self.i).is_empty()
+    }
+
+    fn attribute_numbers(&self) -> &'a [(u32, u32)] {
+        self.cols.attributes.get(range(&self.cols.attribute_ends, self.i)).unwrap_or(&[])
+    }
+}
+
+impl crate::credit::Fields for Row<'_> {
+    fn product(&self) -> Option<&str> {
+        self.cols.text(self.num(&self.cols.product))
+    }
+
+    fn kind(&self) -> Option<&str> {
+        self.cols.text(self.num(&self.cols.kind))
+    }
+
+    fn region(&self) -> Option<&str> {
+        self.cols.text(self.num(&self.cols.region))
+    }
+
+    fn attribute(&self, key: &str) -> Option<&str> {
+        let pairs = self.attribute_numbers();
+        pairs.iter().find(|&&(k, _)| self.cols.text(k) == Some(key)).and_then(|&(_, v)| self.cols.text(v))
+    }
+}
