@@ -90,6 +90,17 @@ pub(crate) fn inputs_from_text(text: &str, limits: &Limits) -> Result<Inputs> {
     Reader::new("inputs").run(&parse("inputs", text, limits)?, inputs)
 }
 
+/// [`inputs_from_text`] with the transactions read into columns, when the document is written in
+/// the usual way (`None`: read it with [`inputs_from_text`], which gives every error).
+#[cfg(feature = "batch-kernel")]
+pub(crate) fn inputs_columns_from_text(
+    text: &str,
+    limits: &Limits,
+) -> Result<Option<(Inputs, crate::columns::TransactionColumns)>> {
+    Limits::check_text("inputs", text, limits.max_inputs_bytes, "max_inputs_bytes")?;
+    Ok(typed::inputs_columns(text, limits))
+}
+
 /// [`inputs_from_text`] through the tree (its fallback, for the tests of the typed reader).
 #[cfg(all(test, feature = "batch-kernel"))]
 fn inputs_from_tree(text: &str, limits: &Limits) -> Result<Inputs> {

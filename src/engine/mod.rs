@@ -232,7 +232,17 @@ impl CompiledPlan {
 
     /// Evaluates inputs given as JSON text and returns the evaluation as compact JSON (the
     /// canonical bytes: the same on every platform).
+    ///
+    /// With the batch kernel (feature `batch-kernel`), the transactions of a plan it covers are
+    /// read straight into [`TransactionColumns`] and evaluated by
+    /// [`CompiledPlan::evaluate_columns`]: the same bytes.
     pub fn evaluate_json(&self, inputs: &str, period: &str) -> Result<String> {
+        #[cfg(feature = "batch-kernel")]
+        if self.batch {
+            if let Some((rest, columns)) = crate::json::inputs_columns_from_text(inputs, &self.limits)? {
+                return Ok(self.evaluate_columns(&columns, &rest, period)?.to_json());
+            }
+        }
         let inputs = Inputs::from_json_with_limits(inputs, &self.limits)?;
         Ok(self.evaluate(&inputs, period)?.to_json())
     }

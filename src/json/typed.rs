@@ -15,6 +15,7 @@
 //! corpus and mutations of it, generated documents and a proptest of odd transactions.
 
 use super::{parse_date, plain_decimal, Reader};
+use crate::columns::TransactionColumns;
 use crate::inputs::{Inputs, Split, Transaction};
 use crate::jsontext::{Obj, Parser, Value};
 use crate::limits::Limits;
@@ -32,6 +33,19 @@ pub(super) fn inputs(text: &str, limits: &Limits) -> Option<Inputs> {
     Some(Inputs { transactions, ..inputs })
 }
 
+/// [`inputs`] with the transactions read into columns instead of a list (the inputs' own list
+/// left empty): what `CompiledPlan::evaluate_json` evaluates in place.
+pub(super) fn inputs_columns(text: &str, limits: &Limits) -> Option<(Inputs, TransactionColumns)> {
+    let mut columns = TransactionColumns::new();
+    // (a repeated `transactions` key: the last is kept, as in the tree)
+    let tree = document_with(text, limits, false, &mut |p| {
+        columns = rows(p)?;
+        Some(())
+    })?;
+    let inputs = Reader::new("inputs").run(&tree, super::inputs).ok()?;
+    Some((inputs, columns))
+}
+
 /// [`inputs`] for a transactions document: an array of transactions or `{"transactions": [...]}`.
 pub(super) fn transactions_doc(text: &str, limits: &Limits) -> Option<Vec<Transaction>> {
     let (tree, transactions) = document(text, limits, true)?;
@@ -44,11 +58,25 @@ pub(super) fn transactions_doc(text: &str, limits: &Limits) -> Option<Vec<Transa
 /// itself when it is an array (another root is all tree). `None` when the document is not written
 /// in the usual way.
 fn document<'a>(text: &'a str, limits: &Limits, root_array: bool) -> Option<(Value<'a>, Vec<Transaction>)> {
-    let mut p = Parser::new(text, limits.max_depth, limits.max_string_bytes);
     let mut txns = Vec::new();
+    let tree = document_with(text, limits, root_array, &mut |p| {
+        txns = transactions(p)?;
+        Some(())
+    })?;
+    Some((tree, txns))
+}
+
+/// [`document`] with the transactions array (each time it comes) read by `read`.
+fn document_with<'a>(
+    text: &'a str,
+    limits: &Limits,
+    root_array: bool,
+    read: &mut dyn FnMut(&mut Parser<'a>) -> Option<()>,
+) -> Option<Value<'a>> {
+    let mut p = Parser::new(text, limits.max_depth, limits.max_string_bytes);
     let tree = if p.whitespace() != Some(b'{') {
         if root_array {
-            txns = transactions(&mut p)?;
+            read(&mut p)?;
             Value::Array(Vec::new())
         } else {
             p.value().ok()?
@@ -60,7 +88,7 @@ fn document<'a>(text: &'a str, limits: &Limits, root_array: bool) -> Option<(Val
             let key = key(&mut p)?;
             let value = if key == "transactions" {
                 // (a repeated key: the last is kept, as in the tree)
-                txns = transactions(&mut p)?;
+                read(&mut p)?;
                 Value::Array(Vec::new())
             } else {
                 p.value().ok()?
@@ -71,7 +99,7 @@ fn document<'a>(text: &'a str, limits: &Limits, root_array: bool) -> Option<(Val
     };
     match p.whitespace() {
         Some(_) => None,
-        None => Some((tree, txns)),
+        None => Some(tree),
     }
 }
 
@@ -84,6 +112,20 @@ fn transactions(p: &mut Parser<'_>) -> Option<Vec<Transaction>> {
         out.push(Transaction::default());
         transaction(p, out.last_mut()?)?;
     }
+    Some(out)
+}
+
+/// [`transactions`] into columns: each row read into one transaction, then pushed.
+fn rows(p: &mut Parser<'_>) -> Option<TransactionColumns> {
+    let mut out = TransactionColumns::new();
+    let mut row = Transaction::default();
+    let mut items = Seq::open(p, b'[', b']')?;
+    while items.more(p)? {
+        row = Transaction::default();
+        transaction(p, &mut row)?;
+        out.push(&row);
+    }
+    drop(row);
     Some(out)
 }
 

@@ -1,0 +1,242 @@
+//! Transactions as columns (`payplan::columns`): rows read back exactly, and an evaluation of
+//! columns (`CompiledPlan::evaluate_columns`, and `evaluate_json`, which reads its text into
+//! columns) is byte for byte the evaluation of the same transactions as a list. Which path a case
+//! takes (credited in place, or read back as a list) is checked too, so that a fast path that
+//! silently never runs fails here.
+
+mod common;
+
+use payplan::columns::TransactionColumns;
+use payplan::inputs::{Detail, Split, Transaction};
+use payplan::sample::{generate, GeneratorConfig};
+use payplan::{CompiledPlan, Inputs};
+use serde_json::json;
+
+fn date(s: &str) -> Option<chrono::NaiveDate> {
+    Some(s.parse().unwrap())
+}
+
+#[test]
+fn rows_read_back_exactly() {
+    let full = Transaction {
+        id: "D-1".into(),
+        owner: Some("ae-ana".into()),
+        amount: "-1200.500".parse().unwrap(),
+        currency: Some("EUR".into()),
+        quantity: Some("3".parse().unwrap()),
+        close_date: date("2025-02-14"),
+        booking_date: date("2025-02-15"),
+        invoice_date: date("2025-02-16"),
+        payment_date: date("2025-03-01"),
+        cancellation_date: date("2025-04-01"),
+        refund_amount: Some("100.00".parse().unwrap()),
+        product: Some("Platform".into()),
+        kind: Some("new".into()),
+        region: Some("EMEA".into()),
+        splits: vec![
+            Split { payee: "ae-ana".into(), percent: "60".parse().unwrap() },
+            Split { payee: "ae-ben".into(), percent: "40.0".parse().unwrap() },
+        ],
+        attributes: [("segment".to_string(), "EMEA".to_string()), ("tier".to_string(), "gold".to_string())]
+            .into_iter()
+            .collect(),
+    };
+    let bare = Transaction { id: String::new(), amount: "0".parse().unwrap(), ..Default::default() };
+    let unicode = Transaction {
+        id: "Ü-2 ✓".into(),
+        owner: Some("ae-ben".into()),
+        amount: "5".parse().unwrap(),
+        product: Some("EMEA".into()),
+        ..Default::default()
+    };
+    let list = vec![full.clone(), bare.clone(), unicode.clone(), full.clone()];
+    let columns = TransactionColumns::from(list.as_slice());
+    assert_eq!(columns.len(), 4);
+    assert!(!columns.is_empty());
+    assert_eq!(columns.to_transactions(), list);
+    assert_eq!(columns.get(2), Some(unicode));
+    assert_eq!(columns.get(4), None);
+    // ae-ana, EUR, Platform, new, EMEA, ae-ben, segment, tier, gold: each once ("EMEA" serves
+    // as a region, an attribute value and a product)
+    assert_eq!(columns.distinct_strings(), 9);
+    let collected: TransactionColumns = list.iter().cloned().collect();
+    assert_eq!(collected, columns);
+    assert!(TransactionColumns::new().is_empty());
+}
+
+/// The benchmark plan (the sample plan, five AEs under one manager).
+fn bench_plan() -> CompiledPlan {
+    let mut plan: serde_json::Value = serde_json::from_str(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+    let mut payees = vec![json!({ "id": "mgr", "role": "Manager" })];
+    let mut quotas = vec![json!({ "payee": "mgr", "measure": "team-bookings", "annual": "4000000" })];
+    for i in 0..5 {
+        payees.push(json!({ "id": format!("ae-{i}"), "role": "AE", "reportsTo": [{ "manager": "mgr" }] }));
+        quotas.push(json!({ "payee": format!("ae-{i}"), "measure": "bookings", "annual": "800000" }));
+    }
+    plan["payees"] = serde_json::Value::Array(payees);
+    plan["quotas"] = serde_json::Value::Array(quotas);
+    plan["payments"] = json!({});
+    CompiledPlan::from_json(&plan.to_string()).unwrap()
+}
+
+fn q1_data(count: usize) -> Vec<Transaction> {
+    generate(&GeneratorConfig {
+        count,
+        owners: (0..5).map(|i| format!("ae-{i}")).collect(),
+        days: 90,
+        cancel_every: 0,
+        ..Default::default()
+    })
+}
+
+fn summary() -> Inputs {
+    let mut rest = Inputs::default();
+    rest.options.detail = Detail::Summary;
+    rest
+}
+
+/// The columns' evaluation of `list` (with `rest`'s other inputs): whether it was credited in
+/// place, after checking that it is the list's evaluation, byte for byte.
+fn in_place(plan: &CompiledPlan, list: &[Transaction], rest: &Inputs, period: &str) -> bool {
+    let columns: TransactionColumns = list.iter().collect();
+    let as_list = plan.evaluate(&Inputs { transactions: list.to_vec(), ..rest.clone() }, period).unwrap();
+    let by_columns = plan.evaluate_columns(&columns, rest, period).unwrap();
+    assert_eq!(by_columns.to_json(), as_list.to_json());
+    let direct = plan.evaluate_columns_in_place(&columns, rest, period).unwrap();
+    if let Some(ev) = &direct {
+        assert_eq!(ev.to_json(), as_list.to_json());
+    }
+    direct.is_some()
+}
+
+#[test]
+fn plain_rows_are_credited_in_place_and_others_read_as_a_list() {
+    let plan = bench_plan();
+    let data = q1_data(500);
+    assert!(in_place(&plan, &data, &summary(), "Q1"));
+    // a later quarter: Q1's rows are earlier, still plainly credited
+    assert!(in_place(&plan, &data, &summary(), "Q2"));
+    // full detail needs every line's trace: the engine's own crediting
+    assert!(!in_place(&plan, &data, &Inputs::default(), "Q1"));
+    // each of these rows is not plain: the whole evaluation goes through the list
+    let odd: [fn(&mut Transaction); 6] = [
+        |t| t.id = "S-00003".into(),           // a repeated id (rejected)
+        |t| t.currency = Some("EUR".into()),   // a foreign currency (converted or rejected)
+        |t| t.close_date = date("2025-05-01"), // after Q1 (not credited yet)
+        |t| t.owner = Some("nobody".into()),   // not a payee (rejected)
+        |t| t.close_date = None,               // no credit date
+        |t| t.refund_amount = Some("1".parse().unwrap()),
+    ];
+    for (k, change) in odd.iter().enumerate() {
+        let mut list = data.clone();
+        change(&mut list[7]);
+        assert!(!in_place(&plan, &list, &summary(), "Q1"), "case {k}");
+    }
+}
+
+#[test]
+fn a_hand_checked_statement_from_columns() {
+    // one AE, quota 100,000 for the quarter, 5% to 100% of quota and 10% above, half-even per line
+    let plan = json!({
+        "schemaVersion": 1, "id": "p", "currency": "USD",
+        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+        "payees": [{ "id": "ae", "role": "AE" }],
+        "measures": [{ "id": "b", "kind": "amount" }],
+        "quotas": [{ "payee": "ae", "measure": "b", "annual": "400000" }],
+        "crediting": { "rules": [{ "type": "direct", "id": "own" }] },
+        "components": [{ "id": "c", "type": "tiered", "measure": "b", "basis": "attainment", "method": "marginal",
+            "tiers": [{ "from": "0", "to": "1", "rate": { "percent": "5" } }, { "from": "1", "rate": { "percent": "10" } }] }]
+    });
+    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+    let row = |id: &str, amount: &str, day: &str| Transaction {
+        id: id.into(),
+        owner: Some("ae".into()),
+        amount: amount.parse().unwrap(),
+        close_date: date(day),
+        ..Default::default()
+    };
+    // (out of date order: the kernel orders each payee's lines by date)
+    let list = [row("c", "0.09", "2025-03-10"), row("a", "60000.10", "2025-01-10"), row("b", "50000.05", "2025-02-10")];
+    let columns: TransactionColumns = list.iter().collect();
+    let ev = plan.evaluate_columns_in_place(&columns, &summary(), "Q1").unwrap().expect("credited in place");
+    // a: 60,000.10 × 5% = 3,000.005 -> 3,000.00 (half-even)
+    // b: 39,999.90 × 5% + 10,000.15 × 10% = 1,999.995 + 1,000.015 = 3,000.01
+    // c: 0.09 × 10% = 0.009 -> 0.01
+    assert_eq!(ev.statements[0].payout.to_string(), "6000.02");
+    assert_eq!(ev.accounting.credited.count, 3);
+    assert_eq!(ev.accounting.input.amounts["USD"].to_string(), "110000.24");
+    assert!(ev.accounting.balanced);
+}
+
+#[test]
+fn transactions_given_both_ways_are_refused() {
+    let plan = bench_plan();
+    let columns: TransactionColumns = q1_data(3).iter().collect();
+    let rest = Inputs { transactions: q1_data(1), ..Inputs::default() };
+    let e = plan.evaluate_columns(&columns, &rest, "Q1").unwrap_err();
+    assert_eq!(e.code(), "TRANSACTIONS_TWICE");
+    assert_eq!(e.path(), Some("/transactions"));
+    let e = plan.evaluate_columns(&columns, &Inputs::default(), "Q9").unwrap_err();
+    assert_eq!(e.code(), "UNKNOWN_PERIOD");
+}
+
+/// `evaluate_json` reads the transactions into columns: every golden vector, in every period,
+/// summary and full, gives the bytes (or the error) of the inputs read as a list.
+#[test]
+fn evaluate_json_is_the_lists_evaluation() {
+    let mut compared = 0;
+    for common::PlanVector { path, plan, inputs, .. } in common::plan_vectors() {
+        let Ok(plan) = CompiledPlan::from_json(&plan.to_string()) else { continue };
+        for detail in ["summary", "full"] {
+            let mut inputs = inputs.clone();
+            if let Some(o) = inputs.as_object_mut() {
+                let options = o.entry("options").or_insert(json!({}));
+                if let Some(options) = options.as_object_mut() {
+                    options.insert("detail".into(), json!(detail));
+                }
+            }
+            let text = inputs.to_string();
+            for period in plan.period_ids() {
+                let via_text = plan.evaluate_json(&text, period);
+                let via_list = Inputs::from_json(&text).and_then(|i| plan.evaluate(&i, period)).map(|e| e.to_json());
+                match (via_text, via_list) {
+                    (Ok(a), Ok(b)) => assert_eq!(a, b, "{} {period} {detail}", path.display()),
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{} {period}", path.display()),
+                    (a, b) => panic!("{} {period}: text {a:?}, list {b:?}", path.display()),
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 400, "{compared}");
+}
+
+/// Documents the typed reader hands back to the tree: a repeated `transactions` key (the last
+/// counts), an unknown field, a bad amount, a bad date; the same evaluation or the same error.
+#[test]
+fn evaluate_json_on_odd_documents() {
+    let plan = bench_plan();
+    let one = r#"{"id": "A", "owner": "ae-1", "amount": "100", "closeDate": "2025-01-05"}"#;
+    let two = r#"{"id": "B", "owner": "ae-2", "amount": "250.50", "closeDate": "2025-02-05", "product": "Platform", "type": "new"}"#;
+    let docs = [
+        format!(r#"{{"transactions": [{one}], "transactions": [{two}], "options": {{"detail": "summary"}}}}"#),
+        format!(r#"{{"options": {{"detail": "summary"}}, "transactions": [{one}, {two}]}}"#),
+        r#"{"transactions": [{"id": "A", "amount": "1", "extra": 1}]}"#.to_string(),
+        r#"{"transactions": [{"id": "A", "amount": "1e3"}]}"#.to_string(),
+        r#"{"transactions": [{"id": "A", "amount": "1", "closeDate": "2025-02-30"}]}"#.to_string(),
+        r#"{"transactions": [{"id": "A", "amount": "1", "closeDate": "2025-01-05", "owner": "ae-1"}, "#.to_string(),
+    ];
+    for doc in &docs {
+        let via_text = plan.evaluate_json(doc, "Q1");
+        let via_list = Inputs::from_json(doc).and_then(|i| plan.evaluate(&i, "Q1")).map(|e| e.to_json());
+        match (via_text, via_list) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{doc}"),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{doc}"),
+            (a, b) => panic!("{doc}: text {a:?}, list {b:?}"),
+        }
+    }
+    // the repeated key: only B counts (250.50 credited to ae-2 and rolled up to mgr)
+    let ev: serde_json::Value = serde_json::from_str(&plan.evaluate_json(&docs[0], "Q1").unwrap()).unwrap();
+    assert_eq!(ev["accounting"]["input"]["count"], 1);
+    assert_eq!(ev["accounting"]["input"]["amounts"]["USD"], "250.50");
+}
