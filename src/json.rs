@@ -93,6 +93,7 @@ pub(crate) fn inputs_from_text(text: &str, limits: &Limits) -> Result<Inputs> {
 /// [`inputs_from_text`] with the transactions read into columns, when the document is written in
 /// the usual way (`None`: read it with [`inputs_from_text`], which gives every error).
 #[cfg(feature = "batch-kernel")]
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) fn inputs_columns_from_text(
     text: &str,
     limits: &Limits,

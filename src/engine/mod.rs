@@ -233,11 +233,13 @@ impl CompiledPlan {
     /// Evaluates inputs given as JSON text and returns the evaluation as compact JSON (the
     /// canonical bytes: the same on every platform).
     ///
-    /// With the batch kernel (feature `batch-kernel`), the transactions of a plan it covers are
-    /// read straight into [`TransactionColumns`] and evaluated by
-    /// [`CompiledPlan::evaluate_columns`]: the same bytes.
+    /// Natively, with the batch kernel (feature `batch-kernel`), the transactions of a plan it
+    /// covers are read straight into [`TransactionColumns`] and evaluated by
+    /// [`CompiledPlan::evaluate_columns`]: the same bytes, a third faster for a summary. (Not in
+    /// WebAssembly, where interning the strings while reading costs more than it saves: 7% slower
+    /// for 10,000 transactions in Node.)
     pub fn evaluate_json(&self, inputs: &str, period: &str) -> Result<String> {
-        #[cfg(feature = "batch-kernel")]
+        #[cfg(all(feature = "batch-kernel", not(target_arch = "wasm32")))]
         if self.batch {
             if let Some((rest, columns)) = crate::json::inputs_columns_from_text(inputs, &self.limits)? {
                 return Ok(self.evaluate_columns(&columns, &rest, period)?.to_json());

@@ -35,6 +35,7 @@ pub(super) fn inputs(text: &str, limits: &Limits) -> Option<Inputs> {
 
 /// [`inputs`] with the transactions read into columns instead of a list (the inputs' own list
 /// left empty): what `CompiledPlan::evaluate_json` evaluates in place.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(super) fn inputs_columns(text: &str, limits: &Limits) -> Option<(Inputs, TransactionColumns)> {
     let mut columns = TransactionColumns::new();
     // (a repeated `transactions` key: the last is kept, as in the tree)
@@ -116,6 +117,7 @@ fn transactions(p: &mut Parser<'_>) -> Option<Vec<Transaction>> {
 }
 
 /// [`transactions`] into columns: each row read into one transaction, then pushed.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn rows(p: &mut Parser<'_>) -> Option<TransactionColumns> {
     let mut out = TransactionColumns::new();
     let mut row = Transaction::default();
