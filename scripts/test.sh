@@ -27,5 +27,5 @@ echo "== TypeScript declarations match the schemas"
 echo "== JavaScript: golden vectors (ESM and CommonJS), the API, sessions, the command line and the benchmark baselines in Node; every vector in headless"
 echo "   Chromium; the packed package in a fresh project; memory; a strict TypeScript consumer"
 echo "   (test-js-extra.sh installs Debian's chromium when it is missing)"
-(cd js && node --test test/golden.test.mjs test/golden.test.cjs test/api.test.mjs test/bad-inputs.test.mjs test/session.test.mjs test/cli.test.mjs test/baselines.test.mjs test/kernel.test.mjs)
+(cd js && node --test test/golden.test.mjs test/golden.test.cjs test/api.test.mjs test/bad-inputs.test.mjs test/session.test.mjs test/cli.test.mjs test/baselines.test.mjs test/kernel.test.mjs test/table.test.mjs)
 ./scripts/test-js-extra.sh

@@ -163,26 +163,12 @@ impl TransactionColumns {
 
     /// Adds a transaction as the last row.
     pub fn push(&mut self, t: &Transaction) {
-        self.ids.push_str(&t.id);
-        self.id_ends.push(self.ids.len());
-        let owner = self.number(t.owner.as_deref());
-        self.owner.push(owner);
-        self.amount.push(t.amount);
-        let currency = self.number(t.currency.as_deref());
-        self.currency.push(currency);
+        let [owner, currency, product, kind, region] =
+            [&t.owner, &t.currency, &t.product, &t.kind, &t.region].map(|s| self.number(s.as_deref()));
+        let dates = [t.close_date, t.booking_date, t.invoice_date, t.payment_date, t.cancellation_date];
+        self.push_numbered(&t.id, t.amount, [owner, currency, product, kind, region], dates);
         self.quantity.push(t.quantity);
-        self.close_date.push(t.close_date);
-        self.booking_date.push(t.booking_date);
-        self.invoice_date.push(t.invoice_date);
-        self.payment_date.push(t.payment_date);
-        self.cancellation_date.push(t.cancellation_date);
         self.refund_amount.push(t.refund_amount);
-        let product = self.number(t.product.as_deref());
-        self.product.push(product);
-        let kind = self.number(t.kind.as_deref());
-        self.kind.push(kind);
-        let region = self.number(t.region.as_deref());
-        self.region.push(region);
         for s in &t.splits {
             let payee = self.number(Some(&s.payee));
             self.split_payee.push(payee);
@@ -194,6 +180,74 @@ impl TransactionColumns {
             self.attributes.push(pair);
         }
         self.attribute_ends.push(self.attributes.len());
+    }
+
+    /// Adds a row of the usual fields: the id, the amount, the string numbers of the owner,
+    /// currency, product, type and region, and the close, booking, invoice, payment and
+    /// cancellation dates. The caller pushes the quantity, the refund, the splits and the
+    /// attributes (see [`TransactionColumns::push`]).
+    fn push_numbered(&mut self, id: &str, amount: Decimal, strings: [u32; 5], dates: [Option<NaiveDate>; 5]) {
+        self.ids.push_str(id);
+        self.id_ends.push(self.ids.len());
+        let [owner, currency, product, kind, region] = strings;
+        self.owner.push(owner);
+        self.currency.push(currency);
+        self.product.push(product);
+        self.kind.push(kind);
+        self.region.push(region);
+        self.amount.push(amount);
+        let [close, booking, invoice, payment, cancellation] = dates;
+        self.close_date.push(close);
+        self.booking_date.push(booking);
+        self.invoice_date.push(invoice);
+        self.payment_date.push(payment);
+        self.cancellation_date.push(cancellation);
+    }
+
+    /// Adds a row of the usual fields only (no quantity, refund, splits or attributes), its
+    /// strings given by their number in `numbers` (the compact form JavaScript sends, see
+    /// `json::typed::columns_wire`).
+    pub(crate) fn push_usual(&mut self, id: &str, amount: Decimal, strings: [u32; 5], dates: [Option<NaiveDate>; 5]) {
+        self.push_numbered(id, amount, strings, dates);
+        self.quantity.push(None);
+        self.refund_amount.push(None);
+        self.split_ends.push(self.split_payee.len());
+        self.attribute_ends.push(self.attributes.len());
+    }
+
+    /// The number of string `s`, added when new.
+    pub(crate) fn intern(&mut self, s: &str) -> u32 {
+        self.number(Some(s))
+    }
+
+    /// Reads the compact form of transactions that the JavaScript package's `TransactionTable`
+    /// sends: `refs` holds ten numbers a row (the places in `strings` of the owner, currency,
+    /// product, type, region, close date, booking date, invoice date, payment date and
+    /// cancellation date, `u32::MAX` when absent), and `doc` is the JSON text
+    /// `{"strings": [...], "ids": [...], "amounts": [...], "whole": [[row, {...}], ...]}` (the
+    /// distinct strings; each row's id and amount; the rows with other fields as whole
+    /// transactions, in row order).
+    ///
+    /// `None` for anything that reading the same rows as a list would not read into the same
+    /// transactions (a malformed decimal or date, a number out of range, more than `limits`
+    /// allow): the caller then reads them as a list, which gives each error its message and JSON
+    /// pointer. (Feature `batch-kernel`.)
+    ///
+    /// ```
+    /// use payplan::columns::TransactionColumns;
+    /// let doc = r#"{"strings": ["ae-1", "2025-02-03"], "ids": ["D-1", "D-2"], "amounts": ["10.50", "7"],
+    ///   "whole": [[1, {"id": "D-2", "amount": "7", "quantity": "3"}]]}"#;
+    /// let none = u32::MAX;
+    /// let refs = [0, none, none, none, none, 1, none, none, none, none].repeat(2);
+    /// let columns = TransactionColumns::from_wire(doc, &refs, &Default::default()).unwrap();
+    /// let first = columns.get(0).unwrap();
+    /// assert_eq!((first.id.as_str(), first.owner.as_deref()), ("D-1", Some("ae-1")));
+    /// assert_eq!(first.close_date.unwrap().to_string(), "2025-02-03");
+    /// assert_eq!(columns.get(1).unwrap().quantity.unwrap().to_string(), "3");
+    /// ```
+    #[cfg(feature = "batch-kernel")]
+    pub fn from_wire(doc: &str, refs: &[u32], limits: &crate::limits::Limits) -> Option<Self> {
+        crate::json::columns_wire(doc, refs, limits)
     }
 
     /// Row `i` as a [`Transaction`] (`None` past the last row).

@@ -102,6 +102,12 @@ pub(crate) fn inputs_columns_from_text(
     Ok(typed::inputs_columns(text, limits))
 }
 
+/// See [`TransactionColumns::from_wire`](crate::columns::TransactionColumns::from_wire).
+#[cfg(feature = "batch-kernel")]
+pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<crate::columns::TransactionColumns> {
+    typed::columns_wire(doc, refs, limits)
+}
+
 /// [`inputs_from_text`] through the tree (its fallback, for the tests of the typed reader).
 #[cfg(all(test, feature = "batch-kernel"))]
 fn inputs_from_tree(text: &str, limits: &Limits) -> Result<Inputs> {

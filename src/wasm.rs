@@ -81,6 +81,30 @@ impl WasmPlan {
         self.inner.evaluate_json(inputs_json, period).map_err(|e| js_error(&e))
     }
 
+    /// Evaluates transactions in the compact form of `TransactionTable` (see
+    /// `TransactionColumns::from_wire`: ten string numbers a row in `refs`, the rest in
+    /// `columns_json`) with the other inputs as JSON; the evaluation as compact JSON, or
+    /// `undefined` when the rows are to be sent as a list instead (then every error is the list
+    /// reader's). Only with the batch kernel (the Node modules).
+    #[cfg(feature = "batch-kernel")]
+    #[wasm_bindgen(js_name = evaluateColumns)]
+    pub fn evaluate_columns(
+        &self,
+        refs: &[u32],
+        columns_json: &str,
+        inputs_json: &str,
+        period: &str,
+    ) -> Result<Option<String>, JsValue> {
+        let limits = self.inner.limits();
+        // (as `evaluate` does for its text; the columns' text is the smaller)
+        reserve(columns_json.len().min(limits.max_inputs_bytes).saturating_mul(40));
+        let Some(columns) = crate::columns::TransactionColumns::from_wire(columns_json, refs, limits) else {
+            return Ok(None);
+        };
+        let rest = crate::Inputs::from_json_with_limits(inputs_json, limits).map_err(|e| js_error(&e))?;
+        self.inner.evaluate_columns(&columns, &rest, period).map(|e| Some(e.to_json())).map_err(|e| js_error(&e))
+    }
+
     /// The period ids, as a JSON array.
     #[wasm_bindgen(js_name = periods)]
     pub fn periods(&self) -> String {

@@ -240,3 +240,47 @@ fn evaluate_json_on_odd_documents() {
     assert_eq!(ev["accounting"]["input"]["count"], 1);
     assert_eq!(ev["accounting"]["input"]["amounts"]["USD"], "250.50");
 }
+
+/// The compact form the JavaScript package sends (`TransactionColumns::from_wire`): the rows it
+/// describes, or `None` wherever reading the same rows as a list could differ or fail.
+#[test]
+fn the_compact_form_of_javascript() {
+    let none = u32::MAX;
+    let limits = payplan::limits::Limits::default();
+    let doc = |amounts: &str, whole: &str| {
+        format!(
+            r#"{{"strings": ["ae-1", "2025-02-03", "USD", "2025-02-30"], "ids": ["A", "B", "C"], "amounts": {amounts}, "whole": {whole}}}"#
+        )
+    };
+    let row =
+        |owner: u32, currency: u32, close: u32| [owner, currency, none, none, none, close, none, none, none, none];
+    let refs: Vec<u32> = [row(0, 2, 1), row(none, none, none), row(0, none, 1)].concat();
+    let good = doc(
+        r#"["10.50", "0", "-3"]"#,
+        r#"[[1, {"id": "B", "amount": "7", "splits": [{"payee": "ae-1", "percent": "50"}]}]]"#,
+    );
+    let columns = TransactionColumns::from_wire(&good, &refs, &limits).expect("read");
+    let list: Vec<Transaction> = serde_json::from_value(json!([
+        { "id": "A", "owner": "ae-1", "amount": "10.50", "currency": "USD", "closeDate": "2025-02-03" },
+        { "id": "B", "amount": "7", "splits": [{ "payee": "ae-1", "percent": "50" }] },
+        { "id": "C", "owner": "ae-1", "amount": "-3", "closeDate": "2025-02-03" }
+    ]))
+    .unwrap();
+    assert_eq!(columns.to_transactions(), list);
+    // "ae-1" and "USD" (dates are not kept as strings)
+    assert_eq!(columns.distinct_strings(), 2);
+    let bad: [(String, Vec<u32>); 7] = [
+        (doc(r#"["10.50", "0", "1e3"]"#, "[]"), refs.clone()), // an exponent
+        (doc(r#"["10.50", "0", 3]"#, "[]"), refs.clone()),     // a number
+        (doc(r#"["10.50", "0"]"#, "[]"), refs.clone()),        // an amount missing
+        (good.clone(), refs[..20].to_vec()),                   // references missing
+        (good.clone(), [row(0, 2, 3), row(none, none, none), row(0, none, 1)].concat()), // 2025-02-30
+        (good.clone(), [row(0, 2, 9), row(none, none, none), row(0, none, 1)].concat()), // no string 9
+        (doc(r#"["1", "2", "3"]"#, r#"[[5, {"id": "B", "amount": "7"}]]"#), refs.clone()), // no row 5
+    ];
+    for (k, (doc, refs)) in bad.iter().enumerate() {
+        assert!(TransactionColumns::from_wire(doc, refs, &limits).is_none(), "case {k}");
+    }
+    let small = payplan::limits::Limits { max_inputs_bytes: 10, ..Default::default() };
+    assert!(TransactionColumns::from_wire(&good, &refs, &small).is_none());
+}

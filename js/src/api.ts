@@ -3,6 +3,7 @@
 // absent and says so.
 import { WasmPlan, WasmSession, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan_preview.js';
 import { PayplanError, toPayplanError } from './errors.js';
+import type { TransactionTable } from './table.js';
 import type { Diagnostic, Evaluation, Inputs, Period, Plan, Preview, SessionSummary, Statement, Transaction } from './generated.js';
 
 // `Symbol.dispose` for runtimes that do not have it yet (Node 18, older browsers)
@@ -30,6 +31,11 @@ function ensureReady(): void {
       'the WebAssembly module is not initialized: in a browser, `await init()` (or call `initSync(bytes)`) before using payplan',
     );
   }
+}
+
+/** The Node modules' evaluation of a {@link TransactionTable} (the browser modules leave it out). */
+interface ColumnsHandle {
+  evaluateColumns(refs: Uint32Array, text: string, inputs: string, period: string): string | undefined;
 }
 
 /** @internal */
@@ -112,6 +118,52 @@ export class CompiledPlan {
     const handle = this.#handle();
     try {
       return handle.evaluate(inputsJson, period);
+    } catch (e) {
+      throw toPayplanError(e);
+    }
+  }
+
+  /**
+   * Evaluates the transactions of a {@link TransactionTable} for a period, with the other inputs
+   * (options, closed statements, scores, metrics...) in `inputs`: the very evaluation that
+   * {@link CompiledPlan.evaluate} gives for the same transactions as a list, to the byte.
+   *
+   * In Node, a summary (`options.detail: 'summary'`) of transactions that are all plainly credited
+   * is read from the table's columns and credited in place, several times faster than the same
+   * rows as JSON; anything else (and everything in browsers, whose module leaves that code out to
+   * stay small) is evaluated as the list.
+   *
+   * @example
+   * const table = TransactionTable.from(transactions);
+   * const q1 = plan.evaluateTable(table, 'Q1', { options: { detail: 'summary' } });
+   *
+   * @throws {PayplanError} `TRANSACTIONS_TWICE` when `inputs` has transactions of its own, and
+   *   what {@link CompiledPlan.evaluate} throws.
+   */
+  evaluateTable(table: TransactionTable, period: string, inputs: Omit<Inputs, 'transactions'> = {}): Evaluation {
+    return JSON.parse(this.evaluateTableJson(table, period, inputs)) as Evaluation;
+  }
+
+  /** Like {@link CompiledPlan.evaluateTable}, with the evaluation returned as JSON text. */
+  evaluateTableJson(table: TransactionTable, period: string, inputs: Omit<Inputs, 'transactions'> = {}): string {
+    const handle = this.#handle();
+    const given = (inputs as Inputs).transactions;
+    if (given !== undefined && given !== null) {
+      throw new PayplanError(
+        'TRANSACTIONS_TWICE',
+        `${table.length} transactions came in the table and ${Array.isArray(given) ? given.length : 'more'} in the inputs; give them all one way`,
+        '/transactions',
+      );
+    }
+    const rest = toJson(inputs, 'inputs');
+    try {
+      const columns = (handle as Partial<ColumnsHandle>).evaluateColumns;
+      if (typeof columns === 'function') {
+        const { refs, text } = table.wire();
+        const out = columns.call(handle, refs, text, rest, period);
+        if (out !== undefined) return out;
+      }
+      return handle.evaluate(toJson({ ...inputs, transactions: table.rows }, 'inputs'), period);
     } catch (e) {
       throw toPayplanError(e);
     }

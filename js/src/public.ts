@@ -11,3 +11,4 @@ export {
 } from './api.js';
 export type { CompileOptions, DealChange, DealPreview, Limits } from './api.js';
 export { PayplanError } from './errors.js';
+export { TransactionTable } from './table.js';

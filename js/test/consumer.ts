@@ -9,6 +9,7 @@ import {
   CompiledPlan,
   PayplanError,
   PreviewSession,
+  TransactionTable,
   compilePlan,
   evaluate,
   init,
@@ -178,6 +179,10 @@ export async function main(): Promise<string[]> {
 
     const q1: Evaluation = plan.evaluate(inputs, 'Q1');
     const ana: Statement | undefined = q1.statements.find((s: Statement) => s.payee === 'ae-ana');
+    const table: TransactionTable = TransactionTable.from(inputs.transactions ?? []);
+    const fromTable: string = plan.evaluateTableJson(table, 'Q1', {});
+    check(fromTable === plan.evaluateJson(JSON.stringify(inputs), 'Q1'), 'a table evaluates as the list');
+    check(plan.evaluateTable(table, 'Q1').statements.length === q1.statements.length && table.length === table.rows.length, 'evaluateTable');
     check(ana !== undefined, 'a statement for ae-ana');
     payout = ana.payout;
     const commission: ComponentResult = ana.components[0]!;

@@ -116,6 +116,100 @@ fn transactions(p: &mut Parser<'_>) -> Option<Vec<Transaction>> {
     Some(out)
 }
 
+/// The compact form of transactions that the JavaScript package's `TransactionTable` sends:
+/// `refs` holds ten numbers a row (the owner, currency, product, type, region, close date,
+/// booking date, invoice date, payment date and cancellation date, each as its place in
+/// `strings`, or `u32::MAX` when absent), and `text` is
+/// `{"strings": [...], "ids": [...], "amounts": [...], "whole": [[row, {...}], ...]}`: the
+/// distinct strings, each row's id and amount, and, in row order, the rows with more than those
+/// fields as whole transactions (their own id, amount and numbers are not read).
+///
+/// The very transactions that reading the rows as a list gives, or `None` for anything not so
+/// (a malformed decimal or date, a number out of range, a bad document): the caller then reads
+/// the rows as a list, which gives each error its message and JSON pointer.
+pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<TransactionColumns> {
+    if doc.len() > limits.max_inputs_bytes {
+        return None;
+    }
+    let mut p = Parser::new(doc, limits.max_depth, limits.max_string_bytes);
+    let (mut strings, mut ids, mut amounts, mut whole) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut fields = Seq::open(&mut p, b'{', b'}')?;
+    while fields.more(&mut p)? {
+        match key(&mut p)?.as_ref() {
+            "strings" => strings = list(&mut p, text)?,
+            "ids" => ids = list(&mut p, text)?,
+            "amounts" => amounts = list(&mut p, decimal)?,
+            "whole" => {
+                whole.clear();
+                let mut items = Seq::open(&mut p, b'[', b']')?;
+                while items.more(&mut p)? {
+                    let mut pair = Seq::open(&mut p, b'[', b']')?;
+                    pair.more(&mut p)?.then_some(())?;
+                    let Value::Number(row) = p.value().ok()? else { return None };
+                    let row = usize::try_from(row.as_u64()?).ok()?;
+                    pair.more(&mut p)?.then_some(())?;
+                    let mut t = Transaction::default();
+                    transaction(&mut p, &mut t)?;
+                    (!pair.more(&mut p)?).then_some(())?;
+                    whole.push((row, t));
+                }
+            }
+            _ => return None,
+        }
+    }
+    if p.whitespace().is_some() || amounts.len() != ids.len() || refs.len() != ids.len().checked_mul(10)? {
+        return None;
+    }
+    let mut out = TransactionColumns::with_capacity(ids.len());
+    // each string's number in the columns and its date, found on first use
+    let mut numbers: Vec<Option<u32>> = vec![None; strings.len()];
+    let mut dates: Vec<Option<NaiveDate>> = vec![None; strings.len()];
+    let mut whole = whole.into_iter().peekable();
+    for (i, ((id, amount), refs)) in ids.iter().zip(&amounts).zip(refs.chunks_exact(10)).enumerate() {
+        if whole.peek().is_some_and(|(row, _)| *row == i) {
+            out.push(&whole.next()?.1);
+            continue;
+        }
+        let mut number = |r: u32| -> Option<u32> {
+            if r == u32::MAX {
+                return Some(u32::MAX);
+            }
+            let slot = numbers.get_mut(r as usize)?;
+            if slot.is_none() {
+                *slot = Some(out.intern(strings.get(r as usize)?.as_ref()));
+            }
+            *slot
+        };
+        let [o, c, p, k, g, ..] = *refs else { return None };
+        let numbered = [number(o)?, number(c)?, number(p)?, number(k)?, number(g)?];
+        let mut date = |r: u32| -> Option<Option<NaiveDate>> {
+            if r == u32::MAX {
+                return Some(None);
+            }
+            let slot = dates.get_mut(r as usize)?;
+            if slot.is_none() {
+                *slot = Some(parse_date(strings.get(r as usize)?.as_ref()).ok()?);
+            }
+            Some(*slot)
+        };
+        let [.., d0, d1, d2, d3, d4] = *refs else { return None };
+        let dated = [date(d0)?, date(d1)?, date(d2)?, date(d3)?, date(d4)?];
+        out.push_usual(id, *amount, numbered, dated);
+    }
+    // (every whole row placed)
+    whole.next().is_none().then_some(out)
+}
+
+/// An array, each item read by `item`.
+fn list<'a, T>(p: &mut Parser<'a>, item: fn(&mut Parser<'a>) -> Option<T>) -> Option<Vec<T>> {
+    let mut out = Vec::new();
+    let mut items = Seq::open(p, b'[', b']')?;
+    while items.more(p)? {
+        out.push(item(p)?);
+    }
+    Some(out)
+}
+
 /// [`transactions`] into columns: each row read into one transaction, then pushed.
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn rows(p: &mut Parser<'_>) -> Option<TransactionColumns> {
