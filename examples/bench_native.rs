@@ -45,9 +45,14 @@ fn main() {
         inputs.options.detail = payplan::inputs::Detail::Summary;
         let columns: payplan::columns::TransactionColumns = inputs.transactions.iter().collect();
         let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
+        // (REPEAT=n: the evaluation n times, for profiling; the time is the mean)
+        let repeat: u32 = std::env::var("REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1).max(1);
         let start = Instant::now();
-        let ev = compiled.evaluate_columns_in_place(&columns, &rest, "Q1").expect("evaluate").expect("in place");
-        let secs = start.elapsed().as_secs_f64();
+        let mut ev = compiled.evaluate_columns_in_place(&columns, &rest, "Q1").expect("evaluate").expect("in place");
+        for _ in 1..repeat {
+            ev = compiled.evaluate_columns_in_place(&columns, &rest, "Q1").expect("evaluate").expect("in place");
+        }
+        let secs = start.elapsed().as_secs_f64() / f64::from(repeat);
         let payout: rust_decimal::Decimal = ev.statements.iter().map(|s| s.payout).sum();
         println!("evaluate_columns Q1, summary only: {secs:.3} s, total payout {payout}");
         return;
