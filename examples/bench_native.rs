@@ -54,7 +54,7 @@ fn main() {
         }
         let secs = start.elapsed().as_secs_f64() / f64::from(repeat);
         let payout: rust_decimal::Decimal = ev.statements.iter().map(|s| s.payout).sum();
-        println!("evaluate_columns Q1, summary only: {secs:.3} s, total payout {payout}");
+        println!("evaluate_columns Q1, summary only: {:.3} ms, total payout {payout}", secs * 1e3);
         return;
     }
     if std::env::var_os("SUMMARY_ONLY").is_some() {
