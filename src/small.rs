@@ -135,6 +135,36 @@ impl<'a> StrIndex<'a> {
         keys.iter().enumerate().map(|(i, k)| !index.insert(k, i)).collect()
     }
 
+    /// Whether any of the `n` keys `key(0)`, `key(1)`... repeats an earlier one (what
+    /// `repeats(...).contains(&true)` tells) with 8-byte slots (a hash's upper half and a
+    /// position), a third of the table `repeats` fills.
+    pub(crate) fn any_repeat(n: usize, key: &dyn Fn(usize) -> &'a str) -> bool {
+        let size = n.saturating_mul(2).max(4).next_power_of_two();
+        let mask = size - 1;
+        let mut slots = vec![0u64; size];
+        for i in 0..n {
+            let k = key(i);
+            let h = fnv(k);
+            let tag = h >> 32 << 32;
+            let mut at = (h as usize) & mask;
+            loop {
+                match slots.get_mut(at) {
+                    Some(slot @ 0) => {
+                        // (positions from 1: 0 is an empty slot; past 2^32 keys, a repeat is not told)
+                        *slot = tag | u64::try_from(i + 1).unwrap_or(0) & 0xffff_ffff;
+                        break;
+                    }
+                    Some(slot) if *slot >> 32 << 32 == tag && key((*slot & 0xffff_ffff) as usize - 1) == k => {
+                        return true;
+                    }
+                    Some(_) => at = (at + 1) & mask,
+                    None => break,
+                }
+            }
+        }
+        false
+    }
+
     /// The position of `k`, if indexed.
     pub(crate) fn get(&self, k: &str) -> Option<usize> {
         let mask = self.slots.len().checked_sub(1)?;
@@ -175,6 +205,19 @@ mod tests {
         assert_eq!(StrIndex::repeats(many.iter().map(|k| k.as_str())), want);
         assert_eq!(want.iter().filter(|&&r| r).count(), 1300);
         assert!(StrIndex::repeats([]).is_empty());
+    }
+
+    #[test]
+    fn any_repeat_tells_whether_repeats_finds_one() {
+        let many: Vec<String> = (0..3000).map(|i| format!("S-{:05}", i % 1700)).collect();
+        let key = |i: usize| many[i].as_str();
+        // the first 1,700 are distinct; one more repeats the first
+        assert!(!StrIndex::any_repeat(1700, &key));
+        assert!(StrIndex::any_repeat(1701, &key));
+        assert!(StrIndex::any_repeat(3, &|i| ["a", "b", "a"][i]));
+        assert!(StrIndex::any_repeat(2, &|i| ["", ""][i]));
+        assert!(!StrIndex::any_repeat(3, &|i| ["a", "b", "ab"][i]));
+        assert!(!StrIndex::any_repeat(0, &|_| "x"));
     }
 
     #[test]

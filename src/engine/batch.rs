@@ -670,7 +670,7 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     if out.share_index(Decimal::ONE_HUNDRED).is_none() {
         return Ok(None);
     }
-    if crate::small::StrIndex::repeats(cols.ids()).contains(&true) {
+    if crate::small::StrIndex::any_repeat(n, &|i| cols.row(i).map_or("", |r| r.id())) {
         return Ok(None);
     }
     let upto_day = ctx.periods.get(ctx.upto).map_or(i32::MIN, |p| p.end.num_days_from_ce());
@@ -1421,7 +1421,8 @@ pub(crate) fn tallies<'a>(
     let mut last = 0;
     let mut tally =
         |i: usize, id: &dyn Fn() -> String, ccy: &'a str, amount: Decimal, fate: Option<&Fate>| -> Result<()> {
-            if sums.get(last).is_none_or(|(c, _)| *c != ccy) {
+            // (the same string as the last row's, as columns give it, is told by its address)
+            if sums.get(last).is_none_or(|(c, _)| !std::ptr::eq(*c, ccy) && *c != ccy) {
                 last = match sums.iter().position(|(c, _)| *c == ccy) {
                     Some(j) => j,
                     None => {
