@@ -16,7 +16,9 @@
 // decimal strings); the package's JSON-string row gets them already serialized.
 //
 // Rows: the package with JSON text in and out (`evaluateJson`), the package with objects in and
-// out (`evaluate`: JSON.stringify + evaluateJson + JSON.parse), decimal.js, plain numbers. Each
+// out (`evaluate`: JSON.stringify + evaluateJson + JSON.parse), summaries (JSON text; a
+// `TransactionTable` built beforehand; a table built from the objects in the run), decimal.js,
+// plain numbers. Each
 // baseline statement's payout is compared with the package's (byte-identical to the native
 // crate's): decimal.js must differ on none; the float version's differences are counted.
 //
@@ -26,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { compilePlan } from '../dist/node.mjs';
+import { compilePlan, TransactionTable } from '../dist/node.mjs';
 import {
   aeIds,
   benchPlan,
@@ -86,6 +88,8 @@ function implementations(plan, transactions, full = true) {
   const inputs = { transactions };
   const inputsJson = full ? JSON.stringify(inputs) : '';
   const summaryJson = JSON.stringify({ transactions, options: { detail: 'summary' } });
+  const summary = { options: { detail: 'summary' } };
+  const table = TransactionTable.from(transactions);
   return {
     compiled,
     impls: [
@@ -96,6 +100,16 @@ function implementations(plan, transactions, full = true) {
           ]
         : []),
       { name: 'payplan (WebAssembly) `evaluateJson`, `detail: "summary"` (same figures, no per-line detail)', key: 'summary', run: () => compiled.evaluateJson(summaryJson, 'Q1') },
+      {
+        name: 'payplan (WebAssembly) `evaluateTableJson`, summary, of a `TransactionTable` built beforehand (its compact text made on the first run)',
+        key: 'table',
+        run: () => compiled.evaluateTableJson(table, 'Q1', summary),
+      },
+      {
+        name: 'payplan (WebAssembly) `TransactionTable.from(objects)` + `evaluateTableJson`, summary (the table built in every run)',
+        key: 'tableBuild',
+        run: () => compiled.evaluateTableJson(TransactionTable.from(transactions), 'Q1', summary),
+      },
       { name: 'hand-written JavaScript, decimal.js', key: 'decimal', run: () => evaluateDecimal(plan, transactions) },
       { name: 'hand-written JavaScript, numbers (floats)', key: 'float', run: () => evaluateFloat(plan, transactions) },
     ],
@@ -180,7 +194,7 @@ for (const size of sizes) {
     if (impl.key === 'summary' && !full) {
       stmts = 'reference';
       lines = 'not written';
-    } else if (impl.key === 'summary' && engine && typeof r.result === 'string') {
+    } else if (['summary', 'table', 'tableBuild'].includes(impl.key) && engine && typeof r.result === 'string') {
       const d = payoutDifferences(engine.statements, JSON.parse(r.result).statements);
       stmts = `${fmtInt(d.count)} of ${fmtInt(engine.statements.length)}`;
       lines = 'not written';
