@@ -138,6 +138,7 @@ impl<'a> StrIndex<'a> {
     /// Whether any of the `n` keys `key(0)`, `key(1)`... repeats an earlier one (what
     /// `repeats(...).contains(&true)` tells) with 8-byte slots (a hash's upper half and a
     /// position), a third of the table `repeats` fills.
+    #[cfg_attr(not(feature = "batch-kernel"), allow(dead_code))]
     pub(crate) fn any_repeat(n: usize, key: &dyn Fn(usize) -> &'a str) -> bool {
         let size = n.saturating_mul(2).max(4).next_power_of_two();
         let mask = size - 1;

@@ -110,7 +110,7 @@ fn in_place(plan: &CompiledPlan, list: &[Transaction], rest: &Inputs, period: &s
 }
 
 #[test]
-fn plain_rows_are_credited_in_place_and_others_read_as_a_list() {
+fn summaries_are_credited_in_place_whatever_the_rows() {
     let plan = bench_plan();
     let data = q1_data(500);
     assert!(in_place(&plan, &data, &summary(), "Q1"));
@@ -118,20 +118,43 @@ fn plain_rows_are_credited_in_place_and_others_read_as_a_list() {
     assert!(in_place(&plan, &data, &summary(), "Q2"));
     // full detail needs every line's trace: the engine's own crediting
     assert!(!in_place(&plan, &data, &Inputs::default(), "Q1"));
-    // each of these rows is not plain: the whole evaluation goes through the list
-    let odd: [fn(&mut Transaction); 6] = [
-        |t| t.id = "S-00003".into(),           // a repeated id (rejected)
-        |t| t.currency = Some("EUR".into()),   // a foreign currency (converted or rejected)
-        |t| t.close_date = date("2025-05-01"), // after Q1 (not credited yet)
-        |t| t.owner = Some("nobody".into()),   // not a payee (rejected)
-        |t| t.close_date = None,               // no credit date
-        |t| t.refund_amount = Some("1".parse().unwrap()),
+    // rows that are not plain are read back one by one and credited (or excluded, or rejected)
+    // by the engine's crediting: the same evaluation, still from the columns
+    let odd: [fn(&mut Transaction); 8] = [
+        |t| t.id = "S-00003".into(),                      // a repeated id (rejected)
+        |t| t.currency = Some("EUR".into()),              // a foreign currency (no rate: rejected)
+        |t| t.close_date = date("2025-05-01"),            // after Q1 (not credited yet)
+        |t| t.owner = Some("nobody".into()),              // not a payee (rejected)
+        |t| t.close_date = None,                          // no credit date
+        |t| t.refund_amount = Some("1".parse().unwrap()), // a refund
+        |t| t.cancellation_date = date("2025-01-01"),     // cancelled before it closed
+        |t| t.id = " ".into(),                            // a blank id
     ];
     for (k, change) in odd.iter().enumerate() {
         let mut list = data.clone();
         change(&mut list[7]);
-        assert!(!in_place(&plan, &list, &summary(), "Q1"), "case {k}");
+        assert!(in_place(&plan, &list, &summary(), "Q1"), "case {k}");
     }
+    // a year of data evaluated for Q1: three quarters of the rows are not credited yet
+    let year = generate(&GeneratorConfig {
+        count: 400,
+        owners: (0..5).map(|i| format!("ae-{i}")).collect(),
+        cancel_every: 9,
+        ..Default::default()
+    });
+    assert!(in_place(&plan, &year, &summary(), "Q1"));
+    // strict mode: the first rejected row fails the evaluation, as it does the list's
+    let mut list = data.clone();
+    list[9].owner = Some("nobody".into());
+    list[12].owner = Some("nobody either".into());
+    let mut strict = summary();
+    strict.options.strict = true;
+    let columns: TransactionColumns = list.iter().collect();
+    let e = plan.evaluate_columns(&columns, &strict, "Q1").unwrap_err();
+    let listed = plan.evaluate(&Inputs { transactions: list.clone(), ..strict.clone() }, "Q1").unwrap_err();
+    assert_eq!(e.to_string(), listed.to_string());
+    assert_eq!(e.code(), "TRANSACTION_REJECTED");
+    assert!(e.to_string().contains(&list[9].id), "{e}");
 }
 
 #[test]

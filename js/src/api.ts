@@ -128,10 +128,10 @@ export class CompiledPlan {
    * (options, closed statements, scores, metrics...) in `inputs`: the very evaluation that
    * {@link CompiledPlan.evaluate} gives for the same transactions as a list, to the byte.
    *
-   * In Node, a summary (`options.detail: 'summary'`) of transactions that are all plainly credited
-   * is read from the table's columns and credited in place, several times faster than the same
-   * rows as JSON; anything else (and everything in browsers, whose module leaves that code out to
-   * stay small) is evaluated as the list.
+   * In Node, a summary (`options.detail: 'summary'`) is read from the table's columns and
+   * credited in place, faster than the same rows as JSON (see BENCHMARKS.md); full detail (and
+   * everything in browsers, whose module leaves that code out to stay small) is evaluated as the
+   * list.
    *
    * @example
    * const table = TransactionTable.from(transactions);

@@ -262,13 +262,19 @@ pub(crate) struct Lines {
     shares: Vec<Share>,
     /// The largest scale of a line amount.
     max_scale: u32,
-    /// The period of each row, when the rows are columns ([`credit_columns`] credits every row).
+    /// When the rows are columns ([`credit_columns`]): the period of each credited row, or
+    /// [`OTHER_FATE`] for a row whose fate is in `other_fates`.
     row_period: Vec<u8>,
+    /// The rows not credited (excluded, rejected), with their fates, in row order.
+    other_fates: Vec<(usize, Fate)>,
     /// Per SPIFF filter that reads no credit rule (by address), whether each transaction passes
     /// it: found once in input order, where a test per payee line would read transactions, and
     /// their strings, in a scattered order.
     passing: std::cell::RefCell<Passing>,
 }
+
+/// [`Lines::row_period`] of a row whose fate is not a credit in a period.
+const OTHER_FATE: u8 = u8::MAX;
 
 /// Per filter (by address), whether each transaction passes it.
 type Passing = Vec<(usize, Vec<bool>)>;
@@ -442,7 +448,16 @@ impl Lines {
         })
     }
 
-    fn push(&mut self, c: &Credit, txns: &[Transaction]) -> Option<()> {
+    /// The first rejected row, when the rows are columns (strict mode fails on it).
+    pub(crate) fn first_rejected(&self) -> Option<&crate::statement::Rejected> {
+        self.other_fates.iter().find_map(|(_, f)| match f {
+            Fate::Rejected(r) => Some(r),
+            _ => None,
+        })
+    }
+
+    /// Adds a line the engine's crediting made (`memo`: its transaction is a credit memo).
+    fn push(&mut self, c: &Credit, memo: bool) -> Option<()> {
         let share = self.share_index(c.share)?;
         let amount = i64::try_from(c.amount.mantissa()).ok()?;
         let scale = u8::try_from(c.amount.scale()).ok()?;
@@ -456,7 +471,7 @@ impl Lines {
             share,
             period: u8::try_from(c.period).ok()?,
             scale,
-            memo: txns.get(c.txn).is_some_and(|t| t.amount.is_sign_negative() && !t.amount.is_zero()),
+            memo,
         });
         Some(())
     }
@@ -563,8 +578,9 @@ pub(crate) fn credit(
         }
         made.clear();
         let fate = crate::credit::credit_one(ctx, &book, t, i, dup, upto_end, &mut engine_grants, &mut made)?;
+        let memo = t.amount.is_sign_negative() && !t.amount.is_zero();
         for c in &made {
-            if out.push(c, txns).is_none() {
+            if out.push(c, memo).is_none() {
                 return Ok(None);
             }
         }
@@ -655,10 +671,11 @@ impl Deal for Columned<'_> {
     }
 }
 
-/// The kernel's crediting of transactions in columns: the lines of [`credit`], when every row is
-/// plain and credited; `None` otherwise (a repeated id, a foreign currency, a date after the
-/// evaluated period, a cancellation, an owner who is not a payee...): the rows are then evaluated
-/// as a list, which gives each fate its reasons.
+/// The kernel's crediting of transactions in columns: [`credit`]'s lines and fates. A plain row
+/// is credited from the columns; any other (a repeated id, a foreign currency, a date after the
+/// evaluated period, a cancellation, an owner who is not a payee...) is read back as a
+/// [`Transaction`] and credited by `credit_one`, which gives its reasons. `None` when a line
+/// does not fit the kernel: the caller then evaluates the rows as a list.
 ///
 /// Each distinct owner or split participant is looked up among the payees once, not once a row.
 #[inline(never)]
@@ -670,10 +687,16 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     if out.share_index(Decimal::ONE_HUNDRED).is_none() {
         return Ok(None);
     }
-    if crate::small::StrIndex::any_repeat(n, &|i| cols.row(i).map_or("", |r| r.id())) {
-        return Ok(None);
-    }
-    let upto_day = ctx.periods.get(ctx.upto).map_or(i32::MIN, |p| p.end.num_days_from_ce());
+    let id = |i: usize| cols.row(i).map_or("", |r| r.id());
+    // (which ids repeat an earlier one: found only when one does)
+    let repeats = if crate::small::StrIndex::any_repeat(n, &id) {
+        crate::small::StrIndex::repeats(cols.ids())
+    } else {
+        Vec::new()
+    };
+    let book = FxBook::new(&plan.currency, plan.fx.as_ref());
+    let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
+    let upto_day = upto_end.map_or(i32::MIN, |d| d.num_days_from_ce());
     let bounds: Vec<(i32, i32)> =
         ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
     let people = People::new(plan, ctx);
@@ -681,25 +704,57 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     let field = plan.crediting.credit_date;
     let payees: Vec<Option<usize>> = cols.strings().iter().map(|s| (ctx.payee_index)(s)).collect();
     let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
+    let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
+    let mut made: Vec<Credit> = Vec::new();
     for i in 0..n {
         let Some(row) = cols.row(i) else { return Ok(None) };
-        let Some(day) = row.date(field).map(|d| d.num_days_from_ce()) else { return Ok(None) };
+        let dup = repeats.get(i).copied().unwrap_or(false);
+        let day = row.date(field).map_or(i32::MAX, |d| d.num_days_from_ce());
         let amount = row.amount();
-        let plain = day <= upto_day
+        // the plain case, as in `credit`
+        let plain = !dup
+            && day <= upto_day
             && row.currency().is_none_or(|c| c == plan.currency)
             && row.quantity().is_none_or(|q| !q.is_sign_negative() || amount.is_sign_negative())
             && row.cancellation_date().is_none_or(|c| c.num_days_from_ce() >= day)
             && row.refund_amount().is_none()
             && !blank(row.id());
         let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
-        let (true, Some(k), Ok(k8)) = (plain, period, u8::try_from(period.unwrap_or(usize::MAX))) else {
-            return Ok(None);
-        };
-        let deal = Columned { row, payees: &payees };
-        if plain_lines(ctx, &people, &rollup_pc, &mut out, &deal, i, day, k, &mut grants)? != Some(true) {
-            return Ok(None);
+        if let (true, Some(k)) = (plain, period) {
+            let before = out.lines.len();
+            let deal = Columned { row, payees: &payees };
+            match plain_lines(ctx, &people, &rollup_pc, &mut out, &deal, i, day, k, &mut grants)? {
+                Some(true) => {
+                    // (`plain_lines` made lines of a period that fits a byte: `OTHER_FATE` is not one)
+                    match u8::try_from(k) {
+                        Ok(k) if k != OTHER_FATE => out.row_period.push(k),
+                        _ => return Ok(None),
+                    }
+                    continue;
+                }
+                Some(false) => out.lines.truncate(before),
+                None => return Ok(None),
+            }
         }
-        out.row_period.push(k8);
+        let Some(t) = cols.get(i) else { return Ok(None) };
+        made.clear();
+        let fate = crate::credit::credit_one(ctx, &book, &t, i, dup, upto_end, &mut engine_grants, &mut made)?;
+        let memo = t.amount.is_sign_negative() && !t.amount.is_zero();
+        for c in &made {
+            if out.push(c, memo).is_none() {
+                return Ok(None);
+            }
+        }
+        match fate {
+            Fate::Credited(k) => match u8::try_from(k) {
+                Ok(k) if k != OTHER_FATE => out.row_period.push(k),
+                _ => return Ok(None),
+            },
+            other => {
+                out.row_period.push(OTHER_FATE);
+                out.other_fates.push((i, other));
+            }
+        }
     }
     sort(&mut out, Rows::Columns(cols), plan.payees.len());
     Ok(Some(out))
@@ -1464,12 +1519,17 @@ pub(crate) fn tallies<'a>(
             Ok(())
         };
     match ctx.columns {
-        // (every row credited: see `credit_columns`)
         Some(cols) => {
+            let mut others = b.other_fates.iter().peekable();
             for (i, &k) in b.row_period.iter().enumerate() {
                 let Some(row) = cols.row(i) else { continue };
                 let ccy = row.currency().unwrap_or(&ctx.plan.currency);
-                tally(i, &|| row.id().to_string(), ccy, row.amount(), Some(&Fate::Credited(usize::from(k))))?;
+                let credited = Fate::Credited(usize::from(k));
+                let fate = match others.peek() {
+                    Some((at, _)) if k == OTHER_FATE && *at == i => others.next().map(|(_, f)| f),
+                    _ => Some(&credited),
+                };
+                tally(i, &|| row.id().to_string(), ccy, row.amount(), fate)?;
             }
         }
         None => {

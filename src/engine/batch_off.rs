@@ -24,6 +24,10 @@ impl Lines {
     pub(crate) fn counted(&self, _: usize, _: usize) -> bool {
         match *self {}
     }
+
+    pub(crate) fn first_rejected(&self) -> Option<&crate::statement::Rejected> {
+        match *self {}
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]

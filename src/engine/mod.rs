@@ -165,11 +165,12 @@ impl CompiledPlan {
     /// list must be empty. The evaluation is the very one `evaluate` gives for the same
     /// transactions as a list, to the byte (`tests/columns.rs`).
     ///
-    /// A summary (`options.detail = "summary"`) of a plan the batch kernel covers, over rows that
-    /// are all plainly credited (in the plan currency, in a period up to the evaluated one, owned
-    /// by payees of the plan, no repeated id, cancellation or refund), is credited from the
-    /// columns themselves: each distinct owner is looked up once and no row is copied. Anything
-    /// else is evaluated from the rows as a list.
+    /// A summary (`options.detail = "summary"`) of a plan the batch kernel covers is credited
+    /// from the columns themselves: each distinct owner is looked up once, and a row that is
+    /// plainly credited (in the plan currency, in a period up to the evaluated one, owned by
+    /// payees of the plan, no repeated id, cancellation or refund) is not copied; any other row is
+    /// read back as a transaction for the engine's crediting, which gives its reasons. Full
+    /// detail, and plans the kernel does not cover, are evaluated from the rows as a list.
     ///
     /// ```
     /// use payplan::columns::TransactionColumns;
@@ -399,15 +400,17 @@ impl<'a> Ctx<'a> {
         };
         let (mut batch_lines, mut crediting) = (batch_lines, crediting);
         if inputs.options.strict {
-            for f in crediting.fates.iter().flatten() {
-                if let Fate::Rejected(r) = f {
-                    return Err(Error::TransactionRejected {
-                        transaction: r.transaction.clone(),
-                        reason_code: r.code.clone(),
-                        path: r.path.clone(),
-                        message: r.message.clone(),
-                    });
-                }
+            let first = crediting.fates.iter().flatten().find_map(|f| match f {
+                Fate::Rejected(r) => Some(r),
+                _ => None,
+            });
+            if let Some(r) = first.or_else(|| batch_lines.as_ref().and_then(|b| b.first_rejected())) {
+                return Err(Error::TransactionRejected {
+                    transaction: r.transaction.clone(),
+                    reason_code: r.code.clone(),
+                    path: r.path.clone(),
+                    message: r.message.clone(),
+                });
             }
         }
         add_reversals(plan, inputs, &periods, target, &mut crediting.lines)?;
