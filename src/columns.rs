@@ -204,13 +204,24 @@ impl TransactionColumns {
         self.cancellation_date.push(cancellation);
     }
 
-    /// Adds a row of the usual fields only (no quantity, refund, splits or attributes), its
-    /// strings given by their number in `numbers` (the compact form JavaScript sends, see
-    /// `json::typed::columns_wire`).
-    pub(crate) fn push_usual(&mut self, id: &str, amount: Decimal, strings: [u32; 5], dates: [Option<NaiveDate>; 5]) {
+    /// Adds a row of the usual fields and splits (no quantity, refund or attributes), its
+    /// strings given by their numbers (each split as its participant's number and its percent):
+    /// the compact form JavaScript sends, see `json::typed::columns_wire`.
+    pub(crate) fn push_usual(
+        &mut self,
+        id: &str,
+        amount: Decimal,
+        strings: [u32; 5],
+        dates: [Option<NaiveDate>; 5],
+        splits: impl Iterator<Item = (u32, Decimal)>,
+    ) {
         self.push_numbered(id, amount, strings, dates);
         self.quantity.push(None);
         self.refund_amount.push(None);
+        for (payee, percent) in splits {
+            self.split_payee.push(payee);
+            self.split_percent.push(percent);
+        }
         self.split_ends.push(self.split_payee.len());
         self.attribute_ends.push(self.attributes.len());
     }
@@ -224,9 +235,10 @@ impl TransactionColumns {
     /// sends: `refs` holds ten numbers a row (the places in `strings` of the owner, currency,
     /// product, type, region, close date, booking date, invoice date, payment date and
     /// cancellation date, `u32::MAX` when absent), and `doc` is the JSON text
-    /// `{"strings": [...], "ids": [...], "amounts": [...], "whole": [[row, {...}], ...]}` (the
-    /// distinct strings; each row's id and amount; the rows with other fields as whole
-    /// transactions, in row order).
+    /// `{"strings": [...], "ids": [...], "amounts": [...], "splits": [[row, payee, "percent"], ...],
+    /// "whole": [[row, {...}], ...]}` (the distinct strings; each row's id and amount; the splits
+    /// in row order, each participant as its place in `strings`; the rows with other fields as
+    /// whole transactions, in row order).
     ///
     /// `None` for anything that reading the same rows as a list would not read into the same
     /// transactions (a malformed decimal or date, a number out of range, more than `limits`

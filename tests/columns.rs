@@ -272,27 +272,27 @@ fn the_compact_form_of_javascript() {
     let limits = payplan::limits::Limits::default();
     let doc = |amounts: &str, whole: &str| {
         format!(
-            r#"{{"strings": ["ae-1", "2025-02-03", "USD", "2025-02-30"], "ids": ["A", "B", "C"], "amounts": {amounts}, "whole": {whole}}}"#
+            r#"{{"strings": ["ae-1", "2025-02-03", "USD", "2025-02-30", "ae-2"], "ids": ["A", "B", "C"], "amounts": {amounts}, "whole": {whole}}}"#
         )
     };
     let row =
         |owner: u32, currency: u32, close: u32| [owner, currency, none, none, none, close, none, none, none, none];
     let refs: Vec<u32> = [row(0, 2, 1), row(none, none, none), row(0, none, 1)].concat();
-    let good = doc(
-        r#"["10.50", "0", "-3"]"#,
-        r#"[[1, {"id": "B", "amount": "7", "splits": [{"payee": "ae-1", "percent": "50"}]}]]"#,
-    );
+    let whole = r#"[[1, {"id": "B", "amount": "7", "splits": [{"payee": "ae-1", "percent": "50"}]}]],
+        "splits": [[2, 0, "60"], [2, 4, "40.0"]]"#;
+    let good = doc(r#"["10.50", "0", "-3"]"#, whole);
     let columns = TransactionColumns::from_wire(&good, &refs, &limits).expect("read");
     let list: Vec<Transaction> = serde_json::from_value(json!([
         { "id": "A", "owner": "ae-1", "amount": "10.50", "currency": "USD", "closeDate": "2025-02-03" },
         { "id": "B", "amount": "7", "splits": [{ "payee": "ae-1", "percent": "50" }] },
-        { "id": "C", "owner": "ae-1", "amount": "-3", "closeDate": "2025-02-03" }
+        { "id": "C", "owner": "ae-1", "amount": "-3", "closeDate": "2025-02-03",
+          "splits": [{ "payee": "ae-1", "percent": "60" }, { "payee": "ae-2", "percent": "40.0" }] }
     ]))
     .unwrap();
     assert_eq!(columns.to_transactions(), list);
-    // "ae-1" and "USD" (dates are not kept as strings)
-    assert_eq!(columns.distinct_strings(), 2);
-    let bad: [(String, Vec<u32>); 7] = [
+    // "ae-1", "USD" and "ae-2" (dates are not kept as strings)
+    assert_eq!(columns.distinct_strings(), 3);
+    let bad: [(String, Vec<u32>); 10] = [
         (doc(r#"["10.50", "0", "1e3"]"#, "[]"), refs.clone()), // an exponent
         (doc(r#"["10.50", "0", 3]"#, "[]"), refs.clone()),     // a number
         (doc(r#"["10.50", "0"]"#, "[]"), refs.clone()),        // an amount missing
@@ -300,6 +300,9 @@ fn the_compact_form_of_javascript() {
         (good.clone(), [row(0, 2, 3), row(none, none, none), row(0, none, 1)].concat()), // 2025-02-30
         (good.clone(), [row(0, 2, 9), row(none, none, none), row(0, none, 1)].concat()), // no string 9
         (doc(r#"["1", "2", "3"]"#, r#"[[5, {"id": "B", "amount": "7"}]]"#), refs.clone()), // no row 5
+        (doc(r#"["1", "2", "3"]"#, r#"[], "splits": [[2, 0, "50"], [1, 0, "50"]]"#), refs.clone()), // out of order
+        (doc(r#"["1", "2", "3"]"#, r#"[[1, {"id": "B", "amount": "7"}]], "splits": [[1, 0, "50"]]"#), refs.clone()), // on a whole row
+        (doc(r#"["1", "2", "3"]"#, r#"[], "splits": [[2, 0, 50]]"#), refs.clone()), // a number percent
     ];
     for (k, (doc, refs)) in bad.iter().enumerate() {
         assert!(TransactionColumns::from_wire(doc, refs, &limits).is_none(), "case {k}");

@@ -27,8 +27,8 @@ const NUMBERED = [
  *
  * Build it once (from your objects, a CSV reader, a grid) and evaluate it as often as you like: for
  * several periods, or after pushing the day's new deals. A transaction with fields beyond the usual
- * ones (quantity, refund amount, splits, attributes), or with a value of another type than a
- * string, is kept whole and read as `evaluate` reads it, so every error is the same too.
+ * ones and splits (a quantity, a refund amount, attributes), or with a value of another type than
+ * a string, is kept whole and read as `evaluate` reads it, so every error is the same too.
  *
  * The table keeps a reference to each transaction pushed: change a transaction after pushing it and
  * the table does not see it.
@@ -46,6 +46,8 @@ export class TransactionTable {
   #ids: string[] = [];
   #amounts: string[] = [];
   #whole: [number, Transaction][] = [];
+  /** Each split: its row, its participant's string number and its percent. */
+  #splits: [number, number, string][] = [];
   #text: string | undefined;
 
   /** A table of these transactions, in order. */
@@ -96,12 +98,19 @@ export class TransactionTable {
     const { id, amount } = t;
     if (typeof id !== 'string' || typeof amount !== 'string') return false;
     const refs = this.#refs;
+    let splits: readonly unknown[] | undefined;
     for (const key in t) {
       let slot: number;
       switch (key) {
         case 'id':
         case 'amount':
           continue;
+        case 'splits': {
+          const value = (t as unknown as Record<string, unknown>)[key];
+          if (!Array.isArray(value)) return false;
+          splits = value;
+          continue;
+        }
         case 'owner': slot = 0; break;
         case 'currency': slot = 1; break;
         case 'product': slot = 2; break;
@@ -126,8 +135,37 @@ export class TransactionTable {
       }
       refs[at + slot] = n;
     }
+    if (splits !== undefined && !this.#split(splits, at / NUMBERED.length)) return false;
     this.#ids.push(id);
     this.#amounts.push(amount);
+    return true;
+  }
+
+  /**
+   * Adds the splits of row `row` when each is a plain `{ payee, percent }` of two strings:
+   * whether they were.
+   */
+  #split(splits: readonly unknown[], row: number): boolean {
+    const shares: [number, number, string][] = [];
+    for (const s of splits) {
+      if (typeof s !== 'object' || s === null || Object.getPrototypeOf(s) !== Object.prototype) return false;
+      let payee: unknown;
+      let percent: unknown;
+      for (const key in s) {
+        if (key === 'payee') payee = (s as { payee: unknown }).payee;
+        else if (key === 'percent') percent = (s as { percent: unknown }).percent;
+        else return false;
+      }
+      if (typeof payee !== 'string' || typeof percent !== 'string') return false;
+      let n = this.#numbers.get(payee);
+      if (n === undefined) {
+        n = this.#strings.length;
+        this.#strings.push(payee);
+        this.#numbers.set(payee, n);
+      }
+      shares.push([row, n, percent]);
+    }
+    for (const x of shares) this.#splits.push(x);
     return true;
   }
 
@@ -136,7 +174,13 @@ export class TransactionTable {
    * the Rust crate): ten string numbers a row, and the rest as JSON text.
    */
   wire(): { refs: Uint32Array; text: string } {
-    this.#text ??= JSON.stringify({ strings: this.#strings, ids: this.#ids, amounts: this.#amounts, whole: this.#whole });
+    this.#text ??= JSON.stringify({
+      strings: this.#strings,
+      ids: this.#ids,
+      amounts: this.#amounts,
+      splits: this.#splits,
+      whole: this.#whole,
+    });
     return { refs: this.#refs.subarray(0, this.#rows.length * NUMBERED.length), text: this.#text };
   }
 }

@@ -129,13 +129,17 @@ test('the compact form: ten string numbers a row, the rest as JSON', () => {
     { id: 'a', owner: 'ae', amount: '1.50', closeDate: '2025-01-10', product: 'P' },
     { id: 'b', amount: '2', quantity: '3' },
     { id: 'c', owner: 'ae', amount: '3', closeDate: '2025-01-10', currency: null },
+    { id: 'd', amount: '4', splits: [{ payee: 'ae', percent: '60' }, { payee: 'ae2', percent: '40.0' }] },
+    { id: 'e', amount: '5', splits: [{ payee: 'ae', percent: 60 }] },
   ]);
   const { refs, text } = table.wire();
-  assert.deepEqual([...refs], [0, none, 2, none, none, 1, none, none, none, none, ...Array(10).fill(none), 0, none, none, none, none, 1, none, none, none, none]);
+  const blank = Array(10).fill(none);
+  assert.deepEqual([...refs], [0, none, 2, none, none, 1, none, none, none, none, ...blank, 0, none, none, none, none, 1, none, none, none, none, ...blank, ...blank]);
   assert.deepEqual(JSON.parse(text), {
-    strings: ['ae', '2025-01-10', 'P'],
-    ids: ['a', '', 'c'],
-    amounts: ['1.50', '0', '3'],
-    whole: [[1, { id: 'b', amount: '2', quantity: '3' }]],
+    strings: ['ae', '2025-01-10', 'P', 'ae2'],
+    ids: ['a', '', 'c', 'd', ''],
+    amounts: ['1.50', '0', '3', '4', '0'],
+    splits: [[3, 0, '60'], [3, 3, '40.0']],
+    whole: [[1, { id: 'b', amount: '2', quantity: '3' }], [4, { id: 'e', amount: '5', splits: [{ payee: 'ae', percent: 60 }] }]],
   });
 });

@@ -119,10 +119,11 @@ fn transactions(p: &mut Parser<'_>) -> Option<Vec<Transaction>> {
 /// The compact form of transactions that the JavaScript package's `TransactionTable` sends:
 /// `refs` holds ten numbers a row (the owner, currency, product, type, region, close date,
 /// booking date, invoice date, payment date and cancellation date, each as its place in
-/// `strings`, or `u32::MAX` when absent), and `text` is
-/// `{"strings": [...], "ids": [...], "amounts": [...], "whole": [[row, {...}], ...]}`: the
-/// distinct strings, each row's id and amount, and, in row order, the rows with more than those
-/// fields as whole transactions (their own id, amount and numbers are not read).
+/// `strings`, or `u32::MAX` when absent), and `doc` is
+/// `{"strings": [...], "ids": [...], "amounts": [...], "splits": [[row, payee, "percent"], ...],
+/// "whole": [[row, {...}], ...]}`: the distinct strings, each row's id and amount, the rows'
+/// splits in row order (the participant as its place in `strings`), and, in row order, the rows
+/// with other fields as whole transactions (their own id, amount and numbers are not read).
 ///
 /// The very transactions that reading the rows as a list gives, or `None` for anything not so
 /// (a malformed decimal or date, a number out of range, a bad document): the caller then reads
@@ -132,21 +133,37 @@ pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<T
         return None;
     }
     let mut p = Parser::new(doc, limits.max_depth, limits.max_string_bytes);
-    let (mut strings, mut ids, mut amounts, mut whole) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut strings, mut ids, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut whole: Vec<(usize, Transaction)> = Vec::new();
+    let mut splits: Vec<(usize, u32, Decimal)> = Vec::new();
     let mut fields = Seq::open(&mut p, b'{', b'}')?;
     while fields.more(&mut p)? {
         match key(&mut p)?.as_ref() {
             "strings" => strings = list(&mut p, text)?,
             "ids" => ids = list(&mut p, text)?,
             "amounts" => amounts = list(&mut p, decimal)?,
+            "splits" => {
+                splits.clear();
+                let mut items = Seq::open(&mut p, b'[', b']')?;
+                while items.more(&mut p)? {
+                    let mut triple = Seq::open(&mut p, b'[', b']')?;
+                    triple.more(&mut p)?.then_some(())?;
+                    let row = index(&mut p)?;
+                    triple.more(&mut p)?.then_some(())?;
+                    let payee = u32::try_from(index(&mut p)?).ok()?;
+                    triple.more(&mut p)?.then_some(())?;
+                    let percent = decimal(&mut p)?;
+                    (!triple.more(&mut p)?).then_some(())?;
+                    splits.push((row, payee, percent));
+                }
+            }
             "whole" => {
                 whole.clear();
                 let mut items = Seq::open(&mut p, b'[', b']')?;
                 while items.more(&mut p)? {
                     let mut pair = Seq::open(&mut p, b'[', b']')?;
                     pair.more(&mut p)?.then_some(())?;
-                    let Value::Number(row) = p.value().ok()? else { return None };
-                    let row = usize::try_from(row.as_u64()?).ok()?;
+                    let row = index(&mut p)?;
                     pair.more(&mut p)?.then_some(())?;
                     let mut t = Transaction::default();
                     transaction(&mut p, &mut t)?;
@@ -164,24 +181,42 @@ pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<T
     // each string's number in the columns and its date, found on first use
     let mut numbers: Vec<Option<u32>> = vec![None; strings.len()];
     let mut dates: Vec<Option<NaiveDate>> = vec![None; strings.len()];
+    let mut number = |out: &mut TransactionColumns, r: u32| -> Option<u32> {
+        if r == u32::MAX {
+            return Some(u32::MAX);
+        }
+        let slot = numbers.get_mut(r as usize)?;
+        if slot.is_none() {
+            *slot = Some(out.intern(strings.get(r as usize)?.as_ref()));
+        }
+        *slot
+    };
     let mut whole = whole.into_iter().peekable();
+    let mut splits = splits.into_iter().peekable();
+    let mut shares: Vec<(u32, Decimal)> = Vec::new();
     for (i, ((id, amount), refs)) in ids.iter().zip(&amounts).zip(refs.chunks_exact(10)).enumerate() {
         if whole.peek().is_some_and(|(row, _)| *row == i) {
+            // (a whole row brings its own splits)
+            if splits.peek().is_some_and(|s| s.0 == i) {
+                return None;
+            }
             out.push(&whole.next()?.1);
             continue;
         }
-        let mut number = |r: u32| -> Option<u32> {
-            if r == u32::MAX {
-                return Some(u32::MAX);
-            }
-            let slot = numbers.get_mut(r as usize)?;
-            if slot.is_none() {
-                *slot = Some(out.intern(strings.get(r as usize)?.as_ref()));
-            }
-            *slot
-        };
+        // (strings numbered in the order `TransactionColumns::push` numbers them)
         let [o, c, p, k, g, ..] = *refs else { return None };
-        let numbered = [number(o)?, number(c)?, number(p)?, number(k)?, number(g)?];
+        let numbered = [
+            number(&mut out, o)?,
+            number(&mut out, c)?,
+            number(&mut out, p)?,
+            number(&mut out, k)?,
+            number(&mut out, g)?,
+        ];
+        shares.clear();
+        while let Some(&(_, payee, percent)) = splits.peek().filter(|s| s.0 == i) {
+            splits.next();
+            shares.push((number(&mut out, payee)?, percent));
+        }
         let mut date = |r: u32| -> Option<Option<NaiveDate>> {
             if r == u32::MAX {
                 return Some(None);
@@ -194,10 +229,16 @@ pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<T
         };
         let [.., d0, d1, d2, d3, d4] = *refs else { return None };
         let dated = [date(d0)?, date(d1)?, date(d2)?, date(d3)?, date(d4)?];
-        out.push_usual(id, *amount, numbered, dated);
+        out.push_usual(id, *amount, numbered, dated, shares.iter().copied());
     }
-    // (every whole row placed)
-    whole.next().is_none().then_some(out)
+    // (every whole row and every split placed: none out of order or past the last row)
+    (whole.next().is_none() && splits.next().is_none()).then_some(out)
+}
+
+/// A row number (a non-negative JSON integer).
+fn index(p: &mut Parser<'_>) -> Option<usize> {
+    let Value::Number(n) = p.value().ok()? else { return None };
+    usize::try_from(n.as_u64()?).ok()
 }
 
 /// An array, each item read by `item`.
