@@ -96,8 +96,10 @@ impl WasmPlan {
         period: &str,
     ) -> Result<Option<String>, JsValue> {
         let limits = self.inner.limits();
-        // (as `evaluate` does for its text; the columns' text is the smaller)
-        reserve(columns_json.len().min(limits.max_inputs_bytes).saturating_mul(40));
+        // (an estimate of what a row takes during a summary: its columns, about 130 B, two copies
+        // of its two or three 32-byte lines while they are sorted, its 16-byte sort key and the
+        // rest; at most as many rows as the limit allows)
+        reserve((refs.len() / 10).min(limits.max_transactions).saturating_mul(512));
         let Some(columns) = crate::columns::TransactionColumns::from_wire(columns_json, refs, limits) else {
             return Ok(None);
         };
