@@ -1,11 +1,11 @@
 //! Transactions in columns: the same data as a list of [`Transaction`]s, laid out for batch runs.
 //!
 //! A [`Transaction`] keeps its id, owner, product and the rest as strings of their own, scattered
-//! over the heap: a payroll run over a million of them spends most of its time waiting for memory,
-//! not computing. [`TransactionColumns`] stores one column per field; each owner, currency,
-//! product, type, region, split participant and attribute is stored once and referred to by
-//! number, and the ids lie end to end in one string. The plan's payee of an owner, or whether a
-//! product passes a filter, is then found once per distinct value instead of once per transaction.
+//! over the heap: a summary of a hundred thousand of them spent much of its crediting on reaching
+//! those strings (see BENCHMARKS.md). [`TransactionColumns`] stores one column per field; each
+//! owner, currency, product, type, region, split participant and attribute is stored once and
+//! referred to by number, and the ids lie end to end in one string. The plan's payee of an owner
+//! is then found once per distinct owner instead of once per transaction.
 //!
 //! [`CompiledPlan::evaluate_columns`](crate::CompiledPlan::evaluate_columns) evaluates them and
 //! gives the very [`Evaluation`](crate::statement::Evaluation) that
