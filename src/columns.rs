@@ -355,6 +355,11 @@ impl<'a> Row<'a> {
         col.get(self.i).copied().unwrap_or(NONE)
     }
 
+    /// The row as a [`Transaction`].
+    pub(crate) fn transaction(&self) -> Option<Transaction> {
+        self.cols.get(self.i)
+    }
+
     pub(crate) fn id(&self) -> &'a str {
         self.cols.ids.get(range(&self.cols.id_ends, self.i)).unwrap_or("")
     }

@@ -538,52 +538,14 @@ pub(crate) fn credit(
         return Ok(None);
     }
     let repeats = crate::small::StrIndex::repeats(txns.iter().map(|t| t.id.as_str()));
-    let book = FxBook::new(&plan.currency, plan.fx.as_ref());
-    let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
-    let upto_day = upto_end.map_or(i32::MIN, |d| d.num_days_from_ce());
-    let bounds: Vec<(i32, i32)> =
-        ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
-    let people = People::new(plan, ctx);
-    let rollup_pc = rollup_fractions(plan);
-    let field = plan.crediting.credit_date;
-    let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
-    let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
-    let mut made: Vec<Credit> = Vec::new();
+    let setup = Setup::new(ctx);
+    let mut scratch = Scratch::default();
     for (i, t) in txns.iter().enumerate() {
         let dup = repeats.get(i).copied().unwrap_or(false);
-        let date = crate::credit::credit_date(t, field);
-        let day = date.map_or(i32::MAX, |d| d.num_days_from_ce());
-        // the plain case: in the plan currency, nothing to reject, in a period up to the evaluated one
-        let plain = !dup
-            && day <= upto_day
-            && t.currency.as_deref().is_none_or(|c| c == plan.currency)
-            && t.quantity.is_none_or(|q| !q.is_sign_negative() || t.amount.is_sign_negative())
-            && t.cancellation_date.is_none_or(|c| c.num_days_from_ce() >= day)
-            && t.refund_amount.is_none()
-            && !blank(&t.id);
-        let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
-        if let (true, Some(k)) = (plain, period) {
-            let before = out.lines.len();
-            let deal = Listed { t, ctx };
-            match plain_lines(ctx, &people, &rollup_pc, &mut out, &deal, i, day, k, &mut grants)? {
-                Some(true) => {
-                    if let Some(slot) = fates.get_mut(i) {
-                        *slot = Some(Fate::Credited(k));
-                    }
-                    continue;
-                }
-                Some(false) => out.lines.truncate(before),
-                None => return Ok(None),
-            }
-        }
-        made.clear();
-        let fate = crate::credit::credit_one(ctx, &book, t, i, dup, upto_end, &mut engine_grants, &mut made)?;
-        let memo = t.amount.is_sign_negative() && !t.amount.is_zero();
-        for c in &made {
-            if out.push(c, memo).is_none() {
-                return Ok(None);
-            }
-        }
+        let deal = Listed { t, ctx };
+        let Some(fate) = credit_row(ctx, &setup, &mut scratch, &mut out, &deal, i, dup)? else {
+            return Ok(None);
+        };
         if let Some(slot) = fates.get_mut(i) {
             *slot = Some(fate);
         }
@@ -592,9 +554,99 @@ pub(crate) fn credit(
     Ok(Some(out))
 }
 
-/// What the plain crediting reads of a transaction: [`Listed`] for a [`Transaction`], [`Columned`]
-/// for a row of [`TransactionColumns`].
+/// What the kernel's crediting reads of the plan and its periods, found once per evaluation.
+struct Setup<'p> {
+    book: FxBook<'p>,
+    upto_end: Option<NaiveDate>,
+    /// The last day of the evaluated period (as days from the common era).
+    upto_day: i32,
+    /// Each period's first and last day.
+    bounds: Vec<(i32, i32)>,
+    people: People,
+    rollup_pc: Vec<Decimal>,
+    field: crate::plan::DateField,
+}
+
+impl<'p> Setup<'p> {
+    fn new(ctx: &CreditContext<'p>) -> Self {
+        let plan = ctx.plan;
+        let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
+        Setup {
+            book: FxBook::new(&plan.currency, plan.fx.as_ref()),
+            upto_end,
+            upto_day: upto_end.map_or(i32::MIN, |d| d.num_days_from_ce()),
+            bounds: ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect(),
+            people: People::new(plan, ctx),
+            rollup_pc: rollup_fractions(plan),
+            field: plan.crediting.credit_date,
+        }
+    }
+}
+
+/// The crediting's working lists, kept from one transaction to the next.
+#[derive(Default)]
+struct Scratch {
+    grants: Vec<(usize, usize, Decimal)>,
+    engine_grants: Vec<crate::credit::Grant>,
+    made: Vec<Credit>,
+}
+
+/// Credits transaction `i` into `out`: its fate, or `None` when a line does not fit the kernel.
+/// A plain transaction (in the plan currency, nothing to reject, in a period up to the evaluated
+/// one) is credited here, by the rules of `credit::credit_one` in integers; any other (and one
+/// that no rule credits) goes through `credit_one` itself, which gives its reasons.
+fn credit_row<D: Deal>(
+    ctx: &CreditContext<'_>,
+    s: &Setup<'_>,
+    scratch: &mut Scratch,
+    out: &mut Lines,
+    t: &D,
+    i: usize,
+    dup: bool,
+) -> Result<Option<Fate>> {
+    let plan = ctx.plan;
+    let day = t.date(s.field).map_or(i32::MAX, |d| d.num_days_from_ce());
+    let amount = t.amount();
+    let plain = !dup
+        && day <= s.upto_day
+        && t.currency().is_none_or(|c| c == plan.currency)
+        && t.quantity().is_none_or(|q| !q.is_sign_negative() || amount.is_sign_negative())
+        && t.cancellation_date().is_none_or(|c| c.num_days_from_ce() >= day)
+        && t.refund_amount().is_none()
+        && !blank(t.id());
+    let period = s.bounds.iter().position(|&(a, z)| a <= day && day <= z);
+    if let (true, Some(k)) = (plain, period) {
+        let before = out.lines.len();
+        match plain_lines(ctx, &s.people, &s.rollup_pc, out, t, i, day, k, &mut scratch.grants)? {
+            Some(true) => return Ok(Some(Fate::Credited(k))),
+            Some(false) => out.lines.truncate(before),
+            None => return Ok(None),
+        }
+    }
+    let Some(txn) = t.transaction() else { return Ok(None) };
+    scratch.made.clear();
+    let (grants, made) = (&mut scratch.engine_grants, &mut scratch.made);
+    let fate = crate::credit::credit_one(ctx, &s.book, &txn, i, dup, s.upto_end, grants, made)?;
+    let memo = amount.is_sign_negative() && !amount.is_zero();
+    for c in made.iter() {
+        if out.push(c, memo).is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(fate))
+}
+
+/// What the kernel's crediting reads of a transaction: [`Listed`] for a [`Transaction`],
+/// [`Columned`] for a row of [`TransactionColumns`].
 trait Deal {
+    fn id(&self) -> &str;
+    fn date(&self, field: crate::plan::DateField) -> Option<NaiveDate>;
+    fn currency(&self) -> Option<&str>;
+    fn quantity(&self) -> Option<Decimal>;
+    fn cancellation_date(&self) -> Option<NaiveDate>;
+    fn refund_amount(&self) -> Option<Decimal>;
+    /// The transaction itself, for the engine's crediting (`None`: past the last row).
+    fn transaction(&self) -> Option<std::borrow::Cow<'_, Transaction>>;
     /// The owner's payee index (`None`: no owner, or not a payee of the plan).
     fn owner(&self) -> Option<usize>;
     fn has_splits(&self) -> bool;
@@ -611,6 +663,34 @@ struct Listed<'a, 'c> {
 }
 
 impl Deal for Listed<'_, '_> {
+    fn id(&self) -> &str {
+        &self.t.id
+    }
+
+    fn date(&self, field: crate::plan::DateField) -> Option<NaiveDate> {
+        crate::credit::credit_date(self.t, field)
+    }
+
+    fn currency(&self) -> Option<&str> {
+        self.t.currency.as_deref()
+    }
+
+    fn quantity(&self) -> Option<Decimal> {
+        self.t.quantity
+    }
+
+    fn cancellation_date(&self) -> Option<NaiveDate> {
+        self.t.cancellation_date
+    }
+
+    fn refund_amount(&self) -> Option<Decimal> {
+        self.t.refund_amount
+    }
+
+    fn transaction(&self) -> Option<std::borrow::Cow<'_, Transaction>> {
+        Some(std::borrow::Cow::Borrowed(self.t))
+    }
+
     fn owner(&self) -> Option<usize> {
         self.t.owner.as_deref().and_then(|o| (self.ctx.payee_index)(o))
     }
@@ -645,6 +725,34 @@ struct Columned<'a> {
 }
 
 impl Deal for Columned<'_> {
+    fn id(&self) -> &str {
+        self.row.id()
+    }
+
+    fn date(&self, field: crate::plan::DateField) -> Option<NaiveDate> {
+        self.row.date(field)
+    }
+
+    fn currency(&self) -> Option<&str> {
+        self.row.currency()
+    }
+
+    fn quantity(&self) -> Option<Decimal> {
+        self.row.quantity()
+    }
+
+    fn cancellation_date(&self) -> Option<NaiveDate> {
+        self.row.cancellation_date()
+    }
+
+    fn refund_amount(&self) -> Option<Decimal> {
+        self.row.refund_amount()
+    }
+
+    fn transaction(&self) -> Option<std::borrow::Cow<'_, Transaction>> {
+        self.row.transaction().map(std::borrow::Cow::Owned)
+    }
+
     fn owner(&self) -> Option<usize> {
         self.payees.get(self.row.owner() as usize).copied().flatten()
     }
@@ -694,57 +802,16 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     } else {
         Vec::new()
     };
-    let book = FxBook::new(&plan.currency, plan.fx.as_ref());
-    let upto_end = ctx.periods.get(ctx.upto).map(|p| p.end);
-    let upto_day = upto_end.map_or(i32::MIN, |d| d.num_days_from_ce());
-    let bounds: Vec<(i32, i32)> =
-        ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect();
-    let people = People::new(plan, ctx);
-    let rollup_pc = rollup_fractions(plan);
-    let field = plan.crediting.credit_date;
+    let setup = Setup::new(ctx);
+    let mut scratch = Scratch::default();
     let payees: Vec<Option<usize>> = cols.strings().iter().map(|s| (ctx.payee_index)(s)).collect();
-    let mut grants: Vec<(usize, usize, Decimal)> = Vec::new();
-    let mut engine_grants: Vec<crate::credit::Grant> = Vec::new();
-    let mut made: Vec<Credit> = Vec::new();
     for i in 0..n {
         let Some(row) = cols.row(i) else { return Ok(None) };
         let dup = repeats.get(i).copied().unwrap_or(false);
-        let day = row.date(field).map_or(i32::MAX, |d| d.num_days_from_ce());
-        let amount = row.amount();
-        // the plain case, as in `credit`
-        let plain = !dup
-            && day <= upto_day
-            && row.currency().is_none_or(|c| c == plan.currency)
-            && row.quantity().is_none_or(|q| !q.is_sign_negative() || amount.is_sign_negative())
-            && row.cancellation_date().is_none_or(|c| c.num_days_from_ce() >= day)
-            && row.refund_amount().is_none()
-            && !blank(row.id());
-        let period = bounds.iter().position(|&(a, z)| a <= day && day <= z);
-        if let (true, Some(k)) = (plain, period) {
-            let before = out.lines.len();
-            let deal = Columned { row, payees: &payees };
-            match plain_lines(ctx, &people, &rollup_pc, &mut out, &deal, i, day, k, &mut grants)? {
-                Some(true) => {
-                    // (`plain_lines` made lines of a period that fits a byte: `OTHER_FATE` is not one)
-                    match u8::try_from(k) {
-                        Ok(k) if k != OTHER_FATE => out.row_period.push(k),
-                        _ => return Ok(None),
-                    }
-                    continue;
-                }
-                Some(false) => out.lines.truncate(before),
-                None => return Ok(None),
-            }
-        }
-        let Some(t) = cols.get(i) else { return Ok(None) };
-        made.clear();
-        let fate = crate::credit::credit_one(ctx, &book, &t, i, dup, upto_end, &mut engine_grants, &mut made)?;
-        let memo = t.amount.is_sign_negative() && !t.amount.is_zero();
-        for c in &made {
-            if out.push(c, memo).is_none() {
-                return Ok(None);
-            }
-        }
+        let deal = Columned { row, payees: &payees };
+        let Some(fate) = credit_row(ctx, &setup, &mut scratch, &mut out, &deal, i, dup)? else {
+            return Ok(None);
+        };
         match fate {
             Fate::Credited(k) => match u8::try_from(k) {
                 Ok(k) if k != OTHER_FATE => out.row_period.push(k),
