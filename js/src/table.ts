@@ -42,7 +42,11 @@ export class TransactionTable {
   #rows: Transaction[] = [];
   #strings: string[] = [];
   #numbers = new Map<string, number>();
-  #refs = new Uint32Array(NUMBERED.length * 256);
+  // (absent until set: every slot starts as NONE, so a row sets only the fields it has)
+  #refs = new Uint32Array(NUMBERED.length * 256).fill(NONE);
+  /** Per field, the last value numbered and its number (consecutive rows often share a product or a type). */
+  #lastValue: (string | undefined)[] = NUMBERED.map(() => undefined);
+  #lastNumber: number[] = NUMBERED.map(() => 0);
   #ids: string[] = [];
   #amounts: string[] = [];
   #whole: [number, Transaction][] = [];
@@ -74,12 +78,11 @@ export class TransactionTable {
     this.#text = undefined;
     const width = NUMBERED.length;
     if (this.#refs.length < (row + 1) * width) {
-      const grown = new Uint32Array(this.#refs.length * 2);
+      const grown = new Uint32Array(this.#refs.length * 2).fill(NONE);
       grown.set(this.#refs);
       this.#refs = grown;
     }
     const at = row * width;
-    this.#refs.fill(NONE, at, at + width);
     if (!this.#numbered(transaction, at)) {
       this.#refs.fill(NONE, at, at + width);
       this.#ids.push('');
@@ -127,12 +130,18 @@ export class TransactionTable {
       const value = (t as unknown as Record<string, unknown>)[key];
       if (value === null || value === undefined) continue;
       if (typeof value !== 'string') return false;
+      if (value === this.#lastValue[slot]) {
+        refs[at + slot] = this.#lastNumber[slot]!;
+        continue;
+      }
       let n = this.#numbers.get(value);
       if (n === undefined) {
         n = this.#strings.length;
         this.#strings.push(value);
         this.#numbers.set(value, n);
       }
+      this.#lastValue[slot] = value;
+      this.#lastNumber[slot] = n;
       refs[at + slot] = n;
     }
     if (splits !== undefined && !this.#split(splits, at / NUMBERED.length)) return false;
