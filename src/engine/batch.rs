@@ -1585,7 +1585,18 @@ pub(crate) fn tallies<'a>(
             }
             Ok(())
         };
+    // (columns whose every row is credited in the evaluated period, the usual payroll input: the
+    // credited and in-period tallies are the input's, the same rows added in the same order)
+    let all_in_period =
+        ctx.columns.is_some() && b.other_fates.is_empty() && b.row_period.iter().all(|&k| usize::from(k) == ctx.target);
     match ctx.columns {
+        Some(cols) if all_in_period => {
+            for i in 0..b.row_period.len() {
+                let Some(row) = cols.row(i) else { continue };
+                let ccy = row.currency().unwrap_or(&ctx.plan.currency);
+                tally(i, &|| row.id().to_string(), ccy, row.amount(), None)?;
+            }
+        }
         Some(cols) => {
             let mut others = b.other_fates.iter().peekable();
             for (i, &k) in b.row_period.iter().enumerate() {
@@ -1605,6 +1616,14 @@ pub(crate) fn tallies<'a>(
                 tally(i, &|| t.id.clone(), ccy, t.amount, ctx.fates.get(i).and_then(|f| f.as_ref()))?;
             }
         }
+    }
+    if all_in_period {
+        for (_, row) in sums.iter_mut() {
+            row[CREDITED] = row[INPUT];
+            row[IN_PERIOD] = row[INPUT];
+        }
+        counts[CREDITED] = counts[INPUT];
+        counts[IN_PERIOD] = counts[INPUT];
     }
     for (tally, t) in
         [&mut acc.input, &mut acc.credited, &mut acc.credited_in_period, &mut acc.excluded, &mut acc.rejected]
