@@ -188,6 +188,7 @@ pub fn plan_mutate(data: &[u8]) {
 pub fn inputs(data: &[u8]) {
     let t = text(data);
     evaluate_ends(sample(), &t);
+    columns(&t, data);
     match payplan::import::transactions_from_json(&t) {
         Ok(txns) => {
             let inputs = Inputs { transactions: txns, ..Inputs::default() };
@@ -197,6 +198,40 @@ pub fn inputs(data: &[u8]) {
             }
         }
         Err(e) => check_error(&e),
+    }
+}
+
+/// Inputs text as columns: the inputs it reads, given as `TransactionColumns` (a summary and the
+/// full detail), evaluate to the bytes (or the error) of the same inputs as a list; and the text
+/// read as the compact form of a JavaScript table (with references of its own first bytes, or of
+/// absent strings) is read or declined, never a panic, and what it reads evaluates.
+fn columns(t: &str, data: &[u8]) {
+    use payplan::columns::TransactionColumns;
+    if let Ok(mut inputs) = Inputs::from_json(t) {
+        for detail in [payplan::inputs::Detail::Summary, payplan::inputs::Detail::Full] {
+            inputs.options.detail = detail;
+            let columns: TransactionColumns = inputs.transactions.iter().collect();
+            let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
+            let list = sample().evaluate(&inputs, "Q1").map(|e| e.to_json());
+            let by_columns = sample().evaluate_columns(&columns, &rest, "Q1").map(|e| e.to_json());
+            match (list, by_columns) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "columns and list differ"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("list {a:?}, columns {b:?}"),
+            }
+        }
+    }
+    let own: Vec<u32> = data.chunks(4).take(40).map(|c| c.iter().fold(0u32, |a, &b| a << 8 | u32::from(b))).collect();
+    let limits = payplan::limits::Limits::default();
+    for refs in [own, vec![u32::MAX; 10], vec![u32::MAX; 20], vec![0; 30]] {
+        if let Some(columns) = TransactionColumns::from_wire(t, &refs, &limits) {
+            let mut rest = Inputs::default();
+            rest.options.detail = payplan::inputs::Detail::Summary;
+            match sample().evaluate_columns(&columns, &rest, "Q1") {
+                Ok(e) => assert!(e.accounting.balanced),
+                Err(e) => check_error(&e),
+            }
+        }
     }
 }
 

@@ -61,3 +61,10 @@ ana = json.dumps({"transactions": [
      "splits": [{"payee": "ae-ben", "percent": "50"}, {"payee": "ae-ana", "percent": "50"}]}]})
 for k in [1, 2, 6, 10, 0]:
     put("session", bytes([k]) + ana.encode() + b"\0" + txn.encode() + b"\0" + txn.replace("S-1", "S-2").encode() + b"\0D-1")
+
+# the compact form of a JavaScript TransactionTable (TransactionColumns::from_wire), which the
+# inputs target also reads with references of absent strings
+put("inputs", json.dumps({"strings": ["ae-ana", "2025-01-20", "Platform", "new", "ae-ben"], "ids": ["W1", "W2"],
+                          "amounts": ["150000", "-20.5"], "splits": [[1, 0, "60"], [1, 4, "40"]], "whole": []}))
+put("inputs", json.dumps({"strings": ["ae-ana", "2025-01-20", "EUR"], "ids": ["W1", "W2", "W1"], "amounts": ["1", "2", "3"],
+                          "whole": [[1, {"id": "W2", "amount": "2", "quantity": "3", "owner": "ae-chen", "closeDate": "2025-02-01"}]]}))
