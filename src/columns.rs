@@ -124,7 +124,12 @@ impl TransactionColumns {
         c.amount.reserve(rows);
         c.currency.reserve(rows);
         c.quantity.reserve(rows);
-        c.close_date.reserve(rows);
+        c.refund_amount.reserve(rows);
+        for dates in
+            [&mut c.close_date, &mut c.booking_date, &mut c.invoice_date, &mut c.payment_date, &mut c.cancellation_date]
+        {
+            dates.reserve(rows);
+        }
         c.product.reserve(rows);
         c.kind.reserve(rows);
         c.region.reserve(rows);

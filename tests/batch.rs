@@ -94,17 +94,7 @@ fn generated_benchmark_data() {
 /// quarter (annual 400,000), 5% to 100% of quota and 10% above, rounded half-even per line.
 #[test]
 fn a_hand_checked_statement() {
-    let plan = json!({
-        "schemaVersion": 1, "id": "p", "currency": "USD",
-        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
-        "payees": [{ "id": "ae", "role": "AE" }],
-        "measures": [{ "id": "b", "kind": "amount" }],
-        "quotas": [{ "payee": "ae", "measure": "b", "annual": "400000" }],
-        "crediting": { "rules": [{ "type": "direct", "id": "own" }] },
-        "components": [{ "id": "c", "type": "tiered", "measure": "b", "basis": "attainment", "method": "marginal",
-            "tiers": [{ "from": "0", "to": "1", "rate": { "percent": "5" } }, { "from": "1", "rate": { "percent": "10" } }] }]
-    });
-    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+    let plan = CompiledPlan::from_json(&common::one_ae_tiers().to_string()).unwrap();
     let inputs = json!({ "transactions": [
         { "id": "a", "owner": "ae", "amount": "60000.10", "closeDate": "2025-01-10" },
         { "id": "b", "owner": "ae", "amount": "50000.05", "closeDate": "2025-02-10" },

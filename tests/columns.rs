@@ -160,17 +160,7 @@ fn summaries_are_credited_in_place_whatever_the_rows() {
 #[test]
 fn a_hand_checked_statement_from_columns() {
     // one AE, quota 100,000 for the quarter, 5% to 100% of quota and 10% above, half-even per line
-    let plan = json!({
-        "schemaVersion": 1, "id": "p", "currency": "USD",
-        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
-        "payees": [{ "id": "ae", "role": "AE" }],
-        "measures": [{ "id": "b", "kind": "amount" }],
-        "quotas": [{ "payee": "ae", "measure": "b", "annual": "400000" }],
-        "crediting": { "rules": [{ "type": "direct", "id": "own" }] },
-        "components": [{ "id": "c", "type": "tiered", "measure": "b", "basis": "attainment", "method": "marginal",
-            "tiers": [{ "from": "0", "to": "1", "rate": { "percent": "5" } }, { "from": "1", "rate": { "percent": "10" } }] }]
-    });
-    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+    let plan = CompiledPlan::from_json(&common::one_ae_tiers().to_string()).unwrap();
     let row = |id: &str, amount: &str, day: &str| Transaction {
         id: id.into(),
         owner: Some("ae".into()),

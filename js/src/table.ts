@@ -134,12 +134,7 @@ export class TransactionTable {
         refs[at + slot] = this.#lastNumber[slot]!;
         continue;
       }
-      let n = this.#numbers.get(value);
-      if (n === undefined) {
-        n = this.#strings.length;
-        this.#strings.push(value);
-        this.#numbers.set(value, n);
-      }
+      const n = this.#number(value);
       this.#lastValue[slot] = value;
       this.#lastNumber[slot] = n;
       refs[at + slot] = n;
@@ -148,6 +143,17 @@ export class TransactionTable {
     this.#ids.push(id);
     this.#amounts.push(amount);
     return true;
+  }
+
+  /** The number of a distinct string, added when new. */
+  #number(value: string): number {
+    let n = this.#numbers.get(value);
+    if (n === undefined) {
+      n = this.#strings.length;
+      this.#strings.push(value);
+      this.#numbers.set(value, n);
+    }
+    return n;
   }
 
   /**
@@ -166,13 +172,7 @@ export class TransactionTable {
         else return false;
       }
       if (typeof payee !== 'string' || typeof percent !== 'string') return false;
-      let n = this.#numbers.get(payee);
-      if (n === undefined) {
-        n = this.#strings.length;
-        this.#strings.push(payee);
-        this.#numbers.set(payee, n);
-      }
-      shares.push([row, n, percent]);
+      shares.push([row, this.#number(payee), percent]);
     }
     for (const x of shares) this.#splits.push(x);
     return true;

@@ -24,7 +24,7 @@
 //! evaluations (which need every line's trace), are evaluated by the engine alone.
 
 use super::components::ResolvedTable;
-use super::Ctx;
+use super::{Ctx, Rows};
 use crate::columns::TransactionColumns;
 use crate::credit::{filter_matches, filter_matches_fields, Credit, CreditContext, Fate};
 use crate::error::Error;
@@ -307,14 +307,7 @@ fn same(a: Decimal, b: Decimal) -> bool {
     a.mantissa() == b.mantissa() && a.scale() == b.scale()
 }
 
-/// The transactions of an evaluation as the kernel reads them after crediting: a list, or
-/// columns ([`CompiledPlan::evaluate_columns`](crate::CompiledPlan::evaluate_columns)).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Rows<'a> {
-    List(&'a [Transaction]),
-    Columns(&'a TransactionColumns),
-}
-
+/// What the kernel reads of the transactions after crediting.
 impl<'a> Rows<'a> {
     fn len(self) -> usize {
         match self {
@@ -1585,18 +1578,14 @@ pub(crate) fn tallies<'a>(
             }
             Ok(())
         };
-    // (columns whose every row is credited in the evaluated period, the usual payroll input: the
-    // credited and in-period tallies are the input's, the same rows added in the same order)
-    let all_in_period =
-        ctx.columns.is_some() && b.other_fates.is_empty() && b.row_period.iter().all(|&k| usize::from(k) == ctx.target);
+    // When every transaction is credited in the evaluated period (the usual payroll input), the
+    // credited and in-period tallies are the input's: the same transactions added in the same
+    // order. Each is then added once, to the input, and the sums copied below.
+    let all_in_period = match ctx.columns {
+        Some(_) => b.other_fates.is_empty() && b.row_period.iter().all(|&k| usize::from(k) == ctx.target),
+        None => ctx.fates.iter().all(|f| matches!(f, Some(Fate::Credited(k)) if *k == ctx.target)),
+    };
     match ctx.columns {
-        Some(cols) if all_in_period => {
-            for i in 0..b.row_period.len() {
-                let Some(row) = cols.row(i) else { continue };
-                let ccy = row.currency().unwrap_or(&ctx.plan.currency);
-                tally(i, &|| row.id().to_string(), ccy, row.amount(), None)?;
-            }
-        }
         Some(cols) => {
             let mut others = b.other_fates.iter().peekable();
             for (i, &k) in b.row_period.iter().enumerate() {
@@ -1604,6 +1593,7 @@ pub(crate) fn tallies<'a>(
                 let ccy = row.currency().unwrap_or(&ctx.plan.currency);
                 let credited = Fate::Credited(usize::from(k));
                 let fate = match others.peek() {
+                    _ if all_in_period => None,
                     Some((at, _)) if k == OTHER_FATE && *at == i => others.next().map(|(_, f)| f),
                     _ => Some(&credited),
                 };
@@ -1613,7 +1603,8 @@ pub(crate) fn tallies<'a>(
         None => {
             for (i, t) in ctx.inputs.transactions.iter().enumerate() {
                 let ccy = t.currency.as_deref().unwrap_or(&ctx.plan.currency);
-                tally(i, &|| t.id.clone(), ccy, t.amount, ctx.fates.get(i).and_then(|f| f.as_ref()))?;
+                let fate = if all_in_period { None } else { ctx.fates.get(i).and_then(|f| f.as_ref()) };
+                tally(i, &|| t.id.clone(), ccy, t.amount, fate)?;
             }
         }
     }

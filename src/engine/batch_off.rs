@@ -3,7 +3,7 @@
 //! calls into the kernel compile away and every evaluation is the engine's own.
 
 use super::components::ResolvedTable;
-use super::Ctx;
+use super::{Ctx, Rows};
 use crate::columns::TransactionColumns;
 use crate::credit::{CreditContext, Fate};
 use crate::inputs::Transaction;
@@ -50,14 +50,6 @@ pub(crate) struct TablePay<'t> {
 
 pub(crate) fn credit(_: &CreditContext<'_>, _: &[Transaction], _: &mut Vec<Option<Fate>>) -> Result<Option<Lines>> {
     Ok(None)
-}
-
-/// The transactions as the kernel would read them.
-#[allow(dead_code)]
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Rows<'a> {
-    List(&'a [Transaction]),
-    Columns(&'a TransactionColumns),
 }
 
 /// Without the kernel, columns are evaluated as a list.

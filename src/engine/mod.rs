@@ -234,14 +234,16 @@ impl CompiledPlan {
     /// Evaluates inputs given as JSON text and returns the evaluation as compact JSON (the
     /// canonical bytes: the same on every platform).
     ///
-    /// Natively, with the batch kernel (feature `batch-kernel`), the transactions of a plan it
-    /// covers are read straight into [`TransactionColumns`] and evaluated by
-    /// [`CompiledPlan::evaluate_columns`]: the same bytes, a third faster for a summary. (Not in
-    /// WebAssembly, where interning the strings while reading costs more than it saves: 7% slower
-    /// for 10,000 transactions in Node.)
+    /// Natively, with the batch kernel (feature `batch-kernel`), a summary of a plan it covers
+    /// has its transactions read straight into [`TransactionColumns`] and evaluated by
+    /// [`CompiledPlan::evaluate_columns`]: the same bytes, a third faster. (Not in WebAssembly,
+    /// where interning the strings while reading costs more than it saves: 7% slower for 10,000
+    /// transactions in Node.)
     pub fn evaluate_json(&self, inputs: &str, period: &str) -> Result<String> {
+        // (a text without the word cannot ask for a summary: full detail reads the rows as a
+        // list, which columns would only be turned back into)
         #[cfg(all(feature = "batch-kernel", not(target_arch = "wasm32")))]
-        if self.batch {
+        if self.batch && inputs.contains("\"summary\"") {
             if let Some((rest, columns)) = crate::json::inputs_columns_from_text(inputs, &self.limits)? {
                 return Ok(self.evaluate_columns(&columns, &rest, period)?.to_json());
             }
@@ -340,6 +342,22 @@ pub(crate) struct Ctx<'a> {
     pub columns: Option<&'a TransactionColumns>,
 }
 
+/// The transactions of an evaluation as the batch kernel reads them after crediting: a list, or
+/// columns ([`CompiledPlan::evaluate_columns`]).
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "batch-kernel"), allow(dead_code))]
+pub(crate) enum Rows<'a> {
+    List(&'a [crate::inputs::Transaction]),
+    Columns(&'a TransactionColumns),
+}
+
+impl<'a> Rows<'a> {
+    /// The columns when there are, else the list.
+    pub(crate) fn of(list: &'a [crate::inputs::Transaction], columns: Option<&'a TransactionColumns>) -> Self {
+        columns.map_or(Rows::List(list), Rows::Columns)
+    }
+}
+
 /// The value a line adds to a measure of `kind`.
 pub(crate) fn unit_value(l: &Credit, kind: MeasureKind) -> Decimal {
     match kind {
@@ -384,7 +402,7 @@ impl<'a> Ctx<'a> {
             managers: Some(&managers),
         };
         let mut fates = Vec::new();
-        let (batch_lines, crediting) = match columns {
+        let (mut batch_lines, mut crediting) = match columns {
             Some(cols) => match batch::credit_columns(&cc, cols)? {
                 Some(b) => (Some(b), crate::credit::Crediting::default()),
                 None => return Ok(None),
@@ -398,7 +416,6 @@ impl<'a> Ctx<'a> {
                 (batch_lines, crediting)
             }
         };
-        let (mut batch_lines, mut crediting) = (batch_lines, crediting);
         if inputs.options.strict {
             let first = crediting.fates.iter().flatten().find_map(|f| match f {
                 Fate::Rejected(r) => Some(r),
@@ -427,11 +444,7 @@ impl<'a> Ctx<'a> {
         let mut counts = vec![vec![false; lines.len()]; nm];
         let mut values = vec![vec![vec![Decimal::ZERO; nk]; nm]; np];
         if let Some(b) = batch_lines.as_mut() {
-            let rows = match columns {
-                Some(c) => batch::Rows::Columns(c),
-                None => batch::Rows::List(&inputs.transactions),
-            };
-            batch::measures(plan, b, rows, &mut values, nk)?;
+            batch::measures(plan, b, Rows::of(&inputs.transactions, columns), &mut values, nk)?;
             counts.clear();
         }
         for (m, measure) in plan.measures.iter().enumerate().filter(|_| batch_lines.is_none()) {
@@ -528,11 +541,8 @@ impl<'a> Ctx<'a> {
 
     /// The transactions as the batch kernel reads them.
     #[cfg_attr(not(feature = "batch-kernel"), allow(dead_code))]
-    pub(crate) fn rows(&self) -> batch::Rows<'a> {
-        match self.columns {
-            Some(c) => batch::Rows::Columns(c),
-            None => batch::Rows::List(&self.inputs.transactions),
-        }
+    pub(crate) fn rows(&self) -> Rows<'a> {
+        Rows::of(&self.inputs.transactions, self.columns)
     }
 
     pub(crate) fn measure_index(&self, id: &str) -> Option<usize> {

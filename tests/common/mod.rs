@@ -86,3 +86,19 @@ pub fn plan_vectors() -> Vec<PlanVector> {
     }
     out
 }
+
+/// One AE with a quota of 400,000 a year (100,000 a quarter), credited directly, paid 5% up to
+/// 100% of quota and 10% above (marginal), rounded half-even per line: the plan of the
+/// hand-checked statements in tests/batch.rs and tests/columns.rs.
+pub fn one_ae_tiers() -> Value {
+    serde_json::json!({
+        "schemaVersion": 1, "id": "p", "currency": "USD",
+        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+        "payees": [{ "id": "ae", "role": "AE" }],
+        "measures": [{ "id": "b", "kind": "amount" }],
+        "quotas": [{ "payee": "ae", "measure": "b", "annual": "400000" }],
+        "crediting": { "rules": [{ "type": "direct", "id": "own" }] },
+        "components": [{ "id": "c", "type": "tiered", "measure": "b", "basis": "attainment", "method": "marginal",
+            "tiers": [{ "from": "0", "to": "1", "rate": { "percent": "5" } }, { "from": "1", "rate": { "percent": "10" } }] }]
+    })
+}
