@@ -992,6 +992,9 @@ impl IdKeys {
     }
 }
 
+/// Runs of at most this many lines are sorted in place with the whole order.
+const SHORT_RUN: usize = 256;
+
 /// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
 /// does: credit date, transaction id, rule, share, input position.
 #[inline(never)]
@@ -1035,11 +1038,37 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize) {
             })
             .then_with(|| a.txn.cmp(&b.txn))
     };
+    // A long run is sorted as (prefix, position) pairs: the prefix is the credit date and the
+    // first 12 bytes of the id key in one 128-bit integer, so that most comparisons are one
+    // integer comparison of a pair at hand rather than lookups of two keys by transaction; equal
+    // prefixes go on with the whole order. Then the lines are put in the pairs' order.
+    // (the date moved to an unsigned integer in the same order: it always fits 32 bits)
+    let day = |l: &Line| u128::from(u32::try_from(i64::from(l.day) - i64::from(i32::MIN)).unwrap_or(0));
+    let prefix = |l: &Line| (day(l) << 96) | (keys.of(l.txn) >> 32);
+    let mut pairs: Vec<(u128, u32)> = Vec::new();
+    let mut sorted: Vec<Line> = Vec::new();
     for w in start.windows(2) {
         let [a, b] = *w else { continue };
         let Some(run) = grouped.get_mut(a..b) else { continue };
-        // (the order is total: which sort does not matter)
-        run.sort_unstable_by(order);
+        if run.len() <= SHORT_RUN {
+            // (the order is total: which sort does not matter)
+            run.sort_unstable_by(order);
+            continue;
+        }
+        pairs.clear();
+        pairs.extend(run.iter().zip(0u32..).map(|(l, i)| (prefix(l), i)));
+        let at = |i: u32| run.get(i as usize);
+        pairs.sort_unstable_by(|x, y| {
+            x.0.cmp(&y.0).then_with(|| match (at(x.1), at(y.1)) {
+                (Some(a), Some(b)) => order(a, b),
+                _ => x.1.cmp(&y.1),
+            })
+        });
+        sorted.clear();
+        sorted.extend(pairs.iter().filter_map(|&(_, i)| at(i).copied()));
+        if sorted.len() == run.len() {
+            run.copy_from_slice(&sorted);
+        }
     }
     out.lines = grouped;
     out.start = start;
@@ -1638,6 +1667,50 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    proptest! {
+        // The payees' runs come out in the engine's order (date, id, rule, share, input
+        // position), compared here one field after another, for short runs (sorted in place) and
+        // long ones (sorted as pairs of a 128-bit prefix and a position). Half the ids share the
+        // 12 bytes after the prefix all ids share, so their prefixes tie; some lines repeat a
+        // transaction, with another rule or share.
+        #[test]
+        fn runs_come_out_in_the_engines_order(
+            ids in prop::collection::vec((0u32..40, any::<bool>()), 1..60),
+            raw in prop::collection::vec((0u32..3, 0usize..60, 0i32..4, 0u16..3, 0u16..3), 0..1200),
+        ) {
+            let txns: Vec<Transaction> = ids
+                .iter()
+                .map(|&(n, long)| Transaction {
+                    id: if long { format!("X-same-twelve-bytes-{n}") } else { format!("X{n:02}") },
+                    ..Transaction::default()
+                })
+                .collect();
+            let mut out = Lines { shares: vec![
+                Share { percent: d("100"), fraction: d("1") },
+                Share { percent: d("50"), fraction: d("0.5") },
+                Share { percent: d("50.0"), fraction: d("0.5") },
+            ], ..Lines::default() };
+            for &(payee, t, day, rule, share) in &raw {
+                let txn = u32::try_from(t % txns.len()).unwrap();
+                out.lines.push(Line { amount: 1, txn, payee, day: 739_000 + day, rule, share, period: 0, scale: 0, memo: false });
+            }
+            let mut expected = out.lines.clone();
+            let shares = out.shares.clone();
+            let percent = |l: &Line| shares[usize::from(l.share)].percent;
+            expected.sort_by(|a, b| {
+                (a.payee, a.day, txns[a.txn as usize].id.as_str(), a.rule)
+                    .cmp(&(b.payee, b.day, txns[b.txn as usize].id.as_str(), b.rule))
+                    .then(percent(a).cmp(&percent(b)))
+                    .then(a.txn.cmp(&b.txn))
+            });
+            sort(&mut out, Rows::List(&txns), 3);
+            // (shares `50` and `50.0` are equal in the order: either may come first)
+            let key = |l: &Line| (l.payee, l.txn, l.day, l.rule, percent(l).normalize());
+            prop_assert_eq!(out.lines.iter().map(key).collect::<Vec<_>>(), expected.iter().map(key).collect::<Vec<_>>());
+            prop_assert_eq!(out.start.len(), 4);
+        }
     }
 
     #[test]
