@@ -992,7 +992,8 @@ impl IdKeys {
     }
 }
 
-/// Runs of at most this many lines are sorted in place with the whole order.
+/// Runs of at most this many lines are sorted in place with the whole order (longer ones as
+/// pairs of a prefix and a position: see [`sort`]).
 const SHORT_RUN: usize = 256;
 
 /// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
@@ -1038,23 +1039,29 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize) {
             })
             .then_with(|| a.txn.cmp(&b.txn))
     };
-    // A long run is sorted as (prefix, position) pairs: the prefix is the credit date and the
-    // first 12 bytes of the id key in one 128-bit integer, so that most comparisons are one
-    // integer comparison of a pair at hand rather than lookups of two keys by transaction; equal
-    // prefixes go on with the whole order. Then the lines are put in the pairs' order.
-    // (the date moved to an unsigned integer in the same order: it always fits 32 bits)
-    let day = |l: &Line| u128::from(u32::try_from(i64::from(l.day) - i64::from(i32::MIN)).unwrap_or(0));
-    let prefix = |l: &Line| (day(l) << 96) | (keys.of(l.txn) >> 32);
-    let mut pairs: Vec<(u128, u32)> = Vec::new();
-    let mut sorted: Vec<Line> = Vec::new();
+    // A long run is sorted as (prefix, position) pairs: the prefix is the credit date (days after
+    // the run's first, when they span less than 2^16 days) and the first 6 bytes of the id key in
+    // one 64-bit integer, so that most comparisons are one integer comparison of a pair at hand
+    // rather than lookups of two keys by transaction; equal prefixes go on with the whole order.
+    // The lines are then written in the pairs' order, into the buffer of the ungrouped lines.
+    let mut pairs: Vec<(u64, u32)> = Vec::new();
+    let mut result = std::mem::take(&mut out.lines);
+    result.clear();
     for w in start.windows(2) {
         let [a, b] = *w else { continue };
         let Some(run) = grouped.get_mut(a..b) else { continue };
-        if run.len() <= SHORT_RUN {
+        let first = run.iter().map(|l| l.day).min().unwrap_or(0);
+        let span = run.iter().map(|l| i64::from(l.day) - i64::from(first)).max().unwrap_or(0);
+        if run.len() <= SHORT_RUN || span >= 1 << 16 {
             // (the order is total: which sort does not matter)
             run.sort_unstable_by(order);
+            result.extend_from_slice(run);
             continue;
         }
+        let prefix = |l: &Line| {
+            let day = u64::try_from(i64::from(l.day) - i64::from(first)).unwrap_or(0);
+            (day << 48) | u64::try_from(keys.of(l.txn) >> 80).unwrap_or(0)
+        };
         pairs.clear();
         pairs.extend(run.iter().zip(0u32..).map(|(l, i)| (prefix(l), i)));
         let at = |i: u32| run.get(i as usize);
@@ -1064,13 +1071,9 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize) {
                 _ => x.1.cmp(&y.1),
             })
         });
-        sorted.clear();
-        sorted.extend(pairs.iter().filter_map(|&(_, i)| at(i).copied()));
-        if sorted.len() == run.len() {
-            run.copy_from_slice(&sorted);
-        }
+        result.extend(pairs.iter().filter_map(|&(_, i)| at(i).copied()));
     }
-    out.lines = grouped;
+    out.lines = if result.len() == grouped.len() { result } else { grouped };
     out.start = start;
 }
 
@@ -1679,6 +1682,7 @@ mod tests {
         fn runs_come_out_in_the_engines_order(
             ids in prop::collection::vec((0u32..40, any::<bool>()), 1..60),
             raw in prop::collection::vec((0u32..3, 0usize..60, 0i32..4, 0u16..3, 0u16..3), 0..1200),
+            far in any::<bool>(),
         ) {
             let txns: Vec<Transaction> = ids
                 .iter()
@@ -1695,6 +1699,10 @@ mod tests {
             for &(payee, t, day, rule, share) in &raw {
                 let txn = u32::try_from(t % txns.len()).unwrap();
                 out.lines.push(Line { amount: 1, txn, payee, day: 739_000 + day, rule, share, period: 0, scale: 0, memo: false });
+            }
+            if far {
+                // (a run over more than 2^16 days is sorted in place)
+                out.lines.push(Line { amount: 1, txn: 0, payee: 0, day: 739_000 + 65_536, rule: 0, share: 0, period: 0, scale: 0, memo: false });
             }
             let mut expected = out.lines.clone();
             let shares = out.shares.clone();
