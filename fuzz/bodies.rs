@@ -221,9 +221,16 @@ fn columns(t: &str, data: &[u8]) {
             }
         }
     }
-    let own: Vec<u32> = data.chunks(4).take(40).map(|c| c.iter().fold(0u32, |a, &b| a << 8 | u32::from(b))).collect();
+    let own: Vec<u32> = data.chunks(4).take(48).map(|c| c.iter().fold(0u32, |a, &b| a << 8 | u32::from(b))).collect();
     let limits = payplan::limits::Limits::default();
-    for refs in [own, vec![u32::MAX; 10], vec![u32::MAX; 20], vec![0; 30]] {
+    // (rows of absent strings, or of string 0, with ids and amounts of the seeds' lengths: two
+    // rows with ids of 2 units and amounts of 6 and 5; three with the middle one whole)
+    let none = [u32::MAX; 10];
+    let row = |numbers: [u32; 10], id: u32, amount: u32| numbers.into_iter().chain([id, amount]);
+    let absent: Vec<u32> = row(none, 2, 6).chain(row(none, 2, 5)).collect();
+    let with_whole: Vec<u32> = row(none, 2, 1).chain(row(none, 0, 0)).chain(row(none, 2, 1)).collect();
+    let zeros: Vec<u32> = row([0; 10], 2, 6).chain(row([0; 10], 2, 5)).collect();
+    for refs in [own, absent, with_whole, zeros] {
         if let Some(columns) = TransactionColumns::from_wire(t, &refs, &limits) {
             let mut rest = Inputs::default();
             rest.options.detail = payplan::inputs::Detail::Summary;

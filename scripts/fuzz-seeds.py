@@ -64,7 +64,8 @@ for k in [1, 2, 6, 10, 0]:
 
 # the compact form of a JavaScript TransactionTable (TransactionColumns::from_wire), which the
 # inputs target also reads with references of absent strings
-put("inputs", json.dumps({"strings": ["ae-ana", "2025-01-20", "Platform", "new", "ae-ben"], "ids": ["W1", "W2"],
-                          "amounts": ["150000", "-20.5"], "splits": [[1, 0, "60"], [1, 4, "40"]], "whole": []}))
-put("inputs", json.dumps({"strings": ["ae-ana", "2025-01-20", "EUR"], "ids": ["W1", "W2", "W1"], "amounts": ["1", "2", "3"],
+# (the ids and the amounts end to end, with the lengths the target's references give them)
+put("inputs", json.dumps({"strings": ["ae-ana", "2025-01-20", "Platform", "new", "ae-ben"], "ids": "W1W2",
+                          "amounts": "150000-20.5", "splits": [[1, 0, "60"], [1, 4, "40"]], "whole": []}))
+put("inputs", json.dumps({"strings": ["ae-ana", "2025-01-20", "EUR"], "ids": "W1W1", "amounts": "13",
                           "whole": [[1, {"id": "W2", "amount": "2", "quantity": "3", "owner": "ae-chen", "closeDate": "2025-02-01"}]]}))

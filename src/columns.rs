@@ -237,13 +237,15 @@ impl TransactionColumns {
     }
 
     /// Reads the compact form of transactions that the JavaScript package's `TransactionTable`
-    /// sends: `refs` holds ten numbers a row (the places in `strings` of the owner, currency,
+    /// sends: `refs` holds twelve numbers a row (the places in `strings` of the owner, currency,
     /// product, type, region, close date, booking date, invoice date, payment date and
-    /// cancellation date, `u32::MAX` when absent), and `doc` is the JSON text
-    /// `{"strings": [...], "ids": [...], "amounts": [...], "splits": [[row, payee, "percent"], ...],
-    /// "whole": [[row, {...}], ...]}` (the distinct strings; each row's id and amount; the splits
-    /// in row order, each participant as its place in `strings`; the rows with other fields as
-    /// whole transactions, in row order).
+    /// cancellation date, `u32::MAX` when absent; then the lengths of the row's id and amount in
+    /// UTF-16 code units, JavaScript's `length`), and `doc` is the JSON text
+    /// `{"strings": [...], "ids": "...", "amounts": "...", "splits": [[row, payee, "percent"], ...],
+    /// "whole": [[row, {...}], ...]}` (the distinct strings; every row's id end to end in one
+    /// string, and its amount likewise; the splits in row order, each participant as its place in
+    /// `strings`; the rows with other fields as whole transactions, in row order, with an empty
+    /// id and amount in the two strings).
     ///
     /// `None` for anything that reading the same rows as a list would not read into the same
     /// transactions (a malformed decimal or date, a number out of range, more than `limits`
@@ -252,10 +254,13 @@ impl TransactionColumns {
     ///
     /// ```
     /// use payplan::columns::TransactionColumns;
-    /// let doc = r#"{"strings": ["ae-1", "2025-02-03"], "ids": ["D-1", "D-2"], "amounts": ["10.50", "7"],
+    /// let doc = r#"{"strings": ["ae-1", "2025-02-03"], "ids": "D-1", "amounts": "10.50",
     ///   "whole": [[1, {"id": "D-2", "amount": "7", "quantity": "3"}]]}"#;
     /// let none = u32::MAX;
-    /// let refs = [0, none, none, none, none, 1, none, none, none, none].repeat(2);
+    /// // row 0: owner "ae-1", close date "2025-02-03", id "D-1" (3 units), amount "10.50" (5)
+    /// let mut refs = vec![0, none, none, none, none, 1, none, none, none, none, 3, 5];
+    /// // row 1 goes whole: no numbers, an empty id and amount
+    /// refs.extend([none; 10].into_iter().chain([0, 0]));
     /// let columns = TransactionColumns::from_wire(doc, &refs, &Default::default()).unwrap();
     /// let first = columns.get(0).unwrap();
     /// assert_eq!((first.id.as_str(), first.owner.as_deref()), ("D-1", Some("ae-1")));

@@ -292,6 +292,16 @@ impl<'a> Parser<'a> {
         Parser { text, s: text.as_bytes(), i: 0, depth: max_depth.min(127) + 1, max_string }
     }
 
+    /// Runs `f` with strings of up to `max_string` bytes allowed (one long string of a document
+    /// whose other strings keep the parser's limit).
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn with_string_limit<T>(&mut self, max_string: usize, f: impl FnOnce(&mut Self) -> T) -> T {
+        let keep = std::mem::replace(&mut self.max_string, max_string);
+        let out = f(self);
+        self.max_string = keep;
+        out
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }

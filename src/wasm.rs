@@ -82,7 +82,7 @@ impl WasmPlan {
     }
 
     /// Evaluates transactions in the compact form of `TransactionTable` (see
-    /// `TransactionColumns::from_wire`: ten string numbers a row in `refs`, the rest in
+    /// `TransactionColumns::from_wire`: twelve numbers a row in `refs`, the rest in
     /// `columns_json`) with the other inputs as JSON; the evaluation as compact JSON, or
     /// `undefined` when the rows are to be sent as a list instead (then every error is the list
     /// reader's). Only with the batch kernel (the Node modules).
@@ -99,7 +99,7 @@ impl WasmPlan {
         // (an estimate of what a row takes during a summary: its columns, about 130 B, two copies
         // of its two or three 32-byte lines while they are sorted, its 16-byte sort key and the
         // rest; at most as many rows as the limit allows)
-        reserve((refs.len() / 10).min(limits.max_transactions).saturating_mul(512));
+        reserve((refs.len() / 12).min(limits.max_transactions).saturating_mul(512));
         let Some(columns) = crate::columns::TransactionColumns::from_wire(columns_json, refs, limits) else {
             return Ok(None);
         };

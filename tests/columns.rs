@@ -260,43 +260,64 @@ fn evaluate_json_on_odd_documents() {
 fn the_compact_form_of_javascript() {
     let none = u32::MAX;
     let limits = payplan::limits::Limits::default();
-    let doc = |amounts: &str, whole: &str| {
+    let doc = |ids: &str, amounts: &str, whole: &str| {
         format!(
-            r#"{{"strings": ["ae-1", "2025-02-03", "USD", "2025-02-30", "ae-2"], "ids": ["A", "B", "C"], "amounts": {amounts}, "whole": {whole}}}"#
+            r#"{{"strings": ["ae-1", "2025-02-03", "USD", "2025-02-30", "ae-2"], "ids": {ids}, "amounts": {amounts}, "whole": {whole}}}"#
         )
     };
-    let row =
-        |owner: u32, currency: u32, close: u32| [owner, currency, none, none, none, close, none, none, none, none];
-    let refs: Vec<u32> = [row(0, 2, 1), row(none, none, none), row(0, none, 1)].concat();
+    // ten string numbers, then the id's and the amount's length in UTF-16 code units
+    let row = |owner: u32, currency: u32, close: u32, id: u32, amount: u32| {
+        [owner, currency, none, none, none, close, none, none, none, none, id, amount]
+    };
+    // row 1 goes whole; row 2's id is "Cé😀" (4 units: 'C', 'é' and the two halves of '😀')
+    let refs: Vec<u32> = [row(0, 2, 1, 1, 5), row(none, none, none, 0, 0), row(0, none, 1, 4, 2)].concat();
     let whole = r#"[[1, {"id": "B", "amount": "7", "splits": [{"payee": "ae-1", "percent": "50"}]}]],
         "splits": [[2, 0, "60"], [2, 4, "40.0"]]"#;
-    let good = doc(r#"["10.50", "0", "-3"]"#, whole);
+    let good = doc(r#""ACé😀""#, r#""10.50-3""#, whole);
     let columns = TransactionColumns::from_wire(&good, &refs, &limits).expect("read");
     let list: Vec<Transaction> = serde_json::from_value(json!([
         { "id": "A", "owner": "ae-1", "amount": "10.50", "currency": "USD", "closeDate": "2025-02-03" },
         { "id": "B", "amount": "7", "splits": [{ "payee": "ae-1", "percent": "50" }] },
-        { "id": "C", "owner": "ae-1", "amount": "-3", "closeDate": "2025-02-03",
+        { "id": "Cé😀", "owner": "ae-1", "amount": "-3", "closeDate": "2025-02-03",
           "splits": [{ "payee": "ae-1", "percent": "60" }, { "payee": "ae-2", "percent": "40.0" }] }
     ]))
     .unwrap();
     assert_eq!(columns.to_transactions(), list);
     // "ae-1", "USD" and "ae-2" (dates are not kept as strings)
     assert_eq!(columns.distinct_strings(), 3);
-    let bad: [(String, Vec<u32>); 10] = [
-        (doc(r#"["10.50", "0", "1e3"]"#, "[]"), refs.clone()), // an exponent
-        (doc(r#"["10.50", "0", 3]"#, "[]"), refs.clone()),     // a number
-        (doc(r#"["10.50", "0"]"#, "[]"), refs.clone()),        // an amount missing
-        (good.clone(), refs[..20].to_vec()),                   // references missing
-        (good.clone(), [row(0, 2, 3), row(none, none, none), row(0, none, 1)].concat()), // 2025-02-30
-        (good.clone(), [row(0, 2, 9), row(none, none, none), row(0, none, 1)].concat()), // no string 9
-        (doc(r#"["1", "2", "3"]"#, r#"[[5, {"id": "B", "amount": "7"}]]"#), refs.clone()), // no row 5
-        (doc(r#"["1", "2", "3"]"#, r#"[], "splits": [[2, 0, "50"], [1, 0, "50"]]"#), refs.clone()), // out of order
-        (doc(r#"["1", "2", "3"]"#, r#"[[1, {"id": "B", "amount": "7"}]], "splits": [[1, 0, "50"]]"#), refs.clone()), // on a whole row
-        (doc(r#"["1", "2", "3"]"#, r#"[], "splits": [[2, 0, 50]]"#), refs.clone()), // a number percent
+    // escapes in the ids' string are read as in any string
+    let escaped = doc(r#""A\u0043\u00e9\ud83d\ude00""#, r#""10.50-3""#, whole);
+    assert_eq!(TransactionColumns::from_wire(&escaped, &refs, &limits).expect("read").to_transactions(), list);
+    let plain = |amount: u32| [row(0, 2, 1, 1, amount), row(none, none, none, 0, 0), row(0, none, 1, 4, 1)].concat();
+    let bad: [(String, Vec<u32>); 15] = [
+        (doc(r#""ACé😀""#, r#""10.501e3""#, "[]"), plain(5)), // an exponent
+        (doc(r#""ACé😀""#, r#"["10.50", "3"]"#, "[]"), plain(5)), // amounts as a list
+        (doc(r#""ACé😀""#, r#""10.50""#, "[]"), plain(5)),    // an amount missing
+        (doc(r#""ACé😀""#, r#""10.5033""#, "[]"), plain(5)),  // an amount left over
+        (doc(r#""ACé""#, r#""10.503""#, "[]"), plain(5)),     // an id cut short
+        (good.clone(), refs[..24].to_vec()),                  // a row's references missing
+        (good.clone(), refs[..35].to_vec()),                  // not a whole row's references
+        (good.clone(), [row(0, 2, 3, 1, 5), row(none, none, none, 0, 0), row(0, none, 1, 4, 2)].concat()), // 2025-02-30
+        (good.clone(), [row(0, 2, 9, 1, 5), row(none, none, none, 0, 0), row(0, none, 1, 4, 2)].concat()), // no string 9
+        (good.clone(), [row(0, 2, 1, 1, 5), row(none, none, none, 0, 0), row(0, none, 1, 3, 2)].concat()), // inside '😀'
+        (good.clone(), [row(0, 2, 1, 1, 5), row(none, none, none, 1, 0), row(0, none, 1, 3, 2)].concat()), // a whole row's id
+        (doc(r#""ACé😀""#, r#""123""#, r#"[[5, {"id": "B", "amount": "7"}]]"#), plain(1)),                 // no row 5
+        (doc(r#""ACé😀""#, r#""123""#, r#"[], "splits": [[2, 0, "50"], [1, 0, "50"]]"#), plain(1)), // out of order
+        (doc(r#""ACé😀""#, r#""123""#, r#"[[1, {"id": "B", "amount": "7"}]], "splits": [[1, 0, "50"]]"#), plain(1)), // on a whole row
+        (doc(r#""ACé😀""#, r#""123""#, r#"[], "splits": [[2, 0, 50]]"#), plain(1)), // a number percent
     ];
     for (k, (doc, refs)) in bad.iter().enumerate() {
         assert!(TransactionColumns::from_wire(doc, refs, &limits).is_none(), "case {k}");
     }
     let small = payplan::limits::Limits { max_inputs_bytes: 10, ..Default::default() };
     assert!(TransactionColumns::from_wire(&good, &refs, &small).is_none());
+    // each id within the limit on strings (the ids' string as a whole may be longer)
+    // (7 bytes: the longest key, "strings" and "amounts")
+    let seven = payplan::limits::Limits { max_string_bytes: 7, ..Default::default() };
+    let two = |ids: &str, units: u32| {
+        let refs: Vec<u32> = [row(none, none, none, units, 1), row(none, none, none, units, 1)].concat();
+        TransactionColumns::from_wire(&format!(r#"{{"strings": [], "ids": "{ids}", "amounts": "12"}}"#), &refs, &seven)
+    };
+    assert_eq!(two("AAAAAAABBBBBBB", 7).map(|c| c.len()), Some(2));
+    assert!(two("AAAAAAAABBBBBBBB", 8).is_none());
 }

@@ -4,7 +4,8 @@ import type { Transaction } from './generated.js';
 const NONE = 0xffffffff;
 
 /** The fields whose values go by number (each distinct string once), in the order of a row's
- * references (`#numbered` and `TransactionColumns::from_wire` in the Rust crate). */
+ * references (`#numbered` and `TransactionColumns::from_wire` in the Rust crate); then come the
+ * lengths of the row's id and amount. */
 const NUMBERED = [
   'owner',
   'currency',
@@ -17,6 +18,9 @@ const NUMBERED = [
   'paymentDate',
   'cancellationDate',
 ] as const;
+
+/** The references of a row: its numbered fields, then its id's and its amount's `length`. */
+const WIDTH = NUMBERED.length + 2;
 
 /**
  * Transactions kept in columns, for evaluating many of them fast: each owner, currency, product,
@@ -43,7 +47,7 @@ export class TransactionTable {
   #strings: string[] = [];
   #numbers = new Map<string, number>();
   // (absent until set: every slot starts as NONE, so a row sets only the fields it has)
-  #refs = new Uint32Array(NUMBERED.length * 256).fill(NONE);
+  #refs = new Uint32Array(WIDTH * 256).fill(NONE);
   /** Per field, the last value numbered and its number (consecutive rows often share a product or a type). */
   #lastValue: (string | undefined)[] = NUMBERED.map(() => undefined);
   #lastNumber: number[] = NUMBERED.map(() => 0);
@@ -76,7 +80,7 @@ export class TransactionTable {
     const row = this.#rows.length;
     this.#rows.push(transaction);
     this.#text = undefined;
-    const width = NUMBERED.length;
+    const width = WIDTH;
     if (this.#refs.length < (row + 1) * width) {
       const grown = new Uint32Array(this.#refs.length * 2).fill(NONE);
       grown.set(this.#refs);
@@ -84,9 +88,10 @@ export class TransactionTable {
     }
     const at = row * width;
     if (!this.#numbered(transaction, at)) {
-      this.#refs.fill(NONE, at, at + width);
-      this.#ids.push('');
-      this.#amounts.push('0');
+      // (a whole row: no numbers, and an empty id and amount in the compact form's strings)
+      this.#refs.fill(NONE, at, at + NUMBERED.length);
+      this.#refs[at + NUMBERED.length] = 0;
+      this.#refs[at + NUMBERED.length + 1] = 0;
       this.#whole.push([row, transaction]);
     }
   }
@@ -139,9 +144,11 @@ export class TransactionTable {
       this.#lastNumber[slot] = n;
       refs[at + slot] = n;
     }
-    if (splits !== undefined && !this.#split(splits, at / NUMBERED.length)) return false;
+    if (splits !== undefined && !this.#split(splits, at / WIDTH)) return false;
     this.#ids.push(id);
     this.#amounts.push(amount);
+    refs[at + NUMBERED.length] = id.length;
+    refs[at + NUMBERED.length + 1] = amount.length;
     return true;
   }
 
@@ -180,16 +187,17 @@ export class TransactionTable {
 
   /**
    * @internal The compact form the WebAssembly module reads (`TransactionColumns::from_wire` in
-   * the Rust crate): ten string numbers a row, and the rest as JSON text.
+   * the Rust crate): twelve numbers a row (ten string numbers, the id's and the amount's length),
+   * and the rest as JSON text, with the ids end to end in one string and the amounts in another.
    */
   wire(): { refs: Uint32Array; text: string } {
     this.#text ??= JSON.stringify({
       strings: this.#strings,
-      ids: this.#ids,
-      amounts: this.#amounts,
+      ids: this.#ids.join(''),
+      amounts: this.#amounts.join(''),
       splits: this.#splits,
       whole: this.#whole,
     });
-    return { refs: this.#refs.subarray(0, this.#rows.length * NUMBERED.length), text: this.#text };
+    return { refs: this.#refs.subarray(0, this.#rows.length * WIDTH), text: this.#text };
   }
 }

@@ -123,23 +123,50 @@ test('transactions in the table and in the inputs are refused', () => {
   compiled.free();
 });
 
-test('the compact form: ten string numbers a row, the rest as JSON', () => {
+test('the compact form: twelve numbers a row, the rest as JSON with the ids and amounts end to end', () => {
   const none = 0xffffffff;
   const table = TransactionTable.from([
     { id: 'a', owner: 'ae', amount: '1.50', closeDate: '2025-01-10', product: 'P' },
     { id: 'b', amount: '2', quantity: '3' },
     { id: 'c', owner: 'ae', amount: '3', closeDate: '2025-01-10', currency: null },
-    { id: 'd', amount: '4', splits: [{ payee: 'ae', percent: '60' }, { payee: 'ae2', percent: '40.0' }] },
+    { id: 'dé😀', amount: '4', splits: [{ payee: 'ae', percent: '60' }, { payee: 'ae2', percent: '40.0' }] },
     { id: 'e', amount: '5', splits: [{ payee: 'ae', percent: 60 }] },
   ]);
   const { refs, text } = table.wire();
-  const blank = Array(10).fill(none);
-  assert.deepEqual([...refs], [0, none, 2, none, none, 1, none, none, none, none, ...blank, 0, none, none, none, none, 1, none, none, none, none, ...blank, ...blank]);
+  const blank = [...Array(10).fill(none), 0, 0];
+  assert.deepEqual(
+    [...refs],
+    [
+      ...[0, none, 2, none, none, 1, none, none, none, none, 1, 4],
+      ...blank,
+      ...[0, none, none, none, none, 1, none, none, none, none, 1, 1],
+      // (the id's length in UTF-16 code units: 'd', 'é', and the two halves of '😀')
+      ...[none, none, none, none, none, none, none, none, none, none, 4, 1],
+      ...blank,
+    ],
+  );
   assert.deepEqual(JSON.parse(text), {
     strings: ['ae', '2025-01-10', 'P', 'ae2'],
-    ids: ['a', '', 'c', 'd', ''],
-    amounts: ['1.50', '0', '3', '4', '0'],
+    ids: 'acdé😀',
+    amounts: '1.5034',
     splits: [[3, 0, '60'], [3, 3, '40.0']],
     whole: [[1, { id: 'b', amount: '2', quantity: '3' }], [4, { id: 'e', amount: '5', splits: [{ payee: 'ae', percent: 60 }] }]],
   });
+});
+
+test('ids beyond ASCII read as the list reads them, and a surrogate pair cut in two falls back to the list', () => {
+  const compiled = compilePlan(plan);
+  const rows = (ids) =>
+    ids.map((id, i) => ({ id, owner: 'ae', amount: `${1000 + i}.25`, closeDate: '2025-01-10', product: 'Platform' }));
+  for (const ids of [
+    ['é-1', '😀', 'x', 'ünï-çødé', '日本-2'],
+    // (two ids with one half each of a surrogate pair: end to end they read as one character)
+    ['\ud83d', '\ude00', 'y'],
+  ]) {
+    const list = rows(ids);
+    // (the text the list is sent as: the other inputs, then the transactions)
+    const expected = outcome(() => compiled.evaluateJson(JSON.stringify({ ...summary, transactions: list }), 'Q1'));
+    assert.equal(outcome(() => compiled.evaluateTableJson(TransactionTable.from(list), 'Q1', summary)), expected, `${ids}`);
+  }
+  compiled.free();
 });

@@ -117,31 +117,35 @@ fn transactions(p: &mut Parser<'_>) -> Option<Vec<Transaction>> {
 }
 
 /// The compact form of transactions that the JavaScript package's `TransactionTable` sends:
-/// `refs` holds ten numbers a row (the owner, currency, product, type, region, close date,
-/// booking date, invoice date, payment date and cancellation date, each as its place in
-/// `strings`, or `u32::MAX` when absent), and `doc` is
-/// `{"strings": [...], "ids": [...], "amounts": [...], "splits": [[row, payee, "percent"], ...],
-/// "whole": [[row, {...}], ...]}`: the distinct strings, each row's id and amount, the rows'
-/// splits in row order (the participant as its place in `strings`), and, in row order, the rows
-/// with other fields as whole transactions (their own id, amount and numbers are not read).
+/// `refs` holds twelve numbers a row ([`WIRE_WIDTH`]: the owner, currency, product, type,
+/// region, close date, booking date, invoice date, payment date and cancellation date, each as its
+/// place in `strings`, or `u32::MAX` when absent; then the lengths of the row's id and amount in
+/// UTF-16 code units), and `doc` is `{"strings": [...], "ids": "...", "amounts": "...",
+/// "splits": [[row, payee, "percent"], ...], "whole": [[row, {...}], ...]}`: the distinct
+/// strings, every row's id end to end in one string and its amount likewise (one string each
+/// instead of one per row: a tenth of the reading time), the rows' splits in row order (the
+/// participant as its place in `strings`), and, in row order, the rows with other fields as whole
+/// transactions (with an empty id and amount in the strings; their numbers are not read).
 ///
 /// The very transactions that reading the rows as a list gives, or `None` for anything not so
-/// (a malformed decimal or date, a number out of range, a bad document): the caller then reads
-/// the rows as a list, which gives each error its message and JSON pointer.
+/// (a malformed decimal or date, a number out of range, a string longer than the limit, a bad
+/// document): the caller then reads the rows as a list, which gives each error its message and
+/// JSON pointer.
 pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<TransactionColumns> {
-    if doc.len() > limits.max_inputs_bytes {
+    if doc.len() > limits.max_inputs_bytes || refs.len() % WIRE_WIDTH != 0 {
         return None;
     }
     let mut p = Parser::new(doc, limits.max_depth, limits.max_string_bytes);
-    let (mut strings, mut ids, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut strings, mut ids, mut amounts) = (Vec::new(), Cow::Borrowed(""), Cow::Borrowed(""));
     let mut whole: Vec<(usize, Transaction)> = Vec::new();
     let mut splits: Vec<(usize, u32, Decimal)> = Vec::new();
     let mut fields = Seq::open(&mut p, b'{', b'}')?;
     while fields.more(&mut p)? {
         match key(&mut p)?.as_ref() {
             "strings" => strings = list(&mut p, text)?,
-            "ids" => ids = list(&mut p, text)?,
-            "amounts" => amounts = list(&mut p, decimal)?,
+            // (every id, or amount, end to end in one string: the limit is on each, below)
+            "ids" => ids = p.with_string_limit(limits.max_inputs_bytes, text)?,
+            "amounts" => amounts = p.with_string_limit(limits.max_inputs_bytes, text)?,
             "splits" => {
                 splits.clear();
                 let mut items = Seq::open(&mut p, b'[', b']')?;
@@ -174,10 +178,10 @@ pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<T
             _ => return None,
         }
     }
-    if p.whitespace().is_some() || amounts.len() != ids.len() || refs.len() != ids.len().checked_mul(10)? {
+    if p.whitespace().is_some() {
         return None;
     }
-    let mut out = TransactionColumns::with_capacity(ids.len());
+    let mut out = TransactionColumns::with_capacity(refs.len() / WIRE_WIDTH);
     // each string's number in the columns and its date, found on first use
     let mut numbers: Vec<Option<u32>> = vec![None; strings.len()];
     let mut dates: Vec<Option<NaiveDate>> = vec![None; strings.len()];
@@ -194,17 +198,23 @@ pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<T
     let mut whole = whole.into_iter().peekable();
     let mut splits = splits.into_iter().peekable();
     let mut shares: Vec<(u32, Decimal)> = Vec::new();
-    for (i, ((id, amount), refs)) in ids.iter().zip(&amounts).zip(refs.chunks_exact(10)).enumerate() {
+    let (mut id_cuts, mut amount_cuts) = (Cuts::new(&ids), Cuts::new(&amounts));
+    for (i, refs) in refs.chunks_exact(WIRE_WIDTH).enumerate() {
+        let [o, c, p, k, g, d0, d1, d2, d3, d4, id_units, amount_units] = *refs else { return None };
+        let (id, amount) = (id_cuts.next(id_units)?, amount_cuts.next(amount_units)?);
+        if id.len() > limits.max_string_bytes || amount.len() > limits.max_string_bytes {
+            return None;
+        }
         if whole.peek().is_some_and(|(row, _)| *row == i) {
-            // (a whole row brings its own splits)
-            if splits.peek().is_some_and(|s| s.0 == i) {
+            // (a whole row brings its own id, amount and splits)
+            if splits.peek().is_some_and(|s| s.0 == i) || !id.is_empty() || !amount.is_empty() {
                 return None;
             }
             out.push(&whole.next()?.1);
             continue;
         }
+        let amount = decimal_text(amount)?;
         // (strings numbered in the order `TransactionColumns::push` numbers them)
-        let [o, c, p, k, g, ..] = *refs else { return None };
         let numbered = [
             number(&mut out, o)?,
             number(&mut out, c)?,
@@ -227,12 +237,59 @@ pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<T
             }
             Some(*slot)
         };
-        let [.., d0, d1, d2, d3, d4] = *refs else { return None };
         let dated = [date(d0)?, date(d1)?, date(d2)?, date(d3)?, date(d4)?];
-        out.push_usual(id, *amount, numbered, dated, shares.iter().copied());
+        out.push_usual(id, amount, numbered, dated, shares.iter().copied());
     }
-    // (every whole row and every split placed: none out of order or past the last row)
-    (whole.next().is_none() && splits.next().is_none()).then_some(out)
+    // (every whole row and every split placed: none out of order or past the last row; every id
+    // and amount read)
+    (whole.next().is_none() && splits.next().is_none() && id_cuts.done() && amount_cuts.done()).then_some(out)
+}
+
+/// The numbers a row has in the compact form's references: the places in `strings` of its owner,
+/// currency, product, type, region, close, booking, invoice, payment and cancellation dates, then
+/// the lengths of its id and of its amount in UTF-16 code units (JavaScript's `length`).
+const WIRE_WIDTH: usize = 12;
+
+/// Consecutive pieces of a text, each given by its length in UTF-16 code units.
+struct Cuts<'a> {
+    text: &'a str,
+    at: usize,
+    ascii: bool,
+}
+
+impl<'a> Cuts<'a> {
+    fn new(text: &'a str) -> Self {
+        Cuts { text, at: 0, ascii: text.is_ascii() }
+    }
+
+    /// The next piece, `units` long; `None` past the end, or where the piece would end inside a
+    /// character (two halves of a surrogate pair, in two pieces, read as one character).
+    fn next(&mut self, units: u32) -> Option<&'a str> {
+        let rest = self.text.get(self.at..)?;
+        let bytes = if self.ascii {
+            usize::try_from(units).ok()?
+        } else {
+            let (mut n, mut bytes) = (0u32, 0usize);
+            for ch in rest.chars() {
+                if n >= units {
+                    break;
+                }
+                n += u32::try_from(ch.len_utf16()).ok()?;
+                bytes += ch.len_utf8();
+            }
+            if n != units {
+                return None;
+            }
+            bytes
+        };
+        let piece = rest.get(..bytes)?;
+        self.at += bytes;
+        Some(piece)
+    }
+
+    fn done(&self) -> bool {
+        self.at == self.text.len()
+    }
 }
 
 /// A row number (a non-negative JSON integer).
@@ -314,14 +371,18 @@ fn string(p: &mut Parser<'_>) -> Option<String> {
 
 /// A decimal string, as the tree reader accepts it.
 fn decimal(p: &mut Parser<'_>) -> Option<Decimal> {
-    let s = text(p)?;
-    if let Some(d) = plain_decimal(&s) {
+    decimal_text(&text(p)?)
+}
+
+/// A decimal string's value, as the tree reader reads it.
+fn decimal_text(s: &str) -> Option<Decimal> {
+    if let Some(d) = plain_decimal(s) {
         return Some(d);
     }
     if s.contains(['e', 'E', ',']) {
         return None;
     }
-    Decimal::from_str_exact(&s).ok()
+    Decimal::from_str_exact(s).ok()
 }
 
 fn date(p: &mut Parser<'_>) -> Option<NaiveDate> {
