@@ -869,12 +869,13 @@ fn plain_lines<D: Deal>(
                         grants.push((p, r, s.percent));
                     }
                 } else if t.has_splits() {
-                    let mut total = Decimal::ZERO;
+                    // (the sum in integers, as `credit_one` adds it in decimals: the same value)
+                    let mut total = Num::ZERO;
                     let mut known = true;
                     t.splits(&mut |p, percent| {
                         match p {
-                            Some(p) if percent > Decimal::ZERO => {
-                                total = total.add_c(percent, "split percentages")?;
+                            Some(p) if !percent.is_zero() && percent.is_sign_positive() => {
+                                total = total.add(Num::of(percent), "split percentages")?;
                                 grants.push((p, r, percent));
                             }
                             _ => known = false,
@@ -884,8 +885,10 @@ fn plain_lines<D: Deal>(
                     if !known {
                         return Ok(Some(false));
                     }
-                    if must_total.is_some_and(|want| total != want) {
-                        return Ok(Some(false));
+                    if let Some(want) = must_total {
+                        if total.dec("split percentages")? != *want {
+                            return Ok(Some(false));
+                        }
                     }
                 } else {
                     let Some(p) = owner() else { return Ok(Some(false)) };
