@@ -53,6 +53,14 @@ pub struct WasmPlan {
     inner: CompiledPlan,
 }
 
+/// Transactions read into columns inside the WebAssembly instance (`WasmPlan.readColumns`), kept
+/// by a `TransactionTable` so that evaluating it again does not read it again.
+#[cfg(all(not(feature = "wasm-ops"), feature = "batch-kernel"))]
+#[wasm_bindgen]
+pub struct WasmColumns {
+    inner: crate::columns::TransactionColumns,
+}
+
 #[cfg(not(feature = "wasm-ops"))]
 #[wasm_bindgen]
 impl WasmPlan {
@@ -81,30 +89,37 @@ impl WasmPlan {
         self.inner.evaluate_json(inputs_json, period).map_err(|e| js_error(&e))
     }
 
-    /// Evaluates transactions in the compact form of `TransactionTable` (see
+    /// Reads transactions in the compact form of `TransactionTable` (see
     /// `TransactionColumns::from_wire`: twelve numbers a row in `refs`, the rest in
-    /// `columns_json`) with the other inputs as JSON; the evaluation as compact JSON, or
-    /// `undefined` when the rows are to be sent as a list instead (then every error is the list
-    /// reader's). Only with the batch kernel (the Node modules).
+    /// `columns_json`) with this plan's limits, into columns kept inside the instance for
+    /// `evaluateReadColumns`, as often as wanted; `undefined` when the rows are to be sent as a
+    /// list instead (then every error is the list reader's). Only with the batch kernel (the Node
+    /// modules).
     #[cfg(feature = "batch-kernel")]
-    #[wasm_bindgen(js_name = evaluateColumns)]
-    pub fn evaluate_columns(
+    #[wasm_bindgen(js_name = readColumns)]
+    pub fn read_columns(&self, refs: &[u32], columns_json: &str) -> Option<WasmColumns> {
+        let limits = self.inner.limits();
+        // (the columns take about 130 B a row; at most as many rows as the limit allows)
+        reserve((refs.len() / 12).min(limits.max_transactions).saturating_mul(160));
+        crate::columns::TransactionColumns::from_wire(columns_json, refs, limits).map(|inner| WasmColumns { inner })
+    }
+
+    /// Evaluates columns read by `readColumns` with the other inputs as JSON: the evaluation as
+    /// compact JSON.
+    #[cfg(feature = "batch-kernel")]
+    #[wasm_bindgen(js_name = evaluateReadColumns)]
+    pub fn evaluate_read_columns(
         &self,
-        refs: &[u32],
-        columns_json: &str,
+        columns: &WasmColumns,
         inputs_json: &str,
         period: &str,
-    ) -> Result<Option<String>, JsValue> {
+    ) -> Result<String, JsValue> {
         let limits = self.inner.limits();
-        // (an estimate of what a row takes during a summary: its columns, about 130 B, two copies
-        // of its two or three 32-byte lines while they are sorted, its 16-byte sort key and the
-        // rest; at most as many rows as the limit allows)
-        reserve((refs.len() / 12).min(limits.max_transactions).saturating_mul(512));
-        let Some(columns) = crate::columns::TransactionColumns::from_wire(columns_json, refs, limits) else {
-            return Ok(None);
-        };
+        // (an estimate of what a row takes during a summary beside its columns: two copies of its
+        // two or three 32-byte lines while they are sorted, its sort pair and the rest)
+        reserve(columns.inner.len().min(limits.max_transactions).saturating_mul(384));
         let rest = crate::Inputs::from_json_with_limits(inputs_json, limits).map_err(|e| js_error(&e))?;
-        self.inner.evaluate_columns(&columns, &rest, period).map(|e| Some(e.to_json())).map_err(|e| js_error(&e))
+        self.inner.evaluate_columns(&columns.inner, &rest, period).map(|e| e.to_json()).map_err(|e| js_error(&e))
     }
 
     /// The period ids, as a JSON array.

@@ -1,16 +1,12 @@
 // The preview module's glue is a superset of the plan-evaluation module's: the `payplan` entries
 // bundle this file against ../wasm/payplan.js instead (scripts/build.mjs), where `openSession` is
 // absent and says so.
+import './dispose.js';
 import { WasmPlan, WasmSession, validatePlan as wasmValidate, version as wasmVersion } from '../wasm/payplan_preview.js';
 import { PayplanError, toPayplanError } from './errors.js';
-import type { TransactionTable } from './table.js';
+import type { ModuleCopy, TransactionTable } from './table.js';
 import type { Diagnostic, Evaluation, Inputs, Period, Plan, Preview, SessionSummary, Statement, Transaction } from './generated.js';
 
-// `Symbol.dispose` for runtimes that do not have it yet (Node 18, older browsers)
-const symbolWithDispose = Symbol as unknown as { dispose?: symbol };
-if (typeof symbolWithDispose.dispose !== 'symbol') {
-  Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('Symbol.dispose') });
-}
 
 let ready = false;
 
@@ -35,7 +31,8 @@ function ensureReady(): void {
 
 /** The Node modules' evaluation of a {@link TransactionTable} (the browser modules leave it out). */
 interface ColumnsHandle {
-  evaluateColumns(refs: Uint32Array, text: string, inputs: string, period: string): string | undefined;
+  readColumns(refs: Uint32Array, text: string): ModuleCopy | undefined;
+  evaluateReadColumns(columns: ModuleCopy, inputs: string, period: string): string;
 }
 
 /** @internal */
@@ -157,11 +154,16 @@ export class CompiledPlan {
     }
     const rest = toJson(inputs, 'inputs');
     try {
-      const columns = (handle as Partial<ColumnsHandle>).evaluateColumns;
-      if (typeof columns === 'function') {
-        const { refs, text } = table.wire();
-        const out = columns.call(handle, refs, text, rest, period);
-        if (out !== undefined) return out;
+      // (the Node modules: the table's columns read into the module once for this plan, then
+      // evaluated in place as often as asked; browsers' module, without the kernel, gets the list)
+      const kernel = handle as Partial<ColumnsHandle>;
+      const { readColumns, evaluateReadColumns } = kernel;
+      if (typeof readColumns === 'function' && typeof evaluateReadColumns === 'function') {
+        const columns = table.copyFor(handle, () => {
+          const { refs, text } = table.wire();
+          return readColumns.call(handle, refs, text);
+        });
+        if (columns !== null) return evaluateReadColumns.call(handle, columns, rest, period);
       }
       return handle.evaluate(toJson({ ...inputs, transactions: table.rows }, 'inputs'), period);
     } catch (e) {

@@ -1,3 +1,4 @@
+import './dispose.js';
 import type { Transaction } from './generated.js';
 
 /** The place of an absent string. */
@@ -22,6 +23,11 @@ const NUMBERED = [
 /** The references of a row: its numbered fields, then its id's and its amount's `length`. */
 const WIDTH = NUMBERED.length + 2;
 
+/** @internal A table's columns read into a WebAssembly module for one plan (`WasmColumns`). */
+export interface ModuleCopy {
+  free(): void;
+}
+
 /**
  * Transactions kept in columns, for evaluating many of them fast: each owner, currency, product,
  * type, region and date is stored once and referred to by number, and the whole table crosses into
@@ -36,6 +42,11 @@ const WIDTH = NUMBERED.length + 2;
  *
  * The table keeps a reference to each transaction pushed: change a transaction after pushing it and
  * the table does not see it.
+ *
+ * In Node, the first evaluation of a table by a plan reads its columns into the WebAssembly module
+ * (about 130 bytes a transaction), and later evaluations by that plan use them as they are, without
+ * reading them again. Pushing a row, or {@link TransactionTable.free}, releases those copies (the
+ * next evaluation reads the table again); so does garbage collection of the table.
  *
  * @example
  * const table = TransactionTable.from(transactions);
@@ -57,6 +68,10 @@ export class TransactionTable {
   /** Each split: its row, its participant's string number and its percent. */
   #splits: [number, number, string][] = [];
   #text: string | undefined;
+  /** Per plan handle, the columns read into its module (`null` where the module declined them). */
+  #copies = new WeakMap<object, ModuleCopy | null>();
+  /** The same copies, to release them. */
+  #held: ModuleCopy[] = [];
 
   /** A table of these transactions, in order. */
   static from(transactions: Iterable<Transaction>): TransactionTable {
@@ -80,6 +95,7 @@ export class TransactionTable {
     const row = this.#rows.length;
     this.#rows.push(transaction);
     this.#text = undefined;
+    if (this.#held.length > 0) this.free();
     const width = WIDTH;
     if (this.#refs.length < (row + 1) * width) {
       const grown = new Uint32Array(this.#refs.length * 2).fill(NONE);
@@ -183,6 +199,35 @@ export class TransactionTable {
     }
     for (const x of shares) this.#splits.push(x);
     return true;
+  }
+
+  /**
+   * Releases the copies of the table's columns that evaluations read into WebAssembly modules (see
+   * the class notes). The table stays usable: the next evaluation reads it again.
+   */
+  free(): void {
+    for (const copy of this.#held) copy.free();
+    this.#held = [];
+    this.#copies = new WeakMap();
+  }
+
+  /** Same as {@link TransactionTable.free}, for `using`. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  /**
+   * @internal The columns read into the module of plan handle `handle`: read by `read` on first
+   * use and kept (`null` when the module declined them: the table then goes as a list).
+   */
+  copyFor(handle: object, read: () => ModuleCopy | undefined): ModuleCopy | null {
+    let copy = this.#copies.get(handle);
+    if (copy === undefined) {
+      copy = read() ?? null;
+      this.#copies.set(handle, copy);
+      if (copy !== null) this.#held.push(copy);
+    }
+    return copy;
   }
 
   /**

@@ -183,6 +183,7 @@ export async function main(): Promise<string[]> {
     const fromTable: string = plan.evaluateTableJson(table, 'Q1', {});
     check(fromTable === plan.evaluateJson(JSON.stringify(inputs), 'Q1'), 'a table evaluates as the list');
     check(plan.evaluateTable(table, 'Q1').statements.length === q1.statements.length && table.length === table.rows.length, 'evaluateTable');
+    table.free();
     check(ana !== undefined, 'a statement for ae-ana');
     payout = ana.payout;
     const commission: ComponentResult = ana.components[0]!;

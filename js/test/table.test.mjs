@@ -170,3 +170,39 @@ test('ids beyond ASCII read as the list reads them, and a surrogate pair cut in 
   }
   compiled.free();
 });
+
+test('a table read into the module once per plan: evaluated again, by another plan, for another period, after free() and after a push', () => {
+  const a = compilePlan(plan);
+  const b = compilePlan({ ...plan, components: [{ id: 'c', type: 'rate', measure: 'b', rate: { percent: '3' } }] });
+  const list = [
+    { id: 'x', owner: 'ae', amount: '150000.10', closeDate: '2025-01-10' },
+    { id: 'y', owner: 'ae2', amount: '20000', closeDate: '2025-02-10' },
+    { id: 'z', owner: 'ae', amount: '1000', closeDate: '2025-04-02' },
+  ];
+  const expected = (compiled, rows, period) =>
+    compiled.evaluateJson(JSON.stringify({ ...summary, transactions: rows }), period);
+  const table = TransactionTable.from(list);
+  for (let i = 0; i < 3; i++) {
+    assert.equal(a.evaluateTableJson(table, 'Q1', summary), expected(a, list, 'Q1'));
+    assert.equal(b.evaluateTableJson(table, 'Q1', summary), expected(b, list, 'Q1'));
+    assert.equal(a.evaluateTableJson(table, 'Q2', summary), expected(a, list, 'Q2'));
+  }
+  // b's 3% of 150,000.10 + 3% of 20,000: 4,500.00 (4,500.003) and 600.00
+  assert.deepEqual(JSON.parse(b.evaluateTableJson(table, 'Q1', summary)).statements.map((s) => s.payout), ['4500.00', '600.00']);
+  table.free();
+  assert.equal(a.evaluateTableJson(table, 'Q1', summary), expected(a, list, 'Q1'));
+  // a row pushed after evaluations: the next one reads the table again, with the new row
+  const more = [...list, { id: 'w', owner: 'ae2', amount: '5000', closeDate: '2025-03-01' }];
+  table.push(more[3]);
+  assert.equal(a.evaluateTableJson(table, 'Q1', summary), expected(a, more, 'Q1'));
+  assert.equal(b.evaluateTableJson(table, 'Q1', summary), expected(b, more, 'Q1'));
+  // a plan freed leaves the others' copies alone
+  b.free();
+  assert.equal(a.evaluateTableJson(table, 'Q1', summary), expected(a, more, 'Q1'));
+  // (`using` calls this; Node 20 has no `using` syntax in plain JavaScript)
+  const scoped = TransactionTable.from(list);
+  assert.equal(a.evaluateTableJson(scoped, 'Q1', summary), expected(a, list, 'Q1'));
+  scoped[Symbol.dispose]();
+  assert.equal(a.evaluateTableJson(scoped, 'Q1', summary), expected(a, list, 'Q1'));
+  a.free();
+});
