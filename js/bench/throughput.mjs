@@ -103,7 +103,7 @@ function implementations(plan, transactions, full = true) {
         : []),
       { name: 'payplan (WebAssembly) `evaluateJson`, `detail: "summary"` (same figures, no per-line detail)', key: 'summary', run: () => compiled.evaluateJson(summaryJson, 'Q1') },
       {
-        name: 'payplan (WebAssembly) `evaluateTableJson`, summary, of a `TransactionTable` built beforehand (its compact text made on the first run)',
+        name: 'payplan (WebAssembly) `evaluateTableJson`, summary, of a `TransactionTable` built beforehand (read into the module on the first run, evaluated in place after)',
         key: 'table',
         run: () => compiled.evaluateTableJson(table, 'Q1', summary),
       },
