@@ -323,6 +323,41 @@ impl TransactionColumns {
         (i < self.len()).then_some(Row { cols: self, i })
     }
 
+    /// Whether each row passes `filter`, which reads no credit rule (`None` given for the rule).
+    /// Rows without attributes are decided once per distinct product, type and region (all such a
+    /// filter reads of them); rows with attributes one by one.
+    #[cfg(feature = "batch-kernel")]
+    pub(crate) fn passing(&self, filter: &crate::plan::Filter) -> Vec<bool> {
+        // (a few distinct triples are the usual case: a short list, the last one tried first)
+        const KEPT: usize = 64;
+        let mut decided: Vec<([u32; 3], bool)> = Vec::new();
+        let mut last = 0;
+        (0..self.len())
+            .map(|i| {
+                let Some(row) = self.row(i) else { return false };
+                if !row.attribute_numbers().is_empty() {
+                    return crate::credit::filter_matches_fields(filter, &row, None);
+                }
+                let key = [&self.product, &self.kind, &self.region].map(|c| c.get(i).copied().unwrap_or(u32::MAX));
+                if let Some(&(k, v)) = decided.get(last) {
+                    if k == key {
+                        return v;
+                    }
+                }
+                if let Some(at) = decided.iter().position(|(k, _)| *k == key) {
+                    last = at;
+                    return decided.get(at).is_some_and(|d| d.1);
+                }
+                let v = crate::credit::filter_matches_fields(filter, &row, None);
+                if decided.len() < KEPT {
+                    decided.push((key, v));
+                    last = decided.len() - 1;
+                }
+                v
+            })
+            .collect()
+    }
+
     /// The ids, in row order.
     pub(crate) fn ids(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len()).map(|i| self.ids.get(range(&self.id_ends, i)).unwrap_or(""))

@@ -376,7 +376,10 @@ impl Lines {
         }
         let k = key(filter);
         if !self.passing.try_borrow().ok()?.iter().any(|x| x.0 == k) {
-            let ok = (0..txns.len()).map(|i| txns.matches(filter, i, None)).collect();
+            let ok = match txns {
+                Rows::Columns(c) => c.passing(filter),
+                Rows::List(_) => (0..txns.len()).map(|i| txns.matches(filter, i, None)).collect(),
+            };
             self.passing.try_borrow_mut().ok()?.push((k, ok));
         }
         let cache = self.passing.try_borrow().ok()?;

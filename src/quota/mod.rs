@@ -70,6 +70,20 @@ pub fn quota_factor(cal: &Calendar, payee: &Payee, quota: &Quota, period: &Perio
     if quota.proration == Proration::None && quota.ramp.is_empty() {
         return Ok((Decimal::ONE, Decimal::ONE));
     }
+    if quota.proration == Proration::CalendarDays && quota.ramp.is_empty() {
+        // (every day counts and weighs 1: the two counts in closed form, the very decimals that
+        // adding a one per day gives; evaluations compute this per payee and period)
+        let last = period.end.max(period.start);
+        let from = payee.start.map_or(period.start, |s| s.max(period.start));
+        let to = payee.end.map_or(last, |e| e.min(last));
+        let in_role = if to >= from { (to - from).num_days() + 1 } else { 0 };
+        return Ok((Decimal::from(in_role), Decimal::from((last - period.start).num_days() + 1)));
+    }
+    by_days(cal, payee, quota, period)
+}
+
+/// [`quota_factor`] day by day.
+fn by_days(cal: &Calendar, payee: &Payee, quota: &Quota, period: &Period) -> Result<(Decimal, Decimal)> {
     let tenure_start = payee.start.unwrap_or(cal.year_start);
     let mut counted: i64 = 0;
     let mut weight = Decimal::ZERO;
@@ -183,6 +197,25 @@ mod tests {
                 .collect(),
         );
         assert_eq!(full_period_quota(&q, &ps, &ps[3]).unwrap(), Some(dec("400000")));
+    }
+
+    proptest::proptest! {
+        // Calendar days without a ramp, in closed form: the very decimals of the day-by-day sum
+        // (the same value and scale), for any role dates against any period, one day long or
+        // ending before it starts.
+        #[test]
+        fn calendar_days_in_closed_form(start in -40i64..140, len in -3i64..120, from in proptest::option::of(-60i64..160), to in proptest::option::of(-60i64..160)) {
+            let day = |n: i64| d("2025-01-01") + chrono::Duration::days(n);
+            let period = Period { id: "P".into(), index: 0, start: day(start), end: day(start + len) };
+            let mut p = payee(None, None);
+            p.start = from.map(day);
+            p.end = to.map(day);
+            let q = quota("1000");
+            let closed = quota_factor(&cal(), &p, &q, &period).unwrap();
+            let daily = by_days(&cal(), &p, &q, &period).unwrap();
+            proptest::prop_assert_eq!((closed.0.mantissa(), closed.0.scale()), (daily.0.mantissa(), daily.0.scale()));
+            proptest::prop_assert_eq!((closed.1.mantissa(), closed.1.scale()), (daily.1.mantissa(), daily.1.scale()));
+        }
     }
 
     #[test]
