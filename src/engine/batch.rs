@@ -193,11 +193,12 @@ fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
         return mul128(m, pow10(p - q)?);
     }
     let d = pow10(q - p)?;
-    // (64-bit division where the values allow: 128-bit division is a library call)
-    let (quo, rem) = match (i64::try_from(m), i64::try_from(d)) {
-        (Ok(m), Ok(d)) => (i128::from(m / d), i128::from(m % d)),
-        _ => (m / d, m % d),
-    };
+    // (in 64-bit integers where the values allow: 128-bit division, and a checked 128-bit
+    // multiplication, are library calls in WebAssembly)
+    if let (Ok(m), Ok(d)) = (i64::try_from(m), i64::try_from(d)) {
+        return Some(i128::from(round64(m, d, mode)));
+    }
+    let (quo, rem) = (m / d, m % d);
     if rem == 0 {
         return Some(quo);
     }
@@ -219,6 +220,35 @@ fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
     } else {
         quo + 1
     })
+}
+
+/// `m / d` rounded by `mode`, for a power of ten `d` (at most 10^18, so that twice a remainder
+/// fits 64 bits): [`round_to`] in 64-bit integers.
+#[inline]
+fn round64(m: i64, d: i64, mode: RoundingMode) -> i64 {
+    let (quo, rem) = (m / d, m % d);
+    if rem == 0 {
+        return quo;
+    }
+    let neg = m < 0;
+    let half = rem.unsigned_abs().saturating_mul(2).cmp(&d.unsigned_abs());
+    let away = match mode {
+        RoundingMode::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && quo % 2 != 0),
+        RoundingMode::HalfUp => half != Ordering::Less,
+        RoundingMode::HalfDown => half == Ordering::Greater,
+        RoundingMode::Down => false,
+        RoundingMode::Up => true,
+        RoundingMode::Floor => neg,
+        RoundingMode::Ceiling => !neg,
+    };
+    // (|quo| is at most |m| / 10: one more cannot overflow)
+    if !away {
+        quo
+    } else if neg {
+        quo - 1
+    } else {
+        quo + 1
+    }
 }
 
 /// A credit line of the kernel (32 bytes).
@@ -1824,6 +1854,27 @@ mod tests {
             let want = policy.round(a, p);
             let got = round_to(a.mantissa(), a.scale(), p, mode).unwrap();
             prop_assert!(same(Decimal::from_i128_with_scale(got, p), want), "{a} to {p}: {got} vs {want}");
+        }
+
+        // Rounding as `RoundingPolicy::round` does, in 64-bit integers (`round64`) and beyond
+        // (96-bit mantissas), on exact ties (a 5 followed by zeros where the rounding cuts) as on
+        // other values, for every mode.
+        #[test]
+        fn rounding_matches_decimal_on_ties_and_wide_values(x in any::<i64>(), wide in big(), cut in 1u32..19, mode in 0usize..7, tie in any::<bool>()) {
+            let modes = [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::HalfDown, RoundingMode::Down, RoundingMode::Up, RoundingMode::Floor, RoundingMode::Ceiling];
+            let mode = modes[mode];
+            let policy = crate::money::RoundingPolicy { mode, ..Default::default() };
+            let unit = 10i64.pow(cut);
+            let m = if tie { (x / unit) * unit + x.signum() * (unit / 2) } else { x };
+            for a in [Decimal::from_i128_with_scale(i128::from(m), 20), wide] {
+                if a.scale() < cut {
+                    continue;
+                }
+                let p = a.scale() - cut;
+                let want = policy.round(a, p);
+                let got = round_to(a.mantissa(), a.scale(), p, mode).unwrap();
+                prop_assert_eq!((got, p), (want.mantissa(), want.scale()), "{} to {} ({:?})", a, p, mode);
+            }
         }
     }
 }
