@@ -204,22 +204,28 @@ fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
     }
     let neg = m < 0;
     let half = rem.abs().checked_mul(2)?.cmp(&d);
-    let away = match mode {
-        RoundingMode::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && quo % 2 != 0),
-        RoundingMode::HalfUp => half != Ordering::Less,
-        RoundingMode::HalfDown => half == Ordering::Greater,
-        RoundingMode::Down => false,
-        RoundingMode::Up => true,
-        RoundingMode::Floor => neg,
-        RoundingMode::Ceiling => !neg,
-    };
-    Some(if !away {
+    Some(if !away(mode, half, quo % 2 != 0, neg) {
         quo
     } else if neg {
         quo - 1
     } else {
         quo + 1
     })
+}
+
+/// Whether rounding by `mode` moves a quotient away from zero: `half` compares twice the
+/// remainder (not zero) with the divisor, `odd` tells an odd quotient, `neg` a negative value.
+#[inline]
+fn away(mode: RoundingMode, half: Ordering, odd: bool, neg: bool) -> bool {
+    match mode {
+        RoundingMode::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && odd),
+        RoundingMode::HalfUp => half != Ordering::Less,
+        RoundingMode::HalfDown => half == Ordering::Greater,
+        RoundingMode::Down => false,
+        RoundingMode::Up => true,
+        RoundingMode::Floor => neg,
+        RoundingMode::Ceiling => !neg,
+    }
 }
 
 /// `m / d` rounded by `mode`, for a power of ten `d` (at most 10^18, so that twice a remainder
@@ -232,17 +238,8 @@ fn round64(m: i64, d: i64, mode: RoundingMode) -> i64 {
     }
     let neg = m < 0;
     let half = rem.unsigned_abs().saturating_mul(2).cmp(&d.unsigned_abs());
-    let away = match mode {
-        RoundingMode::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && quo % 2 != 0),
-        RoundingMode::HalfUp => half != Ordering::Less,
-        RoundingMode::HalfDown => half == Ordering::Greater,
-        RoundingMode::Down => false,
-        RoundingMode::Up => true,
-        RoundingMode::Floor => neg,
-        RoundingMode::Ceiling => !neg,
-    };
     // (|quo| is at most |m| / 10: one more cannot overflow)
-    if !away {
+    if !away(mode, half, quo % 2 != 0, neg) {
         quo
     } else if neg {
         quo - 1
