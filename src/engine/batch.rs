@@ -1275,6 +1275,8 @@ struct IntTable {
     rates: Vec<Option<i64>>,
     floor: Option<i64>,
     ceil: Option<i64>,
+    /// Whether the bands are in order and do not overlap (see [`IntTable::band_at`]).
+    ordered: bool,
 }
 
 fn int_table(t: &ResolvedTable, line_scale: u32) -> Option<IntTable> {
@@ -1306,10 +1308,34 @@ fn int_table(t: &ResolvedTable, line_scale: u32) -> Option<IntTable> {
             _ => None,
         });
     }
-    Some(IntTable { g, r, spans, rates, floor: opt(t.floor)?, ceil: opt(t.ceil)? })
+    // (bands in order, each ending at or before the next one starts: a line inside one band
+    // overlaps no other)
+    let ordered = spans.windows(2).all(|w| match (w[0].1, w[1].0) {
+        (Some(z), Some(a)) => z <= a,
+        _ => false,
+    });
+    Some(IntTable { g, r, spans, rates, floor: opt(t.floor)?, ceil: opt(t.ceil)?, ordered })
 }
 
 impl IntTable {
+    /// The band holding `[lo, hi]` whole and its rate, when the bands are in order and do not
+    /// overlap and nothing clips the basis: a line there is paid at that rate alone, as
+    /// [`IntTable::marginal`] pays it (its other bands get no slice).
+    #[inline]
+    fn band_at(&self, lo: i64, hi: i64) -> Option<(usize, i64)> {
+        if !self.ordered || self.floor.is_some() || self.ceil.is_some() {
+            return None;
+        }
+        let i = self.spans.iter().position(|(a, z)| a.is_none_or(|a| a <= lo) && z.is_none_or(|z| hi <= z))?;
+        Some((i, (*self.rates.get(i)?)?))
+    }
+
+    /// Whether band `i` holds `[lo, hi]` whole (see [`IntTable::band_at`]).
+    #[inline]
+    fn holds(&self, i: usize, lo: i64, hi: i64) -> bool {
+        self.spans.get(i).is_some_and(|(a, z)| a.is_none_or(|a| a <= lo) && z.is_none_or(|z| hi <= z))
+    }
+
     /// The unrounded pay (at scale `g + r`) of a line moving the basis from `pos` by `delta`,
     /// both at scale `g`, every band at its own rate; `None` when a slice falls in a band whose
     /// rate is not a percentage of credit or a sum leaves 96 bits (the engine pays it).
@@ -1430,13 +1456,27 @@ pub(crate) fn table(
         if fits {
             let per_txn = t.scope == crate::plan::Scope::Transaction;
             let mut pos: i64 = 0;
+            // the band of the last line and its rate: the next line, when that band holds it
+            // whole, is paid at that rate without slicing it across every band
+            let mut band: Option<(usize, i64)> = None;
             for (l, &mask) in lines {
                 if !in_scope(l, mask) {
                     continue;
                 }
                 let d = widen(l).unwrap_or(0);
                 let start = if per_txn { 0 } else { pos };
-                let amt = match int_pay(it.marginal(start, d).and_then(|x| round_to(x, it.g + it.r, scale, mode))) {
+                let (lo, hi) = if d < 0 { (start.saturating_add(d), start) } else { (start, start.saturating_add(d)) };
+                let held = match band {
+                    Some((i, rate)) if it.holds(i, lo, hi) => Some((i, rate)),
+                    _ => it.band_at(lo, hi),
+                };
+                band = held.or(band);
+                let raw = match held {
+                    // (the slice is the whole line: `marginal` gives d × rate)
+                    Some((_, rate)) => mul128(i128::from(d), i128::from(rate)).filter(|a| a.abs() <= MANTISSA_MAX),
+                    None => it.marginal(start, d),
+                };
+                let amt = match int_pay(raw.and_then(|x| round_to(x, it.g + it.r, scale, mode))) {
                     Some(a) => a,
                     None => engine_line(l, Num { m: i128::from(start), s: it.g }.dec("a running basis")?)?,
                 };
