@@ -1310,8 +1310,8 @@ fn int_table(t: &ResolvedTable, line_scale: u32) -> Option<IntTable> {
     }
     // (bands in order, each ending at or before the next one starts: a line inside one band
     // overlaps no other)
-    let ordered = spans.windows(2).all(|w| match (w[0].1, w[1].0) {
-        (Some(z), Some(a)) => z <= a,
+    let ordered = spans.windows(2).all(|w| match w {
+        [(_, Some(z)), (Some(a), _)] => z <= a,
         _ => false,
     });
     Some(IntTable { g, r, spans, rates, floor: opt(t.floor)?, ceil: opt(t.ceil)?, ordered })
