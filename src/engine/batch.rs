@@ -1122,19 +1122,25 @@ pub(crate) fn measures(
 ) -> Result<()> {
     let fixed: Vec<Option<Vec<bool>>> =
         plan.measures.iter().map(|measure| super::counted_by_rule(plan, &measure.filter)).collect();
+    // the measures decided by the crediting rule alone, as one mask per rule (a rule past the
+    // list counts for all of them, as `counted_by_rule`'s lists are read); the others tested
+    // line by line
+    let by_rule = |r: usize| {
+        fixed.iter().enumerate().fold(0u32, |mask, (m, ok)| match ok {
+            Some(ok) if ok.get(r).copied().unwrap_or(true) => mask | bit(m),
+            _ => mask,
+        })
+    };
+    let rule_masks: Vec<u32> = (0..plan.crediting.rules.len()).map(by_rule).collect();
+    let beyond = by_rule(usize::MAX);
+    let tested: Vec<(usize, &crate::plan::Measure)> =
+        plan.measures.iter().enumerate().filter(|(m, _)| fixed.get(*m).is_some_and(Option::is_none)).collect();
     let mut masks = Vec::with_capacity(b.lines.len());
     for l in &b.lines {
-        let mut mask = 0u32;
-        for (m, measure) in plan.measures.iter().enumerate() {
-            let counted = match fixed.get(m).and_then(|x| x.as_ref()) {
-                Some(ok) => ok.get(usize::from(l.rule)).copied().unwrap_or(true),
-                None => txns.matches(
-                    &measure.filter,
-                    l.txn as usize,
-                    plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id()),
-                ),
-            };
-            if counted {
+        let mut mask = rule_masks.get(usize::from(l.rule)).copied().unwrap_or(beyond);
+        for &(m, measure) in &tested {
+            let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
+            if txns.matches(&measure.filter, l.txn as usize, rule_id) {
                 mask |= bit(m);
             }
         }
