@@ -68,6 +68,12 @@ impl Hasher for Fnv {
 /// The number of an absent string.
 const NONE: u32 = u32::MAX;
 
+/// The numbers a row has in the compact form's references: the places in `strings` of its owner,
+/// currency, product, type, region, close, booking, invoice, payment and cancellation dates, then
+/// the lengths of its id and of its amount in UTF-16 code units (JavaScript's `length`).
+#[cfg(feature = "batch-kernel")]
+pub(crate) const WIRE_WIDTH: usize = 12;
+
 /// Transactions stored by column, each distinct string once (see the [module documentation](self)).
 ///
 /// Build it with [`TransactionColumns::push`] (or `collect()` / `From` a list), read a row back

@@ -100,7 +100,7 @@ impl WasmPlan {
     pub fn read_columns(&self, refs: &[u32], columns_json: &str) -> Option<WasmColumns> {
         let limits = self.inner.limits();
         // (the columns take about 130 B a row; at most as many rows as the limit allows)
-        reserve((refs.len() / 12).min(limits.max_transactions).saturating_mul(160));
+        reserve((refs.len() / crate::columns::WIRE_WIDTH).min(limits.max_transactions).saturating_mul(160));
         crate::columns::TransactionColumns::from_wire(columns_json, refs, limits).map(|inner| WasmColumns { inner })
     }
 

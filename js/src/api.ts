@@ -7,7 +7,6 @@ import { PayplanError, toPayplanError } from './errors.js';
 import type { ModuleCopy, TransactionTable } from './table.js';
 import type { Diagnostic, Evaluation, Inputs, Period, Plan, Preview, SessionSummary, Statement, Transaction } from './generated.js';
 
-
 let ready = false;
 
 /** @internal Marks the WebAssembly module as instantiated (the entry points call this). */

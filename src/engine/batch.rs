@@ -1083,9 +1083,13 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize) {
     for w in start.windows(2) {
         let [a, b] = *w else { continue };
         let Some(run) = grouped.get_mut(a..b) else { continue };
-        let first = run.iter().map(|l| l.day).min().unwrap_or(0);
-        let span = run.iter().map(|l| i64::from(l.day) - i64::from(first)).max().unwrap_or(0);
-        if run.len() <= SHORT_RUN || span >= 1 << 16 {
+        // (the run's dates, read only for a long run: one pass for the first and the last)
+        let (first, last) = if run.len() <= SHORT_RUN {
+            (0, i32::MAX)
+        } else {
+            run.iter().fold((i32::MAX, i32::MIN), |(a, z), l| (a.min(l.day), z.max(l.day)))
+        };
+        if run.len() <= SHORT_RUN || i64::from(last) - i64::from(first) >= 1 << 16 {
             // (the order is total: which sort does not matter)
             run.sort_unstable_by(order);
             result.extend_from_slice(run);
@@ -1138,8 +1142,8 @@ pub(crate) fn measures(
     let mut masks = Vec::with_capacity(b.lines.len());
     for l in &b.lines {
         let mut mask = rule_masks.get(usize::from(l.rule)).copied().unwrap_or(beyond);
+        let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
         for &(m, measure) in &tested {
-            let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
             if txns.matches(&measure.filter, l.txn as usize, rule_id) {
                 mask |= bit(m);
             }

@@ -15,7 +15,7 @@
 //! corpus and mutations of it, generated documents and a proptest of odd transactions.
 
 use super::{parse_date, plain_decimal, Reader};
-use crate::columns::TransactionColumns;
+use crate::columns::{TransactionColumns, WIRE_WIDTH};
 use crate::inputs::{Inputs, Split, Transaction};
 use crate::jsontext::{Obj, Parser, Value};
 use crate::limits::Limits;
@@ -117,7 +117,7 @@ fn transactions(p: &mut Parser<'_>) -> Option<Vec<Transaction>> {
 }
 
 /// The compact form of transactions that the JavaScript package's `TransactionTable` sends:
-/// `refs` holds twelve numbers a row ([`WIRE_WIDTH`]: the owner, currency, product, type,
+/// `refs` holds twelve numbers a row ([`WIRE_WIDTH`](crate::columns::WIRE_WIDTH): the owner, currency, product, type,
 /// region, close date, booking date, invoice date, payment date and cancellation date, each as its
 /// place in `strings`, or `u32::MAX` when absent; then the lengths of the row's id and amount in
 /// UTF-16 code units), and `doc` is `{"strings": [...], "ids": "...", "amounts": "...",
@@ -244,11 +244,6 @@ pub(crate) fn columns_wire(doc: &str, refs: &[u32], limits: &Limits) -> Option<T
     // and amount read)
     (whole.next().is_none() && splits.next().is_none() && id_cuts.done() && amount_cuts.done()).then_some(out)
 }
-
-/// The numbers a row has in the compact form's references: the places in `strings` of its owner,
-/// currency, product, type, region, close, booking, invoice, payment and cancellation dates, then
-/// the lengths of its id and of its amount in UTF-16 code units (JavaScript's `length`).
-const WIRE_WIDTH: usize = 12;
 
 /// Consecutive pieces of a text, each given by its length in UTF-16 code units.
 struct Cuts<'a> {
