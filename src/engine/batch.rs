@@ -1911,9 +1911,12 @@ mod tests {
             let modes = [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::HalfDown, RoundingMode::Down, RoundingMode::Up, RoundingMode::Floor, RoundingMode::Ceiling];
             let mode = modes[mode];
             let policy = crate::money::RoundingPolicy { mode, ..Default::default() };
-            let unit = 10i64.pow(cut);
+            // (the tie is built in 128 bits: near i64's bounds it leaves 64 bits, which
+            // sends it down the 128-bit path)
+            let unit = 10i128.pow(cut);
+            let x = i128::from(x);
             let m = if tie { (x / unit) * unit + x.signum() * (unit / 2) } else { x };
-            for a in [Decimal::from_i128_with_scale(i128::from(m), 20), wide] {
+            for a in [Decimal::from_i128_with_scale(m, 20), wide] {
                 if a.scale() < cut {
                     continue;
                 }
