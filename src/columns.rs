@@ -108,7 +108,29 @@ pub struct TransactionColumns {
     /// Row `i`'s attributes are `attributes[attribute_ends[i - 1]..attribute_ends[i]]`, in key order.
     attribute_ends: Vec<usize>,
     attributes: Vec<(u32, u32)>,
+    /// What the batch kernel finds of the rows alone, kept for the next evaluation.
+    kept: Kept,
 }
+
+/// What the batch kernel finds of the rows alone (not of a plan), found on first use and kept
+/// until a row is added: an evaluation of the same columns again, by any plan, for any period,
+/// does not find it again. It is not part of the columns' value (`==` ignores it).
+#[derive(Debug, Clone, Default)]
+struct Kept {
+    /// Per credit-date field (close, booking, invoice, payment): the rows in the engine's
+    /// processing order (see `engine::batch::row_order`).
+    order: [std::sync::OnceLock<Vec<u32>>; 4],
+    /// Whether each row's id repeats an earlier row's (empty when none does).
+    repeats: std::sync::OnceLock<Vec<bool>>,
+}
+
+impl PartialEq for Kept {
+    fn eq(&self, _: &Kept) -> bool {
+        true
+    }
+}
+
+impl Eq for Kept {}
 
 /// A row's place in a column of ranges (`ends`): `ends[i - 1]..ends[i]`.
 fn range(ends: &[usize], i: usize) -> std::ops::Range<usize> {
@@ -198,6 +220,10 @@ impl TransactionColumns {
     /// cancellation dates. The caller pushes the quantity, the refund, the splits and the
     /// attributes (see [`TransactionColumns::push`]).
     fn push_numbered(&mut self, id: &str, amount: Decimal, strings: [u32; 5], dates: [Option<NaiveDate>; 5]) {
+        // (every row goes through here: what was kept of the rows no longer holds)
+        if self.kept.repeats.get().is_some() || self.kept.order.iter().any(|o| o.get().is_some()) {
+            self.kept = Kept::default();
+        }
         self.ids.push_str(id);
         self.id_ends.push(self.ids.len());
         let [owner, currency, product, kind, region] = strings;
@@ -362,6 +388,25 @@ impl TransactionColumns {
                 v
             })
             .collect()
+    }
+
+    /// The rows in processing order for credit dates in `field`, made by `make` on first use and
+    /// kept (see [`Kept`]).
+    pub(crate) fn kept_order(&self, field: crate::plan::DateField, make: impl FnOnce() -> Vec<u32>) -> &[u32] {
+        use crate::plan::DateField;
+        let slot = match field {
+            DateField::Close => 0,
+            DateField::Booking => 1,
+            DateField::Invoice => 2,
+            DateField::Payment => 3,
+        };
+        self.kept.order.get(slot).map_or(&[], |o| o.get_or_init(make).as_slice())
+    }
+
+    /// Whether each row's id repeats an earlier row's (empty when none does), made by `make` on
+    /// first use and kept (see [`Kept`]).
+    pub(crate) fn kept_repeats(&self, make: impl FnOnce() -> Vec<bool>) -> &[bool] {
+        self.kept.repeats.get_or_init(make)
     }
 
     /// The ids, in row order.

@@ -66,6 +66,10 @@ fn rows_read_back_exactly() {
 
 /// The benchmark plan (the sample plan, five AEs under one manager).
 fn bench_plan() -> CompiledPlan {
+    CompiledPlan::from_json(&bench_plan_json().to_string()).unwrap()
+}
+
+fn bench_plan_json() -> serde_json::Value {
     let mut plan: serde_json::Value = serde_json::from_str(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
     let mut payees = vec![json!({ "id": "mgr", "role": "Manager" })];
     let mut quotas = vec![json!({ "payee": "mgr", "measure": "team-bookings", "annual": "4000000" })];
@@ -76,7 +80,7 @@ fn bench_plan() -> CompiledPlan {
     plan["payees"] = serde_json::Value::Array(payees);
     plan["quotas"] = serde_json::Value::Array(quotas);
     plan["payments"] = json!({});
-    CompiledPlan::from_json(&plan.to_string()).unwrap()
+    plan
 }
 
 fn q1_data(count: usize) -> Vec<Transaction> {
@@ -155,6 +159,52 @@ fn summaries_are_credited_in_place_whatever_the_rows() {
     assert_eq!(e.to_string(), listed.to_string());
     assert_eq!(e.code(), "TRANSACTION_REJECTED");
     assert!(e.to_string().contains(&list[9].id), "{e}");
+}
+
+/// What an evaluation keeps of the rows (their processing order, whether ids repeat) serves the
+/// next evaluation of the same columns, by another plan or for another period, and is dropped
+/// when a row is added: every evaluation is still the list's.
+#[test]
+fn what_an_evaluation_keeps_of_the_rows() {
+    let plan = bench_plan();
+    let mut list = q1_data(300);
+    let mut columns: TransactionColumns = list.iter().collect();
+    let same = |columns: &TransactionColumns, list: &[Transaction], period: &str, plan: &CompiledPlan| {
+        let as_list = plan.evaluate(&Inputs { transactions: list.to_vec(), ..summary() }, period).unwrap();
+        assert_eq!(
+            plan.evaluate_columns(columns, &summary(), period).unwrap().to_json(),
+            as_list.to_json(),
+            "{period}"
+        );
+    };
+    for period in ["Q1", "Q1", "Q2"] {
+        same(&columns, &list, period, &plan);
+    }
+    // a row that comes first in the order, then one that repeats an id: pushed after evaluations
+    let mut early = list[3].clone();
+    early.id = "A-first".into();
+    early.close_date = date("2025-01-01");
+    early.amount = "400000".parse().unwrap();
+    let repeated = Transaction { amount: "90000".parse().unwrap(), ..list[5].clone() };
+    for t in [early, repeated] {
+        columns.push(&t);
+        list.push(t);
+        same(&columns, &list, "Q1", &plan);
+        same(&columns, &list, "Q1", &plan);
+    }
+    // another plan crediting on booking dates, the same columns (the order is kept per field)
+    let mut booking = bench_plan_json();
+    booking["crediting"]["creditDate"] = json!("booking");
+    let booking = CompiledPlan::from_json(&booking.to_string()).unwrap();
+    let mut list: Vec<Transaction> = q1_data(300);
+    for (i, t) in list.iter_mut().enumerate() {
+        // booking dates in another order than the close dates
+        t.booking_date = t.close_date.map(|d| d + chrono::Duration::days(i64::try_from((i * 37) % 29).unwrap()));
+    }
+    let columns: TransactionColumns = list.iter().collect();
+    for (p, period) in [(&booking, "Q1"), (&plan, "Q1"), (&booking, "Q1"), (&plan, "Q2")] {
+        same(&columns, &list, period, p);
+    }
 }
 
 #[test]

@@ -294,6 +294,9 @@ pub(crate) struct Lines {
     row_period: Vec<u8>,
     /// The rows not credited (excluded, rejected), with their fates, in row order.
     other_fates: Vec<(usize, Fate)>,
+    /// Whether a line the engine's crediting made is dated otherwise than its row's credit date
+    /// (a reversal on its cancellation date): the rows' processing order is then not the lines'.
+    off_row_day: bool,
     /// Per SPIFF filter that reads no credit rule (by address), whether each transaction passes
     /// it: found once in input order, where a test per payee line would read transactions, and
     /// their strings, in a scattered order.
@@ -573,7 +576,7 @@ pub(crate) fn credit(
             *slot = Some(fate);
         }
     }
-    sort(&mut out, Rows::List(txns), plan.payees.len());
+    sort(&mut out, Rows::List(txns), plan.payees.len(), None);
     Ok(Some(out))
 }
 
@@ -655,6 +658,7 @@ fn credit_row<D: Deal>(
         if out.push(c, memo).is_none() {
             return Ok(None);
         }
+        out.off_row_day |= c.date.num_days_from_ce() != day;
     }
     Ok(Some(fate))
 }
@@ -818,17 +822,23 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     if out.share_index(Decimal::ONE_HUNDRED).is_none() {
         return Ok(None);
     }
-    let id = |i: usize| cols.row(i).map_or("", |r| r.id());
-    // (which ids repeat an earlier one: found only when one does)
-    let repeats = if crate::small::StrIndex::any_repeat(n, &id) {
-        crate::small::StrIndex::repeats(cols.ids())
-    } else {
-        Vec::new()
-    };
+    // (which ids repeat an earlier one: found only when one does, and kept with the columns)
+    let repeats = cols.kept_repeats(|| {
+        let id = |i: usize| cols.row(i).map_or("", |r| r.id());
+        if crate::small::StrIndex::any_repeat(n, &id) {
+            crate::small::StrIndex::repeats(cols.ids())
+        } else {
+            Vec::new()
+        }
+    });
     let setup = Setup::new(ctx);
     let mut scratch = Scratch::default();
     let payees: Vec<Option<usize>> = cols.strings().iter().map(|s| (ctx.payee_index)(s)).collect();
+    // row `i`'s lines are `out.lines[first[i]..first[i + 1]]`
+    let mut first: Vec<u32> = Vec::with_capacity(n + 1);
     for i in 0..n {
+        let Ok(at) = u32::try_from(out.lines.len()) else { return Ok(None) };
+        first.push(at);
         let Some(row) = cols.row(i) else { return Ok(None) };
         let dup = repeats.get(i).copied().unwrap_or(false);
         let deal = Columned { row, payees: &payees };
@@ -846,7 +856,14 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
             }
         }
     }
-    sort(&mut out, Rows::Columns(cols), plan.payees.len());
+    let Ok(end) = u32::try_from(out.lines.len()) else { return Ok(None) };
+    first.push(end);
+    // Without repeated ids, and with every line on its row's credit date, the rows' processing
+    // order (kept with the columns) is the lines' (see `sort`).
+    let field = plan.crediting.credit_date;
+    let by_rows = (repeats.is_empty() && !out.off_row_day)
+        .then(|| (cols.kept_order(field, || row_order(cols, field)), first.as_slice()));
+    sort(&mut out, Rows::Columns(cols), plan.payees.len(), by_rows);
     Ok(Some(out))
 }
 
@@ -1029,10 +1046,55 @@ impl IdKeys {
 /// pairs of a prefix and a position: see [`sort`]).
 const SHORT_RUN: usize = 256;
 
+/// The rows of `cols` in the engine's processing order for credit dates in `field`: credit
+/// date (rows without one last), id (as its bytes), then row. Lines on their row's credit date,
+/// of rows whose ids are all distinct, take their order from their rows' (see [`sort`]); the
+/// order depends on the rows alone, and is kept with them (`TransactionColumns::kept_order`).
+pub(crate) fn row_order(cols: &TransactionColumns, field: crate::plan::DateField) -> Vec<u32> {
+    let rows = Rows::Columns(cols);
+    let day: Vec<i32> = (0..cols.len())
+        .map(|i| cols.row(i).and_then(|r| r.date(field)).map_or(i32::MAX, |d| d.num_days_from_ce()))
+        .collect();
+    let keys = IdKeys::new(rows);
+    let day_of = |r: u32| day.get(r as usize).copied().unwrap_or(i32::MAX);
+    let order = |a: &u32, b: &u32| {
+        day_of(*a)
+            .cmp(&day_of(*b))
+            .then_with(|| keys.of(*a).cmp(&keys.of(*b)))
+            .then_with(|| rows.id(*a as usize).cmp(&rows.id(*b as usize)))
+            .then_with(|| a.cmp(b))
+    };
+    let Ok(n) = u32::try_from(cols.len()) else { return Vec::new() };
+    let (first, last) =
+        day.iter().filter(|&&d| d != i32::MAX).fold((i32::MAX, i32::MIN), |(a, z), &d| (a.min(d), z.max(d)));
+    if i64::from(last) - i64::from(first) >= 1 << 16 {
+        let mut rows: Vec<u32> = (0..n).collect();
+        rows.sort_unstable_by(order);
+        return rows;
+    }
+    // as (prefix, row) pairs, the prefix the date (days after the first) and the first 6 bytes of
+    // the id key (as `sort` orders a long run); a row without a date last
+    let prefix = |r: u32| match day_of(r) {
+        i32::MAX => u64::MAX,
+        d => {
+            (u64::try_from(i64::from(d) - i64::from(first)).unwrap_or(0) << 48)
+                | u64::try_from(keys.of(r) >> 80).unwrap_or(0)
+        }
+    };
+    let mut pairs: Vec<(u64, u32)> = (0..n).map(|r| (prefix(r), r)).collect();
+    pairs.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| order(&x.1, &y.1)));
+    pairs.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
 /// does: credit date, transaction id, rule, share, input position.
+///
+/// With `by_rows`, the rows in processing order ([`row_order`]) and where each row's lines start
+/// (the lines being on their rows' credit dates, the ids all distinct): the lines are grouped by
+/// payee in their rows' order, which is already the order up to a payee's lines of one row; those
+/// few are put in order of rule and share. Nothing is compared but neighbours.
 #[inline(never)]
-fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize) {
+fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32], &[u32])>) {
     let mut start = vec![0usize; payees + 1];
     for l in &out.lines {
         if let Some(c) = start.get_mut(l.payee as usize + 1) {
@@ -1047,6 +1109,47 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize) {
     }
     let mut grouped = out.lines.clone();
     let mut next = start.clone();
+    if let Some((order, first)) = by_rows.filter(|(order, first)| order.len() + 1 == first.len()) {
+        let mut placed = 0;
+        for &r in order {
+            let (a, b) = (first.get(r as usize).copied(), first.get(r as usize + 1).copied());
+            let (Some(a), Some(b)) = (a, b) else { continue };
+            for l in out.lines.get(a as usize..b as usize).unwrap_or(&[]) {
+                if let Some(at) = next.get_mut(l.payee as usize) {
+                    if let Some(slot) = grouped.get_mut(*at) {
+                        *slot = *l;
+                        placed += 1;
+                    }
+                    *at += 1;
+                }
+            }
+        }
+        if placed == out.lines.len() {
+            // a payee's lines of one row (a manager's roll-ups of two split participants): by
+            // rule, then share, as the engine orders them (a stable sort: then as made)
+            let mut i = 0;
+            while i < grouped.len() {
+                let Some(&g) = grouped.get(i) else { break };
+                let len = grouped
+                    .get(i..)
+                    .map_or(1, |r| r.iter().take_while(|l| l.txn == g.txn && l.payee == g.payee).count());
+                if len > 1 {
+                    if let Some(run) = grouped.get_mut(i..i + len) {
+                        run.sort_by(|a, b| {
+                            let (sa, sb) = (out.shares.get(usize::from(a.share)), out.shares.get(usize::from(b.share)));
+                            a.rule.cmp(&b.rule).then_with(|| sa.map(|s| s.percent).cmp(&sb.map(|s| s.percent)))
+                        });
+                    }
+                }
+                i += len.max(1);
+            }
+            out.lines = grouped;
+            out.start = start;
+            return;
+        }
+        grouped.clone_from(&out.lines);
+        next.clone_from(&start);
+    }
     for l in &out.lines {
         if let Some(at) = next.get_mut(l.payee as usize) {
             if let Some(slot) = grouped.get_mut(*at) {
@@ -1796,9 +1899,57 @@ mod tests {
                     .then(percent(a).cmp(&percent(b)))
                     .then(a.txn.cmp(&b.txn))
             });
-            sort(&mut out, Rows::List(&txns), 3);
+            sort(&mut out, Rows::List(&txns), 3, None);
             // (shares `50` and `50.0` are equal in the order: either may come first)
             let key = |l: &Line| (l.payee, l.txn, l.day, l.rule, percent(l).normalize());
+            prop_assert_eq!(out.lines.iter().map(key).collect::<Vec<_>>(), expected.iter().map(key).collect::<Vec<_>>());
+            prop_assert_eq!(out.start.len(), 4);
+        }
+
+        // Lines put in order through their rows' processing order (`row_order`, rows with
+        // distinct ids, each line on its row's credit date): the order of the whole sort. Some
+        // rows have no credit date (last), some runs span more than 2^16 days.
+        #[test]
+        fn lines_take_their_rows_order(
+            rows in prop::collection::vec((prop_oneof![8 => 0i32..4, 1 => Just(70_000i32), 1 => Just(-1i32)], any::<bool>()), 1..80),
+            made in prop::collection::vec(prop::collection::vec((0u32..3, 0u16..3, 0u16..3), 0..4), 80),
+        ) {
+            let base = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+            let txns: Vec<Transaction> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, &(day, long))| Transaction {
+                    id: if long { format!("X-same-twelve-bytes-{i}") } else { format!("X{i:02}") },
+                    close_date: (day >= 0).then(|| base + chrono::Duration::days(i64::from(day))),
+                    ..Transaction::default()
+                })
+                .collect();
+            let mut out = Lines { shares: vec![
+                Share { percent: d("100"), fraction: d("1") },
+                Share { percent: d("50"), fraction: d("0.5") },
+                Share { percent: d("40"), fraction: d("0.4") },
+            ], ..Lines::default() };
+            let mut first = Vec::new();
+            for (i, t) in txns.iter().enumerate() {
+                first.push(u32::try_from(out.lines.len()).unwrap());
+                let day = t.close_date.map_or(i32::MAX, |d| d.num_days_from_ce());
+                for &(payee, rule, share) in made.get(i).map_or(&[][..], |m| m.as_slice()) {
+                    out.lines.push(Line { amount: 1, txn: u32::try_from(i).unwrap(), payee, day, rule, share, period: 0, scale: 0, memo: false });
+                }
+            }
+            first.push(u32::try_from(out.lines.len()).unwrap());
+            let mut expected = out.lines.clone();
+            let shares = out.shares.clone();
+            let percent = |l: &Line| shares[usize::from(l.share)].percent;
+            expected.sort_by(|a, b| {
+                (a.payee, a.day, txns[a.txn as usize].id.as_str(), a.rule)
+                    .cmp(&(b.payee, b.day, txns[b.txn as usize].id.as_str(), b.rule))
+                    .then(percent(a).cmp(&percent(b)))
+            });
+            let cols = TransactionColumns::from(txns.as_slice());
+            let order = row_order(&cols, crate::plan::DateField::Close);
+            sort(&mut out, Rows::Columns(&cols), 3, Some((&order, &first)));
+            let key = |l: &Line| (l.payee, l.txn, l.day, l.rule, l.share);
             prop_assert_eq!(out.lines.iter().map(key).collect::<Vec<_>>(), expected.iter().map(key).collect::<Vec<_>>());
             prop_assert_eq!(out.start.len(), 4);
         }
