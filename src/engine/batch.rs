@@ -1135,10 +1135,19 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
                     .map_or(1, |r| r.iter().take_while(|l| l.txn == g.txn && l.payee == g.payee).count());
                 if len > 1 {
                     if let Some(run) = grouped.get_mut(i..i + len) {
-                        run.sort_by(|a, b| {
+                        // (an insertion sort: two or three lines)
+                        let after = |a: &Line, b: &Line| {
                             let (sa, sb) = (out.shares.get(usize::from(a.share)), out.shares.get(usize::from(b.share)));
                             a.rule.cmp(&b.rule).then_with(|| sa.map(|s| s.percent).cmp(&sb.map(|s| s.percent)))
-                        });
+                                == Ordering::Greater
+                        };
+                        for j in 1..run.len() {
+                            let mut k = j;
+                            while k > 0 && matches!((run.get(k - 1), run.get(k)), (Some(a), Some(b)) if after(a, b)) {
+                                run.swap(k - 1, k);
+                                k -= 1;
+                            }
+                        }
                     }
                 }
                 i += len.max(1);
