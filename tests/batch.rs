@@ -457,11 +457,15 @@ proptest! {
     }
 
     // The same with every id distinct: columns then take the lines' order from their rows' (kept
-    // with the columns), cancellations and all.
+    // with the columns), cancellations and all; half the time with amounts of one scale.
     #[test]
-    fn kernel_equals_engine_with_distinct_ids(k in knobs(), t in txns(), q in 0usize..4) {
+    fn kernel_equals_engine_with_distinct_ids(k in knobs(), t in txns(), q in 0usize..4, one_scale in any::<bool>()) {
         let mut seen = std::collections::HashSet::new();
-        let t: Vec<Txn> = t.into_iter().filter(|t| seen.insert(t.id)).collect();
+        let mut t: Vec<Txn> = t.into_iter().filter(|t| seen.insert(t.id)).collect();
+        // (amounts of one scale, the usual case, half the time)
+        if one_scale {
+            t.iter_mut().for_each(|x| x.scale = 2);
+        }
         let compiled = CompiledPlan::from_json(&plan_of(&k).to_string()).unwrap();
         let mut inputs = Inputs::from_json(&inputs_of(&t).to_string()).unwrap();
         let period = ["Q1", "Q2", "Q3", "Q4"][q];
