@@ -579,7 +579,7 @@ fn table(
             scale.normalize()
         ));
     }
-    let t = resolve_table(s, kind, scale, comp.gate.as_ref())?;
+    let t = resolve_table_with(s, kind, scale, comp.gate.as_ref(), || tier_rates(ctx, comp, s))?;
     let (spans, rates, ceil) = (&t.spans, &t.rates, t.ceil);
     // the lines in scope (the batch kernel keeps its own)
     let all: Vec<usize> = if ctx.batch.is_some() {
@@ -961,12 +961,43 @@ pub(crate) struct ResolvedTable {
     pub ceil: Option<Decimal>,
 }
 
+/// The rates of component `comp`'s table `s` (`resolve_rate` of each tier), resolved once per
+/// evaluation: what [`resolve_table`] resolves for every payee, formatting each rate's label.
+/// (Kept by the component's address: the plan outlives the evaluation, whereas a flat rate's
+/// one tier is made on the stack for each payee.)
+fn tier_rates(ctx: &Ctx<'_>, comp: &Component, s: &TableSpec<'_>) -> Result<Vec<Option<PayRate>>> {
+    let key = std::ptr::from_ref(comp) as usize;
+    if let Some((_, rates)) =
+        ctx.tier_rates.try_borrow().ok().as_deref().and_then(|m| m.iter().find(|(k, _)| *k == key))
+    {
+        return Ok(rates.clone());
+    }
+    let rates: Vec<Option<PayRate>> =
+        s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect::<Result<_>>()?;
+    if let Ok(mut m) = ctx.tier_rates.try_borrow_mut() {
+        m.push((key, rates.clone()));
+    }
+    Ok(rates)
+}
+
 /// Resolves a table against `scale` (the quota for an attainment basis, 1 for a value basis).
 pub(crate) fn resolve_table(
     s: &TableSpec<'_>,
     kind: MeasureKind,
     scale: Decimal,
     gate: Option<&crate::plan::Gate>,
+) -> Result<ResolvedTable> {
+    resolve_table_with(s, kind, scale, gate, || s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect())
+}
+
+/// [`resolve_table`] with the tiers' rates given by `rates` (resolved after the bands, as
+/// `resolve_table` resolves them).
+fn resolve_table_with(
+    s: &TableSpec<'_>,
+    kind: MeasureKind,
+    scale: Decimal,
+    gate: Option<&crate::plan::Gate>,
+    rates: impl FnOnce() -> Result<Vec<Option<PayRate>>>,
 ) -> Result<ResolvedTable> {
     let sc = |x: Decimal| x.mul_c(scale, "a band bound");
     let mut spans: Vec<Span> =
@@ -979,8 +1010,7 @@ pub(crate) fn resolve_table(
             first.0 = Decimal::MIN;
         }
     }
-    let rates: Vec<Option<PayRate>> =
-        s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect::<Result<_>>()?;
+    let rates = rates()?;
     let ceil = s.basis_cap.map(sc).transpose()?;
     let floor = match gate {
         Some(g) if g.pay_from == PayFrom::Threshold => Some(sc(g.min)?),

@@ -340,6 +340,9 @@ pub(crate) struct Ctx<'a> {
     /// the batch kernel reads them, see `CompiledPlan::evaluate_columns`)
     #[cfg_attr(not(feature = "batch-kernel"), allow(dead_code))]
     pub columns: Option<&'a TransactionColumns>,
+    /// Each component's tier rates with their labels, resolved for its first payee and kept for
+    /// the others (they depend on the plan alone): by the component's address.
+    pub tier_rates: std::cell::RefCell<Vec<(usize, Vec<Option<crate::tiers::PayRate>>)>>,
 }
 
 /// The transactions of an evaluation as the batch kernel reads them after crediting: a list, or
@@ -536,6 +539,7 @@ impl<'a> Ctx<'a> {
             line_ids,
             batch: batch_lines,
             columns,
+            tier_rates: std::cell::RefCell::default(),
         }))
     }
 
