@@ -66,7 +66,7 @@ impl Hasher for Fnv {
 }
 
 /// The number of an absent string.
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// The numbers a row has in the compact form's references: the places in `strings` of its owner,
 /// currency, product, type, region, close, booking, invoice, payment and cancellation dates, then
@@ -122,6 +122,8 @@ struct Kept {
     order: [std::sync::OnceLock<Vec<u32>>; 4],
     /// Whether each row's id repeats an earlier row's (empty when none does).
     repeats: std::sync::OnceLock<Vec<bool>>,
+    /// The sum of the rows' amounts per currency (see `engine::batch::input_sums`).
+    input_sums: std::sync::OnceLock<Option<Vec<(u32, Decimal)>>>,
 }
 
 impl PartialEq for Kept {
@@ -221,7 +223,10 @@ impl TransactionColumns {
     /// attributes (see [`TransactionColumns::push`]).
     fn push_numbered(&mut self, id: &str, amount: Decimal, strings: [u32; 5], dates: [Option<NaiveDate>; 5]) {
         // (every row goes through here: what was kept of the rows no longer holds)
-        if self.kept.repeats.get().is_some() || self.kept.order.iter().any(|o| o.get().is_some()) {
+        if self.kept.repeats.get().is_some()
+            || self.kept.input_sums.get().is_some()
+            || self.kept.order.iter().any(|o| o.get().is_some())
+        {
             self.kept = Kept::default();
         }
         self.ids.push_str(id);
@@ -409,6 +414,15 @@ impl TransactionColumns {
         self.kept.repeats.get_or_init(make)
     }
 
+    /// The sum of the rows' amounts per currency (by string number, [`NONE`] for rows without
+    /// one), made by `make` on first use and kept (see [`Kept`]).
+    pub(crate) fn kept_input_sums(
+        &self,
+        make: impl FnOnce() -> Option<Vec<(u32, Decimal)>>,
+    ) -> Option<&[(u32, Decimal)]> {
+        self.kept.input_sums.get_or_init(make).as_deref()
+    }
+
     /// The ids, in row order.
     pub(crate) fn ids(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.len()).map(|i| self.ids.get(range(&self.id_ends, i)).unwrap_or(""))
@@ -471,6 +485,11 @@ impl<'a> Row<'a> {
 
     pub(crate) fn currency(&self) -> Option<&'a str> {
         self.cols.text(self.num(&self.cols.currency))
+    }
+
+    /// The currency's string number ([`NONE`] when absent).
+    pub(crate) fn currency_number(&self) -> u32 {
+        self.num(&self.cols.currency)
     }
 
     pub(crate) fn quantity(&self) -> Option<Decimal> {

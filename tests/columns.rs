@@ -205,6 +205,24 @@ fn what_an_evaluation_keeps_of_the_rows() {
     for (p, period) in [(&booking, "Q1"), (&plan, "Q1"), (&booking, "Q1"), (&plan, "Q2")] {
         same(&columns, &list, period, p);
     }
+    // the accounting's sums per currency (kept with the columns): rows that name the plan's
+    // currency, and rows without one, which count in it, added together in row order; amounts of
+    // several scales whose sum passes through zero (where a decimal sum's scale depends on order)
+    let mut list: Vec<Transaction> = q1_data(60);
+    for (i, t) in list.iter_mut().enumerate() {
+        t.amount = ["1.5", "-1.5", "2.25", "-2.250", "3", "0.000"][i % 6].parse().unwrap();
+    }
+    for named in [0, 1, 3] {
+        let mut list = list.clone();
+        for (i, t) in list.iter_mut().enumerate() {
+            // (none, all, or every third row names the plan's currency)
+            t.currency = (named != 0 && i % named == 0).then(|| "USD".to_string());
+        }
+        let columns: TransactionColumns = list.iter().collect();
+        for _ in 0..2 {
+            same(&columns, &list, "Q1", &plan);
+        }
+    }
 }
 
 #[test]

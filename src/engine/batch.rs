@@ -1739,6 +1739,35 @@ pub(crate) fn spiff(
     Ok(total)
 }
 
+/// The rows' amounts summed per currency (by string number, `columns::NONE` for rows without
+/// one), in row order as the accounting adds them (each sum starting from its first amount); what
+/// [`tallies`] reads of columns whose rows are all credited in the evaluated period, kept with
+/// them. `None` when a sum leaves what a `Decimal` holds (the accounting then fails as it adds).
+fn input_sums(cols: &TransactionColumns) -> Option<Vec<(u32, Decimal)>> {
+    let mut sums: Vec<(u32, Option<Num>)> = Vec::new();
+    let mut last = 0;
+    for i in 0..cols.len() {
+        let row = cols.row(i)?;
+        let c = row.currency_number();
+        if sums.get(last).is_none_or(|s| s.0 != c) {
+            last = match sums.iter().position(|s| s.0 == c) {
+                Some(j) => j,
+                None => {
+                    sums.push((c, None));
+                    sums.len() - 1
+                }
+            };
+        }
+        let (_, sum) = sums.get_mut(last)?;
+        let amount = Num::of(row.amount());
+        *sum = Some(match *sum {
+            Some(v) => v.add(amount, "the accounting").ok()?,
+            None => amount,
+        });
+    }
+    sums.into_iter().map(|(c, v)| Some((c, v?.dec("the accounting").ok()?))).collect()
+}
+
 /// The accounting's tallies as `Ctx::tallies` makes them, with the sums kept per currency in a
 /// short list searched from the last currency used (inputs have one currency or a few) instead of
 /// a map lookup per tally and transaction: the same sums, added in the same order.
@@ -1812,6 +1841,26 @@ pub(crate) fn tallies<'a>(
         Some(_) => b.other_fates.is_empty() && b.row_period.iter().all(|&k| usize::from(k) == ctx.target),
         None => ctx.fates.iter().all(|f| matches!(f, Some(Fate::Credited(k)) if *k == ctx.target)),
     };
+    // Columns keep their input sums per currency: taken as they are, unless rows without a
+    // currency (counted in the plan's) and rows that name the plan's currency would have to be
+    // added together in row order.
+    if let (Some(cols), true) = (ctx.columns, all_in_period) {
+        let plan_ccy = ctx.plan.currency.as_str();
+        if let Some(kept) = cols.kept_input_sums(|| input_sums(cols)) {
+            let named = kept.iter().any(|&(c, _)| c != crate::columns::NONE && cols.text(c) == Some(plan_ccy));
+            let unnamed = kept.iter().any(|&(c, _)| c == crate::columns::NONE);
+            if !(named && unnamed) {
+                let n = u64::try_from(cols.len()).unwrap_or(u64::MAX);
+                for t in [&mut acc.input, &mut acc.credited, &mut acc.credited_in_period] {
+                    t.count = n;
+                    for &(c, v) in kept {
+                        t.amounts.insert(cols.text(c).unwrap_or(plan_ccy).to_string(), v);
+                    }
+                }
+                return Ok((acc, excluded, rejected));
+            }
+        }
+    }
     match ctx.columns {
         Some(cols) => {
             let mut others = b.other_fates.iter().peekable();
