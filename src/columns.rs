@@ -12,6 +12,11 @@
 //! [`CompiledPlan::evaluate`](crate::CompiledPlan::evaluate) gives for the same transactions as a
 //! list (`tests/columns.rs` checks it byte for byte).
 //!
+//! Columns evaluated again are cheaper: the first evaluation keeps what it finds of the rows
+//! alone, whatever the plan or period (the rows in processing order for each credit-date field,
+//! whether ids repeat, the amounts' sums per currency), and later evaluations take it as it is.
+//! Adding a row drops it.
+//!
 //! ```
 //! use payplan::columns::TransactionColumns;
 //! use payplan::inputs::Transaction;
