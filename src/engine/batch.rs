@@ -1916,6 +1916,20 @@ mod tests {
         s.parse().unwrap()
     }
 
+    /// The lines in the engine's order, field after field: payee, date, id, rule, share, input
+    /// position (a stable sort).
+    fn engines_order(out: &Lines, txns: &[Transaction]) -> Vec<Line> {
+        let mut lines = out.lines.clone();
+        let percent = |l: &Line| out.shares[usize::from(l.share)].percent;
+        lines.sort_by(|a, b| {
+            (a.payee, a.day, txns[a.txn as usize].id.as_str(), a.rule)
+                .cmp(&(b.payee, b.day, txns[b.txn as usize].id.as_str(), b.rule))
+                .then(percent(a).cmp(&percent(b)))
+                .then(a.txn.cmp(&b.txn))
+        });
+        lines
+    }
+
     proptest! {
         // The payees' runs come out in the engine's order (date, id, rule, share, input
         // position), compared here one field after another, for short runs (sorted in place) and
@@ -1948,15 +1962,9 @@ mod tests {
                 // (a run over more than 2^16 days is sorted in place)
                 out.lines.push(Line { amount: 1, txn: 0, payee: 0, day: 739_000 + 65_536, rule: 0, share: 0, period: 0, scale: 0, memo: false });
             }
-            let mut expected = out.lines.clone();
+            let expected = engines_order(&out, &txns);
             let shares = out.shares.clone();
             let percent = |l: &Line| shares[usize::from(l.share)].percent;
-            expected.sort_by(|a, b| {
-                (a.payee, a.day, txns[a.txn as usize].id.as_str(), a.rule)
-                    .cmp(&(b.payee, b.day, txns[b.txn as usize].id.as_str(), b.rule))
-                    .then(percent(a).cmp(&percent(b)))
-                    .then(a.txn.cmp(&b.txn))
-            });
             sort(&mut out, Rows::List(&txns), 3, None);
             // (shares `50` and `50.0` are equal in the order: either may come first)
             let key = |l: &Line| (l.payee, l.txn, l.day, l.rule, percent(l).normalize());
@@ -1996,14 +2004,7 @@ mod tests {
                 }
             }
             first.push(u32::try_from(out.lines.len()).unwrap());
-            let mut expected = out.lines.clone();
-            let shares = out.shares.clone();
-            let percent = |l: &Line| shares[usize::from(l.share)].percent;
-            expected.sort_by(|a, b| {
-                (a.payee, a.day, txns[a.txn as usize].id.as_str(), a.rule)
-                    .cmp(&(b.payee, b.day, txns[b.txn as usize].id.as_str(), b.rule))
-                    .then(percent(a).cmp(&percent(b)))
-            });
+            let expected = engines_order(&out, &txns);
             let cols = TransactionColumns::from(txns.as_slice());
             let order = row_order(&cols, crate::plan::DateField::Close);
             sort(&mut out, Rows::Columns(&cols), 3, Some((&order, &first)));
