@@ -139,6 +139,16 @@ impl PartialEq for Kept {
 
 impl Eq for Kept {}
 
+impl Kept {
+    /// Forgets everything kept (every field named: a field added later must be forgotten too).
+    fn clear(&mut self) {
+        let Kept { order, repeats, input_sums } = self;
+        order.iter_mut().for_each(|o| drop(o.take()));
+        drop(repeats.take());
+        drop(input_sums.take());
+    }
+}
+
 /// A row's place in a column of ranges (`ends`): `ends[i - 1]..ends[i]`.
 fn range(ends: &[usize], i: usize) -> std::ops::Range<usize> {
     let from = if i == 0 { 0 } else { ends.get(i - 1).copied().unwrap_or(0) };
@@ -228,12 +238,7 @@ impl TransactionColumns {
     /// attributes (see [`TransactionColumns::push`]).
     fn push_numbered(&mut self, id: &str, amount: Decimal, strings: [u32; 5], dates: [Option<NaiveDate>; 5]) {
         // (every row goes through here: what was kept of the rows no longer holds)
-        if self.kept.repeats.get().is_some()
-            || self.kept.input_sums.get().is_some()
-            || self.kept.order.iter().any(|o| o.get().is_some())
-        {
-            self.kept = Kept::default();
-        }
+        self.kept.clear();
         self.ids.push_str(id);
         self.id_ends.push(self.ids.len());
         let [owner, currency, product, kind, region] = strings;

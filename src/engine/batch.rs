@@ -1046,6 +1046,19 @@ impl IdKeys {
 /// pairs of a prefix and a position: see [`sort`]).
 const SHORT_RUN: usize = 256;
 
+/// The 64-bit sort prefix of a credit date and an id key ([`IdKeys`]): the days after `first`
+/// (dates spanning less than 2^16 days: see [`prefixes_fit`]) above the key's first 6 bytes.
+/// Prefixes order as the dates then the ids do, up to ties, which the whole order breaks.
+fn prefix(day: i32, first: i32, key: u128) -> u64 {
+    let days = u64::try_from(i64::from(day) - i64::from(first)).unwrap_or(0);
+    (days << 48) | u64::try_from(key >> 80).unwrap_or(0)
+}
+
+/// Whether dates from `first` to `last` fit a [`prefix`].
+fn prefixes_fit(first: i32, last: i32) -> bool {
+    i64::from(last) - i64::from(first) < 1 << 16
+}
+
 /// The rows of `cols` in the engine's processing order for credit dates in `field`: credit
 /// date (rows without one last), id (as its bytes), then row. Lines on their row's credit date,
 /// of rows whose ids are all distinct, take their order from their rows' (see [`sort`]); the
@@ -1067,21 +1080,18 @@ pub(crate) fn row_order(cols: &TransactionColumns, field: crate::plan::DateField
     let Ok(n) = u32::try_from(cols.len()) else { return Vec::new() };
     let (first, last) =
         day.iter().filter(|&&d| d != i32::MAX).fold((i32::MAX, i32::MIN), |(a, z), &d| (a.min(d), z.max(d)));
-    if i64::from(last) - i64::from(first) >= 1 << 16 {
+    if !prefixes_fit(first, last) {
         let mut rows: Vec<u32> = (0..n).collect();
         rows.sort_unstable_by(order);
         return rows;
     }
     // as (prefix, row) pairs, the prefix the date (days after the first) and the first 6 bytes of
     // the id key (as `sort` orders a long run); a row without a date last
-    let prefix = |r: u32| match day_of(r) {
+    let prefix_of = |r: u32| match day_of(r) {
         i32::MAX => u64::MAX,
-        d => {
-            (u64::try_from(i64::from(d) - i64::from(first)).unwrap_or(0) << 48)
-                | u64::try_from(keys.of(r) >> 80).unwrap_or(0)
-        }
+        d => prefix(d, first, keys.of(r)),
     };
-    let mut pairs: Vec<(u64, u32)> = (0..n).map(|r| (prefix(r), r)).collect();
+    let mut pairs: Vec<(u64, u32)> = (0..n).map(|r| (prefix_of(r), r)).collect();
     pairs.sort_unstable_by(|x, y| x.0.cmp(&y.0).then_with(|| order(&x.1, &y.1)));
     pairs.into_iter().map(|(_, r)| r).collect()
 }
@@ -1201,18 +1211,14 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
         } else {
             run.iter().fold((i32::MAX, i32::MIN), |(a, z), l| (a.min(l.day), z.max(l.day)))
         };
-        if run.len() <= SHORT_RUN || i64::from(last) - i64::from(first) >= 1 << 16 {
+        if run.len() <= SHORT_RUN || !prefixes_fit(first, last) {
             // (the order is total: which sort does not matter)
             run.sort_unstable_by(order);
             result.extend_from_slice(run);
             continue;
         }
-        let prefix = |l: &Line| {
-            let day = u64::try_from(i64::from(l.day) - i64::from(first)).unwrap_or(0);
-            (day << 48) | u64::try_from(keys.of(l.txn) >> 80).unwrap_or(0)
-        };
         pairs.clear();
-        pairs.extend(run.iter().zip(0u32..).map(|(l, i)| (prefix(l), i)));
+        pairs.extend(run.iter().zip(0u32..).map(|(l, i)| (prefix(l.day, first, keys.of(l.txn)), i)));
         let at = |i: u32| run.get(i as usize);
         pairs.sort_unstable_by(|x, y| {
             x.0.cmp(&y.0).then_with(|| match (at(x.1), at(y.1)) {
@@ -1739,6 +1745,22 @@ pub(crate) fn spiff(
     Ok(total)
 }
 
+/// The index of the entry of a short list that `is` picks (the one at `last` tried first, as
+/// rows mostly repeat the last row's currency), pushing `new()` when none does; `last` is set
+/// to it.
+fn entry<T>(list: &mut Vec<T>, last: &mut usize, is: impl Fn(&T) -> bool, new: impl FnOnce() -> T) -> usize {
+    if !list.get(*last).is_some_and(&is) {
+        *last = match list.iter().position(is) {
+            Some(j) => j,
+            None => {
+                list.push(new());
+                list.len() - 1
+            }
+        };
+    }
+    *last
+}
+
 /// The rows' amounts summed per currency (by string number, `columns::NONE` for rows without
 /// one), in row order as the accounting adds them (each sum starting from its first amount); what
 /// [`tallies`] reads of columns whose rows are all credited in the evaluated period, kept with
@@ -1749,16 +1771,8 @@ fn input_sums(cols: &TransactionColumns) -> Option<Vec<(u32, Decimal)>> {
     for i in 0..cols.len() {
         let row = cols.row(i)?;
         let c = row.currency_number();
-        if sums.get(last).is_none_or(|s| s.0 != c) {
-            last = match sums.iter().position(|s| s.0 == c) {
-                Some(j) => j,
-                None => {
-                    sums.push((c, None));
-                    sums.len() - 1
-                }
-            };
-        }
-        let (_, sum) = sums.get_mut(last)?;
+        let j = entry(&mut sums, &mut last, |s| s.0 == c, || (c, None));
+        let (_, sum) = sums.get_mut(j)?;
         let amount = Num::of(row.amount());
         *sum = Some(match *sum {
             Some(v) => v.add(amount, "the accounting").ok()?,
@@ -1793,16 +1807,8 @@ pub(crate) fn tallies<'a>(
     let mut tally =
         |i: usize, id: &dyn Fn() -> String, ccy: &'a str, amount: Decimal, fate: Option<&Fate>| -> Result<()> {
             // (the same string as the last row's, as columns give it, is told by its address)
-            if sums.get(last).is_none_or(|(c, _)| !std::ptr::eq(*c, ccy) && *c != ccy) {
-                last = match sums.iter().position(|(c, _)| *c == ccy) {
-                    Some(j) => j,
-                    None => {
-                        sums.push((ccy, [None; 5]));
-                        sums.len() - 1
-                    }
-                };
-            }
-            let Some((_, row)) = sums.get_mut(last) else { return Ok(()) };
+            let j = entry(&mut sums, &mut last, |(c, _)| std::ptr::eq(*c, ccy) || *c == ccy, || (ccy, [None; 5]));
+            let Some((_, row)) = sums.get_mut(j) else { return Ok(()) };
             let amount = Num::of(amount);
             let mut add = |tally: usize| -> Result<()> {
                 if let (Some(slot), Some(n)) = (row.get_mut(tally), counts.get_mut(tally)) {

@@ -972,8 +972,7 @@ fn tier_rates(ctx: &Ctx<'_>, comp: &Component, s: &TableSpec<'_>) -> Result<Vec<
     {
         return Ok(rates.clone());
     }
-    let rates: Vec<Option<PayRate>> =
-        s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect::<Result<_>>()?;
+    let rates = resolve_rates(s)?;
     if let Ok(mut m) = ctx.tier_rates.try_borrow_mut() {
         m.push((key, rates.clone()));
     }
@@ -987,7 +986,12 @@ pub(crate) fn resolve_table(
     scale: Decimal,
     gate: Option<&crate::plan::Gate>,
 ) -> Result<ResolvedTable> {
-    resolve_table_with(s, kind, scale, gate, || s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect())
+    resolve_table_with(s, kind, scale, gate, || resolve_rates(s))
+}
+
+/// Each tier's rate (`resolve_rate` against the table's base rate).
+fn resolve_rates(s: &TableSpec<'_>) -> Result<Vec<Option<PayRate>>> {
+    s.tiers.iter().map(|t| resolve_rate(&t.rate, s.base_rate)).collect()
 }
 
 /// [`resolve_table`] with the tiers' rates given by `rates` (resolved after the bands, as
