@@ -188,6 +188,7 @@ impl Num {
 
 /// `m × 10^-q` rounded to `p` decimals by `mode`: the mantissa at scale `p`, as
 /// `RoundingPolicy::round` gives it (rounded, then padded to exactly `p` decimals).
+#[inline]
 fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
     if q <= p {
         return mul128(m, pow10(p - q)?);
@@ -1387,6 +1388,7 @@ impl Pay {
 }
 
 impl Total {
+    #[inline]
     fn push(&mut self, v: Pay, scale: u32) -> Result<()> {
         match v {
             Pay::Int(m) => self.add(m, scale),
