@@ -505,38 +505,53 @@ impl Lines {
 }
 
 /// The plan's people as the crediting reads them: each payee's days in role and reporting
-/// lines with day numbers and manager indices.
+/// lines with day numbers and manager indices, in flat lists (a list per payee was a pointer to
+/// follow, and a cache miss, for every roll-up among thousands of payees).
 struct People {
-    /// (first day, last day) in role.
-    role: Vec<(i32, i32)>,
-    /// (from, to, manager) per payee, in the plan's order.
-    reports: Vec<Vec<(i32, i32, Option<usize>)>>,
+    /// Per payee: (first day, last day) in role, and where its reporting lines start in `reports`
+    /// (they end where the next payee's start).
+    role: Vec<(i32, i32, u32)>,
+    /// (from, to, manager) of every payee's reporting lines, payee by payee, each payee's in the
+    /// plan's order; `NO_MANAGER` for a manager who is not a payee.
+    reports: Vec<(i32, i32, u32)>,
 }
+
+/// A reporting line's manager who is not a payee.
+const NO_MANAGER: u32 = u32::MAX;
 
 impl People {
     fn new(plan: &Plan, ctx: &CreditContext<'_>) -> People {
         let day = |d: Option<NaiveDate>, or: i32| d.map_or(or, |d| d.num_days_from_ce());
-        People {
-            role: plan.payees.iter().map(|p| (day(p.start, i32::MIN), day(p.end, i32::MAX))).collect(),
-            reports: plan
-                .payees
-                .iter()
-                .map(|p| {
-                    p.reports_to
-                        .iter()
-                        .map(|r| (day(r.from, i32::MIN), day(r.to, i32::MAX), (ctx.payee_index)(r.manager.as_str())))
-                        .collect()
-                })
-                .collect(),
+        let mut role = Vec::with_capacity(plan.payees.len() + 1);
+        let mut reports = Vec::new();
+        for p in &plan.payees {
+            // (more than 2^32 reporting lines cannot be held in memory: saturating is unreachable)
+            role.push((day(p.start, i32::MIN), day(p.end, i32::MAX), u32::try_from(reports.len()).unwrap_or(u32::MAX)));
+            for r in &p.reports_to {
+                let manager = (ctx.payee_index)(r.manager.as_str())
+                    .and_then(|m| u32::try_from(m).ok())
+                    .unwrap_or(NO_MANAGER);
+                reports.push((day(r.from, i32::MIN), day(r.to, i32::MAX), manager));
+            }
         }
+        // (the end of the last payee's lines)
+        role.push((i32::MAX, i32::MIN, u32::try_from(reports.len()).unwrap_or(u32::MAX)));
+        People { role, reports }
     }
 
+    /// Whether payee `p` is in role on day `d` (the entry past the last payee never is).
+    #[inline]
     fn in_role(&self, p: usize, d: i32) -> bool {
-        self.role.get(p).is_some_and(|&(a, z)| a <= d && d <= z)
+        self.role.get(p).is_some_and(|&(a, z, _)| a <= d && d <= z)
     }
 
+    /// Payee `p`'s manager on day `d`.
+    #[inline]
     fn manager(&self, p: usize, d: i32) -> Option<usize> {
-        self.reports.get(p)?.iter().find(|r| r.0 <= d && d <= r.1)?.2
+        let [(_, _, from), (_, _, to), ..] = *self.role.get(p..)? else { return None };
+        let lines = self.reports.get(from as usize..to as usize)?;
+        let m = lines.iter().find(|r| r.0 <= d && d <= r.1)?.2;
+        (m != NO_MANAGER).then_some(m as usize)
     }
 }
 
