@@ -138,6 +138,51 @@ fn a_hand_checked_statement() {
     assert_eq!(ev.statements[0].payout.to_string(), "6000.02");
 }
 
+/// A roll-up of chosen rules (`fromRules`), checked by hand: the manager's team bookings take the
+/// AE's deal credit and not the SE's overlay credit on the same deals.
+#[test]
+fn a_rollup_of_chosen_rules() {
+    let plan = |from: Value| {
+        let mut rollup = json!({ "type": "rollup", "id": "team", "levels": 1 });
+        if !from.is_null() {
+            rollup["fromRules"] = from;
+        }
+        json!({
+            "schemaVersion": 1, "id": "from-rules", "currency": "USD",
+            "rounding": { "mode": "halfEven", "stage": "line" },
+            "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+            "payees": [
+                { "id": "mgr", "role": "Manager" },
+                { "id": "ae", "role": "AE", "reportsTo": [{ "manager": "mgr" }] },
+                { "id": "se", "role": "SE", "reportsTo": [{ "manager": "mgr" }] }
+            ],
+            "measures": [{ "id": "team-bookings", "kind": "amount", "filter": { "rules": ["team"] } }],
+            "crediting": { "creditDate": "close", "rules": [
+                { "type": "split", "id": "deal-credit" },
+                { "type": "overlay", "id": "se-overlay", "payee": "se", "percent": "25" },
+                rollup
+            ] },
+            "components": [{ "id": "override", "type": "rate", "roles": ["Manager"], "measure": "team-bookings", "rate": { "percent": "1.5" } }],
+            "payments": {}
+        })
+    };
+    let inputs = json!({ "transactions": [
+        { "id": "a", "owner": "ae", "amount": "10000.30", "closeDate": "2025-01-10" },
+        { "id": "b", "owner": "ae", "amount": "2000.10", "closeDate": "2025-02-10" }
+    ], "options": { "detail": "summary" } });
+    let mut inputs = Inputs::from_json(&inputs.to_string()).unwrap();
+    // fromRules ["deal-credit"]: a 10,000.30 × 1.5% = 150.0045 -> 150.00, b 2,000.10 × 1.5% =
+    // 30.0015 -> 30.00: 180.00. Every rule (no fromRules): the overlay's 25% rolls up too,
+    // 2,500.075 × 1.5% = 37.501125 -> 37.50 and 500.025 × 1.5% = 7.500375 -> 7.50: 225.00.
+    for (from, payout) in [(json!(["deal-credit"]), "180.00"), (Value::Null, "225.00")] {
+        let compiled = CompiledPlan::from_json(&plan(from).to_string()).unwrap();
+        assert!(same_summary(&compiled, &mut inputs, "Q1", "fromRules"));
+        let ev = compiled.evaluate(&inputs, "Q1").unwrap();
+        let mgr = ev.statements.iter().find(|s| s.payee == "mgr").unwrap();
+        assert_eq!(mgr.payout.to_string(), payout);
+    }
+}
+
 /// Amounts near rust_decimal's 96-bit limit: where a sum or a line's padding to cents would leave
 /// 96 bits, rust_decimal rounds (or keeps fewer decimals), and the kernel hands those steps to
 /// `Decimal` so that it gives the same bytes, or the same error.
@@ -203,6 +248,8 @@ struct Knobs {
     split_must_total: bool,
     overlay: bool,
     rollup_percent: Option<&'static str>,
+    /// The roll-up rolls up the split's grants only (`fromRules`), not the SE's overlay.
+    rollup_from: bool,
     new_only_measure: bool,
     rounding_scale: Option<u32>,
 }
@@ -231,6 +278,7 @@ fn knobs() -> impl Strategy<Value = Knobs> {
             prop::option::of(pick(&["50", "100", "12.5"])),
             any::<bool>(),
             prop::option::of(0u32..4),
+            any::<bool>(),
         ),
     )
         .prop_map(|(a, b)| Knobs {
@@ -252,6 +300,7 @@ fn knobs() -> impl Strategy<Value = Knobs> {
             rollup_percent: b.6,
             new_only_measure: b.7,
             rounding_scale: b.8,
+            rollup_from: b.9,
         })
 }
 
@@ -306,6 +355,9 @@ fn plan_of(k: &Knobs) -> Value {
     if let Some(p) = k.rollup_percent {
         rollup["percent"] = json!(p);
     }
+    if k.rollup_from {
+        rollup["fromRules"] = json!(["deal-credit"]);
+    }
     rules.push(rollup);
     let counted = if k.overlay { json!(["deal-credit", "se"]) } else { json!(["deal-credit"]) };
     // a filter of the transaction alone (the kernel tests each transaction once), or one that
@@ -330,7 +382,7 @@ fn plan_of(k: &Knobs) -> Value {
             { "id": "ae-1", "role": "AE", "reportsTo": [{ "manager": "mgr" }] },
             { "id": "ae-2", "role": "AE", "start": "2025-02-15", "reportsTo": [{ "manager": "mgr", "to": "2025-05-31" }, { "manager": "vp", "from": "2025-06-01" }] },
             { "id": "ae-3", "role": "AE", "end": "2025-08-31", "reportsTo": [{ "manager": "mgr" }] },
-            { "id": "se", "role": "SE" }
+            { "id": "se", "role": "SE", "reportsTo": [{ "manager": "mgr" }] }
         ],
         "measures": [
             { "id": "bookings", "kind": "amount", "filter": bookings_filter },
