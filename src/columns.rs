@@ -360,6 +360,11 @@ impl TransactionColumns {
         self.strings.get(n as usize).map(String::as_str)
     }
 
+    /// The number of a string among the distinct strings other than ids, if a row has it.
+    pub(crate) fn number_of(&self, s: &str) -> Option<u32> {
+        self.numbers.get(s).copied()
+    }
+
     /// The distinct strings, by number.
     pub(crate) fn strings(&self) -> &[String] {
         &self.strings

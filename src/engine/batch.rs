@@ -605,7 +605,8 @@ struct Setup<'p> {
     /// Each period's first and last day.
     bounds: Vec<(i32, i32)>,
     people: People,
-    rollup_pc: Vec<Decimal>,
+    /// What the crediting reads of each rule, by index.
+    rules: Vec<RuleFacts>,
     field: crate::plan::DateField,
 }
 
@@ -619,7 +620,7 @@ impl<'p> Setup<'p> {
             upto_day: upto_end.map_or(i32::MIN, |d| d.num_days_from_ce()),
             bounds: ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect(),
             people: People::new(plan, ctx),
-            rollup_pc: rollup_fractions(plan),
+            rules: RuleFacts::of(plan),
             field: plan.crediting.credit_date,
         }
     }
@@ -646,12 +647,11 @@ fn credit_row<D: Deal>(
     i: usize,
     dup: bool,
 ) -> Result<Option<Fate>> {
-    let plan = ctx.plan;
     let day = t.date(s.field).map_or(i32::MAX, |d| d.num_days_from_ce());
     let amount = t.amount();
     let plain = !dup
         && day <= s.upto_day
-        && t.currency().is_none_or(|c| c == plan.currency)
+        && t.in_plan_currency()
         && t.quantity().is_none_or(|q| !q.is_sign_negative() || amount.is_sign_negative())
         && t.cancellation_date().is_none_or(|c| c.num_days_from_ce() >= day)
         && t.refund_amount().is_none()
@@ -659,7 +659,7 @@ fn credit_row<D: Deal>(
     let period = s.bounds.iter().position(|&(a, z)| a <= day && day <= z);
     if let (true, Some(k)) = (plain, period) {
         let before = out.lines.len();
-        match plain_lines(ctx, &s.people, &s.rollup_pc, out, t, i, day, k, &mut scratch.grants)? {
+        match plain_lines(ctx, s, out, t, i, day, k, &mut scratch.grants)? {
             Some(true) => return Ok(Some(Fate::Credited(k))),
             Some(false) => out.lines.truncate(before),
             None => return Ok(None),
@@ -684,7 +684,8 @@ fn credit_row<D: Deal>(
 trait Deal {
     fn id(&self) -> &str;
     fn date(&self, field: crate::plan::DateField) -> Option<NaiveDate>;
-    fn currency(&self) -> Option<&str>;
+    /// Whether the transaction is in the plan's currency or names none.
+    fn in_plan_currency(&self) -> bool;
     fn quantity(&self) -> Option<Decimal>;
     fn cancellation_date(&self) -> Option<NaiveDate>;
     fn refund_amount(&self) -> Option<Decimal>;
@@ -714,8 +715,8 @@ impl Deal for Listed<'_, '_> {
         crate::credit::credit_date(self.t, field)
     }
 
-    fn currency(&self) -> Option<&str> {
-        self.t.currency.as_deref()
+    fn in_plan_currency(&self) -> bool {
+        self.t.currency.as_deref().is_none_or(|c| c == self.ctx.plan.currency)
     }
 
     fn quantity(&self) -> Option<Decimal> {
@@ -765,6 +766,8 @@ struct Columned<'a> {
     row: crate::columns::Row<'a>,
     /// The payee index of each distinct string (by number).
     payees: &'a [Option<usize>],
+    /// The number of the plan's currency among the columns' strings (`None` when no row names it).
+    plan_currency: Option<u32>,
 }
 
 impl Deal for Columned<'_> {
@@ -776,8 +779,10 @@ impl Deal for Columned<'_> {
         self.row.date(field)
     }
 
-    fn currency(&self) -> Option<&str> {
-        self.row.currency()
+    /// (by the currency's number: no string compared)
+    fn in_plan_currency(&self) -> bool {
+        let n = self.row.currency_number();
+        n == crate::columns::NONE || Some(n) == self.plan_currency
     }
 
     fn quantity(&self) -> Option<Decimal> {
@@ -850,6 +855,7 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     let setup = Setup::new(ctx);
     let mut scratch = Scratch::default();
     let payees: Vec<Option<usize>> = cols.strings().iter().map(|s| (ctx.payee_index)(s)).collect();
+    let plan_currency = cols.number_of(&plan.currency);
     // row `i`'s lines are `out.lines[first[i]..first[i + 1]]`
     let mut first: Vec<u32> = Vec::with_capacity(n + 1);
     for i in 0..n {
@@ -857,7 +863,7 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
         first.push(at);
         let Some(row) = cols.row(i) else { return Ok(None) };
         let dup = repeats.get(i).copied().unwrap_or(false);
-        let deal = Columned { row, payees: &payees };
+        let deal = Columned { row, payees: &payees, plan_currency };
         let Some(fate) = credit_row(ctx, &setup, &mut scratch, &mut out, &deal, i, dup)? else {
             return Ok(None);
         };
@@ -883,16 +889,56 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     Ok(Some(out))
 }
 
-/// Each roll-up rule's fraction of the team member's share (`1` for other rules).
-fn rollup_fractions(plan: &Plan) -> Vec<Decimal> {
-    plan.crediting
-        .rules
-        .iter()
-        .map(|r| match r {
-            CreditRule::Rollup { percent, .. } => pct(percent.unwrap_or(Decimal::ONE_HUNDRED)),
-            _ => Decimal::ONE,
-        })
-        .collect()
+/// What the kernel's crediting reads of a crediting rule, found once per evaluation rather than
+/// once a transaction.
+struct RuleFacts {
+    /// Whether the rule's filter reads the transaction (otherwise every transaction passes it).
+    reads: bool,
+    /// A roll-up's facts (`None` for other rules).
+    rollup: Option<RollupFacts>,
+}
+
+/// What the kernel's crediting reads of a roll-up rule.
+struct RollupFacts {
+    /// Its fraction of the team member's share; `None` when that is `1` (the share as it is, digits
+    /// and scale: x × 1 is x).
+    fraction: Option<Decimal>,
+    /// How many levels of managers it climbs (at most the number of payees).
+    levels: u32,
+    /// Whether it rolls up each rule's grants, by rule index.
+    from: Vec<bool>,
+}
+
+impl RuleFacts {
+    fn of(plan: &Plan) -> Vec<RuleFacts> {
+        let rules = &plan.crediting.rules;
+        rules
+            .iter()
+            .map(|rule| RuleFacts {
+                reads: rule.filter().reads_transaction(),
+                rollup: match rule {
+                    CreditRule::Rollup { percent, levels, from_rules, .. } => {
+                        let fraction = pct(percent.unwrap_or(Decimal::ONE_HUNDRED));
+                        Some(RollupFacts {
+                            fraction: (!same(fraction, Decimal::ONE)).then_some(fraction),
+                            levels: levels.unwrap_or(u32::MAX).min(u32::try_from(plan.payees.len()).unwrap_or(u32::MAX)),
+                            from: rules
+                                .iter()
+                                .map(|src| from_rules.is_empty() || from_rules.iter().any(|f| f == src.id()))
+                                .collect(),
+                        })
+                    }
+                    _ => None,
+                },
+            })
+            .collect()
+    }
+}
+
+/// Whether a share is `100` exactly as written so (the whole share, share 0 of [`Lines`]).
+#[inline]
+fn whole_share(share: Decimal) -> bool {
+    share.serialize() == Decimal::ONE_HUNDRED.serialize()
 }
 
 /// Credits a plain transaction as `credit_one` does: `Some(true)` with its lines added,
@@ -901,8 +947,7 @@ fn rollup_fractions(plan: &Plan) -> Vec<Decimal> {
 #[allow(clippy::too_many_arguments)]
 fn plain_lines<D: Deal>(
     ctx: &CreditContext<'_>,
-    people: &People,
-    rollup_pc: &[Decimal],
+    setup: &Setup<'_>,
     out: &mut Lines,
     t: &D,
     i: usize,
@@ -911,12 +956,10 @@ fn plain_lines<D: Deal>(
     grants: &mut Vec<(usize, usize, Decimal)>,
 ) -> Result<Option<bool>> {
     let plan = ctx.plan;
+    let people = &setup.people;
     grants.clear();
-    for (r, rule) in plan.crediting.rules.iter().enumerate() {
-        if matches!(rule, CreditRule::Rollup { .. }) {
-            continue;
-        }
-        if rule.filter().reads_transaction() && !t.passes(rule.filter()) {
+    for (r, (rule, facts)) in plan.crediting.rules.iter().zip(&setup.rules).enumerate() {
+        if facts.rollup.is_some() || (facts.reads && !t.passes(rule.filter())) {
             continue;
         }
         let owner = || t.owner();
@@ -967,30 +1010,22 @@ fn plain_lines<D: Deal>(
     }
     // roll-ups of the base grants, by the reporting lines on the credit day
     let base = grants.len();
-    for (r, rule) in plan.crediting.rules.iter().enumerate() {
-        let CreditRule::Rollup { levels, from_rules, .. } = rule else { continue };
-        if rule.filter().reads_transaction() && !t.passes(rule.filter()) {
+    for (r, (rule, facts)) in plan.crediting.rules.iter().zip(&setup.rules).enumerate() {
+        let Some(rollup) = &facts.rollup else { continue };
+        if facts.reads && !t.passes(rule.filter()) {
             continue;
         }
-        let pc = rollup_pc.get(r).copied().unwrap_or(Decimal::ONE);
-        let max_levels = levels.unwrap_or(u32::MAX).min(plan.payees.len() as u32);
         for g in 0..base {
             let Some(&(payee, src_rule, share)) = grants.get(g) else { continue };
-            if !people.in_role(payee, day) {
+            if !people.in_role(payee, day) || !rollup.from.get(src_rule).copied().unwrap_or(false) {
                 continue;
             }
-            let src_id = plan.crediting.rules.get(src_rule).map(|x| x.id()).unwrap_or("");
-            if !from_rules.is_empty() && !from_rules.iter().any(|f| f == src_id) {
-                continue;
-            }
-            // (a roll-up at 100% keeps the share as it is: x × 1 is x, digits and scale)
-            let s = if same(pc, Decimal::ONE) {
-                share
-            } else {
-                Num::of(share).mul(Num::of(pc), "a roll-up share")?.dec("a roll-up share")?
+            let s = match rollup.fraction {
+                None => share,
+                Some(f) => Num::of(share).mul(Num::of(f), "a roll-up share")?.dec("a roll-up share")?,
             };
             let mut cur = payee;
-            for _ in 0..max_levels {
+            for _ in 0..rollup.levels {
                 let Some(m) = people.manager(cur, day) else { break };
                 grants.push((m, r, s));
                 cur = m;
@@ -1005,7 +1040,7 @@ fn plain_lines<D: Deal>(
         if !people.in_role(p, day) {
             continue;
         }
-        let Some(k) = (if share.mantissa() == 100 && share.scale() == 0 { Some(0) } else { out.share_index(share) })
+        let Some(k) = (if whole_share(share) { Some(0) } else { out.share_index(share) })
         else {
             return Ok(None);
         };
