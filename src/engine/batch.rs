@@ -188,7 +188,9 @@ impl Num {
 
 /// `m × 10^-q` rounded to `p` decimals by `mode`: the mantissa at scale `p`, as
 /// `RoundingPolicy::round` gives it (rounded, then padded to exactly `p` decimals).
-#[inline]
+///
+/// Inlined into each line's loop, but for values beyond 64 bits ([`round_wide`]).
+#[inline(always)]
 fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
     if q <= p {
         return mul128(m, pow10(p - q)?);
@@ -199,6 +201,12 @@ fn round_to(m: i128, q: u32, p: u32, mode: RoundingMode) -> Option<i128> {
     if let (Ok(m), Ok(d)) = (i64::try_from(m), i64::try_from(d)) {
         return Some(i128::from(round64(m, d, mode)));
     }
+    round_wide(m, d, mode)
+}
+
+/// [`round_to`] of a value or a divisor beyond 64 bits.
+#[inline(never)]
+fn round_wide(m: i128, d: i128, mode: RoundingMode) -> Option<i128> {
     let (quo, rem) = (m / d, m % d);
     if rem == 0 {
         return Some(quo);
@@ -1311,10 +1319,12 @@ pub(crate) fn measures(
     let mut masks = Vec::with_capacity(b.lines.len());
     for l in &b.lines {
         let mut mask = rule_masks.get(usize::from(l.rule)).copied().unwrap_or(beyond);
-        let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
-        for &(m, measure) in &tested {
-            if txns.matches(&measure.filter, l.txn as usize, rule_id) {
-                mask |= bit(m);
+        if !tested.is_empty() {
+            let rule_id = plan.crediting.rules.get(usize::from(l.rule)).map(|r| r.id());
+            for &(m, measure) in &tested {
+                if txns.matches(&measure.filter, l.txn as usize, rule_id) {
+                    mask |= bit(m);
+                }
             }
         }
         masks.push(mask);
