@@ -597,7 +597,10 @@ pub(crate) fn credit(
             return Ok(None);
         };
         if let Some(slot) = fates.get_mut(i) {
-            *slot = Some(fate);
+            *slot = match fate {
+                RowFate::Credited(k) => Some(Fate::Credited(k)),
+                RowFate::Other => scratch.fate.take(),
+            };
         }
     }
     sort(&mut out, Rows::List(txns), plan.payees.len(), None);
@@ -640,9 +643,20 @@ struct Scratch {
     grants: Vec<(usize, usize, Decimal)>,
     engine_grants: Vec<crate::credit::Grant>,
     made: Vec<Credit>,
+    /// The last row's fate when it is not [`RowFate::Credited`].
+    fate: Option<Fate>,
 }
 
-/// Credits transaction `i` into `out`: its fate, or `None` when a line does not fit the kernel.
+/// A row's fate as [`credit_row`] gives it: credited, with the period of its credit date (the
+/// usual case, given by value), or another fate, left in [`Scratch::fate`]. (A `Fate` is 104
+/// bytes: giving one back for every row, through a `Result`, was a tenth of the crediting.)
+#[derive(Debug, Clone, Copy)]
+enum RowFate {
+    Credited(usize),
+    Other,
+}
+
+/// Credits transaction `i` into `out`: its fate (see [`RowFate`]), or `None` when a line does not fit the kernel.
 /// A plain transaction (in the plan currency, nothing to reject, in a period up to the evaluated
 /// one) is credited here, by the rules of `credit::credit_one` in integers; any other (and one
 /// that no rule credits) goes through `credit_one` itself, which gives its reasons.
@@ -654,7 +668,7 @@ fn credit_row<D: Deal>(
     t: &D,
     i: usize,
     dup: bool,
-) -> Result<Option<Fate>> {
+) -> Result<Option<RowFate>> {
     let day = t.date(s.field).map_or(i32::MAX, |d| d.num_days_from_ce());
     let amount = t.amount();
     let plain = !dup
@@ -668,7 +682,7 @@ fn credit_row<D: Deal>(
     if let (true, Some(k)) = (plain, period) {
         let before = out.lines.len();
         match plain_lines(ctx, s, out, t, i, day, k, &mut scratch.grants)? {
-            Some(true) => return Ok(Some(Fate::Credited(k))),
+            Some(true) => return Ok(Some(RowFate::Credited(k))),
             Some(false) => out.lines.truncate(before),
             None => return Ok(None),
         }
@@ -684,7 +698,13 @@ fn credit_row<D: Deal>(
         }
         out.off_row_day |= c.date.num_days_from_ce() != day;
     }
-    Ok(Some(fate))
+    Ok(Some(match fate {
+        Fate::Credited(k) => RowFate::Credited(k),
+        other => {
+            scratch.fate = Some(other);
+            RowFate::Other
+        }
+    }))
 }
 
 /// What the kernel's crediting reads of a transaction: [`Listed`] for a [`Transaction`],
@@ -876,11 +896,12 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
             return Ok(None);
         };
         match fate {
-            Fate::Credited(k) => match u8::try_from(k) {
+            RowFate::Credited(k) => match u8::try_from(k) {
                 Ok(k) if k != OTHER_FATE => out.row_period.push(k),
                 _ => return Ok(None),
             },
-            other => {
+            RowFate::Other => {
+                let Some(other) = scratch.fate.take() else { return Ok(None) };
                 out.row_period.push(OTHER_FATE);
                 out.other_fates.push((i, other));
             }
