@@ -1702,6 +1702,37 @@ pub(crate) fn table(
             return Ok((this_period, earlier));
         }
     }
+    // A whole line of an amount measure at one percentage of credit (a flat rate, the usual
+    // override): the amount times the rate, in 64 bits where both fit 32.
+    if let (Some(rt), true, MeasureKind::Amount, false) = (rate_of_single, whole_line, kind, fixed_nothing) {
+        let per = Num::of(rt.per);
+        if let (RateUnit::Credit, Ok(rate)) = (rt.unit, i64::try_from(per.m)) {
+            for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+                if !in_scope(l, mask) {
+                    continue;
+                }
+                // (as `mul_fast` gives it: a zero product is a plain `0`; beyond 28 decimals or 96
+                // bits the engine pays it)
+                let s = u32::from(l.scale) + per.s;
+                let raw = if l.amount == 0 || rate == 0 {
+                    Some(0)
+                } else {
+                    mul128(i128::from(l.amount), i128::from(rate)).filter(|m| s <= 28 && m.abs() <= MANTISSA_MAX)
+                };
+                let amt = match int_pay(raw.and_then(|m| if m == 0 { Some(0) } else { round_to(m, s, scale, mode) })) {
+                    Some(a) => a,
+                    None => engine_line(l, Decimal::ZERO)?,
+                };
+                let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
+                if usize::from(l.period) == k {
+                    this_period.push(amt, scale)?;
+                } else {
+                    earlier.push(amt, scale)?;
+                }
+            }
+            return Ok((this_period, earlier));
+        }
+    }
     let mut pos = Num::ZERO;
     for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
         if mask & bit == 0 || (if ytd { usize::from(l.period) > k } else { usize::from(l.period) != k }) {
