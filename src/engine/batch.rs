@@ -239,7 +239,7 @@ fn away(mode: RoundingMode, half: Ordering, odd: bool, neg: bool) -> bool {
 
 /// `m / d` rounded by `mode`, for a power of ten `d` (at most 10^18, so that twice a remainder
 /// fits 64 bits): [`round_to`] in 64-bit integers.
-#[inline]
+#[inline(always)]
 fn round64(m: i64, d: i64, mode: RoundingMode) -> i64 {
     let (quo, rem) = (m / d, m % d);
     if rem == 0 {
