@@ -169,7 +169,7 @@ console.log(`plan: the sample plan widened to size/${perPayee} AEs under one man
 console.log();
 
 const fmtInt = (n) => n.toLocaleString('en-US');
-const fmtSec = (s) => (s < 0.01 ? s.toFixed(4) : s < 1 ? s.toFixed(3) : s.toFixed(2));
+const fmtSec = (s) => (s < 0.001 ? s.toFixed(5) : s < 0.01 ? s.toFixed(4) : s < 1 ? s.toFixed(3) : s.toFixed(2));
 const fmtRatio = (r) => (r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)) + '×';
 const rows = [];
 const notes = [];
