@@ -8,6 +8,7 @@
 //   node js/bench/throughput.mjs --per-payee=10   # transactions per payee (default 100)
 //   node js/bench/throughput.mjs --full-max=N     # full-detail rows up to N transactions (200,000)
 //   node js/bench/throughput.mjs --warm-ms=N      # warm-up per implementation (1,000 ms)
+//   node js/bench/throughput.mjs --sample-ms=N    # shortest timed sample (20 ms; 0: one call each)
 //
 // The plan is the sample plan widened as examples/bench_native.rs does: `size / per-payee` AEs
 // under one manager (marginal tiers on attainment with accelerators above quota, a period cap with
@@ -49,8 +50,8 @@ const perPayee = Number(args.find((a) => a.startsWith('--per-payee='))?.split('=
 const given = args.filter((a) => /^\d+$/.test(a)).map(Number);
 const sizes = given.length ? given : quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
 const budgetMs = 2_000;
-// (the shortest sample: see `measure`)
-const minSampleMs = 20;
+// (the shortest sample: see `measure`; --sample-ms=0 times every call alone, as before 2026-12-07)
+const minSampleMs = Number(args.find((a) => a.startsWith('--sample-ms='))?.split('=')[1] ?? 20);
 // Above this many transactions the full-detail rows are left out: their JSON (about 1 KB a
 // transaction, 1 GB at 1,000,000) is beyond the longest string V8 makes (2^29 - 24 characters).
 // The summary is then the reference of the baselines' payouts (it has no pay lines to compare).
