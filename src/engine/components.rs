@@ -316,7 +316,7 @@ pub(crate) fn evaluate_component(
         ComponentKind::Spiff { measure, filter, window, rate } => {
             let m = ctx.measure_index(measure).unwrap_or(usize::MAX);
             let kind = ctx.plan.measures.get(m).map(|x| x.kind).unwrap_or_default();
-            let Some(pr) = resolve_rate(rate, None)? else {
+            let Some(pr) = spiff_rate(ctx, rate)? else {
                 return finish(ctx, comp, c, p, k, state, attributed, r, Decimal::ZERO, Vec::new(), false, None);
             };
             if let Some(b) = &ctx.batch {
@@ -904,7 +904,18 @@ fn finish(
             r.steps.push(Step {
                 kind: "cap".into(),
                 amount: -excess,
-                trace: format!("{per} cap {}: {} above it is {what}", cap.amount, ctx.show(excess)),
+                // ("{per} cap {amount}: {excess} above it is {what}", without the machinery)
+                trace: {
+                    let mut t = String::with_capacity(64);
+                    t.push_str(per);
+                    t.push_str(" cap ");
+                    crate::jsonwrite::push_decimal(&mut t, cap.amount);
+                    t.push_str(": ");
+                    crate::jsonwrite::push_decimal(&mut t, ctx.show(excess));
+                    t.push_str(" above it is ");
+                    t.push_str(what);
+                    t
+                },
             });
         }
     }
@@ -980,6 +991,20 @@ fn tier_rates(ctx: &Ctx<'_>, comp: &Component, s: &TableSpec<'_>) -> Result<Vec<
         m.push((key, rates.clone()));
     }
     Ok(rates)
+}
+
+/// A SPIFF's rate (`resolve_rate`), resolved once per evaluation rather than once per payee (each
+/// time formatting its label). Kept by the rate's address: the plan outlives the evaluation.
+fn spiff_rate(ctx: &Ctx<'_>, rate: &crate::plan::Rate) -> Result<Option<PayRate>> {
+    let key = std::ptr::from_ref(rate) as usize;
+    if let Some((_, pr)) = ctx.spiff_rates.try_borrow().ok().as_deref().and_then(|m| m.iter().find(|(k, _)| *k == key)) {
+        return Ok(pr.clone());
+    }
+    let pr = resolve_rate(rate, None)?;
+    if let Ok(mut m) = ctx.spiff_rates.try_borrow_mut() {
+        m.push((key, pr.clone()));
+    }
+    Ok(pr)
 }
 
 /// Resolves a table against `scale` (the quota for an attainment basis, 1 for a value basis).

@@ -343,6 +343,8 @@ pub(crate) struct Ctx<'a> {
     /// Each component's tier rates with their labels, resolved for its first payee and kept for
     /// the others (they depend on the plan alone): by the component's address.
     pub tier_rates: std::cell::RefCell<Vec<(usize, Vec<Option<crate::tiers::PayRate>>)>>,
+    /// Each SPIFF's rate, resolved likewise: by the rate's address.
+    pub spiff_rates: std::cell::RefCell<Vec<(usize, Option<crate::tiers::PayRate>)>>,
 }
 
 /// The transactions of an evaluation as the batch kernel reads them after crediting: a list, or
@@ -540,6 +542,7 @@ impl<'a> Ctx<'a> {
             batch: batch_lines,
             columns,
             tier_rates: std::cell::RefCell::default(),
+            spiff_rates: std::cell::RefCell::default(),
         }))
     }
 
