@@ -536,9 +536,8 @@ impl People {
             // (more than 2^32 reporting lines cannot be held in memory: saturating is unreachable)
             role.push((day(p.start, i32::MIN), day(p.end, i32::MAX), u32::try_from(reports.len()).unwrap_or(u32::MAX)));
             for r in &p.reports_to {
-                let manager = (ctx.payee_index)(r.manager.as_str())
-                    .and_then(|m| u32::try_from(m).ok())
-                    .unwrap_or(NO_MANAGER);
+                let manager =
+                    (ctx.payee_index)(r.manager.as_str()).and_then(|m| u32::try_from(m).ok()).unwrap_or(NO_MANAGER);
                 reports.push((day(r.from, i32::MIN), day(r.to, i32::MAX), manager));
             }
         }
@@ -950,7 +949,9 @@ impl RuleFacts {
                         let fraction = pct(percent.unwrap_or(Decimal::ONE_HUNDRED));
                         Some(RollupFacts {
                             fraction: (!same(fraction, Decimal::ONE)).then_some(fraction),
-                            levels: levels.unwrap_or(u32::MAX).min(u32::try_from(plan.payees.len()).unwrap_or(u32::MAX)),
+                            levels: levels
+                                .unwrap_or(u32::MAX)
+                                .min(u32::try_from(plan.payees.len()).unwrap_or(u32::MAX)),
                             from: rules
                                 .iter()
                                 .map(|src| from_rules.is_empty() || from_rules.iter().any(|f| f == src.id()))
@@ -1069,8 +1070,7 @@ fn plain_lines<D: Deal>(
         if !people.in_role(p, day) {
             continue;
         }
-        let Some(k) = (if whole_share(share) { Some(0) } else { out.share_index(share) })
-        else {
+        let Some(k) = (if whole_share(share) { Some(0) } else { out.share_index(share) }) else {
             return Ok(None);
         };
         // (the whole share's fraction is `1`: the amount as it is)

@@ -575,7 +575,7 @@ fn table(
         // ("{year-to-date }quota on `{measure}`: {quota}", without the formatting machinery)
         let mut line = String::with_capacity(40 + s.measure.len());
         line.push_str(if ytd { "year-to-date quota on `" } else { "quota on `" });
-        line.push_str(&s.measure);
+        line.push_str(s.measure);
         line.push_str("`: ");
         crate::jsonwrite::push_decimal(&mut line, scale.normalize());
         r.trace.push(line);
@@ -975,36 +975,35 @@ pub(crate) struct ResolvedTable {
     pub ceil: Option<Decimal>,
 }
 
+/// What `make` gives for `key`, made once per evaluation and kept in `memo` for the next payees.
+/// (Keys are addresses in the plan, which outlives the evaluation.)
+fn memo<T: Clone>(
+    memo: &std::cell::RefCell<Vec<(usize, T)>>,
+    key: usize,
+    make: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    if let Some((_, v)) = memo.try_borrow().ok().as_deref().and_then(|m| m.iter().find(|(k, _)| *k == key)) {
+        return Ok(v.clone());
+    }
+    let v = make()?;
+    if let Ok(mut m) = memo.try_borrow_mut() {
+        m.push((key, v.clone()));
+    }
+    Ok(v)
+}
+
 /// The rates of component `comp`'s table `s` (`resolve_rate` of each tier), resolved once per
 /// evaluation: what [`resolve_table`] resolves for every payee, formatting each rate's label.
-/// (Kept by the component's address: the plan outlives the evaluation, whereas a flat rate's
-/// one tier is made on the stack for each payee.)
+/// (Kept by the component's address, whereas a flat rate's one tier is made on the stack for
+/// each payee.)
 fn tier_rates(ctx: &Ctx<'_>, comp: &Component, s: &TableSpec<'_>) -> Result<Vec<Option<PayRate>>> {
-    let key = std::ptr::from_ref(comp) as usize;
-    if let Some((_, rates)) =
-        ctx.tier_rates.try_borrow().ok().as_deref().and_then(|m| m.iter().find(|(k, _)| *k == key))
-    {
-        return Ok(rates.clone());
-    }
-    let rates = resolve_rates(s)?;
-    if let Ok(mut m) = ctx.tier_rates.try_borrow_mut() {
-        m.push((key, rates.clone()));
-    }
-    Ok(rates)
+    memo(&ctx.tier_rates, std::ptr::from_ref(comp) as usize, || resolve_rates(s))
 }
 
 /// A SPIFF's rate (`resolve_rate`), resolved once per evaluation rather than once per payee (each
-/// time formatting its label). Kept by the rate's address: the plan outlives the evaluation.
+/// time formatting its label): kept by the rate's address.
 fn spiff_rate(ctx: &Ctx<'_>, rate: &crate::plan::Rate) -> Result<Option<PayRate>> {
-    let key = std::ptr::from_ref(rate) as usize;
-    if let Some((_, pr)) = ctx.spiff_rates.try_borrow().ok().as_deref().and_then(|m| m.iter().find(|(k, _)| *k == key)) {
-        return Ok(pr.clone());
-    }
-    let pr = resolve_rate(rate, None)?;
-    if let Ok(mut m) = ctx.spiff_rates.try_borrow_mut() {
-        m.push((key, pr.clone()));
-    }
-    Ok(pr)
+    memo(&ctx.spiff_rates, std::ptr::from_ref(rate) as usize, || resolve_rate(rate, None))
 }
 
 /// Resolves a table against `scale` (the quota for an attainment basis, 1 for a value basis).
