@@ -1636,13 +1636,18 @@ pub(crate) fn table(
         mask & bit != 0 && (if ytd { usize::from(l.period) <= k } else { usize::from(l.period) == k })
     };
     let caps: Vec<Decimal> = pay.caps.iter().filter(|c| c.per == CapPer::Transaction).map(|c| c.amount).collect();
-    let cap_line = |mut amt: Pay| -> Result<Pay> {
+    // a line's pay, capped per transaction, added to this period's total or the earlier periods'
+    let book = |l: &Line, mut amt: Pay, this_period: &mut Total, earlier: &mut Total| -> Result<()> {
         for cap in &caps {
             if amt.dec(scale)? > *cap {
                 amt = Pay::of(plan.rounding.round(*cap, scale), scale);
             }
         }
-        Ok(amt)
+        if usize::from(l.period) == k {
+            this_period.push(amt, scale)
+        } else {
+            earlier.push(amt, scale)
+        }
     };
     // the engine's own arithmetic for a line the integer path leaves
     let engine_line = |l: &Line, start: Decimal| -> Result<Pay> {
@@ -1692,12 +1697,7 @@ pub(crate) fn table(
                     None => engine_line(l, Num { m: i128::from(start), s: it.g }.dec("a running basis")?)?,
                 };
                 pos += d;
-                let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
-                if usize::from(l.period) == k {
-                    this_period.push(amt, scale)?;
-                } else {
-                    earlier.push(amt, scale)?;
-                }
+                book(l, amt, &mut this_period, &mut earlier)?;
             }
             return Ok((this_period, earlier));
         }
@@ -1723,12 +1723,7 @@ pub(crate) fn table(
                     Some(a) => a,
                     None => engine_line(l, Decimal::ZERO)?,
                 };
-                let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
-                if usize::from(l.period) == k {
-                    this_period.push(amt, scale)?;
-                } else {
-                    earlier.push(amt, scale)?;
-                }
+                book(l, amt, &mut this_period, &mut earlier)?;
             }
             return Ok((this_period, earlier));
         }
@@ -1778,12 +1773,7 @@ pub(crate) fn table(
         if !whole_line {
             pos = pos.add(delta, "a running basis")?;
         }
-        let amt = if caps.is_empty() { amt } else { cap_line(amt)? };
-        if usize::from(l.period) == k {
-            this_period.push(amt, scale)?;
-        } else {
-            earlier.push(amt, scale)?;
-        }
+        book(l, amt, &mut this_period, &mut earlier)?;
     }
     Ok((this_period, earlier))
 }
