@@ -278,6 +278,12 @@ pub(crate) struct Line {
     memo: bool,
 }
 
+impl Line {
+    /// A placeholder, overwritten before it is read.
+    const BLANK: Line =
+        Line { amount: 0, txn: 0, payee: 0, day: 0, rule: 0, share: 0, period: 0, scale: 0, memo: false };
+}
+
 /// A share of a transaction: the percentage as written and its fraction (`pct`).
 #[derive(Debug, Clone, Copy)]
 struct Share {
@@ -306,6 +312,9 @@ pub(crate) struct Lines {
     /// Whether a line the engine's crediting made is dated otherwise than its row's credit date
     /// (a reversal on its cancellation date): the rows' processing order is then not the lines'.
     off_row_day: bool,
+    /// Whether a row gave one payee more than one line (a manager's roll-ups of two split
+    /// participants): those lines are then put in the engine's order (see `sort`).
+    payee_twice_in_row: bool,
     /// Per SPIFF filter that reads no credit rule (by address), whether each transaction passes
     /// it: found once in input order, where a test per payee line would read transactions, and
     /// their strings, in a scattered order.
@@ -546,6 +555,33 @@ impl People {
         People { role, reports }
     }
 
+    /// The number of payees.
+    fn len(&self) -> usize {
+        self.role.len().saturating_sub(1)
+    }
+
+    /// The days around `d` (first and last) on which payee `p`'s role and reporting lines stay as
+    /// they are on `d`: [`People::in_role`] and [`People::manager`] give the same on each.
+    fn steady(&self, p: usize, d: i32) -> (i32, i32) {
+        let (mut lo, mut hi) = (i32::MIN, i32::MAX);
+        // (`b` is the first day of a new piece: a start, or the day after an end)
+        let mut cut = |b: i64| {
+            if b <= i64::from(d) {
+                lo = lo.max(i32::try_from(b).unwrap_or(i32::MIN));
+            } else {
+                hi = hi.min(i32::try_from(b - 1).unwrap_or(i32::MAX));
+            }
+        };
+        let [(a, z, from), (_, _, to), ..] = self.role.get(p..).unwrap_or(&[]) else { return (lo, hi) };
+        cut(i64::from(*a));
+        cut(i64::from(*z) + 1);
+        for &(f, t, _) in self.reports.get(*from as usize..*to as usize).unwrap_or(&[]) {
+            cut(i64::from(f));
+            cut(i64::from(t) + 1);
+        }
+        (lo, hi)
+    }
+
     /// Whether payee `p` is in role on day `d` (the entry past the last payee never is).
     #[inline]
     fn in_role(&self, p: usize, d: i32) -> bool {
@@ -617,6 +653,9 @@ struct Setup<'p> {
     people: People,
     /// What the crediting reads of each rule, by index.
     rules: Vec<RuleFacts>,
+    /// Whether no crediting rule reads the transaction: the recipients of a row without splits
+    /// are then its owner's [`Template`].
+    templates: bool,
     field: crate::plan::DateField,
 }
 
@@ -631,6 +670,7 @@ impl<'p> Setup<'p> {
             bounds: ctx.periods.iter().map(|p| (p.start.num_days_from_ce(), p.end.num_days_from_ce())).collect(),
             people: People::new(plan, ctx),
             rules: RuleFacts::of(plan),
+            templates: !plan.crediting.rules.iter().any(|r| r.filter().reads_transaction()),
             field: plan.crediting.credit_date,
         }
     }
@@ -642,6 +682,7 @@ struct Scratch {
     grants: Vec<(usize, usize, Decimal)>,
     engine_grants: Vec<crate::credit::Grant>,
     made: Vec<Credit>,
+    templates: Templates,
     /// The last row's fate when it is not [`RowFate::Credited`].
     fate: Option<Fate>,
 }
@@ -680,7 +721,7 @@ fn credit_row<D: Deal>(
     let period = s.bounds.iter().position(|&(a, z)| a <= day && day <= z);
     if let (true, Some(k)) = (plain, period) {
         let before = out.lines.len();
-        match plain_lines(ctx, s, out, t, i, day, k, &mut scratch.grants)? {
+        match plain_lines(ctx, s, out, t, i, day, k, scratch)? {
             Some(true) => return Ok(Some(RowFate::Credited(k))),
             Some(false) => out.lines.truncate(before),
             None => return Ok(None),
@@ -894,6 +935,13 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
         let Some(fate) = credit_row(ctx, &setup, &mut scratch, &mut out, &deal, i, dup)? else {
             return Ok(None);
         };
+        if let Some([first, rest @ ..]) = out.lines.get(at as usize..) {
+            // (one line is the usual row; two or three lines are compared in pairs)
+            if !rest.is_empty() {
+                out.payee_twice_in_row |= rest.iter().any(|l| l.payee == first.payee)
+                    || rest.iter().enumerate().any(|(j, a)| rest.iter().skip(j + 1).any(|b| a.payee == b.payee));
+            }
+        }
         match fate {
             RowFate::Credited(k) => match u8::try_from(k) {
                 Ok(k) if k != OTHER_FATE => out.row_period.push(k),
@@ -974,6 +1022,10 @@ fn whole_share(share: Decimal) -> bool {
 /// Credits a plain transaction as `credit_one` does: `Some(true)` with its lines added,
 /// `Some(false)` when `credit_one` must decide (an owner or split participant unknown, a bad
 /// split, no line made), `None` when a line does not fit the kernel.
+///
+/// Who is credited, by which rule and with which share (the recipients) is found by the rules,
+/// or, for a row without splits when no rule reads the transaction, taken from its owner's
+/// [`Template`] while that holds.
 #[allow(clippy::too_many_arguments)]
 fn plain_lines<D: Deal>(
     ctx: &CreditContext<'_>,
@@ -983,8 +1035,53 @@ fn plain_lines<D: Deal>(
     i: usize,
     day: i32,
     period: usize,
-    grants: &mut Vec<(usize, usize, Decimal)>,
+    scratch: &mut Scratch,
 ) -> Result<Option<bool>> {
+    let owner = if setup.templates && !t.has_splits() { t.owner() } else { None };
+    let held = owner.and_then(|o| scratch.templates.holding(o, day));
+    let (from, to) = match held {
+        Some(range) => range,
+        None => {
+            if !grants(ctx, setup, t, day, &mut scratch.grants)? {
+                return Ok(Some(false));
+            }
+            match scratch.templates.make(&setup.people, out, &scratch.grants, owner, day) {
+                Some(range) => range,
+                None => return Ok(None),
+            }
+        }
+    };
+    let recipients = scratch.templates.recipients.get(from..to).unwrap_or(&[]);
+    if recipients.is_empty() {
+        return Ok(Some(false));
+    }
+    let memo = t.amount().is_sign_negative() && !t.amount().is_zero();
+    let amount = Num::of(t.amount());
+    let (Ok(txn), Ok(period)) = (u32::try_from(i), u8::try_from(period)) else {
+        return Ok(None);
+    };
+    for &(payee, rule, k) in recipients {
+        // (the whole share's fraction is `1`: the amount as it is)
+        let line = if k == 0 { amount } else { amount.mul(Num::of(out.share(k).fraction), "a credit share")? };
+        let (Ok(m), Ok(scale)) = (i64::try_from(line.m), u8::try_from(line.s)) else {
+            return Ok(None);
+        };
+        out.max_scale = out.max_scale.max(u32::from(scale));
+        out.lines.push(Line { amount: m, txn, payee, day, rule, share: k, period, scale, memo });
+    }
+    Ok(Some(true))
+}
+
+/// The grants of a plain transaction by the crediting rules, roll-ups included, as
+/// `credit_one` finds them: `false` when `credit_one` must decide (an owner or split
+/// participant unknown, a bad split).
+fn grants<D: Deal>(
+    ctx: &CreditContext<'_>,
+    setup: &Setup<'_>,
+    t: &D,
+    day: i32,
+    grants: &mut Vec<(usize, usize, Decimal)>,
+) -> Result<bool> {
     let plan = ctx.plan;
     let people = &setup.people;
     grants.clear();
@@ -995,13 +1092,13 @@ fn plain_lines<D: Deal>(
         let owner = || t.owner();
         match rule {
             CreditRule::Direct { percent, .. } => {
-                let Some(p) = owner() else { return Ok(Some(false)) };
+                let Some(p) = owner() else { return Ok(false) };
                 grants.push((p, r, percent.unwrap_or(Decimal::ONE_HUNDRED)));
             }
             CreditRule::Split { shares, must_total, .. } => {
                 if !shares.is_empty() {
                     for s in shares {
-                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(Some(false)) };
+                        let Some(p) = (ctx.payee_index)(s.payee.as_str()) else { return Ok(false) };
                         grants.push((p, r, s.percent));
                     }
                 } else if t.has_splits() {
@@ -1019,20 +1116,20 @@ fn plain_lines<D: Deal>(
                         Ok(known)
                     })?;
                     if !known {
-                        return Ok(Some(false));
+                        return Ok(false);
                     }
                     if let Some(want) = must_total {
                         if total.dec("split percentages")? != *want {
-                            return Ok(Some(false));
+                            return Ok(false);
                         }
                     }
                 } else {
-                    let Some(p) = owner() else { return Ok(Some(false)) };
+                    let Some(p) = owner() else { return Ok(false) };
                     grants.push((p, r, Decimal::ONE_HUNDRED));
                 }
             }
             CreditRule::Overlay { payee, percent, .. } => {
-                let Some(p) = (ctx.payee_index)(payee.as_str()) else { return Ok(Some(false)) };
+                let Some(p) = (ctx.payee_index)(payee.as_str()) else { return Ok(false) };
                 grants.push((p, r, *percent));
             }
             CreditRule::Rollup { .. } => {}
@@ -1062,34 +1159,82 @@ fn plain_lines<D: Deal>(
             }
         }
     }
-    // lines, for the payees in role on the credit day
-    let memo = t.amount().is_sign_negative() && !t.amount().is_zero();
-    let amount = Num::of(t.amount());
-    let mut made = false;
-    for &(p, r, share) in grants.iter() {
-        if !people.in_role(p, day) {
-            continue;
-        }
-        let Some(k) = (if whole_share(share) { Some(0) } else { out.share_index(share) }) else {
-            return Ok(None);
-        };
-        // (the whole share's fraction is `1`: the amount as it is)
-        let line = if k == 0 { amount } else { amount.mul(Num::of(out.share(k).fraction), "a credit share")? };
-        let (Ok(m), Ok(scale), Ok(txn), Ok(payee), Ok(rule), Ok(period)) = (
-            i64::try_from(line.m),
-            u8::try_from(line.s),
-            u32::try_from(i),
-            u32::try_from(p),
-            u16::try_from(r),
-            u8::try_from(period),
-        ) else {
-            return Ok(None);
-        };
-        out.max_scale = out.max_scale.max(u32::from(scale));
-        out.lines.push(Line { amount: m, txn, payee, day, rule, share: k, period, scale, memo });
-        made = true;
+    Ok(true)
+}
+
+/// Who a plain row is credited to (payee, rule, share index), per owner: for a row without
+/// splits when no crediting rule reads the transaction, the recipients depend only on the
+/// owner and on the roles and reporting lines of the people involved on the credit day. They
+/// are found by the rules once, and kept for every day on which none of those changes (see
+/// [`People::steady`]).
+#[derive(Default)]
+struct Templates {
+    /// Per owner (payee index): the days on which its template holds (`lo > hi`: none yet) and
+    /// where its recipients are in `recipients`.
+    by_owner: Vec<Template>,
+    recipients: Vec<(u32, u16, u16)>,
+    /// Where the templates' recipients end in `recipients` (a row's own follow).
+    kept: usize,
+}
+
+/// An owner's template (see [`Templates`]).
+#[derive(Clone, Copy)]
+struct Template {
+    lo: i32,
+    hi: i32,
+    from: usize,
+    to: usize,
+}
+
+impl Templates {
+    /// Where owner `o`'s recipients are, when its template holds on `day`.
+    #[inline]
+    fn holding(&self, o: usize, day: i32) -> Option<(usize, usize)> {
+        let t = self.by_owner.get(o)?;
+        (t.lo <= day && day <= t.hi).then_some((t.from, t.to))
     }
-    Ok(Some(made))
+
+    /// The recipients of `grants` on `day` (the payees in role, each share by its index in
+    /// `out`), kept as `owner`'s template when there is one, otherwise in a space reused by the
+    /// next row: where they are in `recipients`. `None` when one does not fit the kernel.
+    fn make(
+        &mut self,
+        people: &People,
+        out: &mut Lines,
+        grants: &[(usize, usize, Decimal)],
+        owner: Option<usize>,
+        day: i32,
+    ) -> Option<(usize, usize)> {
+        // (the templates' recipients end at `kept`; a row's own go after them)
+        self.recipients.truncate(self.kept);
+        let (mut lo, mut hi) = (i32::MIN, i32::MAX);
+        for &(p, r, share) in grants {
+            let (a, z) = people.steady(p, day);
+            (lo, hi) = (lo.max(a), hi.min(z));
+            if !people.in_role(p, day) {
+                continue;
+            }
+            let k = if whole_share(share) { 0 } else { out.share_index(share)? };
+            self.recipients.push((u32::try_from(p).ok()?, u16::try_from(r).ok()?, k));
+        }
+        let (from, to) = (self.kept, self.recipients.len());
+        let Some(o) = owner else { return Some((from, to)) };
+        if self.by_owner.is_empty() {
+            self.by_owner = vec![Template { lo: 1, hi: 0, from: 0, to: 0 }; people.len()];
+        }
+        let slot = self.by_owner.get_mut(o)?;
+        if to - from <= slot.to - slot.from {
+            // (in the space of the owner's last template: the templates' space stays bounded
+            // when an owner's days cross a change of role or reporting line back and forth)
+            self.recipients.copy_within(from..to, slot.from);
+            self.recipients.truncate(from);
+            *slot = Template { lo, hi, from: slot.from, to: slot.from + (to - from) };
+        } else {
+            *slot = Template { lo, hi, from, to };
+            self.kept = to;
+        }
+        Some((slot.from, slot.to))
+    }
 }
 
 /// Sort keys of transaction ids (see `sort`).
@@ -1197,7 +1342,9 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
             *c += before;
         }
     }
-    let mut grouped = out.lines.clone();
+    // (every slot is written below: filled rather than copied from the lines, which would read
+    // them once more)
+    let mut grouped = vec![Line::BLANK; out.lines.len()];
     let mut next = start.clone();
     if let Some((order, first)) = by_rows.filter(|(order, first)| order.len() + 1 == first.len()) {
         let mut placed = 0;
@@ -1218,7 +1365,7 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
             // a payee's lines of one row (a manager's roll-ups of two split participants): by
             // rule, then share, as the engine orders them (a stable sort: then as made)
             let mut i = 0;
-            while i < grouped.len() {
+            while out.payee_twice_in_row && i < grouped.len() {
                 let Some(&g) = grouped.get(i) else { break };
                 let len = grouped
                     .get(i..)
@@ -2109,9 +2256,12 @@ mod tests {
             for (i, t) in txns.iter().enumerate() {
                 first.push(u32::try_from(out.lines.len()).unwrap());
                 let day = t.close_date.map_or(i32::MAX, |d| d.num_days_from_ce());
-                for &(payee, rule, share) in made.get(i).map_or(&[][..], |m| m.as_slice()) {
+                let row = made.get(i).map_or(&[][..], |m| m.as_slice());
+                for &(payee, rule, share) in row {
                     out.lines.push(Line { amount: 1, txn: u32::try_from(i).unwrap(), payee, day, rule, share, period: 0, scale: 0, memo: false });
                 }
+                // (as the crediting tells it)
+                out.payee_twice_in_row |= row.iter().enumerate().any(|(j, a)| row[j + 1..].iter().any(|b| a.0 == b.0));
             }
             first.push(u32::try_from(out.lines.len()).unwrap());
             let expected = engines_order(&out, &txns);

@@ -631,6 +631,7 @@ impl<'a> Ctx<'a> {
         let mut attributed = components::Attribution::new();
         // (payout, component amounts) per payee per period
         let mut history: Vec<Vec<(Decimal, BTreeMap<String, Decimal>)>> = vec![Vec::new(); np];
+        let keep_history = !self.inputs.closed_statements.is_empty();
         let mut out_statements = Vec::with_capacity(np);
         for k in 0..=self.target {
             for p in 0..np {
@@ -661,11 +662,10 @@ impl<'a> Ctx<'a> {
                 let raw = earnings
                     .add_c(crate::money::sum_c(adjustments.iter().map(|a| a.amount), "adjustments")?, "the payout")?;
                 let payout = self.plan.rounding.round(raw, self.scale);
-                let mut comp_amounts: BTreeMap<String, Decimal> = BTreeMap::new();
-                for r in &results {
-                    comp_amounts.insert(r.component.clone(), r.amount);
-                }
-                if let Some(h) = history.get_mut(p) {
+                // (read only against closed statements: kept only when there are any)
+                if let (true, Some(h)) = (keep_history, history.get_mut(p)) {
+                    let comp_amounts: BTreeMap<String, Decimal> =
+                        results.iter().map(|r| (r.component.clone(), r.amount)).collect();
                     h.push((payout, comp_amounts));
                 }
                 if k == self.target {
