@@ -1625,6 +1625,34 @@ impl Total {
     }
 }
 
+/// What [`table`] needs to book a line's pay.
+struct Booking<'a> {
+    /// The per-transaction caps.
+    caps: &'a [Decimal],
+    rounding: &'a crate::money::RoundingPolicy,
+    scale: u32,
+    /// The evaluated period.
+    k: usize,
+}
+
+impl Booking<'_> {
+    /// A line's pay, capped per transaction, added to this period's total or the earlier
+    /// periods'. (Inlined into each of `table`'s loops: a call per line was a twentieth of them.)
+    #[inline(always)]
+    fn book(&self, l: &Line, mut amt: Pay, this_period: &mut Total, earlier: &mut Total) -> Result<()> {
+        for cap in self.caps {
+            if amt.dec(self.scale)? > *cap {
+                amt = Pay::of(self.rounding.round(*cap, self.scale), self.scale);
+            }
+        }
+        if usize::from(l.period) == self.k {
+            this_period.push(amt, self.scale)
+        } else {
+            earlier.push(amt, self.scale)
+        }
+    }
+}
+
 /// A tier table in integers: band bounds at scale `g` (`None` for an open end), rates at scale `r`.
 struct IntTable {
     g: u32,
@@ -1783,19 +1811,7 @@ pub(crate) fn table(
         mask & bit != 0 && (if ytd { usize::from(l.period) <= k } else { usize::from(l.period) == k })
     };
     let caps: Vec<Decimal> = pay.caps.iter().filter(|c| c.per == CapPer::Transaction).map(|c| c.amount).collect();
-    // a line's pay, capped per transaction, added to this period's total or the earlier periods'
-    let book = |l: &Line, mut amt: Pay, this_period: &mut Total, earlier: &mut Total| -> Result<()> {
-        for cap in &caps {
-            if amt.dec(scale)? > *cap {
-                amt = Pay::of(plan.rounding.round(*cap, scale), scale);
-            }
-        }
-        if usize::from(l.period) == k {
-            this_period.push(amt, scale)
-        } else {
-            earlier.push(amt, scale)
-        }
-    };
+    let booking = Booking { caps: &caps, rounding: &plan.rounding, scale, k };
     // the engine's own arithmetic for a line the integer path leaves
     let engine_line = |l: &Line, start: Decimal| -> Result<Pay> {
         let v = t.line_pay(&b.credit(l, txns)?, start, pay.fixed, None)?;
@@ -1844,7 +1860,7 @@ pub(crate) fn table(
                     None => engine_line(l, Num { m: i128::from(start), s: it.g }.dec("a running basis")?)?,
                 };
                 pos += d;
-                book(l, amt, &mut this_period, &mut earlier)?;
+                booking.book(l, amt, &mut this_period, &mut earlier)?;
             }
             return Ok((this_period, earlier));
         }
@@ -1870,7 +1886,7 @@ pub(crate) fn table(
                     Some(a) => a,
                     None => engine_line(l, Decimal::ZERO)?,
                 };
-                book(l, amt, &mut this_period, &mut earlier)?;
+                booking.book(l, amt, &mut this_period, &mut earlier)?;
             }
             return Ok((this_period, earlier));
         }
@@ -1920,7 +1936,7 @@ pub(crate) fn table(
         if !whole_line {
             pos = pos.add(delta, "a running basis")?;
         }
-        book(l, amt, &mut this_period, &mut earlier)?;
+        booking.book(l, amt, &mut this_period, &mut earlier)?;
     }
     Ok((this_period, earlier))
 }
