@@ -315,6 +315,9 @@ pub(crate) struct Lines {
     /// Whether a row gave one payee more than one line (a manager's roll-ups of two split
     /// participants): those lines are then put in the engine's order (see `sort`).
     payee_twice_in_row: bool,
+    /// Each payee's number of lines at `p + 1` (the rest zeros), when the crediting counted them
+    /// (empty otherwise): taken by `sort`.
+    counts: Vec<usize>,
     /// Per SPIFF filter that reads no credit rule (by address), whether each transaction passes
     /// it: found once in input order, where a test per payee line would read transactions, and
     /// their strings, in a scattered order.
@@ -926,6 +929,7 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     let plan_currency = cols.number_of(&plan.currency);
     // row `i`'s lines are `out.lines[first[i]..first[i + 1]]`
     let mut first: Vec<u32> = Vec::with_capacity(n + 1);
+    let mut counts = vec![0usize; plan.payees.len() + 1];
     for i in 0..n {
         let Ok(at) = u32::try_from(out.lines.len()) else { return Ok(None) };
         first.push(at);
@@ -935,7 +939,14 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
         let Some(fate) = credit_row(ctx, &setup, &mut scratch, &mut out, &deal, i, dup)? else {
             return Ok(None);
         };
-        if let Some([first, rest @ ..]) = out.lines.get(at as usize..) {
+        let made = out.lines.get(at as usize..).unwrap_or(&[]);
+        for l in made {
+            // (`sort`'s count of each payee's lines, taken while the row's lines are at hand)
+            if let Some(c) = counts.get_mut(l.payee as usize + 1) {
+                *c += 1;
+            }
+        }
+        if let [first, rest @ ..] = made {
             // (one line is the usual row; two or three lines are compared in pairs)
             if !rest.is_empty() {
                 out.payee_twice_in_row |= rest.iter().any(|l| l.payee == first.payee)
@@ -961,6 +972,7 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     let field = plan.crediting.credit_date;
     let by_rows = (repeats.is_empty() && !out.off_row_day)
         .then(|| (cols.kept_order(field, || row_order(cols, field)), first.as_slice()));
+    out.counts = counts;
     sort(&mut out, Rows::Columns(cols), plan.payees.len(), by_rows);
     Ok(Some(out))
 }
@@ -1209,8 +1221,10 @@ impl Templates {
         self.recipients.truncate(self.kept);
         let (mut lo, mut hi) = (i32::MIN, i32::MAX);
         for &(p, r, share) in grants {
-            let (a, z) = people.steady(p, day);
-            (lo, hi) = (lo.max(a), hi.min(z));
+            if owner.is_some() {
+                let (a, z) = people.steady(p, day);
+                (lo, hi) = (lo.max(a), hi.min(z));
+            }
             if !people.in_role(p, day) {
                 continue;
             }
@@ -1330,10 +1344,14 @@ pub(crate) fn row_order(cols: &TransactionColumns, field: crate::plan::DateField
 /// few are put in order of rule and share. Nothing is compared but neighbours.
 #[inline(never)]
 fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32], &[u32])>) {
-    let mut start = vec![0usize; payees + 1];
-    for l in &out.lines {
-        if let Some(c) = start.get_mut(l.payee as usize + 1) {
-            *c += 1;
+    // (each payee's count at `p + 1`, taken by the crediting or here)
+    let mut start = std::mem::take(&mut out.counts);
+    if start.len() != payees + 1 {
+        start = vec![0usize; payees + 1];
+        for l in &out.lines {
+            if let Some(c) = start.get_mut(l.payee as usize + 1) {
+                *c += 1;
+            }
         }
     }
     for p in 1..start.len() {
