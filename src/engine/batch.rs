@@ -1189,13 +1189,15 @@ struct Templates {
     kept: usize,
 }
 
-/// An owner's template (see [`Templates`]).
+/// An owner's template (see [`Templates`]): the days on which it holds, and its recipients at
+/// `from..to` in [`Templates::recipients`], in a space that ends at `end`.
 #[derive(Clone, Copy)]
 struct Template {
     lo: i32,
     hi: i32,
     from: usize,
     to: usize,
+    end: usize,
 }
 
 impl Templates {
@@ -1234,17 +1236,17 @@ impl Templates {
         let (from, to) = (self.kept, self.recipients.len());
         let Some(o) = owner else { return Some((from, to)) };
         if self.by_owner.is_empty() {
-            self.by_owner = vec![Template { lo: 1, hi: 0, from: 0, to: 0 }; people.len()];
+            self.by_owner = vec![Template { lo: 1, hi: 0, from: 0, to: 0, end: 0 }; people.len()];
         }
         let slot = self.by_owner.get_mut(o)?;
-        if to - from <= slot.to - slot.from {
-            // (in the space of the owner's last template: the templates' space stays bounded
-            // when an owner's days cross a change of role or reporting line back and forth)
+        if to - from <= slot.end - slot.from {
+            // (in the space of the owner's earlier template: the templates' space stays bounded
+            // when an owner's rows cross a change of role or reporting line back and forth)
             self.recipients.copy_within(from..to, slot.from);
             self.recipients.truncate(from);
-            *slot = Template { lo, hi, from: slot.from, to: slot.from + (to - from) };
+            *slot = Template { lo, hi, to: slot.from + (to - from), ..*slot };
         } else {
-            *slot = Template { lo, hi, from, to };
+            *slot = Template { lo, hi, from, to, end: to };
             self.kept = to;
         }
         Some((slot.from, slot.to))
@@ -2306,6 +2308,42 @@ mod tests {
             prop_assert_eq!(out.lines.iter().map(key).collect::<Vec<_>>(), expected.iter().map(key).collect::<Vec<_>>());
             prop_assert_eq!(out.start.len(), 4);
         }
+    }
+
+    #[test]
+    fn templates_hold_while_the_people_stay_and_keep_their_space() {
+        // payee 0 owns the rows; payee 1, its manager until day 199, is in role from day 100
+        let people = People {
+            role: vec![(i32::MIN, i32::MAX, 0), (100, i32::MAX, 1), (i32::MAX, i32::MIN, 1)],
+            reports: vec![(i32::MIN, 199, 1)],
+        };
+        assert_eq!(people.steady(0, 150), (i32::MIN, 199));
+        assert_eq!(people.steady(0, 250), (200, i32::MAX));
+        assert_eq!(people.steady(1, 50), (i32::MIN, 99));
+        assert_eq!(people.steady(1, 150), (100, i32::MAX));
+        let mut out = Lines::default();
+        out.share_index(d("100")).unwrap();
+        let mut templates = Templates::default();
+        let grants = [(0, 0, d("100")), (1, 1, d("100"))];
+        // rows crossing day 100 back and forth: two recipients on and after it, one before
+        for round in 0..50 {
+            let (a, z) = templates.make(&people, &mut out, &grants, Some(0), 150).unwrap();
+            assert_eq!(&templates.recipients[a..z], &[(0, 0, 0), (1, 1, 0)], "round {round}");
+            assert_eq!(templates.holding(0, 100), Some((a, z)));
+            assert_eq!(templates.holding(0, 199), Some((a, z)));
+            assert_eq!(templates.holding(0, 99), None);
+            assert_eq!(templates.holding(0, 200), None);
+            let (a, z) = templates.make(&people, &mut out, &grants, Some(0), 50).unwrap();
+            assert_eq!(&templates.recipients[a..z], &[(0, 0, 0)]);
+            assert_eq!(templates.holding(0, 99), Some((a, z)));
+            assert_eq!(templates.holding(0, 100), None);
+            // (a row with splits: its recipients after the templates', found again each time)
+            let (a, z) = templates.make(&people, &mut out, &grants, None, 150).unwrap();
+            assert_eq!(&templates.recipients[a..z], &[(0, 0, 0), (1, 1, 0)]);
+        }
+        // the owner's template reuses its space: two recipients, and a split row's two after them
+        assert_eq!(templates.kept, 2);
+        assert!(templates.recipients.len() <= 4);
     }
 
     #[test]
