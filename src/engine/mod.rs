@@ -664,8 +664,10 @@ impl<'a> Ctx<'a> {
                 let payout = self.plan.rounding.round(raw, self.scale);
                 // (read only against closed statements: kept only when there are any)
                 if let (true, Some(h)) = (keep_history, history.get_mut(p)) {
-                    let comp_amounts: BTreeMap<String, Decimal> =
-                        results.iter().map(|r| (r.component.clone(), r.amount)).collect();
+                    let mut comp_amounts: BTreeMap<String, Decimal> = BTreeMap::new();
+                    for r in &results {
+                        comp_amounts.insert(r.component.clone(), r.amount);
+                    }
                     h.push((payout, comp_amounts));
                 }
                 if k == self.target {
