@@ -946,12 +946,10 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
                 *c += 1;
             }
         }
-        if let [first, rest @ ..] = made {
-            // (one line is the usual row; two or three lines are compared in pairs)
-            if !rest.is_empty() {
-                out.payee_twice_in_row |= rest.iter().any(|l| l.payee == first.payee)
-                    || rest.iter().enumerate().any(|(j, a)| rest.iter().skip(j + 1).any(|b| a.payee == b.payee));
-            }
+        // (the rows' lines compared in pairs, two or three a row, until one payee has two)
+        if !out.payee_twice_in_row {
+            out.payee_twice_in_row =
+                made.iter().enumerate().any(|(j, a)| made.iter().skip(j + 1).any(|b| a.payee == b.payee));
         }
         match fate {
             RowFate::Credited(k) => match u8::try_from(k) {
