@@ -229,6 +229,37 @@ fn amounts_at_the_edge_of_96_bits() {
     assert!(evaluated >= 2, "{evaluated}");
 }
 
+/// More crediting rules, and more distinct shares, than the kernel's lines index (256 of each):
+/// the evaluation is the engine's, to the same bytes. 300 overlay rules credit "se" a share of
+/// each deal, 0.001% to 0.300%, every one its own rule and share.
+#[test]
+fn more_rules_and_shares_than_the_kernel_indexes() {
+    let mut rules = vec![json!({ "type": "direct", "id": "own" })];
+    for i in 1..=300 {
+        rules.push(json!({ "type": "overlay", "id": format!("o{i}"), "payee": "se", "percent": format!("0.{i:03}") }));
+    }
+    let plan = json!({
+        "schemaVersion": 1, "id": "p", "currency": "USD",
+        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+        "payees": [{ "id": "ae", "role": "AE" }, { "id": "se", "role": "SE" }],
+        "measures": [{ "id": "b", "kind": "amount" }],
+        "crediting": { "rules": rules },
+        "components": [{ "id": "all", "type": "rate", "measure": "b", "rate": { "percent": "10" } }]
+    });
+    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+    let list: Vec<Value> = (0..4)
+        .map(|i| json!({ "id": format!("T{i}"), "owner": "ae", "amount": "1000", "closeDate": format!("2025-02-0{}", i + 1) }))
+        .collect();
+    let mut inputs = Inputs::from_json(&json!({ "transactions": list }).to_string()).unwrap();
+    assert!(same_summary(&plan, &mut inputs, "Q1", "300 rules"));
+    // by hand: the SE's shares add to 0.001% + ... + 0.300% = 45.150% of 4,000 = 1,806.00 of
+    // bookings, paid 10%: 180.60; the AE's 4,000.00 pays 400.00
+    let ev = plan.evaluate(&inputs, "Q1").unwrap();
+    let payout = |id: &str| ev.statements.iter().find(|s| s.payee == id).map(|s| s.payout.to_string());
+    assert_eq!(payout("se").as_deref(), Some("180.60"));
+    assert_eq!(payout("ae").as_deref(), Some("400.00"));
+}
+
 /// Plans built from knobs, and transactions that reach every branch of the kernel's crediting.
 #[derive(Debug, Clone)]
 struct Knobs {

@@ -257,7 +257,8 @@ fn round64(m: i64, d: i64, mode: RoundingMode) -> i64 {
     }
 }
 
-/// A credit line of the kernel (32 bytes).
+/// A credit line of the kernel (24 bytes: a million transactions make two or three million
+/// lines, and their memory is written, grouped and read once each).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Line {
     /// Credited amount in the plan currency: mantissa and scale.
@@ -269,19 +270,38 @@ pub(crate) struct Line {
     /// Credit date as days from the common era.
     day: i32,
     /// Crediting rule index.
-    rule: u16,
+    rule: u8,
     /// Index into [`Lines::shares`].
-    share: u16,
+    share: u8,
     period: u8,
-    scale: u8,
-    /// A credit memo (negative amount): it counts no deal and, by default, no unit.
-    memo: bool,
+    /// The amount's scale (at most 28), and [`MEMO`] for a credit memo (a negative amount: it
+    /// counts no deal and, by default, no unit).
+    form: u8,
 }
+
+// (the lines' size is part of the kernel's speed: a wider field is a choice to measure)
+const _: () = assert!(std::mem::size_of::<Line>() == 24);
+
+/// [`Line::form`]'s bit of a credit memo.
+const MEMO: u8 = 0x80;
 
 impl Line {
     /// A placeholder, overwritten before it is read.
-    const BLANK: Line =
-        Line { amount: 0, txn: 0, payee: 0, day: 0, rule: 0, share: 0, period: 0, scale: 0, memo: false };
+    const BLANK: Line = Line { amount: 0, txn: 0, payee: 0, day: 0, rule: 0, share: 0, period: 0, form: 0 };
+
+    /// [`Line::form`] of an amount of `scale` (`None` above 127).
+    fn form(scale: u32, memo: bool) -> Option<u8> {
+        let scale = u8::try_from(scale).ok().filter(|s| *s < MEMO)?;
+        Some(if memo { scale | MEMO } else { scale })
+    }
+
+    fn scale(&self) -> u8 {
+        self.form & !MEMO
+    }
+
+    fn memo(&self) -> bool {
+        self.form & MEMO != 0
+    }
 }
 
 /// A share of a transaction: the percentage as written and its fraction (`pct`).
@@ -323,6 +343,9 @@ pub(crate) struct Lines {
     /// their strings, in a scattered order.
     passing: std::cell::RefCell<Passing>,
 }
+
+/// [`Columned::payees`] of a string that names no payee.
+const NO_PAYEE: u32 = u32::MAX;
 
 /// [`Lines::row_period`] of a row whose fate is not a credit in a period.
 const OTHER_FATE: u8 = u8::MAX;
@@ -399,14 +422,15 @@ impl<'a> Rows<'a> {
 
 impl Lines {
     /// The index of a share (by its exact digits: `50` and `50.0` differ in scale).
-    fn share_index(&mut self, percent: Decimal) -> Option<u16> {
+    /// `None` past 256 shares (the kernel then leaves the evaluation to the engine).
+    fn share_index(&mut self, percent: Decimal) -> Option<u8> {
         if let Some(i) = self.shares.iter().position(|s| same(s.percent, percent)) {
-            return u16::try_from(i).ok();
+            return u8::try_from(i).ok();
         }
         // (a whole share, written `100`, is the usual case)
-        let fraction = pct(percent);
-        self.shares.push(Share { percent, fraction });
-        u16::try_from(self.shares.len() - 1).ok()
+        let k = u8::try_from(self.shares.len()).ok()?;
+        self.shares.push(Share { percent, fraction: pct(percent) });
+        Some(k)
     }
 
     /// Whether any line of payee `p` counts for measure `m`.
@@ -442,7 +466,7 @@ impl Lines {
         self.masks.get(a..b).unwrap_or(&[])
     }
 
-    fn share(&self, k: u16) -> Share {
+    fn share(&self, k: u8) -> Share {
         self.shares
             .get(usize::from(k))
             .copied()
@@ -450,18 +474,18 @@ impl Lines {
     }
 
     fn amount(l: &Line) -> Num {
-        Num { m: i128::from(l.amount), s: u32::from(l.scale) }
+        Num { m: i128::from(l.amount), s: u32::from(l.scale()) }
     }
 
     /// Credited units: the transaction's quantity (default 1, or 0 for a credit memo) × share.
     fn quantity(&self, l: &Line, txns: Rows<'_>) -> Result<Num> {
-        let q = txns.quantity(l.txn as usize).unwrap_or(if l.memo { Decimal::ZERO } else { Decimal::ONE });
+        let q = txns.quantity(l.txn as usize).unwrap_or(if l.memo() { Decimal::ZERO } else { Decimal::ONE });
         Num::of(q).mul(Num::of(self.share(l.share).fraction), "credited units")
     }
 
     /// Deals: the share as a fraction (none for a credit memo).
     fn deals(&self, l: &Line) -> Num {
-        if l.memo {
+        if l.memo() {
             Num::ZERO
         } else {
             Num::of(self.share(l.share).fraction)
@@ -507,18 +531,17 @@ impl Lines {
     fn push(&mut self, c: &Credit, memo: bool) -> Option<()> {
         let share = self.share_index(c.share)?;
         let amount = i64::try_from(c.amount.mantissa()).ok()?;
-        let scale = u8::try_from(c.amount.scale()).ok()?;
-        self.max_scale = self.max_scale.max(u32::from(scale));
+        let form = Line::form(c.amount.scale(), memo)?;
+        self.max_scale = self.max_scale.max(c.amount.scale());
         self.lines.push(Line {
             amount,
             txn: u32::try_from(c.txn).ok()?,
             payee: u32::try_from(c.payee).ok()?,
             day: c.date.num_days_from_ce(),
-            rule: u16::try_from(c.rule).ok()?,
+            rule: u8::try_from(c.rule).ok()?,
             share,
             period: u8::try_from(c.period).ok()?,
-            scale,
-            memo,
+            form,
         });
         Some(())
     }
@@ -835,8 +858,9 @@ impl Deal for Listed<'_, '_> {
 /// A row of [`TransactionColumns`] with the payee index of each of its strings.
 struct Columned<'a> {
     row: crate::columns::Row<'a>,
-    /// The payee index of each distinct string (by number).
-    payees: &'a [Option<usize>],
+    /// The payee index of each distinct string (by number), [`NO_PAYEE`] for a string that
+    /// names none (4 bytes each: a lookup per row among thousands of owners stays in cache).
+    payees: &'a [u32],
     /// The number of the plan's currency among the columns' strings (`None` when no row names it).
     plan_currency: Option<u32>,
 }
@@ -873,7 +897,7 @@ impl Deal for Columned<'_> {
     }
 
     fn owner(&self) -> Option<usize> {
-        self.payees.get(self.row.owner() as usize).copied().flatten()
+        self.payees.get(self.row.owner() as usize).filter(|&&p| p != NO_PAYEE).map(|&p| p as usize)
     }
 
     fn has_splits(&self) -> bool {
@@ -882,7 +906,7 @@ impl Deal for Columned<'_> {
 
     fn splits(&self, f: &mut dyn FnMut(Option<usize>, Decimal) -> Result<bool>) -> Result<()> {
         for (payee, percent) in self.row.splits() {
-            if !f(self.payees.get(payee as usize).copied().flatten(), percent)? {
+            if !f(self.payees.get(payee as usize).filter(|&&p| p != NO_PAYEE).map(|&p| p as usize), percent)? {
                 break;
             }
         }
@@ -925,7 +949,15 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     });
     let setup = Setup::new(ctx);
     let mut scratch = Scratch::default();
-    let payees: Vec<Option<usize>> = cols.strings().iter().map(|s| (ctx.payee_index)(s)).collect();
+    let payees: Vec<u32> = cols
+        .strings()
+        .iter()
+        .map(|s| (ctx.payee_index)(s).map_or(Some(NO_PAYEE), |p| u32::try_from(p).ok().filter(|&p| p != NO_PAYEE)))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    if payees.len() != cols.strings().len() {
+        return Ok(None);
+    }
     let plan_currency = cols.number_of(&plan.currency);
     // row `i`'s lines are `out.lines[first[i]..first[i + 1]]`
     let mut first: Vec<u32> = Vec::with_capacity(n + 1);
@@ -1073,11 +1105,11 @@ fn plain_lines<D: Deal>(
     for &(payee, rule, k) in recipients {
         // (the whole share's fraction is `1`: the amount as it is)
         let line = if k == 0 { amount } else { amount.mul(Num::of(out.share(k).fraction), "a credit share")? };
-        let (Ok(m), Ok(scale)) = (i64::try_from(line.m), u8::try_from(line.s)) else {
+        let (Ok(m), Some(form)) = (i64::try_from(line.m), Line::form(line.s, memo)) else {
             return Ok(None);
         };
-        out.max_scale = out.max_scale.max(u32::from(scale));
-        out.lines.push(Line { amount: m, txn, payee, day, rule, share: k, period, scale, memo });
+        out.max_scale = out.max_scale.max(line.s);
+        out.lines.push(Line { amount: m, txn, payee, day, rule, share: k, period, form });
     }
     Ok(Some(true))
 }
@@ -1182,20 +1214,27 @@ struct Templates {
     /// Per owner (payee index): the days on which its template holds (`lo > hi`: none yet) and
     /// where its recipients are in `recipients`.
     by_owner: Vec<Template>,
-    recipients: Vec<(u32, u16, u16)>,
+    recipients: Vec<(u32, u8, u8)>,
     /// Where the templates' recipients end in `recipients` (a row's own follow).
     kept: usize,
 }
 
-/// An owner's template (see [`Templates`]): the days on which it holds, and its recipients at
-/// `from..to` in [`Templates::recipients`], in a space that ends at `end`.
+/// An owner's template (see [`Templates`]): the days on which it holds, and its `len`
+/// recipients from `from` in [`Templates::recipients`], in a space of `room` (16 bytes: one is
+/// read per row, from among thousands of owners).
 #[derive(Clone, Copy)]
 struct Template {
     lo: i32,
     hi: i32,
-    from: usize,
-    to: usize,
-    end: usize,
+    from: u32,
+    len: u16,
+    room: u16,
+}
+
+impl Template {
+    fn range(self) -> (usize, usize) {
+        (self.from as usize, self.from as usize + usize::from(self.len))
+    }
 }
 
 impl Templates {
@@ -1203,7 +1242,7 @@ impl Templates {
     #[inline]
     fn holding(&self, o: usize, day: i32) -> Option<(usize, usize)> {
         let t = self.by_owner.get(o)?;
-        (t.lo <= day && day <= t.hi).then_some((t.from, t.to))
+        (t.lo <= day && day <= t.hi).then(|| t.range())
     }
 
     /// The recipients of `grants` on `day` (the payees in role, each share by its index in
@@ -1229,25 +1268,26 @@ impl Templates {
                 continue;
             }
             let k = if whole_share(share) { 0 } else { out.share_index(share)? };
-            self.recipients.push((u32::try_from(p).ok()?, u16::try_from(r).ok()?, k));
+            self.recipients.push((u32::try_from(p).ok()?, u8::try_from(r).ok()?, k));
         }
         let (from, to) = (self.kept, self.recipients.len());
         let Some(o) = owner else { return Some((from, to)) };
         if self.by_owner.is_empty() {
-            self.by_owner = vec![Template { lo: 1, hi: 0, from: 0, to: 0, end: 0 }; people.len()];
+            self.by_owner = vec![Template { lo: 1, hi: 0, from: 0, len: 0, room: 0 }; people.len()];
         }
         let slot = self.by_owner.get_mut(o)?;
-        if to - from <= slot.end - slot.from {
+        let len = u16::try_from(to - from).ok()?;
+        if len <= slot.room {
             // (in the space of the owner's earlier template: the templates' space stays bounded
             // when an owner's rows cross a change of role or reporting line back and forth)
-            self.recipients.copy_within(from..to, slot.from);
+            self.recipients.copy_within(from..to, slot.from as usize);
             self.recipients.truncate(from);
-            *slot = Template { lo, hi, to: slot.from + (to - from), ..*slot };
+            *slot = Template { lo, hi, len, ..*slot };
         } else {
-            *slot = Template { lo, hi, from, to, end: to };
+            *slot = Template { lo, hi, from: u32::try_from(from).ok()?, len, room: len };
             self.kept = to;
         }
-        Some((slot.from, slot.to))
+        Some(slot.range())
     }
 }
 
@@ -1842,7 +1882,7 @@ pub(crate) fn table(
     if let (Some(it), MeasureKind::Amount, false, false) = (&int, kind, whole_line, fixed_nothing) {
         let lines = b.payee_lines(p).iter().zip(b.payee_masks_of(p));
         let widen = |l: &Line| {
-            let up = POW10_64.get(it.g.checked_sub(u32::from(l.scale))? as usize)?;
+            let up = POW10_64.get(it.g.checked_sub(u32::from(l.scale()))? as usize)?;
             mul64(l.amount, *up)
         };
         let mut reach: i64 = 0;
@@ -1894,7 +1934,7 @@ pub(crate) fn table(
                 }
                 // (as `mul_fast` gives it: a zero product is a plain `0`; beyond 28 decimals or 96
                 // bits the engine pays it)
-                let s = u32::from(l.scale) + per.s;
+                let s = u32::from(l.scale()) + per.s;
                 let raw = if l.amount == 0 || rate == 0 {
                     Some(0)
                 } else {
@@ -2230,7 +2270,7 @@ mod tests {
         #[test]
         fn runs_come_out_in_the_engines_order(
             ids in prop::collection::vec((0u32..40, any::<bool>()), 1..60),
-            raw in prop::collection::vec((0u32..3, 0usize..60, 0i32..4, 0u16..3, 0u16..3), 0..1200),
+            raw in prop::collection::vec((0u32..3, 0usize..60, 0i32..4, 0u8..3, 0u8..3), 0..1200),
             far in any::<bool>(),
         ) {
             let txns: Vec<Transaction> = ids
@@ -2247,11 +2287,11 @@ mod tests {
             ], ..Lines::default() };
             for &(payee, t, day, rule, share) in &raw {
                 let txn = u32::try_from(t % txns.len()).unwrap();
-                out.lines.push(Line { amount: 1, txn, payee, day: 739_000 + day, rule, share, period: 0, scale: 0, memo: false });
+                out.lines.push(Line { amount: 1, txn, payee, day: 739_000 + day, rule, share, period: 0, form: 0 });
             }
             if far {
                 // (a run over more than 2^16 days is sorted in place)
-                out.lines.push(Line { amount: 1, txn: 0, payee: 0, day: 739_000 + 65_536, rule: 0, share: 0, period: 0, scale: 0, memo: false });
+                out.lines.push(Line { amount: 1, txn: 0, payee: 0, day: 739_000 + 65_536, rule: 0, share: 0, period: 0, form: 0 });
             }
             let expected = engines_order(&out, &txns);
             let shares = out.shares.clone();
@@ -2269,7 +2309,7 @@ mod tests {
         #[test]
         fn lines_take_their_rows_order(
             rows in prop::collection::vec((prop_oneof![8 => 0i32..4, 1 => Just(70_000i32), 1 => Just(-1i32)], any::<bool>()), 1..80),
-            made in prop::collection::vec(prop::collection::vec((0u32..3, 0u16..3, 0u16..3), 0..4), 80),
+            made in prop::collection::vec(prop::collection::vec((0u32..3, 0u8..3, 0u8..3), 0..4), 80),
         ) {
             let base = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
             let txns: Vec<Transaction> = rows
@@ -2292,7 +2332,7 @@ mod tests {
                 let day = t.close_date.map_or(i32::MAX, |d| d.num_days_from_ce());
                 let row = made.get(i).map_or(&[][..], |m| m.as_slice());
                 for &(payee, rule, share) in row {
-                    out.lines.push(Line { amount: 1, txn: u32::try_from(i).unwrap(), payee, day, rule, share, period: 0, scale: 0, memo: false });
+                    out.lines.push(Line { amount: 1, txn: u32::try_from(i).unwrap(), payee, day, rule, share, period: 0, form: 0 });
                 }
                 // (as the crediting tells it)
                 out.payee_twice_in_row |= row.iter().enumerate().any(|(j, a)| row[j + 1..].iter().any(|b| a.0 == b.0));
