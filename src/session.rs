@@ -907,7 +907,7 @@ impl Session {
                 before: ytd.sub_c(value, "a year-to-date value")?,
                 quota: ctx.quota(p, m, k, false)?,
                 quota_ytd: ctx.quota(p, m, k, true)?,
-                has_quota: ctx.quotas.get(p).and_then(|q| q.get(m)).is_some_and(|q| q.iter().any(|x| x.is_some())),
+                has_quota: ctx.quotas.get(p, m).is_some_and(|q| q.iter().any(Option::is_some)),
                 lines_before: line_ids
                     .iter()
                     .filter(|i| counted(i) && ctx.lines.get(**i).is_some_and(|l| l.period < k))

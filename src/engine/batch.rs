@@ -1518,13 +1518,13 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
 }
 
 /// Which measures each line counts for, and every measure's value per payee and period:
-/// `values[payee][measure][period]`, added in processing order as the engine adds them.
+/// `values.get(payee, measure)[period]`, added in processing order as the engine adds them.
 #[inline(never)]
 pub(crate) fn measures(
     plan: &Plan,
     b: &mut Lines,
     txns: Rows<'_>,
-    values: &mut [Vec<Vec<Decimal>>],
+    values: &mut super::Grid<Decimal>,
     periods: usize,
 ) -> Result<()> {
     let fixed: Vec<Option<Vec<bool>>> =
@@ -1581,7 +1581,7 @@ pub(crate) fn measures(
                     *a = a.add(v, "a measure value")?;
                 }
             }
-            if let Some(slots) = values.get_mut(p).and_then(|v| v.get_mut(m)) {
+            if let Some(slots) = values.get_mut(p, m) {
                 for (slot, a) in slots.iter_mut().zip(&acc) {
                     *slot = a.dec("a measure value")?;
                 }

@@ -57,7 +57,7 @@ pub(crate) fn credit_columns(_: &CreditContext<'_>, _: &TransactionColumns) -> R
     Ok(None)
 }
 
-pub(crate) fn measures(_: &Plan, b: &mut Lines, _: Rows<'_>, _: &mut [Vec<Vec<Decimal>>], _: usize) -> Result<()> {
+pub(crate) fn measures(_: &Plan, b: &mut Lines, _: Rows<'_>, _: &mut super::Grid<Decimal>, _: usize) -> Result<()> {
     match *b {}
 }
 

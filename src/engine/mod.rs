@@ -304,6 +304,39 @@ pub fn evaluate_json(plan: &str, inputs: &str, period: &str) -> Result<String> {
     CompiledPlan::from_json(plan)?.evaluate_json(inputs, period)
 }
 
+/// A figure per payee, measure and period, in one list (a list per payee and measure was two
+/// allocations per payee, for every evaluation).
+#[derive(Debug, Clone)]
+pub(crate) struct Grid<T> {
+    cells: Vec<T>,
+    measures: usize,
+    periods: usize,
+}
+
+impl<T: Clone> Grid<T> {
+    /// `payees` × `measures` × `periods` cells of `fill`.
+    pub(crate) fn new(payees: usize, measures: usize, periods: usize, fill: T) -> Self {
+        let n = payees.saturating_mul(measures).saturating_mul(periods);
+        Grid { cells: vec![fill; n], measures, periods }
+    }
+
+    fn at(&self, p: usize, m: usize) -> Option<std::ops::Range<usize>> {
+        let from = p.checked_mul(self.measures)?.checked_add(m)?.checked_mul(self.periods)?;
+        let to = from.checked_add(self.periods)?;
+        (m < self.measures).then_some(from..to)
+    }
+
+    /// Payee `p`'s figures of measure `m`, by period.
+    pub(crate) fn get(&self, p: usize, m: usize) -> Option<&[T]> {
+        self.cells.get(self.at(p, m)?)
+    }
+
+    pub(crate) fn get_mut(&mut self, p: usize, m: usize) -> Option<&mut [T]> {
+        let r = self.at(p, m)?;
+        self.cells.get_mut(r)
+    }
+}
+
 /// Everything resolved once per evaluation.
 pub(crate) struct Ctx<'a> {
     pub plan: &'a Plan,
@@ -323,10 +356,10 @@ pub(crate) struct Ctx<'a> {
     pub by_payee: Vec<Vec<usize>>,
     /// whether each line counts for each measure: `counts[measure][line]`
     pub counts: Vec<Vec<bool>>,
-    /// `values[payee][measure][period]`
-    pub values: Vec<Vec<Vec<Decimal>>>,
-    /// `quotas[payee][measure][period]`
-    pub quotas: Vec<Vec<Vec<Option<Decimal>>>>,
+    /// each payee's measure values by period (`values.get(payee, measure)[period]`)
+    pub values: Grid<Decimal>,
+    /// each payee's quotas by period (`quotas.get(payee, measure)[period]`)
+    pub quotas: Grid<Option<Decimal>>,
     /// `applies[component][payee]`
     pub applies: Vec<Vec<bool>>,
     /// whether statements get their credit lines, pay lines and traces (`options.detail`)
@@ -447,7 +480,7 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut counts = vec![vec![false; lines.len()]; nm];
-        let mut values = vec![vec![vec![Decimal::ZERO; nk]; nm]; np];
+        let mut values = Grid::new(np, nm, nk, Decimal::ZERO);
         if let Some(b) = batch_lines.as_mut() {
             batch::measures(plan, b, Rows::of(&inputs.transactions, columns), &mut values, nk)?;
             counts.clear();
@@ -470,9 +503,7 @@ impl<'a> Ctx<'a> {
                     if let Some(c) = counts.get_mut(m).and_then(|c| c.get_mut(i)) {
                         *c = true;
                     }
-                    if let Some(slot) =
-                        values.get_mut(l.payee).and_then(|v| v.get_mut(m)).and_then(|v| v.get_mut(l.period))
-                    {
+                    if let Some(slot) = values.get_mut(l.payee, m).and_then(|v| v.get_mut(l.period)) {
                         *slot = slot.add_c(unit_value(l, measure.kind), "a measure value")?;
                     }
                 }
@@ -482,7 +513,7 @@ impl<'a> Ctx<'a> {
         for (i, m) in plan.measures.iter().enumerate() {
             measure_index.insert(m.id.as_str(), i);
         }
-        let mut quotas = vec![vec![vec![None; nk]; nm]; np];
+        let mut quotas = Grid::new(np, nm, nk, None);
         for q in &plan.quotas {
             let (Some(&p), Some(&m)) =
                 (payee_index.get(q.payee.as_str()).as_ref(), measure_index.get(q.measure.as_str()))
@@ -494,16 +525,11 @@ impl<'a> Ctx<'a> {
             };
             for (k, period) in periods.iter().enumerate() {
                 // a later period's quota is only read to tell whether the payee has one at all
-                if k > target
-                    && quotas
-                        .get(p)
-                        .and_then(|v| v.get(m))
-                        .is_some_and(|v| v.iter().any(|x: &Option<Decimal>| x.is_some()))
-                {
+                if k > target && quotas.get(p, m).is_some_and(|v| v.iter().any(Option::is_some)) {
                     break;
                 }
                 let q = crate::quota::effective_quota(&plan.calendar, &periods, payee, q, period)?;
-                if let Some(slot) = quotas.get_mut(p).and_then(|v| v.get_mut(m)).and_then(|v| v.get_mut(k)) {
+                if let Some(slot) = quotas.get_mut(p, m).and_then(|v| v.get_mut(k)) {
                     *slot = q;
                 }
             }
@@ -572,7 +598,7 @@ impl<'a> Ctx<'a> {
 
     /// Measure value for a payee: period `k`, or year to date through `k`.
     pub(crate) fn value(&self, p: usize, m: usize, k: usize, ytd: bool) -> Result<Decimal> {
-        let Some(v) = self.values.get(p).and_then(|v| v.get(m)) else {
+        let Some(v) = self.values.get(p, m) else {
             return Ok(Decimal::ZERO);
         };
         if ytd {
@@ -584,15 +610,15 @@ impl<'a> Ctx<'a> {
 
     /// Quota for a payee: period `k`, or year to date through `k` (`None` without a quota).
     pub(crate) fn quota(&self, p: usize, m: usize, k: usize, ytd: bool) -> Result<Option<Decimal>> {
-        let Some(q) = self.quotas.get(p).and_then(|v| v.get(m)) else {
+        let Some(q) = self.quotas.get(p, m) else {
             return Ok(None);
         };
         if ytd {
-            let parts: Vec<Decimal> = q.iter().take(k + 1).filter_map(|x| *x).collect();
-            if parts.is_empty() {
-                return Ok(None);
+            let mut sum = None;
+            for x in q.iter().take(k + 1).flatten() {
+                sum = Some(sum.unwrap_or(Decimal::ZERO).add_c(*x, "a year-to-date quota")?);
             }
-            Ok(Some(crate::money::sum_c(parts, "a year-to-date quota")?))
+            Ok(sum)
         } else {
             Ok(q.get(k).copied().flatten())
         }
@@ -762,7 +788,7 @@ impl<'a> Ctx<'a> {
         }
         let mut measures = Vec::new();
         for (m, measure) in plan.measures.iter().enumerate() {
-            let has_quota = self.quotas.get(p).and_then(|q| q.get(m)).is_some_and(|q| q.iter().any(|x| x.is_some()));
+            let has_quota = self.quotas.get(p, m).is_some_and(|q| q.iter().any(Option::is_some));
             let ytd = self.figures(p, m, k, true)?;
             let counted = match &self.batch {
                 Some(b) => b.counted(p, m),
@@ -1041,4 +1067,32 @@ fn add_reversals(
     lines.extend(extra);
     crate::credit::sort_lines(lines, &inputs.transactions);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Grid;
+
+    #[test]
+    fn a_grid_gives_each_payee_and_measure_its_own_periods() {
+        // 3 payees, 2 measures, 4 periods: 24 cells; (payee 2, measure 1) is the last four
+        let mut g = Grid::new(3, 2, 4, 0u32);
+        for p in 0..3 {
+            for m in 0..2 {
+                for (k, x) in g.get_mut(p, m).unwrap().iter_mut().enumerate() {
+                    *x = (100 * p + 10 * m + k) as u32;
+                }
+            }
+        }
+        assert_eq!(g.get(0, 0), Some(&[0, 1, 2, 3][..]));
+        assert_eq!(g.get(1, 0), Some(&[100, 101, 102, 103][..]));
+        assert_eq!(g.get(2, 1), Some(&[210, 211, 212, 213][..]));
+        // no measure 2 (it would read payee 3's first measure), no payee 3, no overflow
+        assert_eq!(g.get(0, 2), None);
+        assert_eq!(g.get(3, 0), None);
+        assert_eq!(g.get(usize::MAX, 1), None);
+        // no measures or no periods: empty lists, none out of range
+        assert_eq!(Grid::new(2, 1, 0, 0u8).get(1, 0), Some(&[][..]));
+        assert_eq!(Grid::new(2, 0, 4, 0u8).get(0, 0), None);
+    }
 }
