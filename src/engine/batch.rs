@@ -45,6 +45,8 @@ pub(crate) fn covers(plan: &Plan) -> bool {
         && !plan.payments.holdbacks.iter().any(|h| matches!(h.release, Release::OnPayment))
         && !plan.components.iter().any(|c| matches!(c.kind, ComponentKind::Matrix { .. }))
         && plan.measures.len() <= 32
+        // (a line holds its rule's index in a byte)
+        && plan.crediting.rules.len() <= 256
 }
 
 /// Largest mantissa a `Decimal` holds (96 bits).
