@@ -234,57 +234,48 @@ fn amounts_at_the_edge_of_96_bits() {
 /// of each deal, 0.001% to 0.300%, every one its own rule and share.
 #[test]
 fn more_rules_and_shares_than_the_kernel_indexes() {
+    // "ae" and "se", credited by `rules`, paid 10% of their bookings: both payouts, after the
+    // kernel's summary is checked against the engine's
+    let payouts = |rules: Value, list: Vec<Value>, what: &str| {
+        let plan = json!({
+            "schemaVersion": 1, "id": "p", "currency": "USD",
+            "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
+            "payees": [{ "id": "ae", "role": "AE" }, { "id": "se", "role": "SE" }],
+            "measures": [{ "id": "b", "kind": "amount" }],
+            "crediting": { "rules": rules },
+            "components": [{ "id": "all", "type": "rate", "measure": "b", "rate": { "percent": "10" } }]
+        });
+        let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
+        let mut inputs = Inputs::from_json(&json!({ "transactions": list }).to_string()).unwrap();
+        assert!(same_summary(&plan, &mut inputs, "Q1", what));
+        let ev = plan.evaluate(&inputs, "Q1").unwrap();
+        let payout = |id: &str| ev.statements.iter().find(|s| s.payee == id).map(|s| s.payout.to_string());
+        (payout("ae").unwrap_or_default(), payout("se").unwrap_or_default())
+    };
     let mut rules = vec![json!({ "type": "direct", "id": "own" })];
     for i in 1..=300 {
         rules.push(json!({ "type": "overlay", "id": format!("o{i}"), "payee": "se", "percent": format!("0.{i:03}") }));
     }
-    let plan = json!({
-        "schemaVersion": 1, "id": "p", "currency": "USD",
-        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
-        "payees": [{ "id": "ae", "role": "AE" }, { "id": "se", "role": "SE" }],
-        "measures": [{ "id": "b", "kind": "amount" }],
-        "crediting": { "rules": rules },
-        "components": [{ "id": "all", "type": "rate", "measure": "b", "rate": { "percent": "10" } }]
-    });
-    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
-    let list: Vec<Value> = (0..4)
+    let list = (0..4)
         .map(|i| json!({ "id": format!("T{i}"), "owner": "ae", "amount": "1000", "closeDate": format!("2025-02-0{}", i + 1) }))
         .collect();
-    let mut inputs = Inputs::from_json(&json!({ "transactions": list }).to_string()).unwrap();
-    assert!(same_summary(&plan, &mut inputs, "Q1", "300 rules"));
-    // by hand: the SE's shares add to 0.001% + ... + 0.300% = 45.150% of 4,000 = 1,806.00 of
-    // bookings, paid 10%: 180.60; the AE's 4,000.00 pays 400.00
-    let ev = plan.evaluate(&inputs, "Q1").unwrap();
-    let payout = |id: &str| ev.statements.iter().find(|s| s.payee == id).map(|s| s.payout.to_string());
-    assert_eq!(payout("se").as_deref(), Some("180.60"));
-    assert_eq!(payout("ae").as_deref(), Some("400.00"));
+    // by hand: the AE's 4,000.00 pays 400.00; the SE's shares add to 0.001% + ... + 0.300% =
+    // 45.150% of 4,000 = 1,806.00 of bookings, paid 10%: 180.60
+    assert_eq!(payouts(json!(rules), list, "300 rules"), ("400.00".into(), "180.60".into()));
 
     // One split rule, and 300 deals of 1,000 split between the two at 300 different shares:
     // "ae" 0.1%, 0.2%, ..., 30.0% of each, "se" the rest (600 distinct shares)
-    let plan = json!({
-        "schemaVersion": 1, "id": "p", "currency": "USD",
-        "calendar": { "yearStart": "2025-01-01", "periodType": "quarter" },
-        "payees": [{ "id": "ae", "role": "AE" }, { "id": "se", "role": "SE" }],
-        "measures": [{ "id": "b", "kind": "amount" }],
-        "crediting": { "rules": [{ "type": "split", "id": "split", "mustTotal": "100" }] },
-        "components": [{ "id": "all", "type": "rate", "measure": "b", "rate": { "percent": "10" } }]
-    });
-    let plan = CompiledPlan::from_json(&plan.to_string()).unwrap();
-    let list: Vec<Value> = (1..=300)
+    let list = (1..=300)
         .map(|i| {
             let (ae, se) = (format!("{}.{}", i / 10, i % 10), format!("{}.{}", (1000 - i) / 10, (1000 - i) % 10));
             json!({ "id": format!("T{i:03}"), "owner": "ae", "amount": "1000", "closeDate": "2025-02-01",
                     "splits": [{ "payee": "ae", "percent": ae }, { "payee": "se", "percent": se }] })
         })
         .collect();
-    let mut inputs = Inputs::from_json(&json!({ "transactions": list }).to_string()).unwrap();
-    assert!(same_summary(&plan, &mut inputs, "Q1", "600 shares"));
     // by hand: "ae" is credited (0.1 + ... + 30.0)% = 4,515% of 1,000 = 45,150.00, paid 10%:
     // 4,515.00; "se" the rest of 300,000.00: 254,850.00, paid 25,485.00
-    let ev = plan.evaluate(&inputs, "Q1").unwrap();
-    let payout = |id: &str| ev.statements.iter().find(|s| s.payee == id).map(|s| s.payout.to_string());
-    assert_eq!(payout("ae").as_deref(), Some("4515.00"));
-    assert_eq!(payout("se").as_deref(), Some("25485.00"));
+    let split = json!([{ "type": "split", "id": "split", "mustTotal": "100" }]);
+    assert_eq!(payouts(split, list, "600 shares"), ("4515.00".into(), "25485.00".into()));
 }
 
 /// Plans built from knobs, and transactions that reach every branch of the kernel's crediting.
