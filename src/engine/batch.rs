@@ -867,6 +867,13 @@ struct Columned<'a> {
     plan_currency: Option<u32>,
 }
 
+impl Columned<'_> {
+    /// The payee index of string number `n`, when it names a payee.
+    fn payee(&self, n: u32) -> Option<usize> {
+        self.payees.get(n as usize).filter(|&&p| p != NO_PAYEE).map(|&p| p as usize)
+    }
+}
+
 impl Deal for Columned<'_> {
     fn id(&self) -> &str {
         self.row.id()
@@ -899,7 +906,7 @@ impl Deal for Columned<'_> {
     }
 
     fn owner(&self) -> Option<usize> {
-        self.payees.get(self.row.owner() as usize).filter(|&&p| p != NO_PAYEE).map(|&p| p as usize)
+        self.payee(self.row.owner())
     }
 
     fn has_splits(&self) -> bool {
@@ -908,7 +915,7 @@ impl Deal for Columned<'_> {
 
     fn splits(&self, f: &mut dyn FnMut(Option<usize>, Decimal) -> Result<bool>) -> Result<()> {
         for (payee, percent) in self.row.splits() {
-            if !f(self.payees.get(payee as usize).filter(|&&p| p != NO_PAYEE).map(|&p| p as usize), percent)? {
+            if !f(self.payee(payee), percent)? {
                 break;
             }
         }
@@ -951,15 +958,11 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     });
     let setup = Setup::new(ctx);
     let mut scratch = Scratch::default();
-    let payees: Vec<u32> = cols
-        .strings()
-        .iter()
-        .map(|s| (ctx.payee_index)(s).map_or(Some(NO_PAYEE), |p| u32::try_from(p).ok().filter(|&p| p != NO_PAYEE)))
-        .collect::<Option<_>>()
-        .unwrap_or_default();
-    if payees.len() != cols.strings().len() {
-        return Ok(None);
-    }
+    let payee = |s: &String| match (ctx.payee_index)(s) {
+        None => Some(NO_PAYEE),
+        Some(p) => u32::try_from(p).ok().filter(|&p| p != NO_PAYEE),
+    };
+    let Some(payees) = cols.strings().iter().map(payee).collect::<Option<Vec<u32>>>() else { return Ok(None) };
     let plan_currency = cols.number_of(&plan.currency);
     // row `i`'s lines are `out.lines[first[i]..first[i + 1]]`
     let mut first: Vec<u32> = Vec::with_capacity(n + 1);

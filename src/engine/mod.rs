@@ -314,10 +314,18 @@ pub(crate) struct Grid<T> {
 }
 
 impl<T: Clone> Grid<T> {
-    /// `payees` × `measures` × `periods` cells of `fill`.
-    pub(crate) fn new(payees: usize, measures: usize, periods: usize, fill: T) -> Self {
-        let n = payees.saturating_mul(measures).saturating_mul(periods);
-        Grid { cells: vec![fill; n], measures, periods }
+    /// The number of cells of `payees` × `measures` × `periods` (an overflow error when that many
+    /// cannot be counted, as with a plan at every default limit in WebAssembly's 32 bits).
+    pub(crate) fn cells(payees: usize, measures: usize, periods: usize) -> Result<usize> {
+        payees
+            .checked_mul(measures)
+            .and_then(|n| n.checked_mul(periods))
+            .ok_or_else(|| Error::overflow("payees × measures × periods"))
+    }
+
+    /// `cells` (see [`Grid::cells`]) of `fill`, by `measures` and `periods`.
+    pub(crate) fn new(cells: usize, measures: usize, periods: usize, fill: T) -> Self {
+        Grid { cells: vec![fill; cells], measures, periods }
     }
 
     fn at(&self, p: usize, m: usize) -> Option<std::ops::Range<usize>> {
@@ -480,7 +488,8 @@ impl<'a> Ctx<'a> {
             }
         }
         let mut counts = vec![vec![false; lines.len()]; nm];
-        let mut values = Grid::new(np, nm, nk, Decimal::ZERO);
+        let cells = Grid::<Decimal>::cells(np, nm, nk)?;
+        let mut values = Grid::new(cells, nm, nk, Decimal::ZERO);
         if let Some(b) = batch_lines.as_mut() {
             batch::measures(plan, b, Rows::of(&inputs.transactions, columns), &mut values, nk)?;
             counts.clear();
@@ -513,7 +522,7 @@ impl<'a> Ctx<'a> {
         for (i, m) in plan.measures.iter().enumerate() {
             measure_index.insert(m.id.as_str(), i);
         }
-        let mut quotas = Grid::new(np, nm, nk, None);
+        let mut quotas = Grid::new(cells, nm, nk, None);
         for q in &plan.quotas {
             let (Some(&p), Some(&m)) =
                 (payee_index.get(q.payee.as_str()).as_ref(), measure_index.get(q.measure.as_str()))
@@ -1076,7 +1085,7 @@ mod tests {
     #[test]
     fn a_grid_gives_each_payee_and_measure_its_own_periods() {
         // 3 payees, 2 measures, 4 periods: 24 cells; (payee 2, measure 1) is the last four
-        let mut g = Grid::new(3, 2, 4, 0u32);
+        let mut g = Grid::new(24, 2, 4, 0u32);
         for p in 0..3 {
             for m in 0..2 {
                 for (k, x) in g.get_mut(p, m).unwrap().iter_mut().enumerate() {
@@ -1092,7 +1101,11 @@ mod tests {
         assert_eq!(g.get(3, 0), None);
         assert_eq!(g.get(usize::MAX, 1), None);
         // no measures or no periods: empty lists, none out of range
-        assert_eq!(Grid::new(2, 1, 0, 0u8).get(1, 0), Some(&[][..]));
-        assert_eq!(Grid::new(2, 0, 4, 0u8).get(0, 0), None);
+        assert_eq!(Grid::new(0, 1, 0, 0u8).get(1, 0), Some(&[][..]));
+        assert_eq!(Grid::new(0, 0, 4, 0u8).get(0, 0), None);
+        // the cells of 3 × 2 × 4; more than can be counted: an error, not a panic
+        assert_eq!(Grid::<u8>::cells(3, 2, 4).ok(), Some(24));
+        assert!(Grid::<u8>::cells(usize::MAX, 2, 1).is_err());
+        assert!(Grid::<u8>::cells(100_000, 500, usize::MAX / 1_000_000).is_err());
     }
 }
