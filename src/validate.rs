@@ -1407,7 +1407,7 @@ impl<'a> Validator<'a> {
                 format_args!("component `{}` applies to no payee of the plan and will never pay", c.id),
             );
         }
-        let mut quota_warned: Vec<(usize, &'a str)> = Vec::new();
+        let mut quota_warned = PairIndex::default();
         match &c.kind {
             ComponentKind::Rate { measure, rate } => {
                 self.check_measure_ref(measure, join(&base, "/measure"));
@@ -1627,15 +1627,15 @@ impl<'a> Validator<'a> {
         self.check_caps(&base, &c.caps);
     }
 
-    fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut Vec<(usize, &'a str)>) {
+    fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut PairIndex<'a>) {
         let Some(payee) = self.plan.payees.get(p) else {
             return;
         };
         if !self.measures.contains(measure) || self.quota_pairs.get(&payee.id, measure).is_some() {
             return;
         }
-        if !warned.contains(&(p, measure)) {
-            warned.push((p, measure));
+        if warned.get(&payee.id, measure).is_none() {
+            warned.insert(&payee.id, measure, p);
             self.warn(
                 "MISSING_QUOTA",
                 item("/payees/", "", p, ""),
@@ -1855,7 +1855,7 @@ impl<'a> Validator<'a> {
         path: &str,
         c: &Component,
         applies: &[usize],
-        warned: &mut Vec<(usize, &'a str)>,
+        warned: &mut PairIndex<'a>,
     ) {
         match (&ind.measure, &ind.metric) {
             (Some(_), Some(_)) | (None, None) => self.err(
@@ -1885,14 +1885,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_gate(
-        &mut self,
-        base: &str,
-        c: &'a Component,
-        g: &'a Gate,
-        applies: &[usize],
-        warned: &mut Vec<(usize, &'a str)>,
-    ) {
+    fn check_gate(&mut self, base: &str, c: &'a Component, g: &'a Gate, applies: &[usize], warned: &mut PairIndex<'a>) {
         let gbase = join(base, "/gate");
         self.check_indicator(&g.on, &join(&gbase, "/on"), c, applies, warned);
         if g.min < Decimal::ZERO {
@@ -1947,7 +1940,7 @@ impl<'a> Validator<'a> {
         c: &'a Component,
         m: &'a Multiplier,
         applies: &[usize],
-        warned: &mut Vec<(usize, &'a str)>,
+        warned: &mut PairIndex<'a>,
     ) {
         self.check_indicator(&m.on, &join(mbase, "/on"), c, applies, warned);
         if m.bands.is_empty() {
