@@ -147,7 +147,7 @@ fn transactions_doc(r: &mut Reader, value: &Value) -> R<Vec<Transaction>> {
 }
 
 /// The names of the limits in JSON (camelCase, as the JavaScript package writes them).
-const LIMIT_NAMES: [&str; 10] = [
+const LIMIT_NAMES: [&str; 11] = [
     "maxPlanBytes",
     "maxInputsBytes",
     "maxDepth",
@@ -158,6 +158,7 @@ const LIMIT_NAMES: [&str; 10] = [
     "maxMeasures",
     "maxPeriods",
     "maxTransactions",
+    "maxCells",
 ];
 
 /// Reads limits from JSON text (see [`Limits::from_json`]).
@@ -170,7 +171,7 @@ pub(crate) fn limits_from_text(text: &str) -> Result<Limits> {
 fn limits(r: &mut Reader, v: &Value) -> R<Limits> {
     let o = r.object(v, &LIMIT_NAMES)?;
     let mut l = Limits::default();
-    let [plan, inputs, depth, string, components, bands, payees, measures, periods, transactions] = LIMIT_NAMES;
+    let [plan, inputs, depth, string, components, bands, payees, measures, periods, transactions, cells] = LIMIT_NAMES;
     for (key, field) in [
         (plan, &mut l.max_plan_bytes),
         (inputs, &mut l.max_inputs_bytes),
@@ -181,6 +182,7 @@ fn limits(r: &mut Reader, v: &Value) -> R<Limits> {
         (measures, &mut l.max_measures),
         (periods, &mut l.max_periods),
         (transactions, &mut l.max_transactions),
+        (cells, &mut l.max_cells),
     ] {
         if let Some(n) = r.opt(o, key, count)? {
             *field = n;

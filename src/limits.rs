@@ -18,6 +18,14 @@
 //! | [`max_measures`](Limits::max_measures) | 500 | compiling or validating a plan | `/measures/500` |
 //! | [`max_periods`](Limits::max_periods) | 400 | compiling or validating a plan (custom calendars) | `/calendar/periods/400` |
 //! | [`max_transactions`](Limits::max_transactions) | 1,000,000 per call | evaluating, opening a session, importing CSV | `/transactions/1000000` |
+//! | [`max_cells`](Limits::max_cells) | 10,000,000 | compiling or validating a plan | `""` |
+//!
+//! [`max_cells`](Limits::max_cells) bounds the state an evaluation keeps for its payees, which
+//! every other limit allows to reach gigabytes (100,000 payees × 500 measures × 400 periods): a
+//! figure per payee, measure and period (36 bytes each) and a state per payee and component (about
+//! 80 bytes), counted as payees × (measures × periods + components) cells. The default allows
+//! 100,000 payees with 8 measures by month and 4 components, and keeps the state under 800 MB
+//! (WebAssembly has 4 GB and cannot recover when an allocation fails).
 //!
 //! A "table" for [`max_bands`](Limits::max_bands) is any list inside a component: tier bands,
 //! curve points, matrix breaks, rows and columns, milestone levels, MBO objectives, multiplier
@@ -67,6 +75,9 @@ pub struct Limits {
     pub max_periods: usize,
     /// Most transactions in one call (an evaluation, a session, a CSV import).
     pub max_transactions: usize,
+    /// Most cells of the state an evaluation keeps for the plan's payees: payees × (measures ×
+    /// periods + components).
+    pub max_cells: usize,
 }
 
 /// The deepest nesting the JSON parser supports (serde_json's recursion limit, 128, less one).
@@ -85,6 +96,7 @@ impl Default for Limits {
             max_measures: 500,
             max_periods: 400,
             max_transactions: 1_000_000,
+            max_cells: 10_000_000,
         }
     }
 }
@@ -120,12 +132,13 @@ impl Limits {
             max_measures: usize::MAX,
             max_periods: usize::MAX,
             max_transactions: usize::MAX,
+            max_cells: usize::MAX,
         }
     }
 
     /// Reads limits from JSON text: an object whose keys are the limits' names in camelCase
     /// (`maxPlanBytes`, `maxInputsBytes`, `maxDepth`, `maxStringBytes`, `maxComponents`,
-    /// `maxBands`, `maxPayees`, `maxMeasures`, `maxPeriods`, `maxTransactions`), each a
+    /// `maxBands`, `maxPayees`, `maxMeasures`, `maxPeriods`, `maxTransactions`, `maxCells`), each a
     /// non-negative integer; a limit left out keeps its default. A count beyond the machine's
     /// `usize` is no limit; `maxDepth` is at most [`HARD_MAX_DEPTH`]. This is how the
     /// JavaScript package passes `compilePlan(plan, { limits })`.
@@ -157,13 +170,26 @@ impl Limits {
         }
     }
 
-    /// Checks the counts of a plan: payees, measures, components, the tables of each component
-    /// and the periods of a custom calendar.
+    /// Checks the counts of a plan: payees, measures, components, the tables of each component,
+    /// the periods of a custom calendar and the cells of an evaluation's state.
     pub fn check_plan(&self, plan: &Plan) -> Result<(), Error> {
-        check_len(plan.payees.len(), "/payees", self.max_payees, "max_payees", "payees")?;
-        check_len(plan.measures.len(), "/measures", self.max_measures, "max_measures", "measures")?;
-        check_len(plan.components.len(), "/components", self.max_components, "max_components", "components")?;
+        let (payees, measures, components) = (plan.payees.len(), plan.measures.len(), plan.components.len());
+        check_len(payees, "/payees", self.max_payees, "max_payees", "payees")?;
+        check_len(measures, "/measures", self.max_measures, "max_measures", "measures")?;
+        check_len(components, "/components", self.max_components, "max_components", "components")?;
         check_len(plan.calendar.periods.len(), "/calendar/periods", self.max_periods, "max_periods", "periods")?;
+        let periods = plan.calendar.periods().len();
+        let cells = measures.saturating_mul(periods).saturating_add(components).saturating_mul(payees);
+        if cells > self.max_cells {
+            return Err(Error::LimitExceeded {
+                path: String::new(),
+                message: format!(
+                    "{cells} cells of state per evaluation (payees × (measures × periods + components)), more \
+                     than {} (the limit `max_cells`)",
+                    self.max_cells
+                ),
+            });
+        }
         let bands = |len: usize, list: String| check_len(len, &list, self.max_bands, "max_bands", "items in a table");
         for (i, c) in plan.components.iter().enumerate() {
             let at = format!("/components/{i}");

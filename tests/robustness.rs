@@ -252,13 +252,45 @@ fn limits_are_enforced_with_a_pointer() {
     assert_eq!(evaluate(&big, &Inputs::default(), "Q1").unwrap_err().code(), "LIMIT_EXCEEDED");
 }
 
+/// The state an evaluation keeps for the payees (a figure per payee, measure and period, a state
+/// per payee and component) is bounded by `max_cells`: a plan within every other default limit can
+/// otherwise ask for gigabytes, which in WebAssembly ends the instance instead of giving an error.
+#[test]
+fn the_state_of_an_evaluation_is_bounded() {
+    let text = payplan::sample::SAMPLE_PLAN_JSON;
+    // the sample plan: 4 payees × (2 measures × 4 quarters + 3 components) = 44 cells
+    assert!(CompiledPlan::from_json_with_limits(text, Limits { max_cells: 44, ..Limits::default() }).is_ok());
+    let e = CompiledPlan::from_json_with_limits(text, Limits { max_cells: 43, ..Limits::default() }).unwrap_err();
+    assert_eq!((e.code(), e.path()), ("LIMIT_EXCEEDED", Some("")));
+    let says = "44 cells of state per evaluation (payees × (measures × periods + components)), more than 43 \
+                (the limit `max_cells`)";
+    assert!(e.to_string().ends_with(says), "{e}");
+    // 100,000 payees and 25 monthly measures, within every other default limit: 100,000 × (25 × 12
+    // + 3) = 30,300,000 cells (over 1 GB), refused when compiled, validated or evaluated
+    let mut big = Plan::from_json(text).unwrap();
+    big.calendar.period_type = payplan::calendar::PeriodType::Month;
+    let (payee, measure) = (big.payees[1].clone(), big.measures[1].clone());
+    big.payees.extend((4..100_000).map(|i| payplan::plan::Payee { id: format!("p{i}"), ..payee.clone() }));
+    big.measures.extend((2..25).map(|i| payplan::plan::Measure { id: format!("m{i}"), ..measure.clone() }));
+    (big.quotas, big.payments.draws) = (Vec::new(), Vec::new());
+    let e = CompiledPlan::new(big.clone()).unwrap_err();
+    assert_eq!((e.code(), e.path()), ("LIMIT_EXCEEDED", Some("")));
+    assert!(e.to_string().contains(": 30300000 cells"), "{e}");
+    let d = payplan::validate(&big);
+    assert_eq!((d.len(), d[0].code.as_str()), (1, "LIMIT_EXCEEDED"));
+    assert_eq!(evaluate(&big, &Inputs::default(), "M01").unwrap_err().code(), "LIMIT_EXCEEDED");
+    // 8 measures: 100,000 × (8 × 12 + 3) = 9,900,000 cells, within the default
+    big.measures.truncate(8);
+    assert!(CompiledPlan::new(big).is_ok());
+}
+
 /// Limits read from JSON (what the JavaScript package passes): every name, the defaults for the
 /// names left out, and an error with a pointer for anything else.
 #[test]
 fn limits_read_from_json() {
     let all = r#"{"maxPlanBytes": 1, "maxInputsBytes": 2, "maxDepth": 3, "maxStringBytes": 4,
         "maxComponents": 5, "maxBands": 6, "maxPayees": 7, "maxMeasures": 8, "maxPeriods": 9,
-        "maxTransactions": 10}"#;
+        "maxTransactions": 10, "maxCells": 11}"#;
     let want = Limits {
         max_plan_bytes: 1,
         max_inputs_bytes: 2,
@@ -270,6 +302,7 @@ fn limits_read_from_json() {
         max_measures: 8,
         max_periods: 9,
         max_transactions: 10,
+        max_cells: 11,
     };
     assert_eq!(Limits::from_json(all).unwrap(), want);
     assert_eq!(Limits::from_json("{}").unwrap(), Limits::default());

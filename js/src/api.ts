@@ -279,6 +279,12 @@ export interface Limits {
   maxPeriods?: number;
   /** Most transactions in one call: an evaluation or a session (default 1,000,000). */
   maxTransactions?: number;
+  /**
+   * Most cells of the state an evaluation keeps for the plan's payees: payees × (measures ×
+   * periods + components) (default 10,000,000, about 800 MB at most). Every other limit allows a
+   * plan whose evaluation would need gigabytes, which a WebAssembly instance cannot recover from.
+   */
+  maxCells?: number;
 }
 
 /** Options of {@link compilePlan}. */

@@ -166,6 +166,9 @@ test('limits: compilePlan(plan, { limits }) sets them for the plan and its evalu
   one.free();
   // plan limits apply to the plan text (the sample plan has 3 components)
   assert.throws(() => compilePlan(plan, { limits: { maxComponents: 2 } }), (e) => e.code === 'LIMIT_EXCEEDED' && e.path === '/components/2');
+  // the state an evaluation keeps: 4 payees × (2 measures × 4 quarters + 3 components) = 44 cells
+  assert.equal(compilePlan(plan, { limits: { maxCells: 44 } }).periods.length, 4);
+  assert.throws(() => compilePlan(plan, { limits: { maxCells: 43 } }), (e) => e.code === 'LIMIT_EXCEEDED' && e.path === '' && e.message.includes(': 44 cells of state'));
   // raised and unlimited: the same figures as the defaults
   for (const limits of [{}, { maxTransactions: 2_000_000, maxInputsBytes: 2 ** 29 }, { maxTransactions: Infinity, maxPayees: Infinity }]) {
     const c = compilePlan(plan, { limits });
