@@ -45,16 +45,23 @@ fn main() {
         inputs.options.detail = payplan::inputs::Detail::Summary;
         let columns: payplan::columns::TransactionColumns = inputs.transactions.iter().collect();
         let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
-        // (REPEAT=n: the evaluation n times, for profiling; the time is the mean)
+        // (REPEAT=n: the evaluation n times, for profiling; the time is the mean. WORKSPACE=1:
+        // one workspace kept across them, as a service evaluating again and again keeps it)
         let repeat: u32 = std::env::var("REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(1).max(1);
+        let keep = std::env::var("WORKSPACE").is_ok_and(|v| v == "1");
+        let mut workspace = payplan::Workspace::new();
+        let run = |workspace: &mut payplan::Workspace| {
+            compiled.evaluate_columns_in_place(&columns, &rest, "Q1", workspace).expect("evaluate").expect("in place")
+        };
         let start = Instant::now();
-        let mut ev = compiled.evaluate_columns_in_place(&columns, &rest, "Q1").expect("evaluate").expect("in place");
+        let mut ev = run(&mut workspace);
         for _ in 1..repeat {
-            ev = compiled.evaluate_columns_in_place(&columns, &rest, "Q1").expect("evaluate").expect("in place");
+            ev = if keep { run(&mut workspace) } else { run(&mut payplan::Workspace::new()) };
         }
         let secs = start.elapsed().as_secs_f64() / f64::from(repeat);
         let payout: rust_decimal::Decimal = ev.statements.iter().map(|s| s.payout).sum();
-        println!("evaluate_columns Q1, summary only: {:.3} ms, total payout {payout}", secs * 1e3);
+        let kept = if keep { format!(", one workspace kept ({} B)", workspace.bytes()) } else { String::new() };
+        println!("evaluate_columns Q1, summary only: {:.3} ms{kept}, total payout {payout}", secs * 1e3);
         return;
     }
     if std::env::var_os("SUMMARY_ONLY").is_some() {
@@ -101,7 +108,9 @@ fn main() {
     let build = start.elapsed().as_secs_f64();
     let rest = Inputs { transactions: Vec::new(), ..inputs.clone() };
     let start = Instant::now();
-    let by_columns = compiled.evaluate_columns_in_place(&columns, &rest, "Q1").expect("evaluate_columns");
+    let by_columns = compiled
+        .evaluate_columns_in_place(&columns, &rest, "Q1", &mut payplan::Workspace::new())
+        .expect("evaluate_columns");
     let secs = start.elapsed().as_secs_f64();
     let by_columns = by_columns.expect("every generated row is credited in place");
     let same = by_columns.to_json() == summary.to_json();

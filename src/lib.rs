@@ -73,7 +73,7 @@ pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use engine::{evaluate, evaluate_json, CompiledPlan};
+pub use engine::{evaluate, evaluate_json, CompiledPlan, Workspace};
 pub use error::{Diagnostic, Error, Result, Severity};
 pub use inputs::{Inputs, Transaction};
 pub use limits::Limits;

@@ -106,7 +106,7 @@ fn in_place(plan: &CompiledPlan, list: &[Transaction], rest: &Inputs, period: &s
     let as_list = plan.evaluate(&Inputs { transactions: list.to_vec(), ..rest.clone() }, period).unwrap();
     let by_columns = plan.evaluate_columns(&columns, rest, period).unwrap();
     assert_eq!(by_columns.to_json(), as_list.to_json());
-    let direct = plan.evaluate_columns_in_place(&columns, rest, period).unwrap();
+    let direct = plan.evaluate_columns_in_place(&columns, rest, period, &mut payplan::Workspace::new()).unwrap();
     if let Some(ev) = &direct {
         assert_eq!(ev.to_json(), as_list.to_json());
     }
@@ -239,7 +239,10 @@ fn a_hand_checked_statement_from_columns() {
     // (out of date order: the kernel orders each payee's lines by date)
     let list = [row("c", "0.09", "2025-03-10"), row("a", "60000.10", "2025-01-10"), row("b", "50000.05", "2025-02-10")];
     let columns: TransactionColumns = list.iter().collect();
-    let ev = plan.evaluate_columns_in_place(&columns, &summary(), "Q1").unwrap().expect("credited in place");
+    let ev = plan
+        .evaluate_columns_in_place(&columns, &summary(), "Q1", &mut payplan::Workspace::new())
+        .unwrap()
+        .expect("credited in place");
     // a: 60,000.10 × 5% = 3,000.005 -> 3,000.00 (half-even)
     // b: 39,999.90 × 5% + 10,000.15 × 10% = 1,999.995 + 1,000.015 = 3,000.01
     // c: 0.09 × 10% = 0.009 -> 0.01
@@ -247,6 +250,59 @@ fn a_hand_checked_statement_from_columns() {
     assert_eq!(ev.accounting.credited.count, 3);
     assert_eq!(ev.accounting.input.amounts["USD"].to_string(), "110000.24");
     assert!(ev.accounting.balanced);
+}
+
+/// A workspace (`evaluate_columns_with`) keeps the kernel's lists from one evaluation for the
+/// next and nothing else: a sequence of evaluations through one workspace (larger and smaller
+/// tables, other periods, another plan, rows whose lines the kernel groups by its slower path,
+/// an evaluation the kernel leaves to the engine) gives each the bytes of a fresh evaluation.
+#[test]
+fn a_workspace_carries_nothing_from_one_evaluation_to_the_next() {
+    let bench = bench_plan();
+    let tiers = CompiledPlan::from_json(&common::one_ae_tiers().to_string()).unwrap();
+    let row = |id: &str, amount: &str, day: &str| Transaction {
+        id: id.into(),
+        owner: Some("ae".into()),
+        amount: amount.parse().unwrap(),
+        close_date: date(day),
+        ..Default::default()
+    };
+    // the hand-checked rows of `a_hand_checked_statement_from_columns`: 6,000.02
+    let hand = [row("c", "0.09", "2025-03-10"), row("a", "60000.10", "2025-01-10"), row("b", "50000.05", "2025-02-10")];
+    let big = q1_data(3000);
+    let small = q1_data(40);
+    // a repeated id: the lines are grouped by the slower path (no rows' order to follow)
+    let mut repeated = q1_data(300);
+    repeated[7].id = repeated[3].id.clone();
+    let cases: [(&CompiledPlan, &[Transaction], Inputs, &str); 8] = [
+        (&bench, &big, summary(), "Q1"),
+        (&bench, &small, summary(), "Q1"),
+        (&tiers, &hand, summary(), "Q1"),
+        (&bench, &big, summary(), "Q2"),
+        (&bench, &repeated, summary(), "Q1"),
+        (&bench, &small, Inputs::default(), "Q1"),
+        (&bench, &small, summary(), "Q3"),
+        (&tiers, &hand, summary(), "Q1"),
+    ];
+    let mut workspace = payplan::Workspace::new();
+    assert_eq!(workspace.bytes(), 0);
+    for (i, (plan, list, rest, period)) in cases.iter().enumerate() {
+        let columns: TransactionColumns = list.iter().collect();
+        let fresh = plan.evaluate_columns(&columns, rest, period).unwrap().to_json();
+        let kept = plan.evaluate_columns_with(&columns, rest, period, &mut workspace).unwrap().to_json();
+        assert_eq!(kept, fresh, "case {i}");
+        assert_eq!(
+            kept,
+            plan.evaluate(&Inputs { transactions: list.to_vec(), ..rest.clone() }, period).unwrap().to_json()
+        );
+        if i == 0 {
+            // 3,000 rows: at least their lines and the lines' grouped copy, 24 bytes each
+            assert!(workspace.bytes() >= 2 * 24 * 3000, "{}", workspace.bytes());
+        }
+    }
+    let columns: TransactionColumns = hand.iter().collect();
+    let ev = tiers.evaluate_columns_with(&columns, &summary(), "Q1", &mut workspace).unwrap();
+    assert_eq!(ev.statements[0].payout.to_string(), "6000.02");
 }
 
 #[test]

@@ -313,6 +313,39 @@ struct Share {
     fraction: Decimal,
 }
 
+/// The kernel's lists of an evaluation of columns, kept for the next by a
+/// [`Workspace`](crate::Workspace): written anew by each evaluation, so that their pages are
+/// reused instead of fresh.
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    lines: Vec<Line>,
+    /// the lines before they are grouped by payee (see `sort`)
+    grouped: Vec<Line>,
+    masks: Vec<u32>,
+    first: Vec<u32>,
+    row_period: Vec<u8>,
+}
+
+impl Spare {
+    /// The bytes these lists hold.
+    pub(crate) fn bytes(&self) -> usize {
+        let lines = self.lines.capacity().saturating_add(self.grouped.capacity());
+        lines
+            .saturating_mul(std::mem::size_of::<Line>())
+            .saturating_add(self.masks.capacity().saturating_add(self.first.capacity()).saturating_mul(4))
+            .saturating_add(self.row_period.capacity())
+    }
+}
+
+/// An emptied list of `spare`'s (or a new one) with room for `n` items (exactly: the lists of
+/// the lines trade places in `sort`, and a list of one size given room for the other would
+/// double).
+fn reuse<T>(mut spare: Vec<T>, n: usize) -> Vec<T> {
+    spare.clear();
+    spare.reserve_exact(n);
+    spare
+}
+
 /// The kernel's credit lines of one evaluation, grouped by payee in processing order.
 #[derive(Debug, Default)]
 pub(crate) struct Lines {
@@ -344,6 +377,8 @@ pub(crate) struct Lines {
     /// it: found once in input order, where a test per payee line would read transactions, and
     /// their strings, in a scattered order.
     passing: std::cell::RefCell<Passing>,
+    /// Lists not in use, from a workspace or left by `sort`, given back by [`Lines::into_spare`].
+    spare: Spare,
 }
 
 /// [`Columned::payees`] of a string that names no payee.
@@ -423,6 +458,11 @@ impl<'a> Rows<'a> {
 }
 
 impl Lines {
+    /// The lists to keep for the next evaluation.
+    pub(crate) fn into_spare(self) -> Spare {
+        Spare { lines: self.lines, masks: self.masks, row_period: self.row_period, ..self.spare }
+    }
+
     /// The index of a share (by its exact digits: `50` and `50.0` differ in scale).
     /// `None` past 256 shares (the kernel then leaves the evaluation to the engine).
     fn share_index(&mut self, percent: Decimal) -> Option<u8> {
@@ -939,11 +979,20 @@ impl Deal for Columned<'_> {
 ///
 /// Each distinct owner or split participant is looked up among the payees once, not once a row.
 #[inline(never)]
-pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns) -> Result<Option<Lines>> {
+pub(crate) fn credit_columns(
+    ctx: &CreditContext<'_>,
+    cols: &TransactionColumns,
+    spare: Spare,
+) -> Result<Option<Lines>> {
     let plan = ctx.plan;
     let n = cols.len();
-    let mut out = Lines { lines: Vec::with_capacity(n.saturating_mul(5) / 2), ..Default::default() };
-    out.row_period.reserve(n);
+    let Spare { lines, grouped, masks, first, row_period } = spare;
+    let mut out = Lines {
+        lines: reuse(lines, n.saturating_mul(5) / 2),
+        row_period: reuse(row_period, n),
+        spare: Spare { grouped, masks, ..Spare::default() },
+        ..Default::default()
+    };
     if out.share_index(Decimal::ONE_HUNDRED).is_none() {
         return Ok(None);
     }
@@ -965,7 +1014,7 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
     let Some(payees) = cols.strings().iter().map(payee).collect::<Option<Vec<u32>>>() else { return Ok(None) };
     let plan_currency = cols.number_of(&plan.currency);
     // row `i`'s lines are `out.lines[first[i]..first[i + 1]]`
-    let mut first: Vec<u32> = Vec::with_capacity(n + 1);
+    let mut first: Vec<u32> = reuse(first, n + 1);
     let mut counts = vec![0usize; plan.payees.len() + 1];
     for i in 0..n {
         let Ok(at) = u32::try_from(out.lines.len()) else { return Ok(None) };
@@ -1009,6 +1058,7 @@ pub(crate) fn credit_columns(ctx: &CreditContext<'_>, cols: &TransactionColumns)
         .then(|| (cols.kept_order(field, || row_order(cols, field)), first.as_slice()));
     out.counts = counts;
     sort(&mut out, Rows::Columns(cols), plan.payees.len(), by_rows);
+    out.spare.first = first;
     Ok(Some(out))
 }
 
@@ -1407,7 +1457,8 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
     }
     // (every slot is written below: filled rather than copied from the lines, which would read
     // them once more)
-    let mut grouped = vec![Line::BLANK; out.lines.len()];
+    let mut grouped = reuse(std::mem::take(&mut out.spare.grouped), out.lines.len());
+    grouped.resize(out.lines.len(), Line::BLANK);
     let mut next = start.clone();
     if let Some((order, first)) = by_rows.filter(|(order, first)| order.len() + 1 == first.len()) {
         let mut placed = 0;
@@ -1452,7 +1503,7 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
                 }
                 i += len.max(1);
             }
-            out.lines = grouped;
+            out.spare.grouped = std::mem::replace(&mut out.lines, grouped);
             out.start = start;
             return;
         }
@@ -1518,7 +1569,7 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
         });
         result.extend(pairs.iter().filter_map(|&(_, i)| at(i).copied()));
     }
-    out.lines = if result.len() == grouped.len() { result } else { grouped };
+    (out.lines, out.spare.grouped) = if result.len() == grouped.len() { (result, grouped) } else { (grouped, result) };
     out.start = start;
 }
 
@@ -1547,7 +1598,7 @@ pub(crate) fn measures(
     let beyond = by_rule(usize::MAX);
     let tested: Vec<(usize, &crate::plan::Measure)> =
         plan.measures.iter().enumerate().filter(|(m, _)| fixed.get(*m).is_some_and(Option::is_none)).collect();
-    let mut masks = Vec::with_capacity(b.lines.len());
+    let mut masks = reuse(std::mem::take(&mut b.spare.masks), b.lines.len());
     for l in &b.lines {
         let mut mask = rule_masks.get(usize::from(l.rule)).copied().unwrap_or(beyond);
         if !tested.is_empty() {

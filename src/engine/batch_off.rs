@@ -21,6 +21,10 @@ pub(crate) fn covers(_: &Plan) -> bool {
 pub(crate) enum Lines {}
 
 impl Lines {
+    pub(crate) fn into_spare(self) -> Spare {
+        match self {}
+    }
+
     pub(crate) fn counted(&self, _: usize, _: usize) -> bool {
         match *self {}
     }
@@ -53,8 +57,18 @@ pub(crate) fn credit(_: &CreditContext<'_>, _: &[Transaction], _: &mut Vec<Optio
 }
 
 /// Without the kernel, columns are evaluated as a list.
-pub(crate) fn credit_columns(_: &CreditContext<'_>, _: &TransactionColumns) -> Result<Option<Lines>> {
+pub(crate) fn credit_columns(_: &CreditContext<'_>, _: &TransactionColumns, _: Spare) -> Result<Option<Lines>> {
     Ok(None)
+}
+
+/// No lists to keep without the kernel.
+#[derive(Debug, Default)]
+pub(crate) struct Spare {}
+
+impl Spare {
+    pub(crate) fn bytes(&self) -> usize {
+        0
+    }
 }
 
 pub(crate) fn measures(_: &Plan, b: &mut Lines, _: Rows<'_>, _: &mut super::Grid<Decimal>, _: usize) -> Result<()> {

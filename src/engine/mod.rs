@@ -201,21 +201,55 @@ impl CompiledPlan {
                 ),
             });
         }
-        if let Some(ev) = self.evaluate_columns_in_place(transactions, inputs, period)? {
+        self.evaluate_columns_with(transactions, inputs, period, &mut Workspace::new())
+    }
+
+    /// [`CompiledPlan::evaluate_columns`], keeping the batch kernel's lists in `workspace` for
+    /// the next call instead of freeing them: the same evaluation, for a service that evaluates
+    /// large tables again and again (every period, every plan). A million transactions make
+    /// about 130 MB of such lists, which an allocator gives back to the system after each call
+    /// and takes again, page by page, for the next; a workspace keeps them (see
+    /// [`Workspace::bytes`]). It holds nothing of an evaluation's result: any plan, table and
+    /// period can follow.
+    ///
+    /// ```
+    /// use payplan::{columns::TransactionColumns, CompiledPlan, Inputs, Workspace};
+    /// let plan = CompiledPlan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+    /// let list = Inputs::from_json(r#"{"transactions": [
+    ///   {"id": "D-1", "owner": "ae-ana", "amount": "150000", "closeDate": "2025-01-20"},
+    ///   {"id": "D-4", "owner": "ae-ben", "amount": "80000", "closeDate": "2025-04-02"}
+    /// ], "options": {"detail": "summary"}}"#).unwrap();
+    /// let columns: TransactionColumns = list.transactions.iter().collect();
+    /// let rest = Inputs { transactions: Vec::new(), ..list.clone() };
+    /// let mut workspace = Workspace::new();
+    /// for period in ["Q1", "Q2"] {
+    ///     let ev = plan.evaluate_columns_with(&columns, &rest, period, &mut workspace).unwrap();
+    ///     assert_eq!(ev, plan.evaluate(&list, period).unwrap());
+    /// }
+    /// ```
+    pub fn evaluate_columns_with(
+        &self,
+        transactions: &TransactionColumns,
+        inputs: &Inputs,
+        period: &str,
+        workspace: &mut Workspace,
+    ) -> Result<Evaluation> {
+        if let Some(ev) = self.evaluate_columns_in_place(transactions, inputs, period, workspace)? {
             return Ok(ev);
         }
         let list = Inputs { transactions: transactions.to_transactions(), ..inputs.clone() };
         self.evaluate(&list, period)
     }
 
-    /// [`CompiledPlan::evaluate_columns`] from the columns themselves, or `None` where it reads
-    /// the rows as a list (tests check which path a case takes).
+    /// [`CompiledPlan::evaluate_columns_with`] from the columns themselves, or `None` where it
+    /// reads the rows as a list (tests check which path a case takes).
     #[doc(hidden)]
     pub fn evaluate_columns_in_place(
         &self,
         transactions: &TransactionColumns,
         inputs: &Inputs,
         period: &str,
+        workspace: &mut Workspace,
     ) -> Result<Option<Evaluation>> {
         let Some(target) = self.periods.iter().position(|p| p.id == period) else {
             return Err(Error::UnknownPeriod { period: period.to_string(), known: self.period_ids().join(", ") });
@@ -225,10 +259,17 @@ impl CompiledPlan {
         }
         self.limits.check_count(transactions.len())?;
         check_closed(&self.plan, inputs, &self.periods, target)?;
-        match Ctx::build(&self.plan, inputs, self.periods.clone(), target, true, Some(transactions))? {
-            Some(ctx) => ctx.run().map(Some),
-            None => Ok(None),
+        let spare = std::mem::take(&mut workspace.spare);
+        let Some(mut ctx) =
+            Ctx::build(&self.plan, inputs, self.periods.clone(), target, true, Some((transactions, spare)))?
+        else {
+            return Ok(None);
+        };
+        let ev = ctx.run()?;
+        if let Some(lines) = ctx.batch.take() {
+            workspace.spare = lines.into_spare();
         }
+        Ok(Some(ev))
     }
 
     /// Evaluates inputs given as JSON text and returns the evaluation as compact JSON (the
@@ -302,6 +343,28 @@ pub(crate) fn check_closed(plan: &Plan, inputs: &Inputs, periods: &[Period], tar
 /// byte-for-byte the same on every platform.
 pub fn evaluate_json(plan: &str, inputs: &str, period: &str) -> Result<String> {
     CompiledPlan::from_json(plan)?.evaluate_json(inputs, period)
+}
+
+/// Room that [`CompiledPlan::evaluate_columns_with`] keeps from one evaluation for the next: the
+/// batch kernel's credit lines and what it builds beside them (empty until the first evaluation;
+/// it stays empty without the `batch-kernel` feature, and for evaluations the kernel leaves to
+/// the engine). Dropping it frees them.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    spare: batch::Spare,
+}
+
+impl Workspace {
+    /// An empty workspace.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The bytes the workspace holds (about 130 per transaction of the last table evaluated
+    /// with it).
+    pub fn bytes(&self) -> usize {
+        self.spare.bytes()
+    }
 }
 
 /// A figure per payee, measure and period, in one list (a list per payee and measure was two
@@ -433,8 +496,12 @@ impl<'a> Ctx<'a> {
         periods: Vec<Period>,
         target: usize,
         use_batch: bool,
-        columns: Option<&'a TransactionColumns>,
+        columns: Option<(&'a TransactionColumns, batch::Spare)>,
     ) -> Result<Option<Self>> {
+        let (columns, spare) = match columns {
+            Some((cols, spare)) => (Some(cols), spare),
+            None => (None, batch::Spare::default()),
+        };
         let payee_index = crate::small::StrIndex::new(plan.payees.iter().map(|p| p.id.as_str()));
         let scale = plan.rounding.scale_for(plan.minor_units(&plan.currency).unwrap_or(2));
         let lookup = |id: &str| payee_index.get(id);
@@ -449,7 +516,7 @@ impl<'a> Ctx<'a> {
         };
         let mut fates = Vec::new();
         let (mut batch_lines, mut crediting) = match columns {
-            Some(cols) => match batch::credit_columns(&cc, cols)? {
+            Some(cols) => match batch::credit_columns(&cc, cols, spare)? {
                 Some(b) => (Some(b), crate::credit::Crediting::default()),
                 None => return Ok(None),
             },
