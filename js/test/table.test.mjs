@@ -206,3 +206,22 @@ test('a table read into the module once per plan: evaluated again, by another pl
   assert.equal(a.evaluateTableJson(scoped, 'Q1', summary), expected(a, list, 'Q1'));
   a.free();
 });
+
+test('one plan evaluates larger and smaller tables in turn, each as the list', () => {
+  const a = compilePlan(plan);
+  const rows = (n, tag) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `${tag}-${i}`,
+      owner: i % 3 ? 'ae' : 'ae2',
+      amount: `${(i * 7919) % 100000}.${String(i % 100).padStart(2, '0')}`,
+      closeDate: `2025-0${1 + (i % 6)}-${String(1 + (i % 28)).padStart(2, '0')}`,
+    }));
+  const big = rows(3000, 'b');
+  const small = rows(40, 's');
+  const tables = new Map([[big, TransactionTable.from(big)], [small, TransactionTable.from(small)]]);
+  for (const [list, period] of [[big, 'Q1'], [small, 'Q1'], [big, 'Q2'], [small, 'Q2'], [big, 'Q1']]) {
+    const want = a.evaluateJson(JSON.stringify({ ...summary, transactions: list }), period);
+    assert.equal(a.evaluateTableJson(tables.get(list), period, summary), want, `${list.length} rows, ${period}`);
+  }
+  a.free();
+});
