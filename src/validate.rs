@@ -460,6 +460,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_currencies(&mut self) {
         let plan = self.plan;
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -510,6 +511,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_fx(&mut self) {
         let plan = self.plan;
         let Some(fx) = &plan.fx else { return };
@@ -668,6 +670,7 @@ impl<'a> Validator<'a> {
 
     // ----- calendar -----
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_calendar(&mut self) {
         let cal = &self.plan.calendar;
         if self.year.is_none() {
@@ -708,6 +711,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_custom_periods(&mut self) {
         let cal = &self.plan.calendar;
         if cal.periods.is_empty() {
@@ -742,6 +746,7 @@ impl<'a> Validator<'a> {
         self.flush_all(seq);
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn period_sequence(&mut self, ok: &mut [usize]) {
         let cal = &self.plan.calendar;
         let key = |i: usize| (cal.periods.get(i).map(|p| (p.start, p.id.as_str())), i);
@@ -803,6 +808,7 @@ impl<'a> Validator<'a> {
 
     // ----- payees -----
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_payees(&mut self) {
         let plan = self.plan;
         let mut ids = self.check_ids("/payees", "payee", plan.payees.iter().map(|p| p.id.as_str()));
@@ -908,6 +914,7 @@ impl<'a> Validator<'a> {
 
     /// Cycles of the manager graph (all reporting lines, whatever their dates), keyed by the index of
     /// the first payee of the cycle in document order: (reporting line index, message).
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn manager_cycles(&self) -> Vec<(usize, usize, String)> {
         let plan = self.plan;
         let n = plan.payees.len();
@@ -997,6 +1004,7 @@ impl<'a> Validator<'a> {
 
     // ----- measures and filters -----
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_measures(&mut self) {
         let plan = self.plan;
         let mut ids = self.check_ids("/measures", "measure", plan.measures.iter().map(|m| m.id.as_str()));
@@ -1086,6 +1094,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_quotas(&mut self) {
         let plan = self.plan;
         let mut seen = PairIndex::default();
@@ -1193,6 +1202,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_seasonality(&mut self, base: &str, has_annual: bool, season: &BTreeMap<String, Decimal>) {
         let sbase = join(base, "/seasonality");
         if !has_annual {
@@ -1257,6 +1267,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_crediting(&mut self) {
         let plan = self.plan;
         if plan.crediting.rules.is_empty() {
@@ -1384,6 +1395,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_component(&mut self, i: usize, c: &'a Component, ids: &mut Buckets) {
         let base = item("/components/", "", i, "");
         self.flush(ids, i);
@@ -1486,108 +1498,8 @@ impl<'a> Validator<'a> {
                     }
                 }
             }
-            ComponentKind::Matrix { measure, rows, columns, rates } => {
-                self.check_measure_ref(measure, join(&base, "/measure"));
-                for (name, axis) in [("rows", rows), ("columns", columns)] {
-                    let abase = member(&base, "/", name);
-                    self.check_indicator(&axis.on, &join(&abase, "/on"), c, &applies, &mut quota_warned);
-                    if axis.breaks.is_empty() {
-                        self.err(
-                            "AXIS_ORDER",
-                            join(&abase, "/breaks"),
-                            format_args!("the {name} axis has no breaks; give at least one"),
-                        );
-                    }
-                    for (k, pair) in axis.breaks.windows(2).enumerate() {
-                        let [a, b] = pair else { continue };
-                        if b <= a {
-                            self.err(
-                                "AXIS_ORDER",
-                                item(&abase, "/breaks/", k + 1, ""),
-                                format_args!("{name} break {} is {} but the one before is {}; breaks must be strictly increasing", k + 1, b, a),
-                            );
-                        }
-                    }
-                }
-                let (nr, nc) = (rows.breaks.len(), columns.breaks.len());
-                if rates.len() != nr {
-                    self.err(
-                        "MATRIX_SHAPE",
-                        join(&base, "/rates"),
-                        format_args!(
-                            "`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break",
-                            rates.len()
-                        ),
-                    );
-                }
-                for (r, row) in rates.iter().enumerate() {
-                    if row.len() != nc {
-                        self.err(
-                            "MATRIX_SHAPE",
-                            item(&base, "/rates/", r, ""),
-                            format_args!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
-                        );
-                    }
-                    for (k, rate) in row.iter().enumerate() {
-                        self.check_rate(
-                            rate,
-                            &format!("{base}/rates/{r}/{k}"),
-                            false,
-                            "a matrix component has no baseRate",
-                        );
-                    }
-                }
-            }
-            ComponentKind::Milestone { measure, basis, scope, levels } => {
-                self.check_measure_ref(measure, join(&base, "/measure"));
-                if *scope == Scope::Transaction {
-                    self.err(
-                        "INVALID_SCOPE",
-                        join(&base, "/scope"),
-                        "a milestone is reached by a period or year-to-date total; scope `transaction` is not allowed (use `period` or `yearToDate`)",
-                    );
-                }
-                if levels.is_empty() {
-                    self.err(
-                        "MISSING_LEVELS",
-                        join(&base, "/levels"),
-                        "a milestone component needs at least one level",
-                    );
-                }
-                for (k, l) in levels.iter().enumerate() {
-                    let lbase = item(&base, "/levels/", k, "");
-                    if l.at < Decimal::ZERO {
-                        self.err(
-                            "NEGATIVE_BOUND",
-                            join(&lbase, "/at"),
-                            format_args!("milestone level {k} is at {}; it cannot be negative", l.at),
-                        );
-                    }
-                    if k > 0 {
-                        if let Some(prev) = levels.get(k - 1) {
-                            if l.at <= prev.at {
-                                self.err(
-                                    "MILESTONE_ORDER",
-                                    join(&lbase, "/at"),
-                                    format_args!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
-                                );
-                            }
-                        }
-                    }
-                    if l.amount < Decimal::ZERO {
-                        self.err(
-                            "NEGATIVE_AMOUNT",
-                            join(&lbase, "/amount"),
-                            format_args!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
-                        );
-                    }
-                }
-                if *basis == Basis::Attainment {
-                    for &p in &applies {
-                        self.missing_quota(c, p, measure, &mut quota_warned);
-                    }
-                }
-            }
+            ComponentKind::Matrix { .. } => self.check_matrix(&base, c, &applies, &mut quota_warned),
+            ComponentKind::Milestone { .. } => self.check_milestone(&base, c, &applies, &mut quota_warned),
             ComponentKind::Spiff { measure, filter, window, rate } => {
                 self.check_measure_ref(measure, join(&base, "/measure"));
                 self.check_filter(filter, &join(&base, "/filter"), false, false);
@@ -1627,6 +1539,115 @@ impl<'a> Validator<'a> {
         self.check_caps(&base, &c.caps);
     }
 
+    // (out of line in the Node modules, as below: compiled by WebAssembly only for plans with one)
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
+    fn check_matrix(&mut self, base: &str, c: &'a Component, applies: &[usize], quota_warned: &mut PairIndex<'a>) {
+        let ComponentKind::Matrix { measure, rows, columns, rates } = &c.kind else {
+            return;
+        };
+        self.check_measure_ref(measure, join(base, "/measure"));
+        for (name, axis) in [("rows", rows), ("columns", columns)] {
+            let abase = member(base, "/", name);
+            self.check_indicator(&axis.on, &join(&abase, "/on"), c, applies, quota_warned);
+            if axis.breaks.is_empty() {
+                self.err(
+                    "AXIS_ORDER",
+                    join(&abase, "/breaks"),
+                    format_args!("the {name} axis has no breaks; give at least one"),
+                );
+            }
+            for (k, pair) in axis.breaks.windows(2).enumerate() {
+                let [a, b] = pair else { continue };
+                if b <= a {
+                    self.err(
+                        "AXIS_ORDER",
+                        item(&abase, "/breaks/", k + 1, ""),
+                        format_args!(
+                            "{name} break {} is {} but the one before is {}; breaks must be strictly increasing",
+                            k + 1,
+                            b,
+                            a
+                        ),
+                    );
+                }
+            }
+        }
+        let (nr, nc) = (rows.breaks.len(), columns.breaks.len());
+        if rates.len() != nr {
+            self.err(
+                "MATRIX_SHAPE",
+                join(base, "/rates"),
+                format_args!(
+                    "`rates` has {} row(s) but the rows axis has {nr} break(s); give one row per row break",
+                    rates.len()
+                ),
+            );
+        }
+        for (r, row) in rates.iter().enumerate() {
+            if row.len() != nc {
+                self.err(
+                    "MATRIX_SHAPE",
+                    item(base, "/rates/", r, ""),
+                    format_args!("row {r} of `rates` has {} entr(ies) but the columns axis has {nc} break(s); give one rate per column break", row.len()),
+                );
+            }
+            for (k, rate) in row.iter().enumerate() {
+                self.check_rate(rate, &format!("{base}/rates/{r}/{k}"), false, "a matrix component has no baseRate");
+            }
+        }
+    }
+
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
+    fn check_milestone(&mut self, base: &str, c: &'a Component, applies: &[usize], quota_warned: &mut PairIndex<'a>) {
+        let ComponentKind::Milestone { measure, basis, scope, levels } = &c.kind else {
+            return;
+        };
+        self.check_measure_ref(measure, join(base, "/measure"));
+        if *scope == Scope::Transaction {
+            self.err(
+                "INVALID_SCOPE",
+                join(base, "/scope"),
+                "a milestone is reached by a period or year-to-date total; scope `transaction` is not allowed (use `period` or `yearToDate`)",
+            );
+        }
+        if levels.is_empty() {
+            self.err("MISSING_LEVELS", join(base, "/levels"), "a milestone component needs at least one level");
+        }
+        for (k, l) in levels.iter().enumerate() {
+            let lbase = item(base, "/levels/", k, "");
+            if l.at < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_BOUND",
+                    join(&lbase, "/at"),
+                    format_args!("milestone level {k} is at {}; it cannot be negative", l.at),
+                );
+            }
+            if k > 0 {
+                if let Some(prev) = levels.get(k - 1) {
+                    if l.at <= prev.at {
+                        self.err(
+                            "MILESTONE_ORDER",
+                            join(&lbase, "/at"),
+                            format_args!("milestone level {k} is at {} but level {} is at {}; levels must be strictly increasing", l.at, k - 1, prev.at),
+                        );
+                    }
+                }
+            }
+            if l.amount < Decimal::ZERO {
+                self.err(
+                    "NEGATIVE_AMOUNT",
+                    join(&lbase, "/amount"),
+                    format_args!("the bonus of milestone level {k} is {}; it must be 0 or more", l.amount),
+                );
+            }
+        }
+        if *basis == Basis::Attainment {
+            for &p in applies {
+                self.missing_quota(c, p, measure, quota_warned);
+            }
+        }
+    }
+
     fn missing_quota(&mut self, c: &Component, p: usize, measure: &'a str, warned: &mut PairIndex<'a>) {
         let Some(payee) = self.plan.payees.get(p) else {
             return;
@@ -1647,6 +1668,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_target_incentives(&mut self, c: &Component, applies: &[usize], why: &str) {
         for &p in applies {
             let Some(payee) = self.plan.payees.get(p) else {
@@ -1849,6 +1871,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_indicator(
         &mut self,
         ind: &'a Indicator,
@@ -1885,6 +1908,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_gate(&mut self, base: &str, c: &'a Component, g: &'a Gate, applies: &[usize], warned: &mut PairIndex<'a>) {
         let gbase = join(base, "/gate");
         self.check_indicator(&g.on, &join(&gbase, "/on"), c, applies, warned);
@@ -1934,6 +1958,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_multiplier(
         &mut self,
         mbase: &str,
@@ -2046,6 +2071,7 @@ impl<'a> Validator<'a> {
         }
     }
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_caps(&mut self, base: &str, caps: &[Cap]) {
         let mut seen: BTreeMap<&'static str, usize> = BTreeMap::new();
         for (k, cap) in caps.iter().enumerate() {
@@ -2083,6 +2109,7 @@ impl<'a> Validator<'a> {
 
     // ----- payments -----
 
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
     fn check_payments(&mut self) {
         let plan = self.plan;
         let pay = &plan.payments;
@@ -2197,6 +2224,16 @@ impl<'a> Validator<'a> {
                 self.check_component_ref(comp, item("/payments/clawback/components/", "", r, ""));
             }
         }
+        // (out of line in the Node modules: compiled by WebAssembly only for plans with holdbacks)
+        if !pay.holdbacks.is_empty() {
+            self.check_holdbacks();
+        }
+    }
+
+    #[cfg_attr(feature = "batch-kernel", inline(never))]
+    fn check_holdbacks(&mut self) {
+        let plan = self.plan;
+        let pay = &plan.payments;
         let mut ids = self.check_ids("/payments/holdbacks", "holdback", pay.holdbacks.iter().map(|h| h.id.as_str()));
         for (k, h) in pay.holdbacks.iter().enumerate() {
             let base = item("/payments/holdbacks/", "", k, "");
