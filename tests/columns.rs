@@ -225,10 +225,9 @@ fn what_an_evaluation_keeps_of_the_rows() {
     }
 }
 
-#[test]
-fn a_hand_checked_statement_from_columns() {
-    // one AE, quota 100,000 for the quarter, 5% to 100% of quota and 10% above, half-even per line
-    let plan = CompiledPlan::from_json(&common::one_ae_tiers().to_string()).unwrap();
+/// Three deals of the one AE of `common::one_ae_tiers`, out of date order (the kernel orders each
+/// payee's lines by date): 110,000.24 in Q1, paid 6,000.02 (worked out below).
+fn hand_checked_rows() -> [Transaction; 3] {
     let row = |id: &str, amount: &str, day: &str| Transaction {
         id: id.into(),
         owner: Some("ae".into()),
@@ -236,9 +235,14 @@ fn a_hand_checked_statement_from_columns() {
         close_date: date(day),
         ..Default::default()
     };
-    // (out of date order: the kernel orders each payee's lines by date)
-    let list = [row("c", "0.09", "2025-03-10"), row("a", "60000.10", "2025-01-10"), row("b", "50000.05", "2025-02-10")];
-    let columns: TransactionColumns = list.iter().collect();
+    [row("c", "0.09", "2025-03-10"), row("a", "60000.10", "2025-01-10"), row("b", "50000.05", "2025-02-10")]
+}
+
+#[test]
+fn a_hand_checked_statement_from_columns() {
+    // one AE, quota 100,000 for the quarter, 5% to 100% of quota and 10% above, half-even per line
+    let plan = CompiledPlan::from_json(&common::one_ae_tiers().to_string()).unwrap();
+    let columns: TransactionColumns = hand_checked_rows().iter().collect();
     let ev = plan
         .evaluate_columns_in_place(&columns, &summary(), "Q1", &mut payplan::Workspace::new())
         .unwrap()
@@ -260,15 +264,8 @@ fn a_hand_checked_statement_from_columns() {
 fn a_workspace_carries_nothing_from_one_evaluation_to_the_next() {
     let bench = bench_plan();
     let tiers = CompiledPlan::from_json(&common::one_ae_tiers().to_string()).unwrap();
-    let row = |id: &str, amount: &str, day: &str| Transaction {
-        id: id.into(),
-        owner: Some("ae".into()),
-        amount: amount.parse().unwrap(),
-        close_date: date(day),
-        ..Default::default()
-    };
     // the hand-checked rows of `a_hand_checked_statement_from_columns`: 6,000.02
-    let hand = [row("c", "0.09", "2025-03-10"), row("a", "60000.10", "2025-01-10"), row("b", "50000.05", "2025-02-10")];
+    let hand = hand_checked_rows();
     let big = q1_data(3000);
     let small = q1_data(40);
     // a repeated id: the lines are grouped by the slower path (no rows' order to follow)
