@@ -346,9 +346,10 @@ pub fn evaluate_json(plan: &str, inputs: &str, period: &str) -> Result<String> {
 }
 
 /// Room that [`CompiledPlan::evaluate_columns_with`] keeps from one evaluation for the next: the
-/// batch kernel's credit lines and what it builds beside them (empty until the first evaluation;
-/// it stays empty without the `batch-kernel` feature, and for evaluations the kernel leaves to
-/// the engine). Dropping it frees them.
+/// batch kernel's credit lines and what it builds beside them. It is empty until the kernel
+/// evaluates a table with it, and always without the `batch-kernel` feature; an evaluation that
+/// fails, or that the kernel gives up to the engine after it has started crediting, leaves it
+/// empty again. Dropping it frees the lists.
 #[derive(Debug, Default)]
 pub struct Workspace {
     spare: batch::Spare,
