@@ -246,18 +246,19 @@ impl<'a> PairIndex<'a> {
         slot.iter().find(|(x, _)| *x == b).map(|&(_, v)| v)
     }
 
-    /// Inserts unless present (the first value stays).
-    fn insert(&mut self, a: &'a str, b: &'a str, v: usize) {
+    /// Inserts unless present: the value already there when there is one (which stays), else `None`.
+    fn insert(&mut self, a: &'a str, b: &'a str, v: usize) -> Option<usize> {
         let n = self.lists.len();
         let s = *self.slots.entry(a).or_insert(n);
         if s == n {
             self.lists.push(Vec::new());
         }
-        if let Some(list) = self.lists.get_mut(s) {
-            if !list.iter().any(|(x, _)| *x == b) {
-                list.push((b, v));
-            }
+        let list = self.lists.get_mut(s)?;
+        let first = list.iter().find(|(x, _)| *x == b).map(|&(_, f)| f);
+        if first.is_none() {
+            list.push((b, v));
         }
+        first
     }
 }
 
@@ -1182,14 +1183,12 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
-            if let Some(first) = seen.get(&q.payee, &q.measure) {
+            if let Some(first) = seen.insert(q.payee.as_str(), q.measure.as_str(), i) {
                 self.err(
                     "DUPLICATE_QUOTA",
                     base,
                     format_args!("payee `{}` already has a quota on `{}` at /quotas/{first}; give one quota per payee and measure", q.payee, q.measure),
                 );
-            } else {
-                seen.insert(q.payee.as_str(), q.measure.as_str(), i);
             }
         }
     }
@@ -1655,8 +1654,7 @@ impl<'a> Validator<'a> {
         if !self.measures.contains(measure) || self.quota_pairs.get(&payee.id, measure).is_some() {
             return;
         }
-        if warned.get(&payee.id, measure).is_none() {
-            warned.insert(&payee.id, measure, p);
+        if warned.insert(&payee.id, measure, p).is_none() {
             self.warn(
                 "MISSING_QUOTA",
                 item("/payees/", "", p, ""),
