@@ -486,7 +486,8 @@ impl Session {
         plan.check_inputs(inputs)?;
         // the transactions that concern the payee: those credited to them (and to their managers
         // when an indicator reads the manager's figures)
-        let full = Ctx::new(plan.plan(), inputs, plan.periods().to_vec(), k, false)?;
+        // (figures only: the credit lines' traces are not read)
+        let full = Ctx::figures_only(plan.plan(), inputs, plan.periods().to_vec(), k)?;
         let mut wanted = vec![false; plan.plan().payees.len()];
         if let Some(w) = wanted.get_mut(p) {
             *w = true;
@@ -819,7 +820,9 @@ impl Session {
         self.reindex();
         let inputs = self.inputs();
         let plan = self.plan.plan();
-        let ctx = Ctx::new(plan, &inputs, self.plan.periods().to_vec(), self.period, false)?;
+        // (figures only: the statement's amounts, measures and steps, without credit lines, pay
+        // lines or traces, which the session does not read)
+        let ctx = Ctx::figures_only(plan, &inputs, self.plan.periods().to_vec(), self.period)?;
         crate::engine::check_closed(plan, &inputs, self.plan.periods(), self.period)?;
         let (ev, states) = ctx.run_capturing(Some(self.payee))?;
         let payee_id = plan.payees.get(self.payee).map(|x| x.id.as_str()).unwrap_or("");
