@@ -507,7 +507,6 @@ impl Session {
                 }
             }
         }
-        drop(full);
         let mut txns = store::Store::default();
         for (t, _) in inputs.transactions.iter().zip(&keep).filter(|(_, k)| **k) {
             txns.push(t.clone());
@@ -544,7 +543,18 @@ impl Session {
                 bands: Vec::new(),
             },
         };
-        s.rebuild()?;
+        if keep.iter().all(|k| *k) {
+            // (every transaction concerns the payee, as when a CRM passes the rep's own deals:
+            // the session's transactions are the inputs', in their order, and the context made
+            // to find them is the one the rebuild would make again)
+            s.txns.shrink();
+            s.reindex();
+            let (current, kernel, reason) = s.evaluate_state(&full, inputs)?;
+            (s.current, s.kernel, s.replay_reason) = (current, kernel, reason);
+        } else {
+            drop(full);
+            s.rebuild()?;
+        }
         Ok(s)
     }
 
@@ -819,25 +829,32 @@ impl Session {
         self.txns = self.txns.compacted();
         self.reindex();
         let inputs = self.inputs();
-        let plan = self.plan.plan();
         // (figures only: the statement's amounts, measures and steps, without credit lines, pay
         // lines or traces, which the session does not read)
-        let ctx = Ctx::figures_only(plan, &inputs, self.plan.periods().to_vec(), self.period)?;
-        crate::engine::check_closed(plan, &inputs, self.plan.periods(), self.period)?;
+        let ctx = Ctx::figures_only(self.plan.plan(), &inputs, self.plan.periods().to_vec(), self.period)?;
+        let (current, kernel, reason) = self.evaluate_state(&ctx, &inputs)?;
+        drop(ctx);
+        (self.current, self.kernel, self.replay_reason) = (current, kernel, reason);
+        Ok(())
+    }
+
+    /// The figures of the payee's statement over `ctx` (a context of `inputs`, whose transactions
+    /// are the session's, in its order), and the incremental state when the plan allows it and it
+    /// agrees with the engine (otherwise why the session replays).
+    fn evaluate_state(&self, ctx: &Ctx<'_>, inputs: &Inputs) -> Result<(Outcome, Option<Kernel>, Option<String>)> {
+        let plan = self.plan.plan();
+        crate::engine::check_closed(plan, inputs, self.plan.periods(), self.period)?;
         let (ev, states) = ctx.run_capturing(Some(self.payee))?;
         let payee_id = plan.payees.get(self.payee).map(|x| x.id.as_str()).unwrap_or("");
         let st = ev.statements.iter().find(|s| s.payee == payee_id).ok_or_else(|| Error::overflow("a statement"))?;
-        self.current = Outcome::from_statement(st);
-        self.kernel = None;
-        self.replay_reason = None;
-        match self.build_kernel(&ctx, &states, st)? {
+        let mut current = Outcome::from_statement(st);
+        Ok(match self.build_kernel(ctx, &states, st)? {
             Ok(kernel) => {
-                self.current.bands = bands(&kernel, &kernel.measures.iter().map(|m| m.value).collect::<Vec<_>>());
-                self.kernel = Some(kernel);
+                current.bands = bands(&kernel, &kernel.measures.iter().map(|m| m.value).collect::<Vec<_>>());
+                (current, Some(kernel), None)
             }
-            Err(reason) => self.replay_reason = Some(reason),
-        }
-        Ok(())
+            Err(reason) => (current, None, Some(reason)),
+        })
     }
 
     /// The incremental state, or why the session must replay.

@@ -317,6 +317,77 @@ fn back_dated_deals_of_the_benchmark_take_the_keystroke_path() {
     assert_eq!(checked, 16);
 }
 
+/// A session opened on the rep's own deals alone (every transaction concerns the rep: the opening
+/// reuses the context it made to find them) is the session opened on the whole team's deals (the
+/// rep's are kept and evaluated again): the same figures, transactions, memory and previews, and
+/// the full evaluation's figures. With cancelled deals among them, and in the replay mode as well
+/// (a draw applies to Ben).
+#[test]
+fn a_session_of_the_reps_own_deals_is_the_session_of_the_teams() {
+    use payplan::sample::{generate, GeneratorConfig};
+    let plan = CompiledPlan::from_json(payplan::sample::SAMPLE_PLAN_JSON).unwrap();
+    let mut modes = Vec::new();
+    for (cancel_every, rep) in [(0, "ae-ana"), (0, "ae-ben"), (25, "ae-ana")] {
+        let cfg = GeneratorConfig {
+            count: 600,
+            owners: vec!["ae-ana".into(), "ae-ben".into(), "ae-chen".into()],
+            from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            days: 180,
+            amount_range: (200, 4_000),
+            split_every: 0,
+            cancel_every,
+            ..Default::default()
+        };
+        let team = Inputs { transactions: generate(&cfg), ..Default::default() };
+        for (period, last) in [("Q1", "2025-03-31"), ("Q2", "2025-06-30")] {
+            // the rep's deals credited by the period's end (later ones are not the session's)
+            let last: chrono::NaiveDate = last.parse().unwrap();
+            let own: Vec<Transaction> = team
+                .transactions
+                .iter()
+                .filter(|t| t.owner.as_deref() == Some(rep) && t.close_date.is_some_and(|d| d <= last))
+                .cloned()
+                .collect();
+            assert!(own.len() > 80 && own.len() < 250, "{rep}: {} deals", own.len());
+            let own = Inputs { transactions: own, ..Default::default() };
+            let alone = Session::open(&plan, &own, rep, period).unwrap();
+            let among = Session::open(&plan, &team, rep, period).unwrap();
+            assert_eq!(alone.mode(), among.mode(), "{rep} {period}");
+            modes.push((rep, cancel_every, period, alone.mode()));
+            assert_eq!(alone.summary(), among.summary(), "{rep} {period}");
+            assert_eq!(alone.inputs(), among.inputs(), "{rep} {period}");
+            assert_eq!(alone.memory_bytes(), among.memory_bytes(), "{rep} {period}");
+            check_against(&alone, &full_statement(&plan, &team, period, rep).unwrap(), rep);
+            let deal = Transaction {
+                id: "NEW".into(),
+                owner: Some(rep.into()),
+                amount: Decimal::new(1_234_567, 2),
+                close_date: if period == "Q1" { "2025-03-10" } else { "2025-05-10" }.parse().ok(),
+                product: Some("Platform".into()),
+                kind: Some("new".into()),
+                ..Default::default()
+            };
+            let (a, b) = (alone.preview(&deal).unwrap(), among.preview(&deal).unwrap());
+            assert_eq!(a, b, "{rep} {period}: preview");
+            assert!(a.credited && a.earnings.after > a.earnings.before, "{rep} {period}: the deal pays");
+        }
+    }
+    // (Ana works incrementally, with cancelled deals among hers too; a draw applies to Ben, whose
+    // sessions replay)
+    use Mode::{Incremental, Replay};
+    assert_eq!(
+        modes,
+        [
+            ("ae-ana", 0, "Q1", Incremental),
+            ("ae-ana", 0, "Q2", Incremental),
+            ("ae-ben", 0, "Q1", Replay),
+            ("ae-ben", 0, "Q2", Replay),
+            ("ae-ana", 25, "Q1", Incremental),
+            ("ae-ana", 25, "Q2", Incremental)
+        ]
+    );
+}
+
 /// A marginal table on bookings whose bounds fall at 1,000 and 2,500 (attainment of a quarterly
 /// quota of 1,000; 5%, 12.5%, 20%), lines rounded half-even to cents; optionally a per-transaction
 /// cap of 30, a gate paying from its threshold (a floor at 300), a basis cap at 4,000 and
