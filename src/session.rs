@@ -487,20 +487,20 @@ impl Session {
         // the transactions that concern the payee: those credited to them (and to their managers
         // when an indicator reads the manager's figures)
         // (figures only: the credit lines' traces are not read)
-        let full = Ctx::figures_only(plan.plan(), inputs, plan.periods().to_vec(), k)?;
+        let found = Ctx::figures_only(plan.plan(), inputs, plan.periods().to_vec(), k)?;
         let mut wanted = vec![false; plan.plan().payees.len()];
         if let Some(w) = wanted.get_mut(p) {
             *w = true;
         }
         if reads_manager(plan, p) {
             for kk in 0..=k {
-                if let Some(w) = full.manager_at(p, kk).and_then(|m| wanted.get_mut(m)) {
+                if let Some(w) = found.manager_at(p, kk).and_then(|m| wanted.get_mut(m)) {
                     *w = true;
                 }
             }
         }
         let mut keep = vec![false; inputs.transactions.len()];
-        for l in &full.lines {
+        for l in &found.lines {
             if wanted.get(l.payee).copied().unwrap_or(false) {
                 if let Some(x) = keep.get_mut(l.txn) {
                     *x = true;
@@ -549,10 +549,11 @@ impl Session {
             // to find them is the one the rebuild would make again)
             s.txns.shrink();
             s.reindex();
-            let (current, kernel, reason) = s.evaluate_state(&full, inputs)?;
+            let (current, kernel, reason) = s.evaluate_state(&found, inputs)?;
             (s.current, s.kernel, s.replay_reason) = (current, kernel, reason);
         } else {
-            drop(full);
+            // (its lines, of every transaction, freed before the rebuild makes the payee's)
+            drop(found);
             s.rebuild()?;
         }
         Ok(s)
@@ -828,6 +829,8 @@ impl Session {
         // the engine numbers the transactions without the removed ones
         self.txns = self.txns.compacted();
         self.reindex();
+        // (a rebuild that fails leaves the session replaying, not on the state before the edit)
+        self.kernel = None;
         let inputs = self.inputs();
         // (figures only: the statement's amounts, measures and steps, without credit lines, pay
         // lines or traces, which the session does not read)
