@@ -376,36 +376,28 @@ impl TransactionColumns {
     }
 
     /// Whether each row passes `filter`, which reads no credit rule (`None` given for the rule).
-    /// Rows without attributes are decided once per distinct product, type and region (all such a
-    /// filter reads of them); rows with attributes one by one.
+    /// Rows without attributes are decided by string number ([`ByNumber`]): a few table reads a
+    /// row, no string compared; rows with attributes one by one.
     #[cfg(feature = "batch-kernel")]
     pub(crate) fn passing(&self, filter: &crate::plan::Filter) -> Vec<bool> {
-        // (a few distinct triples are the usual case: a short list, the last one tried first)
-        const KEPT: usize = 64;
-        let mut decided: Vec<([u32; 3], bool)> = Vec::new();
-        let mut last = 0;
+        let by_number = ByNumber::new(filter, &self.strings);
+        if self.attributes.is_empty() {
+            // (no row has attributes: the three columns read side by side)
+            return self
+                .product
+                .iter()
+                .zip(&self.kind)
+                .zip(&self.region)
+                .map(|((&p, &k), &r)| by_number.passes([p, k, r]))
+                .collect();
+        }
         (0..self.len())
             .map(|i| {
                 let Some(row) = self.row(i) else { return false };
                 if !row.attribute_numbers().is_empty() {
                     return crate::credit::filter_matches_fields(filter, &row, None);
                 }
-                let key = [&self.product, &self.kind, &self.region].map(|c| c.get(i).copied().unwrap_or(u32::MAX));
-                if let Some(&(k, v)) = decided.get(last) {
-                    if k == key {
-                        return v;
-                    }
-                }
-                if let Some(at) = decided.iter().position(|(k, _)| *k == key) {
-                    last = at;
-                    return decided.get(at).is_some_and(|d| d.1);
-                }
-                let v = crate::credit::filter_matches_fields(filter, &row, None);
-                if decided.len() < KEPT {
-                    decided.push((key, v));
-                    last = decided.len() - 1;
-                }
-                v
+                by_number.passes([&self.product, &self.kind, &self.region].map(|c| row.num(c)))
             })
             .collect()
     }
@@ -465,6 +457,61 @@ impl FromIterator<Transaction> for TransactionColumns {
         let mut c = TransactionColumns::new();
         iter.into_iter().for_each(|t| c.push(&t));
         c
+    }
+}
+
+/// A filter decided by string number for rows without attributes: for the filter and each
+/// exclusion nested in it, which of the columns' strings its product, type and region lists
+/// accept (`None`: no list, every row passes it). `credit::filter_matches_fields` with no credit
+/// rule given reads nothing else of such a row: a level listing attributes fails it (the row has
+/// none), and an empty exclusion excludes nothing.
+#[cfg(feature = "batch-kernel")]
+struct ByNumber {
+    /// The filter, then its exclusion, then the exclusion's, as far as they go.
+    levels: Vec<Level>,
+}
+
+/// One level of [`ByNumber`]: whether it lists attributes, and its product, type and region lists
+/// as one flag per string number.
+#[cfg(feature = "batch-kernel")]
+struct Level {
+    attributes: bool,
+    lists: [Option<Vec<bool>>; 3],
+}
+
+#[cfg(feature = "batch-kernel")]
+impl ByNumber {
+    fn new(filter: &crate::plan::Filter, strings: &[String]) -> ByNumber {
+        let flags = |list: &Option<Vec<String>>| {
+            list.as_ref().map(|l| strings.iter().map(|s| l.iter().any(|x| x == s)).collect::<Vec<bool>>())
+        };
+        let mut levels = Vec::new();
+        let mut f = Some(filter);
+        while let Some(level) = f {
+            levels.push(Level {
+                attributes: !level.attributes.is_empty(),
+                lists: [flags(&level.products), flags(&level.types), flags(&level.regions)],
+            });
+            f = level.exclude.as_deref().filter(|ex| !ex.is_empty());
+        }
+        ByNumber { levels }
+    }
+
+    /// Whether a row without attributes, of product, type and region string numbers `numbers`
+    /// ([`NONE`] for an absent one, which no list holds), passes: each level from the innermost
+    /// exclusion out, a level passing when its lists accept the row and the level inside it does
+    /// not.
+    #[inline]
+    fn passes(&self, numbers: [u32; 3]) -> bool {
+        self.levels.iter().rev().fold(false, |inner, level| {
+            !inner
+                && !level.attributes
+                && level
+                    .lists
+                    .iter()
+                    .zip(numbers)
+                    .all(|(list, n)| list.as_ref().is_none_or(|flags| flags.get(n as usize).copied().unwrap_or(false)))
+        })
     }
 }
 
@@ -563,5 +610,105 @@ impl crate::credit::Fields for Row<'_> {
     fn attribute(&self, key: &str) -> Option<&str> {
         let pairs = self.attribute_numbers();
         pairs.iter().find(|&&(k, _)| self.cols.text(k) == Some(key)).and_then(|&(_, v)| self.cols.text(v))
+    }
+}
+
+#[cfg(all(test, feature = "batch-kernel"))]
+mod tests {
+    use super::*;
+    use crate::plan::Filter;
+    use proptest::prelude::*;
+
+    /// A value among a few, or none (`Other` names one that no row has).
+    fn value() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(prop::sample::select(vec!["A", "B", "C"]).prop_map(String::from))
+    }
+
+    fn list() -> impl Strategy<Value = Option<Vec<String>>> {
+        prop::option::of(prop::collection::vec(
+            prop::sample::select(vec!["A", "B", "C", "Other"]).prop_map(String::from),
+            0..3,
+        ))
+    }
+
+    fn level() -> impl Strategy<Value = Filter> {
+        (list(), list(), list(), prop::bool::weighted(0.2)).prop_map(|(products, types, regions, attributes)| Filter {
+            products,
+            types,
+            regions,
+            attributes: if attributes {
+                [("tier".to_string(), vec!["gold".to_string()])].into_iter().collect()
+            } else {
+                Default::default()
+            },
+            ..Filter::default()
+        })
+    }
+
+    /// A filter with up to three nested exclusions (an empty one among them now and then).
+    fn filter() -> impl Strategy<Value = Filter> {
+        (prop::collection::vec(level(), 1..5), prop::bool::weighted(0.2)).prop_map(|(levels, empty_last)| {
+            let mut levels = levels.into_iter().rev();
+            let mut f = levels.next().unwrap_or_default();
+            if empty_last {
+                f.exclude = Some(Box::new(Filter::default()));
+            }
+            for mut outer in levels {
+                outer.exclude = Some(Box::new(f));
+                f = outer;
+            }
+            f
+        })
+    }
+
+    fn row() -> impl Strategy<Value = Transaction> {
+        (value(), value(), value(), prop::option::of(prop::sample::select(vec!["gold", "silver"]))).prop_map(
+            |(product, kind, region, tier)| Transaction {
+                product,
+                kind,
+                region,
+                attributes: tier.map(|t| ("tier".to_string(), t.to_string())).into_iter().collect(),
+                ..Transaction::default()
+            },
+        )
+    }
+
+    proptest! {
+        /// The rows the columns find passing a filter by string number are those the filter
+        /// passes read field by field, with and without attributes, through nested exclusions.
+        #[test]
+        fn passing_by_string_number_is_the_filter(f in filter(), rows in prop::collection::vec(row(), 1..40)) {
+            let cols: TransactionColumns = rows.iter().enumerate().map(|(i, t)| Transaction { id: format!("T{i}"), ..t.clone() }).collect();
+            let passing = cols.passing(&f);
+            prop_assert_eq!(passing.len(), rows.len());
+            for (i, t) in rows.iter().enumerate() {
+                prop_assert_eq!(passing[i], crate::credit::filter_matches_fields(&f, t, None), "row {}", i);
+            }
+        }
+    }
+
+    /// Two hand-checked rows: `Platform`/`new` passes "Platform products except renewals in EU";
+    /// a renewal in EU does not, and a row without a product does not.
+    #[test]
+    fn a_filter_with_an_exclusion_by_number() {
+        let f: Filter = serde_json::from_value(serde_json::json!({
+            "products": ["Platform"], "exclude": { "types": ["renewal"], "regions": ["EU"] }
+        }))
+        .unwrap();
+        let t = |p: Option<&str>, k: &str, r: &str| Transaction {
+            id: format!("{p:?}{k}{r}"),
+            product: p.map(String::from),
+            kind: Some(k.into()),
+            region: Some(r.into()),
+            ..Transaction::default()
+        };
+        let rows = [
+            t(Some("Platform"), "new", "EU"),
+            t(Some("Platform"), "renewal", "EU"),
+            t(Some("Platform"), "renewal", "US"),
+            t(None, "new", "US"),
+        ];
+        let cols: TransactionColumns = rows.iter().collect();
+        assert_eq!(cols.passing(&f), vec![true, false, true, false]);
     }
 }
