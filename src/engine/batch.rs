@@ -1615,6 +1615,7 @@ pub(crate) fn measures(
     let np = b.start.len().saturating_sub(1);
     b.payee_masks = vec![0; np];
     let mut acc = vec![Num::ZERO; periods];
+    let mut sums = vec![(0i128, 0u8); periods];
     for p in 0..np {
         let mut any = 0u32;
         for &mask in b.payee_masks_of(p) {
@@ -1627,14 +1628,18 @@ pub(crate) fn measures(
             if any & bit(m) == 0 {
                 continue;
             }
-            acc.iter_mut().for_each(|a| *a = Num::ZERO);
-            for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
-                if mask & bit(m) == 0 {
-                    continue;
-                }
-                let v = b.unit_value(l, measure.kind, txns)?;
-                if let Some(a) = acc.get_mut(usize::from(l.period)) {
-                    *a = a.add(v, "a measure value")?;
+            let amounts = measure.kind == MeasureKind::Amount
+                && amount_sums(b.payee_lines(p), b.payee_masks_of(p), bit(m), b.max_scale, &mut sums, &mut acc);
+            if !amounts {
+                acc.iter_mut().for_each(|a| *a = Num::ZERO);
+                for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
+                    if mask & bit(m) == 0 {
+                        continue;
+                    }
+                    let v = b.unit_value(l, measure.kind, txns)?;
+                    if let Some(a) = acc.get_mut(usize::from(l.period)) {
+                        *a = a.add(v, "a measure value")?;
+                    }
                 }
             }
             if let Some(slots) = values.get_mut(p, m) {
@@ -1645,6 +1650,56 @@ pub(crate) fn measures(
         }
     }
     Ok(())
+}
+
+/// Each period's sum of the amounts of `lines` whose mask has `bit`, into `acc`, as
+/// [`Num::add`] gives it from [`Num::ZERO`] line by line, but added as integers at scale `g` (at
+/// least every line's) in `sums`. `false` when a sum leaves 96 bits at scale `g` (the caller then
+/// adds them as `Num`s, which round nothing there either: `acc` is then not set).
+///
+/// The scale of a `Num` sum is that of the line that took it from zero, and then the largest of
+/// the non-zero lines added since: tracked beside the integer sum. The lines added since the sum
+/// was last zero have at most that scale, so the sum at `g` divides exactly down to it.
+fn amount_sums(lines: &[Line], masks: &[u32], bit: u32, g: u32, sums: &mut [(i128, u8)], acc: &mut [Num]) -> bool {
+    sums.iter_mut().for_each(|x| *x = (0, 0));
+    // (the sum of the period at hand in locals, kept in registers: a payee's lines come in date
+    // order, a period's together; a sum read back from memory for every line waited on its store)
+    let mut period = usize::MAX;
+    let (mut sum, mut scale) = (0i128, 0u8);
+    for (l, &mask) in lines.iter().zip(masks) {
+        if mask & bit == 0 {
+            continue;
+        }
+        if usize::from(l.period) != period {
+            if let Some(slot) = sums.get_mut(period) {
+                *slot = (sum, scale);
+            }
+            period = usize::from(l.period);
+            let Some(&slot) = sums.get(period) else { return false };
+            (sum, scale) = slot;
+        }
+        let s = l.scale();
+        let Some(&up) = POW10_64.get(g.saturating_sub(u32::from(s)) as usize) else { return false };
+        let v = i128::from(l.amount) * i128::from(up);
+        if sum == 0 {
+            (sum, scale) = (v, s);
+        } else if v != 0 {
+            // (a sum within 96 bits plus a line within 127: no overflow of 128)
+            sum += v;
+            scale = scale.max(s);
+        }
+        if sum.abs() > MANTISSA_MAX {
+            return false;
+        }
+    }
+    if let Some(slot) = sums.get_mut(period) {
+        *slot = (sum, scale);
+    }
+    for (a, &(sum, scale)) in acc.iter_mut().zip(sums.iter()) {
+        let Some(&down) = POW10.get(g.saturating_sub(u32::from(scale)) as usize) else { return false };
+        *a = Num { m: sum / down, s: u32::from(scale) };
+    }
+    true
 }
 
 /// A sum of rounded line pays, as the engine adds them from `Decimal::ZERO`: `0` without lines,
@@ -2562,5 +2617,75 @@ mod tests {
                 prop_assert_eq!((got, p), (want.mantissa(), want.scale()), "{} to {} ({:?})", a, p, mode);
             }
         }
+    }
+
+    proptest! {
+        // A measure's sums as integers at one scale are the sums `Num::add` makes line by line:
+        // the same mantissa and scale in each period, over amounts of mixed scales that cross
+        // zero (a deal and its credit memo), zero amounts of any scale, lines of other measures
+        // left out; and `false`, leaving the sums to `Num`, when one leaves 96 bits at that scale.
+        #[test]
+        fn measure_sums_at_one_scale_are_the_decimal_sums(
+            raw in prop::collection::vec((prop_oneof![
+                4 => -3i64..4,
+                4 => -100_000i64..100_000,
+                1 => Just(i64::MAX / 3),
+                1 => Just(-(i64::MAX / 3)),
+            ], 0u8..5, 0u8..3, any::<bool>()), 0..60),
+        ) {
+            let lines: Vec<Line> = raw
+                .iter()
+                .map(|&(amount, scale, period, _)| Line { amount, txn: 0, payee: 0, day: 0, rule: 0, share: 0, period, form: scale })
+                .collect();
+            let masks: Vec<u32> = raw.iter().map(|&(_, _, _, counted)| if counted { 0b10 } else { 0b01 }).collect();
+            let g = u32::from(raw.iter().map(|r| r.1).max().unwrap_or(0)) + 1;
+            let mut want = vec![Num::ZERO; 3];
+            let mut fits = true;
+            for (l, &mask) in lines.iter().zip(&masks) {
+                if mask & 0b10 != 0 {
+                    let w = &mut want[usize::from(l.period)];
+                    *w = w.add(Lines::amount(l), "a measure value").unwrap();
+                }
+            }
+            // (what the integer sums must hold at scale `g`: every running sum of a period)
+            let mut running = [0i128; 3];
+            for (l, &mask) in lines.iter().zip(&masks) {
+                if mask & 0b10 != 0 {
+                    let r = &mut running[usize::from(l.period)];
+                    *r += i128::from(l.amount) * 10i128.pow(g - u32::from(l.scale()));
+                    fits &= r.abs() <= MANTISSA_MAX;
+                }
+            }
+            let mut sums = vec![(0i128, 0u8); 3];
+            let mut acc = vec![Num { m: 7, s: 7 }; 3];
+            prop_assert_eq!(amount_sums(&lines, &masks, 0b10, g, &mut sums, &mut acc), fits);
+            if fits {
+                prop_assert_eq!(acc, want);
+            }
+        }
+    }
+
+    /// By hand: 100.00 and its credit memo -100.00 make 0.00, then 5 makes 5 (scale 0, as
+    /// rust_decimal adds it to a zero), then 0.125 makes 5.125; another period holds 1.5 + 0.000.
+    #[test]
+    fn measure_sums_follow_the_scale_of_decimal_additions() {
+        let line = |amount: i64, scale: u8, period: u8| Line {
+            amount,
+            txn: 0,
+            payee: 0,
+            day: 0,
+            rule: 0,
+            share: 0,
+            period,
+            form: scale,
+        };
+        let lines =
+            [line(10_000, 2, 0), line(-10_000, 2, 0), line(15, 1, 1), line(5, 0, 0), line(0, 3, 1), line(125, 3, 0)];
+        let (mut sums, mut acc) = (vec![(0i128, 0u8); 2], vec![Num::ZERO; 2]);
+        assert!(amount_sums(&lines, &[1; 6], 1, 4, &mut sums, &mut acc));
+        assert_eq!(acc.iter().map(|n| n.dec("x").unwrap().to_string()).collect::<Vec<_>>(), ["5.125", "1.5"]);
+        // the zero is 0.00 before the 5 comes
+        assert!(amount_sums(&lines[..2], &[1; 2], 1, 4, &mut sums, &mut acc));
+        assert_eq!(acc[0].dec("x").unwrap().to_string(), "0.00");
     }
 }
