@@ -367,9 +367,6 @@ pub(crate) struct Lines {
     /// Whether a line the engine's crediting made is dated otherwise than its row's credit date
     /// (a reversal on its cancellation date): the rows' processing order is then not the lines'.
     off_row_day: bool,
-    /// Whether a row gave one payee more than one line (a manager's roll-ups of two split
-    /// participants): those lines are then put in the engine's order (see `sort`).
-    payee_twice_in_row: bool,
     /// Each payee's number of lines at `p + 1` (the rest zeros), when the crediting counted them
     /// (empty otherwise): taken by `sort`.
     counts: Vec<usize>,
@@ -1025,18 +1022,14 @@ pub(crate) fn credit_columns(
         let Some(fate) = credit_row(ctx, &setup, &mut scratch, &mut out, &deal, i, dup)? else {
             return Ok(None);
         };
-        let made = out.lines.get(at as usize..).unwrap_or(&[]);
-        for l in made {
+        let made = out.lines.get_mut(at as usize..).unwrap_or(&mut []);
+        for l in made.iter() {
             // (`sort`'s count of each payee's lines, taken while the row's lines are at hand)
             if let Some(c) = counts.get_mut(l.payee as usize + 1) {
                 *c += 1;
             }
         }
-        // (the rows' lines compared in pairs, two or three a row, until one payee has two)
-        if !out.payee_twice_in_row {
-            out.payee_twice_in_row =
-                made.iter().enumerate().any(|(j, a)| made.iter().skip(j + 1).any(|b| a.payee == b.payee));
-        }
+        order_row(made, &out.shares);
         match fate {
             RowFate::Credited(k) => match u8::try_from(k) {
                 Ok(k) if k != OTHER_FATE => out.row_period.push(k),
@@ -1430,6 +1423,28 @@ pub(crate) fn row_order(cols: &TransactionColumns, field: crate::plan::DateField
     pairs.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Puts a row's lines in the order the engine gives a payee's lines of one transaction (a
+/// manager's roll-ups of two split participants): by rule, then share, and as made for equal
+/// ones. A row that gives each payee one line (most) is left as it is; otherwise its lines are
+/// sorted by payee, rule and share (a stable insertion sort: two to four lines). [`sort`] then
+/// keeps each payee's lines of a row in this order.
+fn order_row(row: &mut [Line], shares: &[Share]) {
+    if !row.iter().enumerate().any(|(j, a)| row.iter().skip(j + 1).any(|b| a.payee == b.payee)) {
+        return;
+    }
+    let percent = |l: &Line| shares.get(usize::from(l.share)).map(|s| s.percent);
+    let after = |a: &Line, b: &Line| {
+        a.payee.cmp(&b.payee).then(a.rule.cmp(&b.rule)).then_with(|| percent(a).cmp(&percent(b))) == Ordering::Greater
+    };
+    for j in 1..row.len() {
+        let mut k = j;
+        while k > 0 && matches!((row.get(k - 1), row.get(k)), (Some(a), Some(b)) if after(a, b)) {
+            row.swap(k - 1, k);
+            k -= 1;
+        }
+    }
+}
+
 /// Groups the lines by payee (a counting sort), then orders each payee's lines as the engine
 /// does: credit date, transaction id, rule, share, input position.
 ///
@@ -1456,9 +1471,13 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
         }
     }
     // (every slot is written below: filled rather than copied from the lines, which would read
-    // them once more)
-    let mut grouped = reuse(std::mem::take(&mut out.spare.grouped), out.lines.len());
-    grouped.resize(out.lines.len(), Line::BLANK);
+    // them once more; and a list kept from an evaluation before is not filled again where it
+    // has slots already, which every line then overwrites)
+    let n = out.lines.len();
+    let mut grouped = std::mem::take(&mut out.spare.grouped);
+    grouped.truncate(n);
+    grouped.reserve_exact(n - grouped.len());
+    grouped.resize(n, Line::BLANK);
     let mut next = start.clone();
     if let Some((order, first)) = by_rows.filter(|(order, first)| order.len() + 1 == first.len()) {
         let mut placed = 0;
@@ -1476,33 +1495,7 @@ fn sort(out: &mut Lines, txns: Rows<'_>, payees: usize, by_rows: Option<(&[u32],
             }
         }
         if placed == out.lines.len() {
-            // a payee's lines of one row (a manager's roll-ups of two split participants): by
-            // rule, then share, as the engine orders them (a stable sort: then as made)
-            let mut i = 0;
-            while out.payee_twice_in_row && i < grouped.len() {
-                let Some(&g) = grouped.get(i) else { break };
-                let len = grouped
-                    .get(i..)
-                    .map_or(1, |r| r.iter().take_while(|l| l.txn == g.txn && l.payee == g.payee).count());
-                if len > 1 {
-                    if let Some(run) = grouped.get_mut(i..i + len) {
-                        // (an insertion sort: two or three lines)
-                        let after = |a: &Line, b: &Line| {
-                            let (sa, sb) = (out.shares.get(usize::from(a.share)), out.shares.get(usize::from(b.share)));
-                            a.rule.cmp(&b.rule).then_with(|| sa.map(|s| s.percent).cmp(&sb.map(|s| s.percent)))
-                                == Ordering::Greater
-                        };
-                        for j in 1..run.len() {
-                            let mut k = j;
-                            while k > 0 && matches!((run.get(k - 1), run.get(k)), (Some(a), Some(b)) if after(a, b)) {
-                                run.swap(k - 1, k);
-                                k -= 1;
-                            }
-                        }
-                    }
-                }
-                i += len.max(1);
-            }
+            // (a payee's lines of one row are in order already: `order_row`)
             out.spare.grouped = std::mem::replace(&mut out.lines, grouped);
             out.start = start;
             return;
@@ -2445,8 +2438,9 @@ mod tests {
                 for &(payee, rule, share) in row {
                     out.lines.push(Line { amount: 1, txn: u32::try_from(i).unwrap(), payee, day, rule, share, period: 0, form: 0 });
                 }
-                // (as the crediting tells it)
-                out.payee_twice_in_row |= row.iter().enumerate().any(|(j, a)| row[j + 1..].iter().any(|b| a.0 == b.0));
+                // (as the crediting leaves them)
+                let from = usize::try_from(*first.last().unwrap()).unwrap();
+                order_row(&mut out.lines[from..], &out.shares);
             }
             first.push(u32::try_from(out.lines.len()).unwrap());
             let expected = engines_order(&out, &txns);
