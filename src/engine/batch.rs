@@ -2032,6 +2032,7 @@ pub(crate) fn table(
     if let (Some(rt), true, MeasureKind::Amount, false) = (rate_of_single, whole_line, kind, fixed_nothing) {
         let per = Num::of(rt.per);
         if let (RateUnit::Credit, Ok(rate)) = (rt.unit, i64::try_from(per.m)) {
+            let rate32 = i32::try_from(rate).ok();
             for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
                 if !in_scope(l, mask) {
                     continue;
@@ -2039,6 +2040,25 @@ pub(crate) fn table(
                 // (as `mul_fast` gives it: a zero product is a plain `0`; beyond 28 decimals or 96
                 // bits the engine pays it)
                 let s = u32::from(l.scale()) + per.s;
+                // The usual line, an amount and a rate within 32 bits: the product, and its
+                // rounding, in 64 bits, as `round_to` gives them.
+                let fast = match (i32::try_from(l.amount), rate32) {
+                    (Ok(a), Some(r)) if s <= 28 => {
+                        let m = i64::from(a) * i64::from(r);
+                        if m == 0 {
+                            Some(0)
+                        } else if s > scale {
+                            POW10_64.get((s - scale) as usize).map(|&d| round64(m, d, mode))
+                        } else {
+                            POW10_64.get((scale - s) as usize).and_then(|&up| mul64(m, up))
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(v) = fast {
+                    booking.book(l, Pay::Int(i128::from(v)), &mut this_period, &mut earlier)?;
+                    continue;
+                }
                 let raw = if l.amount == 0 || rate == 0 {
                     Some(0)
                 } else {
