@@ -259,6 +259,21 @@ fn round64(m: i64, d: i64, mode: RoundingMode) -> i64 {
     }
 }
 
+/// `a × b` at scale `q`, rounded to `p` decimals by `mode` as [`round_to`] gives it, in 64-bit
+/// integers: `None` unless `a` and `b` fit 32 bits (their product then fits 64) and the scales
+/// are within 18 digits of each other (the caller then takes the 128-bit path).
+#[inline(always)]
+fn round_product32(a: i64, b: i64, q: u32, p: u32, mode: RoundingMode) -> Option<i64> {
+    let m = i64::from(i32::try_from(a).ok()?) * i64::from(i32::try_from(b).ok()?);
+    if m == 0 {
+        Some(0)
+    } else if q > p {
+        POW10_64.get((q - p) as usize).map(|&d| round64(m, d, mode))
+    } else {
+        POW10_64.get((p - q) as usize).and_then(|&up| mul64(m, up))
+    }
+}
+
 /// A credit line of the kernel (24 bytes: a million transactions make two or three million
 /// lines, and their memory is written, grouped and read once each).
 #[derive(Debug, Clone, Copy)]
@@ -2012,6 +2027,12 @@ pub(crate) fn table(
                     _ => it.band_at(lo, hi),
                 };
                 band = held.or(band);
+                // (the usual line, in one band, its credit and the band's rate within 32 bits)
+                if let Some(v) = held.and_then(|(_, rate)| round_product32(d, rate, it.g + it.r, scale, mode)) {
+                    pos += d;
+                    booking.book(l, Pay::Int(i128::from(v)), &mut this_period, &mut earlier)?;
+                    continue;
+                }
                 let raw = match held {
                     // (the slice is the whole line: `marginal` gives d × rate)
                     Some((_, rate)) => mul128(i128::from(d), i128::from(rate)).filter(|a| a.abs() <= MANTISSA_MAX),
@@ -2032,7 +2053,6 @@ pub(crate) fn table(
     if let (Some(rt), true, MeasureKind::Amount, false) = (rate_of_single, whole_line, kind, fixed_nothing) {
         let per = Num::of(rt.per);
         if let (RateUnit::Credit, Ok(rate)) = (rt.unit, i64::try_from(per.m)) {
-            let rate32 = i32::try_from(rate).ok();
             for (l, &mask) in b.payee_lines(p).iter().zip(b.payee_masks_of(p)) {
                 if !in_scope(l, mask) {
                     continue;
@@ -2040,22 +2060,8 @@ pub(crate) fn table(
                 // (as `mul_fast` gives it: a zero product is a plain `0`; beyond 28 decimals or 96
                 // bits the engine pays it)
                 let s = u32::from(l.scale()) + per.s;
-                // The usual line, an amount and a rate within 32 bits: the product, and its
-                // rounding, in 64 bits, as `round_to` gives them.
-                let fast = match (i32::try_from(l.amount), rate32) {
-                    (Ok(a), Some(r)) if s <= 28 => {
-                        let m = i64::from(a) * i64::from(r);
-                        if m == 0 {
-                            Some(0)
-                        } else if s > scale {
-                            POW10_64.get((s - scale) as usize).map(|&d| round64(m, d, mode))
-                        } else {
-                            POW10_64.get((scale - s) as usize).and_then(|&up| mul64(m, up))
-                        }
-                    }
-                    _ => None,
-                };
-                if let Some(v) = fast {
+                // (the usual line: an amount and a rate within 32 bits)
+                if let Some(v) = if s <= 28 { round_product32(l.amount, rate, s, scale, mode) } else { None } {
                     booking.book(l, Pay::Int(i128::from(v)), &mut this_period, &mut earlier)?;
                     continue;
                 }
@@ -2677,6 +2683,43 @@ mod tests {
                 prop_assert_eq!(acc, want);
             }
         }
+    }
+
+    proptest! {
+        // A product rounded in 64 bits is the 128-bit product rounded by `round_to`, for every
+        // mode, on ties and other values, scaled up or down; and `None` only where an operand
+        // leaves 32 bits or the scales are more than 18 digits apart.
+        #[test]
+        fn products_rounded_in_64_bits_are_round_to(
+            a in prop_oneof![any::<i32>().prop_map(i64::from), any::<i64>(), (-20i64..20).prop_map(|x| x * 5_000)],
+            b in prop_oneof![any::<i32>().prop_map(i64::from), -1_000i64..1_000],
+            q in 0u32..29,
+            p in 0u32..29,
+            mode in 0usize..7,
+        ) {
+            let modes = [RoundingMode::HalfEven, RoundingMode::HalfUp, RoundingMode::HalfDown, RoundingMode::Down, RoundingMode::Up, RoundingMode::Floor, RoundingMode::Ceiling];
+            let mode = modes[mode];
+            let fits = i32::try_from(a).is_ok() && i32::try_from(b).is_ok();
+            match round_product32(a, b, q, p, mode) {
+                Some(v) => {
+                    prop_assert!(fits);
+                    prop_assert_eq!(Some(i128::from(v)), round_to(i128::from(a) * i128::from(b), q, p, mode));
+                }
+                None => prop_assert!(!fits || q.abs_diff(p) > 18 || (q < p && (a * b).checked_mul(10i64.pow(p - q)).is_none())),
+            }
+        }
+    }
+
+    #[test]
+    fn a_product_rounded_in_64_bits_by_hand() {
+        // 12,345.67 x 0.01 = 123.4567 -> 123.46 (half-even, scale 4 to 2); 0.125 x 1 to 2 decimals
+        // half-even is 0.12, half-up 0.13; an operand beyond 32 bits is left to the 128-bit path
+        assert_eq!(round_product32(1_234_567, 1, 4, 2, RoundingMode::HalfEven), Some(12_346));
+        assert_eq!(round_product32(125, 1, 3, 2, RoundingMode::HalfEven), Some(12));
+        assert_eq!(round_product32(125, 1, 3, 2, RoundingMode::HalfUp), Some(13));
+        assert_eq!(round_product32(-125, 1, 3, 2, RoundingMode::Floor), Some(-13));
+        assert_eq!(round_product32(5, 3, 0, 2, RoundingMode::HalfEven), Some(1_500));
+        assert_eq!(round_product32(1 << 40, 1, 3, 2, RoundingMode::HalfEven), None);
     }
 
     /// By hand: 100.00 and its credit memo -100.00 make 0.00, then 5 makes 5 (scale 0, as
